@@ -1,0 +1,153 @@
+"""Helpers the admin services share: access checks, paging, input parsing, write locking."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from piccolo.columns.base import Column
+from piccolo.columns.combination import Where
+from piccolo.query.methods.count import Count
+from piccolo.query.methods.select import Select
+from piccolo.table import Table
+
+from core.auth.user import User
+from core.errors import Forbidden, ValidationFailed
+from core.i18n import _
+
+PAGE_SIZE = 50
+
+# One advisory lock key per area. On PostgreSQL a write transaction takes the key first, so a
+# check-then-write (uniqueness, cycles, overlaps) is as atomic as SQLite's IMMEDIATE transaction.
+LOCK_UNITS = 7_301_001
+LOCK_PEOPLE = 7_301_002
+LOCK_DEPUTIES = 7_301_003
+
+_DATE_NO = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+
+def can_maintain(user: User) -> bool:
+    """Administrator or Fellestjenesten/Arkiv: may maintain the organisation and read the log."""
+    return user.is_admin or user.is_archive
+
+
+def require_maintainer(user: User) -> None:
+    if not can_maintain(user):
+        raise Forbidden(
+            _(
+                "Bare administratorer og Fellestjenesten/Arkiv kan vedlikeholde enheter, personer og stedfortredere."
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page (``PAGE_SIZE`` rows) of a list, numbered from 1."""
+
+    items: list[dict[str, Any]]
+    number: int
+    total: int
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def first_index(self) -> int:
+        """1-based position of the first row on this page (0 when empty)."""
+        return (self.number - 1) * self.size + 1 if self.items else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.items)
+
+
+async def fetch_page(select: Select[Any], count: Count, number: int | None) -> Page:
+    """Run ``count`` and one page of ``select`` (which must already be ordered)."""
+    total = int(await count)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    number = min(max(1, number or 1), pages)
+    rows: list[dict[str, Any]] = await select.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
+    return Page(items=rows, number=number, total=total)
+
+
+def contains(column: Column, text: str) -> Where:
+    """Case-insensitive "contains" (ILIKE on PostgreSQL; LIKE, ASCII-insensitive, on SQLite)."""
+    pattern = f"%{text}%"
+    if column._meta.engine_type in ("postgres", "cockroach"):
+        return column.ilike(pattern)
+    return column.like(pattern)
+
+
+async def serialize_writes(table: type[Table], key: int) -> None:
+    """Inside a write transaction: queue behind other writers of the same area (PostgreSQL)."""
+    if table._meta.db.engine_type == "postgres":
+        await table.raw("SELECT pg_advisory_xact_lock({})", key)
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """A unique constraint failed (asyncpg or sqlite3), e.g. two people saving at once."""
+    name = type(exc).__name__
+    return name == "UniqueViolationError" or (name == "IntegrityError" and "UNIQUE" in str(exc).upper())
+
+
+def text(data: Mapping[str, Any], key: str) -> str:
+    """A form value as stripped text ('' when missing)."""
+    value = data.get(key, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def parse_id(value: str) -> int | None:
+    """A positive integer id from a form value, or None."""
+    value = value.strip()
+    if not value.isdigit():
+        return None
+    number = int(value)
+    return number if 0 < number < 2**31 else None
+
+
+def parse_date(value: str) -> date | None:
+    """``2026-05-17`` (date input) or ``17.05.2026`` (typed by hand); None when invalid."""
+    value = value.strip()
+    match = _DATE_NO.match(value)
+    try:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day)
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def iso(value: date | datetime | None) -> str:
+    """A date as ``YYYY-MM-DD`` for ``<input type="date">`` (empty for None)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    return value.isoformat()
+
+
+@asynccontextmanager
+async def unique_guard(field: str, message: str) -> AsyncIterator[None]:
+    """Turn a unique-constraint failure (a concurrent save won) into a field error."""
+    try:
+        yield
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise ValidationFailed({field: message}) from exc
+        raise

@@ -1,0 +1,58 @@
+"""Core's own contributions, registered through the same hooks as any plugin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import roles
+from core.auth.user import User
+from core.contributions import Job, MenuLink, Permission
+from core.hookspecs import hookimpl
+from core.i18n import N_, _
+from core.jobs_builtin import purge_sessions, send_outbox
+
+
+@hookimpl
+def menu_links(user: User, request: Any) -> list[MenuLink]:
+    links = [MenuLink(_("Forside"), "/", order=0)]
+    if user.is_own_leader:
+        links.append(MenuLink(_("Fravær og stedfortreder"), "/fravaer", order=900, section="admin"))
+    if user.is_admin or user.is_archive:
+        links += [
+            MenuLink(_("Enheter"), "/admin/enheter", order=910, section="admin"),
+            MenuLink(_("Personer"), "/admin/personer", order=920, section="admin"),
+            MenuLink(_("Stedfortredere"), "/admin/stedfortredere", order=930, section="admin"),
+            MenuLink(_("Hendelseslogg"), "/admin/hendelseslogg", order=940, section="admin"),
+        ]
+    if user.is_admin:
+        links += [
+            MenuLink(_("Utboks"), "/admin/utboks", order=950, section="admin"),
+            MenuLink(_("Jobber"), "/admin/jobber", order=960, section="admin"),
+            MenuLink(_("Tillegg"), "/admin/tillegg", order=970, section="admin"),
+        ]
+    return links
+
+
+@hookimpl
+def register_permissions() -> list[Permission]:
+    return [
+        Permission("core.admin", N_("Vedlikeholde enheter, personer, ledere og stedfortredere")),
+        Permission("core.audit", N_("Se og eksportere hendelsesloggen (Fellestjenesten/Arkiv)")),
+        Permission("core.absence", N_("Registrere eget fravær og stedfortreder (ledere)")),
+    ]
+
+
+@hookimpl
+def register_jobs() -> list[Job]:
+    return [
+        Job("core.send_outbox", "* * * * *", send_outbox, N_("Sender e-post fra utboksen")),
+        Job("core.purge_sessions", "17 * * * *", purge_sessions, N_("Sletter utløpte økter")),
+    ]
+
+
+ROLE_LABELS = {
+    roles.ARKIV: N_("Fellestjenesten/Arkiv"),
+    roles.LONN: N_("Lønningskontoret"),
+    roles.IKT: N_("IKT"),
+    roles.ADMIN: N_("Administrator"),
+}

@@ -1,0 +1,177 @@
+"""The ``arkivrutiner`` command line: migrate, serve, demo-data, jobs, scheduler, plugin commands."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import click
+
+from core.settings import ConfigError, Settings, load_settings
+
+T = TypeVar("T")
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        click.echo(f"Feil i oppsettet: {exc}", err=True)
+        sys.exit(2)
+
+
+class ArkivCLI(click.Group):
+    """Adds the plugins' commands (``register_commands`` hook) when the CLI starts."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plugins_loaded = False
+
+    def _load_plugin_commands(self) -> None:
+        if self._plugins_loaded:
+            return
+        self._plugins_loaded = True
+        try:
+            from core.runtime import build_runtime
+
+            build_runtime(load_settings()).pm.hook.register_commands(cli=self)
+        except ConfigError:
+            pass  # reported by the command itself
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            self._load_plugin_commands()
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+
+@click.group(cls=ArkivCLI, help="Arkivrutiner: rutiner rundt sakarkivet.")
+@click.option("-v", "--verbose", is_flag=True, help="Skriv mer logg.")
+def main(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+@main.command(help="Kjør alle databasemigreringer (kjerne og tillegg).")
+def migrate() -> None:
+    from core.db import migrate as do_migrate
+    from core.db import pending_migrations
+
+    settings = settings_or_exit()
+
+    async def go() -> list[str]:
+        before = await pending_migrations(settings)
+        await do_migrate(settings)
+        return before
+
+    applied = run(go())
+    click.echo(f"Migrert: {len(applied)} nye migreringer kjørt." if applied else "Databasen er oppdatert.")
+
+
+@main.command(help="Start webserveren (uvicorn).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="Antall arbeidsprosesser.")
+@click.option("--reload", is_flag=True, help="Last inn kode på nytt ved endringer (utvikling).")
+def serve(host: str, port: int, workers: int, reload: bool) -> None:
+    import uvicorn
+
+    settings_or_exit()
+    uvicorn.run(
+        "core.app:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@main.command("demo-data", help="Fyll databasen med demodata (deterministisk).")
+@click.option("--scale", default=0, type=int, help="Lag i tillegg så mange journalposter (ytelsestest).")
+@click.option("--seed", default=2026, type=int, show_default=True)
+def demo_data(scale: int, seed: int) -> None:
+    from core.demo import populate
+
+    settings = settings_or_exit()
+    summary = run(populate(settings, seed=seed, scale=scale))
+    click.echo(summary)
+
+
+@main.group(help="Planlagte jobber.")
+def jobs() -> None:
+    pass
+
+
+@jobs.command("list", help="List alle jobber med tidsplan.")
+def jobs_list() -> None:
+    from core.runtime import build_runtime
+
+    runtime = build_runtime(settings_or_exit())
+    for job in runtime.jobs:
+        click.echo(f"{job.name:32} {job.schedule:16} {job.description}")
+
+
+@jobs.command("run", help="Kjør én jobb nå (for inneværende minutt; hoppes over om den alt er kjørt).")
+@click.argument("name")
+def jobs_run(name: str) -> None:
+    from core.db import connected
+    from core.jobs import current_slot, run_job
+    from core.runtime import build_runtime
+
+    settings = settings_or_exit()
+    runtime = build_runtime(settings)
+    job = runtime.job(name)
+    if job is None:
+        click.echo(f"Ukjent jobb: {name}. Se «arkivrutiner jobs list».", err=True)
+        sys.exit(2)
+
+    async def go() -> Any:
+        async with connected(settings):
+            return await run_job(runtime, job, current_slot())
+
+    result = run(go())
+    click.echo(f"{result.job} {result.slot:%Y-%m-%d %H:%M}: {result.status} {result.message}".rstrip())
+    if result.status == "failed":
+        sys.exit(1)
+
+
+@main.command(help="Start planleggeren som kjører jobbene etter tidsplan (én prosess).")
+def scheduler() -> None:
+    from core.db import connected
+    from core.jobs import scheduler_loop
+    from core.runtime import build_runtime
+
+    settings = settings_or_exit()
+    runtime = build_runtime(settings)
+    logging.getLogger().setLevel(logging.INFO)
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with connected(settings):
+            await scheduler_loop(runtime, stop=stop)
+
+    run(go())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Database engines, transactions and migrations (Piccolo on SQLite or PostgreSQL).
+
+SQLite is the embedded default: WAL journal, a 30 s busy timeout, and IMMEDIATE transactions
+for writes so concurrent writers queue instead of failing. PostgreSQL gets one connection pool
+per worker process, opened in the app's lifespan.
+
+``piccolo_conf.py`` (used by the ``piccolo`` CLI and Piccolo's migration machinery) and
+``create_app`` get their engine from :func:`engine_for`, so both share one engine object.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import AsyncIterator
+from functools import cache
+from typing import Any
+
+from piccolo.apps.migrations.commands.base import BaseMigrationManager
+from piccolo.apps.migrations.commands.check import CheckMigrationManager
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.conf.apps import AppRegistry
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
+
+from core.settings import Settings
+
+POOL_MAX_SIZE = 10
+
+
+@cache
+def engine_for(database_url: str) -> Engine[Any]:
+    """The engine for a database URL; one object per URL in this process."""
+    if database_url.startswith(("postgres://", "postgresql://")):
+        return PostgresEngine(config={"dsn": database_url})
+    path = database_url.removeprefix("sqlite:///")
+    from pathlib import Path
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return SQLiteEngine(path=path, timeout=30)
+
+
+def app_registry(settings: Settings) -> AppRegistry:
+    """Piccolo apps of core and every active plugin, derived from the plugin registry."""
+    from core.plugins import active_plugins
+
+    apps = ["core.piccolo_app"]
+    apps += [p.piccolo_app for p in active_plugins(settings) if p.piccolo_app]
+    return AppRegistry(apps=apps)
+
+
+def bind_tables(settings: Settings) -> Engine[Any]:
+    """Point every table of every active app at the engine for ``settings``."""
+    engine = engine_for(settings.database_url)
+    for config in app_registry(settings).app_configs.values():
+        for table in config.table_classes:
+            table._meta.db = engine
+    return engine
+
+
+def write_transaction(engine: Engine[Any]) -> Any:
+    """A transaction for work that writes: IMMEDIATE on SQLite, plain on PostgreSQL."""
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+def writing(table: type[Table]) -> Any:
+    """``async with writing(SomeTable):`` opens a write transaction on that table's engine."""
+    return write_transaction(table._meta.db)
+
+
+async def prepare_engine(engine: Engine[Any], pool_size: int = POOL_MAX_SIZE) -> None:
+    """Per-process setup: WAL for SQLite (persists in the file), the pool for PostgreSQL.
+
+    ``pool_size=0`` means no pool: a connection per query (used by the tests, whose client runs
+    the app in another event loop than the test body).
+    """
+    if isinstance(engine, SQLiteEngine):
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+    elif isinstance(engine, PostgresEngine) and pool_size > 0:
+        await engine.start_connection_pool(max_size=pool_size)
+
+
+async def close_engine(engine: Engine[Any]) -> None:
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        with contextlib.suppress(Exception):
+            await engine.close_connection_pool()
+
+
+@contextlib.asynccontextmanager
+async def connected(settings: Settings) -> AsyncIterator[Engine[Any]]:
+    """Bind tables and prepare the engine for a command-line task."""
+    engine = bind_tables(settings)
+    await prepare_engine(engine, settings.db_pool_size)
+    try:
+        yield engine
+    finally:
+        await close_engine(engine)
+
+
+def _use_registry(settings: Settings) -> None:
+    """Make Piccolo's migration machinery use this configuration's apps and engine."""
+    import piccolo_conf
+
+    piccolo_conf.DB = engine_for(settings.database_url)
+    piccolo_conf.APP_REGISTRY = app_registry(settings)
+    from piccolo.apps.migrations.tables import Migration
+
+    Migration._meta.db = piccolo_conf.DB
+
+
+async def migrate(settings: Settings, quiet: bool = True) -> str:
+    """Apply every pending migration of core and all active plugins, in dependency order."""
+    _use_registry(settings)
+    engine = engine_for(settings.database_url)
+    if isinstance(engine, SQLiteEngine):
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
+        result = await run_forwards("all")
+    if not result.success:
+        raise RuntimeError(f"Migrering feilet: {result.message}\n{out.getvalue()}")
+    return out.getvalue()
+
+
+async def pending_migrations(settings: Settings) -> list[str]:
+    """``app:migration_id`` of every migration not yet applied (empty when up to date)."""
+    _use_registry(settings)
+    pending = []
+    with contextlib.redirect_stdout(io.StringIO()):
+        for app_name in BaseMigrationManager().get_sorted_app_names():
+            statuses = await CheckMigrationManager(app_name).get_migration_statuses()
+            pending += [f"{s.app_name}:{s.migration_id}" for s in statuses if not s.has_ran]
+    return pending
+
+
+def sorted_app_names(settings: Settings) -> list[str]:
+    _use_registry(settings)
+    return [name for name in BaseMigrationManager().get_sorted_app_names()]

@@ -1,0 +1,113 @@
+"""The plugin contract: every hook core calls, with its exact signature.
+
+A plugin is a package under ``plugins/`` with ``PLUGIN = PluginMeta(...)`` in ``__init__`` and
+a ``hooks.py`` holding its ``@hookimpl`` functions; core registers that module. By convention
+core also discovers, without hooks: ``<plugin>/templates/`` (template search path, pages under
+``templates/<plugin>/``), ``<plugin>/static/`` (served at ``/static/<plugin>/``) and
+``<plugin>/piccolo_app.py`` (the plugin's tables and migrations).
+
+Rules:
+- Call arguments are keyword-only; an implementation may accept any subset of them.
+- An implementation may return a value, or an awaitable for the hooks marked *async ok*.
+- Results come back last-registered-first: order menu links and cards by their ``order``.
+- Plugins never import each other. They talk through :func:`handle_event`.
+
+Every hook is documented in ``docs/hooks.md`` and tested by ``tests/dummy_plugin``; a test
+fails when a hook here is missing from either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from jinja2 import Environment
+    from litestar.plugins.htmx import HTMXRequest
+    from litestar.types import ControllerRouterHandler
+
+    from core.auth.user import User
+    from core.contributions import DashboardCard, Event, Job, MenuLink, Permission
+    from core.demo import DemoContext
+
+PROJECT = "arkivrutiner"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def register_routes() -> Sequence[ControllerRouterHandler] | None:
+    """Routers and handlers of the plugin.
+
+    Return Litestar ``Router`` objects whose path starts with ``/<plugin name>``. Handlers are
+    guarded by core's login guard; check permissions inside the plugin's services.
+    """
+
+
+@hookspec
+def menu_links(user: User, request: HTMXRequest) -> Sequence[MenuLink] | Awaitable[Sequence[MenuLink]] | None:
+    """Links for the navigation that ``user`` may see (*async ok*).
+
+    Filter by permission inside the implementation. ``MenuLink.section`` is ``"main"`` for the
+    top navigation and ``"admin"`` for the administration menu.
+    """
+
+
+@hookspec
+def dashboard_cards(
+    user: User, request: HTMXRequest
+) -> Sequence[DashboardCard] | Awaitable[Sequence[DashboardCard]] | None:
+    """Cards for ``user``'s front page (*async ok*). Each card's body is an htmx fragment."""
+
+
+@hookspec
+def register_permissions() -> Sequence[Permission] | None:
+    """Permissions the plugin defines, named ``<plugin>.<verb>``; listed on the admin page."""
+
+
+@hookspec
+def register_jobs() -> Sequence[Job] | None:
+    """Scheduled jobs. Names are ``<plugin>.<job>``; core runs each slot at most once."""
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add click commands to the ``arkivrutiner`` command line (use a group named after the
+    plugin)."""
+
+
+@hookspec
+def handle_event(event: Event) -> Awaitable[None] | None:
+    """React to an event broadcast with :func:`core.events.emit` (*async ok*).
+
+    Called for every event; ignore names you do not handle. Runs after the emitting
+    transaction committed; an exception is logged and does not undo the emitter's work.
+    """
+
+
+@hookspec
+def prepare_jinja2_environment(env: Environment) -> None:
+    """Add filters, tests or globals to the shared Jinja2 environment, once at start."""
+
+
+@hookspec
+def template_dirs() -> Sequence[Path] | None:
+    """Extra template directories, searched after the conventional ``<plugin>/templates``."""
+
+
+@hookspec
+def static_dirs() -> Sequence[tuple[str, Path]] | None:
+    """Extra static directories as ``(name, path)``, served at ``/static/<name>/``."""
+
+
+@hookspec
+def demo_data(ctx: DemoContext) -> Awaitable[None] | None:
+    """Fill the database with the plugin's demo records (*async ok*).
+
+    Called by ``arkivrutiner demo-data`` after core created the organisation. ``ctx`` gives a
+    seeded random generator, the scale and the demo people, so the result is deterministic.
+    """

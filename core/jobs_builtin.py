@@ -1,0 +1,22 @@
+"""Core's own jobs: send the outbox, purge expired sessions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core.i18n import _
+from core.mail import send_pending
+from core.sessions import DatabaseStore
+
+if TYPE_CHECKING:
+    from core.jobs import JobContext
+
+
+async def send_outbox(ctx: JobContext) -> str:
+    return str(await send_pending(ctx.runtime.settings))
+
+
+async def purge_sessions(ctx: JobContext) -> str:
+    if ctx.runtime.settings.redis_url:
+        return _("Redis sletter utløpte økter selv")
+    return _("slettet %(count)s utløpte økter") % {"count": await DatabaseStore().delete_expired()}

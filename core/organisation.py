@@ -1,0 +1,88 @@
+"""Organisation rules every routine shares: who leads a unit, and who may act as its leader.
+
+:func:`acting_authority` is the one answer to "may this person act as leader for unit U now,
+and on whose behalf?" Every plugin asks it (through :class:`core.auth.user.User`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from core.tables import DeputyPeriod, Leadership, Unit
+from core.timeutil import today
+
+
+@dataclass(frozen=True)
+class Authority:
+    """``person_id`` may act as leader of ``unit_id``; ``on_behalf_of`` is set for a deputy."""
+
+    unit_id: int
+    person_id: int
+    on_behalf_of: int | None = None
+
+    @property
+    def as_deputy(self) -> bool:
+        return self.on_behalf_of is not None
+
+
+async def leader_of(unit_id: int) -> int | None:
+    """The person id of the unit's leader, or None."""
+    row = await Leadership.select(Leadership.person).where(Leadership.unit == unit_id).first()
+    return row["person"] if row else None
+
+
+async def active_deputies(unit_id: int, on: date | None = None) -> list[int]:
+    """People registered as deputy for the unit's current leader on ``on`` (default today)."""
+    on = on or today()
+    leader = await leader_of(unit_id)
+    if leader is None:
+        return []
+    rows = await DeputyPeriod.select(DeputyPeriod.deputy).where(
+        (DeputyPeriod.unit == unit_id)
+        & (DeputyPeriod.leader == leader)
+        & (DeputyPeriod.starts <= on)
+        & (DeputyPeriod.ends >= on)
+    )
+    return [r["deputy"] for r in rows]
+
+
+async def authorities_of(person_id: int, on: date | None = None) -> list[Authority]:
+    """Every unit ``person_id`` may act as leader for on ``on``: own units, then deputyships.
+
+    A deputy acts only inside a registered period, and only for the unit's current leader.
+    Set-based: three queries whatever the number of units.
+    """
+    on = on or today()
+    own = await Leadership.select(Leadership.unit).where(Leadership.person == person_id)
+    result = [Authority(unit_id=r["unit"], person_id=person_id) for r in own]
+    seen = {a.unit_id for a in result}
+    deputy_rows = await DeputyPeriod.select(DeputyPeriod.unit, DeputyPeriod.leader).where(
+        (DeputyPeriod.deputy == person_id) & (DeputyPeriod.starts <= on) & (DeputyPeriod.ends >= on)
+    )
+    current_leaders = {
+        r["unit"]: r["person"]
+        for r in await Leadership.select(Leadership.unit, Leadership.person).where(
+            Leadership.unit.is_in([r["unit"] for r in deputy_rows] or [-1])
+        )
+    }
+    for row in deputy_rows:
+        unit_id = row["unit"]
+        if unit_id in seen or current_leaders.get(unit_id) != row["leader"]:
+            continue
+        seen.add(unit_id)
+        result.append(Authority(unit_id, person_id, on_behalf_of=row["leader"]))
+    return result
+
+
+async def acting_authority(person_id: int, unit_id: int, on: date | None = None) -> Authority | None:
+    """May ``person_id`` act as leader for ``unit_id`` on ``on``? None means no."""
+    for authority in await authorities_of(person_id, on):
+        if authority.unit_id == unit_id:
+            return authority
+    return None
+
+
+async def unit_label(unit_id: int) -> str:
+    row = await Unit.select(Unit.code, Unit.name).where(Unit.id == unit_id).first()
+    return f"{row['code']} {row['name']}" if row else str(unit_id)

@@ -1,0 +1,63 @@
+"""The runtime of one app instance: settings, plugins, plugin manager, templates.
+
+Built once by :func:`build_runtime`, stored in ``app.state.runtime`` and handed to services,
+jobs and CLI commands that need hooks, templates or settings. Never a module global: a test
+can build two apps with different plugins side by side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+from jinja2 import Environment
+
+from core.contributions import Job, Permission
+from core.plugins import LoadedPlugin, active_plugins, collect_sync, make_plugin_manager
+from core.settings import Settings
+from core.templating import build_environment
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    plugins: list[LoadedPlugin]
+    pm: pluggy.PluginManager
+    templates: Environment
+
+    @property
+    def jobs(self) -> list[Job]:
+        jobs: list[Job] = collect_sync(self.pm.hook.register_jobs())
+        return sorted(jobs, key=lambda j: j.name)
+
+    def job(self, name: str) -> Job | None:
+        return next((j for j in self.jobs if j.name == name), None)
+
+    @property
+    def permissions(self) -> list[Permission]:
+        perms: list[Permission] = collect_sync(self.pm.hook.register_permissions())
+        return sorted(perms, key=lambda p: p.name)
+
+    def static_dirs(self) -> list[tuple[str, Path]]:
+        dirs = [(p.meta.name, p.static) for p in self.plugins if p.static]
+        dirs += collect_sync(self.pm.hook.static_dirs())
+        return [(name, Path(path)) for name, path in dirs]
+
+    def render(self, template: str, **context: Any) -> str:
+        return self.templates.get_template(template).render(**context)
+
+
+def build_runtime(settings: Settings, plugins: list[LoadedPlugin] | None = None) -> Runtime:
+    plugins = active_plugins(settings) if plugins is None else plugins
+    pm = make_plugin_manager(plugins, trace=settings.trace_hooks)
+    return Runtime(settings, plugins, pm, build_environment(plugins, pm))
+
+
+def runtime_of(app: Litestar) -> Runtime:
+    runtime: Runtime = app.state["runtime"]
+    return runtime

@@ -1,0 +1,54 @@
+"""The one Jinja2 environment: root ``templates/``, then each plugin's ``templates/``.
+
+Plugin pages live under ``templates/<plugin>/`` so names never clash. Fragments (htmx) start
+with ``_`` and never extend a layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pluggy
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from core import i18n
+from core.plugins import LoadedPlugin, collect_sync
+from core.web.flash import pop_messages
+
+ROOT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def template_dirs(plugins: Iterable[LoadedPlugin], pm: pluggy.PluginManager) -> list[Path]:
+    dirs = [ROOT_TEMPLATES]
+    dirs += [p.templates for p in plugins if p.templates]
+    dirs += collect_sync(pm.hook.template_dirs())
+    return dirs
+
+
+def build_environment(plugins: Iterable[LoadedPlugin], pm: pluggy.PluginManager) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader([str(d) for d in template_dirs(plugins, pm)]),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
+    )
+    env.filters["dato"] = i18n.format_dato
+    env.filters["tidspunkt"] = i18n.format_tidspunkt
+    env.filters["tall"] = i18n.format_tall
+    env.globals["current_language"] = i18n.current_language
+    env.globals["language_names"] = i18n.LANGUAGE_NAMES
+    env.globals["pop_messages"] = pop_messages
+    pm.hook.prepare_jinja2_environment(env=env)
+    return env
+
+
+def render_mail(env: Environment, template: str, context: dict[str, Any]) -> str:
+    """Render a mail template (plain text; autoescape is off for ``.txt`` bodies)."""
+    return env.get_template(template).render(**context)

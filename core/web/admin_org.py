@@ -1,0 +1,541 @@
+"""Pages for organisation maintenance, leaders' absence and the hendelseslogg.
+
+``/admin/enheter``, ``/admin/personer``, ``/admin/stedfortredere``, ``/admin/hendelseslogg``
+(administrator or Fellestjenesten/Arkiv) and ``/fravaer`` (leaders). Handlers are thin: the
+services in :mod:`core.admin` check access, validate and write the hendelseslogg. Forms are plain
+HTML forms (303 after a successful POST; htmx gets a client redirect); a form with errors is
+shown again with what the user typed and the field errors, with status 422.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import get, post
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.plugins.htmx import ClientRedirect, HTMXRequest
+from litestar.response import Redirect, Response, Stream, Template
+
+from core import roles
+from core.admin import auditlog, services
+from core.admin.common import iso
+from core.admin.services import STATUS_ACTIVE, STATUSES, DeputyForm, PersonForm, UnitForm
+from core.builtin_hooks import ROLE_LABELS
+from core.errors import Conflict, ValidationFailed
+from core.i18n import _
+from core.timeutil import today
+from core.web.flash import flash
+from core.web.pages import current_user, page, runtime
+
+AnyRequest = HTMXRequest
+
+
+def _done(request: AnyRequest, url: str) -> Response[Any]:
+    """After a successful POST: 303 for a plain form, a client redirect for htmx."""
+    if request.htmx:
+        redirect = ClientRedirect(url)
+        redirect.status_code = 200  # ClientRedirect leaves it unset, and a POST defaults to 201
+        return redirect
+    return Redirect(url, status_code=303)
+
+
+def _query(**values: str | int | None) -> str:
+    return urlencode({k: v for k, v in values.items() if v})
+
+
+def _status(value: str | None) -> str:
+    return value if value in STATUSES else STATUS_ACTIVE
+
+
+# --- enheter -------------------------------------------------------------------------------
+
+
+@get("/admin/enheter", name="admin:units")
+async def units(
+    request: AnyRequest,
+    sok: FromQuery[str | None] = None,
+    status: FromQuery[str | None] = None,
+    side: FromQuery[int | None] = None,
+) -> Template:
+    user = current_user(request)
+    search, state = (sok or "").strip(), _status(status)
+    result = await services.list_units(user, search=search, status=state, page=side)
+    return await page(
+        request,
+        "admin/enheter.html",
+        result=result,
+        sok=search,
+        status=state,
+        query=_query(sok=search, status=state),
+    )
+
+
+async def _unit_form_page(
+    request: AnyRequest,
+    *,
+    unit_id: int | None,
+    form: UnitForm | None = None,
+    errors: dict[str, str] | None = None,
+    leader_value: str | None = None,
+    leader_errors: dict[str, str] | None = None,
+    alert: str = "",
+    status_code: int = 200,
+) -> Template:
+    user = current_user(request)
+    unit = await services.get_unit(user, unit_id) if unit_id is not None else None
+    if form is None:
+        form = (
+            UnitForm(code=unit["code"], name=unit["name"], parent=str(unit["parent"] or ""))
+            if unit
+            else UnitForm()
+        )
+    if leader_value is None:
+        leader_value = str(unit["leader"]["person"]) if unit and unit["leader"] else ""
+    parents = await services.unit_choices(user, include=unit["parent"] if unit else None)
+    return await page(
+        request,
+        "admin/enhet.html",
+        status_code=status_code,
+        unit=unit,
+        form=form,
+        errors=errors or {},
+        parents=[u for u in parents if u["id"] != unit_id],
+        people=await services.people_choices() if unit else [],
+        leader_value=leader_value,
+        leader_errors=leader_errors or {},
+        alert=alert,
+    )
+
+
+@get("/admin/enheter/ny", name="admin:unit_new")
+async def unit_new(request: AnyRequest) -> Template:
+    return await _unit_form_page(request, unit_id=None)
+
+
+@post("/admin/enheter/ny", name="admin:unit_create")
+async def unit_create(request: AnyRequest, data: URLEncodedBody[dict[str, str]]) -> Response[Any]:
+    form = UnitForm.from_data(data)
+    try:
+        unit_id = await services.create_unit(current_user(request), form)
+    except ValidationFailed as exc:
+        return await _unit_form_page(request, unit_id=None, form=form, errors=exc.errors, status_code=422)
+    flash(request, _("Enheten %(code)s er opprettet.") % {"code": form.code})
+    return _done(request, f"/admin/enheter/{unit_id}")
+
+
+@get("/admin/enheter/{unit_id:int}", name="admin:unit")
+async def unit_edit(request: AnyRequest, unit_id: FromPath[int]) -> Template:
+    return await _unit_form_page(request, unit_id=unit_id)
+
+
+@post("/admin/enheter/{unit_id:int}", name="admin:unit_update")
+async def unit_update(
+    request: AnyRequest, unit_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response[Any]:
+    form = UnitForm.from_data(data)
+    try:
+        changed = await services.update_unit(current_user(request), unit_id, form)
+    except ValidationFailed as exc:
+        return await _unit_form_page(request, unit_id=unit_id, form=form, errors=exc.errors, status_code=422)
+    flash(
+        request,
+        _("Endringene er lagret.") if changed else _("Ingen endringer å lagre."),
+        "success" if changed else "info",
+    )
+    return _done(request, f"/admin/enheter/{unit_id}")
+
+
+@post("/admin/enheter/{unit_id:int}/leder", name="admin:unit_leader")
+async def unit_leader(
+    request: AnyRequest, unit_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response[Any]:
+    value = (data.get("leader") or "").strip()
+    try:
+        changed = await services.set_leader(current_user(request), unit_id, value)
+    except ValidationFailed as exc:
+        return await _unit_form_page(
+            request, unit_id=unit_id, leader_value=value, leader_errors=exc.errors, status_code=422
+        )
+    if changed:
+        flash(request, _("Lederen er lagret.") if value else _("Lederen er fjernet."))
+    else:
+        flash(request, _("Ingen endringer å lagre."), "info")
+    return _done(request, f"/admin/enheter/{unit_id}")
+
+
+async def _unit_state(request: AnyRequest, unit_id: int, active: bool) -> Response[Any]:
+    try:
+        await services.set_unit_active(current_user(request), unit_id, active)
+    except Conflict as exc:
+        return await _unit_form_page(request, unit_id=unit_id, alert=exc.detail, status_code=409)
+    flash(request, _("Enheten er aktivert igjen.") if active else _("Enheten er deaktivert."))
+    return _done(request, f"/admin/enheter/{unit_id}")
+
+
+@post("/admin/enheter/{unit_id:int}/deaktiver", name="admin:unit_deactivate")
+async def unit_deactivate(request: AnyRequest, unit_id: FromPath[int]) -> Response[Any]:
+    return await _unit_state(request, unit_id, False)
+
+
+@post("/admin/enheter/{unit_id:int}/aktiver", name="admin:unit_reactivate")
+async def unit_reactivate(request: AnyRequest, unit_id: FromPath[int]) -> Response[Any]:
+    return await _unit_state(request, unit_id, True)
+
+
+# --- personer ------------------------------------------------------------------------------
+
+
+@get("/admin/personer", name="admin:people")
+async def people(
+    request: AnyRequest,
+    sok: FromQuery[str | None] = None,
+    status: FromQuery[str | None] = None,
+    side: FromQuery[int | None] = None,
+) -> Template:
+    user = current_user(request)
+    search, state = (sok or "").strip(), _status(status)
+    result = await services.list_people(user, search=search, status=state, page=side)
+    return await page(
+        request,
+        "admin/personer.html",
+        result=result,
+        sok=search,
+        status=state,
+        query=_query(sok=search, status=state),
+        role_labels={r: _(ROLE_LABELS[r]) for r in roles.APP_ROLES},
+    )
+
+
+async def _person_form_page(
+    request: AnyRequest,
+    *,
+    person_id: int | None,
+    form: PersonForm | None = None,
+    errors: dict[str, str] | None = None,
+    alert: str = "",
+    status_code: int = 200,
+) -> Template:
+    user = current_user(request)
+    person = await services.get_person(user, person_id) if person_id is not None else None
+    if form is None:
+        form = (
+            PersonForm(
+                name=person["name"],
+                initials=person["initials"],
+                email=person["email"],
+                unit=str(person["unit"] or ""),
+                active=person["active"],
+                roles=frozenset(person["roles"]),
+            )
+            if person
+            else PersonForm()
+        )
+    return await page(
+        request,
+        "admin/person.html",
+        status_code=status_code,
+        person=person,
+        form=form,
+        errors=errors or {},
+        units=await services.unit_choices(user, include=person["unit"] if person else None),
+        role_options=[(r, _(ROLE_LABELS[r])) for r in roles.APP_ROLES],
+        roles_from_entra=runtime(request).settings.auth_mode == "oidc",
+        alert=alert,
+    )
+
+
+@get("/admin/personer/ny", name="admin:person_new")
+async def person_new(request: AnyRequest) -> Template:
+    return await _person_form_page(request, person_id=None)
+
+
+@post("/admin/personer/ny", name="admin:person_create")
+async def person_create(request: AnyRequest, data: URLEncodedBody[dict[str, str]]) -> Response[Any]:
+    form = PersonForm.from_data(data)
+    try:
+        person_id = await services.create_person(current_user(request), form)
+    except ValidationFailed as exc:
+        return await _person_form_page(request, person_id=None, form=form, errors=exc.errors, status_code=422)
+    flash(request, _("%(name)s er registrert.") % {"name": form.name})
+    return _done(request, f"/admin/personer/{person_id}")
+
+
+@get("/admin/personer/{person_id:int}", name="admin:person")
+async def person_edit(request: AnyRequest, person_id: FromPath[int]) -> Template:
+    return await _person_form_page(request, person_id=person_id)
+
+
+@post("/admin/personer/{person_id:int}", name="admin:person_update")
+async def person_update(
+    request: AnyRequest, person_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response[Any]:
+    form = PersonForm.from_data(data)
+    try:
+        changed = await services.update_person(current_user(request), person_id, form)
+    except ValidationFailed as exc:
+        return await _person_form_page(
+            request, person_id=person_id, form=form, errors=exc.errors, status_code=422
+        )
+    flash(
+        request,
+        _("Endringene er lagret.") if changed else _("Ingen endringer å lagre."),
+        "success" if changed else "info",
+    )
+    return _done(request, f"/admin/personer/{person_id}")
+
+
+async def _person_state(request: AnyRequest, person_id: int, active: bool) -> Response[Any]:
+    try:
+        await services.set_person_active(current_user(request), person_id, active)
+    except Conflict as exc:
+        return await _person_form_page(request, person_id=person_id, alert=exc.detail, status_code=409)
+    flash(request, _("Personen er aktivert igjen.") if active else _("Personen er deaktivert."))
+    return _done(request, f"/admin/personer/{person_id}")
+
+
+@post("/admin/personer/{person_id:int}/deaktiver", name="admin:person_deactivate")
+async def person_deactivate(request: AnyRequest, person_id: FromPath[int]) -> Response[Any]:
+    return await _person_state(request, person_id, False)
+
+
+@post("/admin/personer/{person_id:int}/aktiver", name="admin:person_reactivate")
+async def person_reactivate(request: AnyRequest, person_id: FromPath[int]) -> Response[Any]:
+    return await _person_state(request, person_id, True)
+
+
+# --- stedfortredere ------------------------------------------------------------------------
+
+
+@get("/admin/stedfortredere", name="admin:deputies")
+async def deputies(
+    request: AnyRequest, enhet: FromQuery[int | None] = None, side: FromQuery[int | None] = None
+) -> Template:
+    user = current_user(request)
+    result = await services.list_deputy_periods(user, unit=enhet, page=side)
+    return await page(
+        request,
+        "admin/stedfortredere.html",
+        result=result,
+        units=await services.unit_choices(user, include=enhet),
+        enhet=enhet,
+        query=_query(enhet=enhet),
+    )
+
+
+async def _deputy_form_page(
+    request: AnyRequest,
+    form: DeputyForm | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    user = current_user(request)
+    return await page(
+        request,
+        "admin/stedfortreder_ny.html",
+        status_code=status_code,
+        form=form or DeputyForm(starts=iso(today())),
+        errors=errors or {},
+        units=await services.unit_choices_with_leaders(user),
+        people=await services.people_choices(),
+    )
+
+
+@get("/admin/stedfortredere/ny", name="admin:deputy_new")
+async def deputy_new(request: AnyRequest, enhet: FromQuery[int | None] = None) -> Template:
+    return await _deputy_form_page(request, DeputyForm(unit=str(enhet or ""), starts=iso(today())))
+
+
+@post("/admin/stedfortredere/ny", name="admin:deputy_create")
+async def deputy_create(request: AnyRequest, data: URLEncodedBody[dict[str, str]]) -> Response[Any]:
+    form = DeputyForm.from_data(data)
+    try:
+        await services.register_deputy(current_user(request), form)
+    except ValidationFailed as exc:
+        return await _deputy_form_page(request, form, exc.errors, status_code=422)
+    flash(request, _("Stedfortrederen er registrert."))
+    return _done(request, "/admin/stedfortredere")
+
+
+@post("/admin/stedfortredere/{period_id:int}/slett", name="admin:deputy_delete")
+async def deputy_delete(request: AnyRequest, period_id: FromPath[int]) -> Response[Any]:
+    await services.delete_deputy_period(current_user(request), period_id)
+    flash(request, _("Stedfortrederperioden er slettet."))
+    return _done(request, "/admin/stedfortredere")
+
+
+# --- fravær (leaders) ----------------------------------------------------------------------
+
+
+async def _absence_page(
+    request: AnyRequest,
+    *,
+    form: DeputyForm | None = None,
+    errors: dict[str, str] | None = None,
+    side: int | None = None,
+    alert: str = "",
+    status_code: int = 200,
+) -> Template:
+    user = current_user(request)
+    led = await services.led_units(user)
+    if form is None:
+        form = DeputyForm(unit=str(led[0]["id"]) if len(led) == 1 else "", starts=iso(today()))
+    return await page(
+        request,
+        "admin/fravaer.html",
+        status_code=status_code,
+        units=led,
+        form=form,
+        errors=errors or {},
+        people=await services.deputy_choices(user),
+        result=await services.list_own_absences(user, page=side),
+        alert=alert,
+    )
+
+
+@get("/fravaer", name="core:absence")
+async def absence(request: AnyRequest, side: FromQuery[int | None] = None) -> Template:
+    return await _absence_page(request, side=side)
+
+
+@post("/fravaer", name="core:absence_register")
+async def absence_register(request: AnyRequest, data: URLEncodedBody[dict[str, str]]) -> Response[Any]:
+    form = DeputyForm.from_data(data)
+    try:
+        await services.register_absence(current_user(request), form)
+    except ValidationFailed as exc:
+        return await _absence_page(request, form=form, errors=exc.errors, status_code=422)
+    flash(request, _("Fraværet og stedfortrederen er registrert."))
+    return _done(request, "/fravaer")
+
+
+@post("/fravaer/{period_id:int}/avlys", name="core:absence_cancel")
+async def absence_cancel(request: AnyRequest, period_id: FromPath[int]) -> Response[Any]:
+    try:
+        await services.cancel_absence(current_user(request), period_id)
+    except Conflict as exc:
+        return await _absence_page(request, alert=exc.detail, status_code=409)
+    flash(request, _("Fraværsperioden er avlyst."))
+    return _done(request, "/fravaer")
+
+
+# --- hendelseslogg -------------------------------------------------------------------------
+
+
+def _audit_filter(**values: str | None) -> auditlog.AuditFilter:
+    return auditlog.AuditFilter.from_query(values)
+
+
+@get("/admin/hendelseslogg", name="admin:audit_log")
+async def audit_log(
+    request: AnyRequest,
+    fra: FromQuery[str | None] = None,
+    til: FromQuery[str | None] = None,
+    utfort_av: FromQuery[str | None] = None,
+    handling: FromQuery[str | None] = None,
+    objekttype: FromQuery[str | None] = None,
+    objekt: FromQuery[str | None] = None,
+    tekst: FromQuery[str | None] = None,
+    side: FromQuery[int | None] = None,
+) -> Template:
+    user = current_user(request)
+    filters = _audit_filter(
+        fra=fra,
+        til=til,
+        utfort_av=utfort_av,
+        handling=handling,
+        objekttype=objekttype,
+        objekt=objekt,
+        tekst=tekst,
+    )
+    choices = await auditlog.filter_choices(user)
+    try:
+        result = await auditlog.list_events(user, filters, page=side)
+    except ValidationFailed as exc:
+        return await page(
+            request,
+            "admin/hendelseslogg.html",
+            status_code=422,
+            filters=filters,
+            errors=exc.errors,
+            result=None,
+            query="",
+            people=choices["people"],
+            actions=choices["actions"],
+            object_types=choices["object_types"],
+        )
+    return await page(
+        request,
+        "admin/hendelseslogg.html",
+        filters=filters,
+        errors={},
+        result=result,
+        query=filters.query_string(),
+        people=choices["people"],
+        actions=choices["actions"],
+        object_types=choices["object_types"],
+    )
+
+
+@get("/admin/hendelseslogg/eksport.csv", name="admin:audit_export")
+async def audit_export(
+    request: AnyRequest,
+    fra: FromQuery[str | None] = None,
+    til: FromQuery[str | None] = None,
+    utfort_av: FromQuery[str | None] = None,
+    handling: FromQuery[str | None] = None,
+    objekttype: FromQuery[str | None] = None,
+    objekt: FromQuery[str | None] = None,
+    tekst: FromQuery[str | None] = None,
+) -> Response[Any]:
+    filters = _audit_filter(
+        fra=fra,
+        til=til,
+        utfort_av=utfort_av,
+        handling=handling,
+        objekttype=objekttype,
+        objekt=objekt,
+        tekst=tekst,
+    )
+    try:
+        chunks = auditlog.export_csv(current_user(request), filters)
+    except ValidationFailed:
+        query = filters.query_string()
+        return Redirect("/admin/hendelseslogg" + (f"?{query}" if query else ""), status_code=303)
+    filename = f"hendelseslogg-{today():%Y%m%d}.csv"
+    return Stream(
+        chunks,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+ROUTES = [
+    units,
+    unit_new,
+    unit_create,
+    unit_edit,
+    unit_update,
+    unit_leader,
+    unit_deactivate,
+    unit_reactivate,
+    people,
+    person_new,
+    person_create,
+    person_edit,
+    person_update,
+    person_deactivate,
+    person_reactivate,
+    deputies,
+    deputy_new,
+    deputy_create,
+    deputy_delete,
+    absence,
+    absence_register,
+    absence_cancel,
+    audit_log,
+    audit_export,
+]

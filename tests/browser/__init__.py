@@ -1,0 +1,1 @@
+"""Browser tests: headless Chromium (Playwright, sync API) against a real ``arkivrutiner serve``."""

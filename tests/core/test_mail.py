@@ -1,0 +1,198 @@
+"""The outbox against a real SMTP server (aiosmtpd): UTF-8, idempotency, exactly-once
+delivery under concurrent senders, retries with backoff, and no SMTP configured."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from core.mail import MAX_ATTEMPTS, enqueue, requeue, send_pending
+from core.settings import Settings
+from core.tables import MailMessage
+from core.timeutil import now
+from tests.support.smtp import SmtpServer, free_port, smtp_server
+
+pytestmark = pytest.mark.anyio
+
+SUBJECT = "Påminnelse: blåbærsyltetøy på Ærøy – ÆØÅ"
+BODY = "Hei Åse!\n\nDu har tre journalposter som venter på deg i «Økonomi og løn».\n\nHilsen arkivet"
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    with smtp_server() as server:
+        yield server
+
+
+def with_smtp(settings: Settings, port: int) -> Settings:
+    return dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=port)
+
+
+async def message_row(key: str) -> dict[str, Any]:
+    row = await MailMessage.select().where(MailMessage.idempotency_key == key).first()
+    assert row is not None
+    return row
+
+
+async def test_enqueued_mail_is_delivered_with_norwegian_letters(settings, db, smtp) -> None:
+    assert await enqueue(
+        key="test:utf8",
+        to_address="ase@kommune.example",
+        to_name="Åse Ærø",
+        subject=SUBJECT,
+        body_text=BODY,
+        source="test",
+    )
+    summary = await send_pending(with_smtp(settings, smtp.port))
+    assert (summary.sent, summary.failed, summary.deferred) == (1, 0, 0)
+    assert str(summary) == "sendt 1, feilet 0, utsatt 0"
+
+    [received] = smtp.received
+    assert received.rcpt_tos == ["ase@kommune.example"]
+    assert received.message["Subject"] == SUBJECT
+    assert received.message["To"].addresses[0].display_name == "Åse Ærø"
+    assert received.message["From"] == settings.mail_from
+    body = received.message.get_body(preferencelist=("plain",))
+    assert body is not None
+    assert body.get_content().replace("\r\n", "\n").strip() == BODY
+
+    row = await message_row("test:utf8")
+    assert row["status"] == "sent"
+    assert row["attempts"] == 1
+    assert row["sent_at"] is not None
+    assert row["last_error"] == ""
+
+
+async def test_html_alternative_is_sent_alongside_the_text(settings, db, smtp) -> None:
+    await enqueue(
+        key="test:html",
+        to_address="a@kommune.example",
+        subject="Hei",
+        body_text="Tekst æøå",
+        body_html="<p>Tekst æøå</p>",
+    )
+    await send_pending(with_smtp(settings, smtp.port))
+    [message] = smtp.messages
+    assert message.get_content_type() == "multipart/alternative"
+    html = message.get_body(preferencelist=("html",))
+    assert html is not None
+    assert "<p>Tekst æøå</p>" in html.get_content()
+
+
+async def test_same_idempotency_key_gives_one_message_and_one_delivery(settings, db, smtp) -> None:
+    first = await enqueue(
+        key="restanse:42:2026-11-23", to_address="a@kommune.example", subject="A", body_text="1"
+    )
+    second = await enqueue(
+        key="restanse:42:2026-11-23", to_address="b@kommune.example", subject="B", body_text="2"
+    )
+    assert (first, second) == (True, False)
+    assert await MailMessage.count() == 1
+    assert (await message_row("restanse:42:2026-11-23"))["subject"] == "A"
+
+    await send_pending(with_smtp(settings, smtp.port))
+    assert [m["Subject"] for m in smtp.messages] == ["A"]
+
+
+async def test_running_send_pending_again_sends_nothing_new(settings, db, smtp) -> None:
+    for n in range(3):
+        await enqueue(key=f"again:{n}", to_address=f"p{n}@kommune.example", subject=f"Nr {n}", body_text="x")
+    configured = with_smtp(settings, smtp.port)
+    assert (await send_pending(configured)).sent == 3
+    again = await send_pending(configured)
+    assert (again.sent, again.failed, again.deferred) == (0, 0, 0)
+    assert len(smtp.messages) == 3
+
+
+async def test_concurrent_senders_deliver_each_message_exactly_once(settings, db, smtp) -> None:
+    keys = [f"samtidig:{n}" for n in range(12)]
+    for n, key in enumerate(keys):
+        await enqueue(key=key, to_address=f"p{n}@kommune.example", subject=key, body_text="x")
+    configured = with_smtp(settings, smtp.port)
+
+    first, second = await asyncio.gather(send_pending(configured), send_pending(configured))
+
+    assert first.sent + second.sent == len(keys)
+    assert first.failed + second.failed + first.deferred + second.deferred == 0
+    subjects = sorted(m["Subject"] for m in smtp.messages)
+    assert subjects == sorted(keys)
+    statuses = await MailMessage.select(MailMessage.status, MailMessage.attempts)
+    assert {(r["status"], r["attempts"]) for r in statuses} == {("sent", 1)}
+
+
+async def test_smtp_down_keeps_the_message_queued_with_backoff_then_fails(settings, db) -> None:
+    await enqueue(key="nede", to_address="a@kommune.example", subject="Nede", body_text="x")
+    down = with_smtp(settings, free_port())  # nothing listens there
+
+    before = now()
+    summary = await send_pending(down)
+    assert (summary.sent, summary.failed, summary.deferred) == (0, 0, 1)
+    row = await message_row("nede")
+    assert row["status"] == "queued"
+    assert row["attempts"] == 1
+    assert row["last_error"]
+    assert row["next_attempt_at"] is not None
+    assert row["next_attempt_at"] >= before + timedelta(seconds=59)
+
+    # Not due yet: a sender running straight away does not try again.
+    assert (await send_pending(down)).deferred == 0
+    assert (await message_row("nede"))["attempts"] == 1
+
+    for attempt in range(2, MAX_ATTEMPTS + 1):
+        await MailMessage.update({MailMessage.next_attempt_at: now() - timedelta(seconds=1)}).where(
+            MailMessage.idempotency_key == "nede"
+        )
+        summary = await send_pending(down)
+        row = await message_row("nede")
+        assert row["attempts"] == attempt
+        if attempt < MAX_ATTEMPTS:
+            assert row["status"] == "queued"
+            assert summary.deferred == 1
+        else:
+            assert row["status"] == "failed"
+            assert summary.failed == 1
+            assert row["next_attempt_at"] is None
+            assert row["last_error"]
+
+    # A failed message is left alone by later senders.
+    await send_pending(down)
+    assert (await message_row("nede"))["attempts"] == MAX_ATTEMPTS
+
+
+async def test_a_failed_message_can_be_put_back_in_the_queue(settings, db, smtp) -> None:
+    await enqueue(key="igjen", to_address="a@kommune.example", subject="Igjen", body_text="x")
+    await MailMessage.update({MailMessage.status: "failed", MailMessage.attempts: MAX_ATTEMPTS}).where(
+        MailMessage.idempotency_key == "igjen"
+    )
+    row_id = int((await message_row("igjen"))["id"])
+    assert await requeue(row_id)
+    assert not await requeue(row_id)  # already queued
+    assert (await send_pending(with_smtp(settings, smtp.port))).sent == 1
+    assert [m["Subject"] for m in smtp.messages] == ["Igjen"]
+    assert not await requeue(row_id)  # sent mail is never sent again this way
+
+
+async def test_a_message_that_cannot_be_built_fails_at_once(settings, db, smtp) -> None:
+    await enqueue(key="ugyldig", to_address="a@kommune.example", subject="Linje\nskift", body_text="x")
+    summary = await send_pending(with_smtp(settings, smtp.port))
+    assert summary.failed == 1
+    row = await message_row("ugyldig")
+    assert row["status"] == "failed"
+    assert "ValueError" in str(row["last_error"])
+    assert smtp.messages == []
+
+
+async def test_without_smtp_nothing_is_sent_and_mail_stays_queued(settings, db, smtp) -> None:
+    assert settings.smtp_host == ""
+    await enqueue(key="ingen-smtp", to_address="a@kommune.example", subject="Venter", body_text="x")
+    summary = await send_pending(settings)
+    assert summary.skipped_no_smtp
+    assert str(summary) == "SMTP er ikke satt opp; e-post blir liggende i utboksen"
+    row = await message_row("ingen-smtp")
+    assert (row["status"], row["attempts"], row["last_error"]) == ("queued", 0, "")
+    assert smtp.messages == []

@@ -1,0 +1,230 @@
+"""Sessions in the database: the store's contract, the purge job, and a session shared by
+the worker processes of ``arkivrutiner serve --workers 2``."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.contributions import Job
+from core.jobs import JobContext
+from core.jobs_builtin import purge_sessions
+from core.runtime import build_runtime
+from core.sessions import DatabaseStore
+from core.tables import SessionData
+from core.timeutil import now
+from tests.support.factories import make_person, make_unit
+from tests.support.smtp import free_port
+
+pytestmark = pytest.mark.anyio
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def expire(key: str, seconds_ago: int = 5) -> None:
+    """Move a stored session's expiry into the past (instead of sleeping)."""
+    await SessionData.update({SessionData.expires_at: int(time.time()) - seconds_ago}).where(
+        SessionData.key == key
+    )
+
+
+async def test_set_and_get_round_trip_bytes_and_text(db) -> None:
+    store = DatabaseStore()
+    await store.set("a", b"\x00\x01binary", expires_in=60)
+    await store.set("b", "tekst æøå")
+    assert await store.get("a") == b"\x00\x01binary"
+    assert await store.get("b") == "tekst æøå".encode()
+    assert await store.get("finnes-ikke") is None
+    assert await store.exists("a")
+    assert not await store.exists("finnes-ikke")
+
+
+async def test_set_overwrites_value_and_expiry(db) -> None:
+    store = DatabaseStore()
+    await store.set("k", b"1", expires_in=60)
+    await store.set("k", b"2", expires_in=timedelta(hours=2))
+    assert await store.get("k") == b"2"
+    assert await SessionData.count() == 1
+    remaining = await store.expires_in("k")
+    assert remaining is not None
+    assert 7190 <= remaining <= 7200
+
+
+async def test_expired_sessions_are_gone(db) -> None:
+    store = DatabaseStore()
+    await store.set("old", b"x", expires_in=60)
+    await expire("old")
+    assert await store.expires_in("old") is None
+    assert await store.get("old") is None
+    assert not await store.exists("old")
+    assert await SessionData.count() == 0  # removed on read
+
+
+async def test_no_expiry_means_never(db) -> None:
+    store = DatabaseStore()
+    await store.set("forever", b"x")
+    assert await store.expires_in("forever") is None
+    assert await store.get("forever", renew_for=60) == b"x"
+    assert await store.expires_in("forever") is None  # renewing a value without expiry is a no-op
+
+
+async def test_get_with_renew_for_extends_the_expiry(db) -> None:
+    store = DatabaseStore()
+    await store.set("k", b"x", expires_in=10)
+    assert await store.get("k", renew_for=3600) == b"x"
+    remaining = await store.expires_in("k")
+    assert remaining is not None
+    assert remaining > 3500
+    assert await store.get("k", renew_for=timedelta(seconds=100)) == b"x"
+    assert (await store.expires_in("k") or 0) <= 100
+
+
+async def test_delete_and_delete_all(db) -> None:
+    store = DatabaseStore()
+    for key in ("a", "b", "c"):
+        await store.set(key, b"x", expires_in=60)
+    await store.delete("a")
+    await store.delete("finnes-ikke")  # a no-op
+    assert await store.get("a") is None
+    assert await SessionData.count() == 2
+    await store.delete_all()
+    assert await SessionData.count() == 0
+
+
+async def test_delete_expired_removes_only_expired_rows(db) -> None:
+    store = DatabaseStore()
+    await store.set("expired-1", b"x", expires_in=60)
+    await store.set("expired-2", b"x", expires_in=60)
+    await store.set("alive", b"x", expires_in=60)
+    await store.set("forever", b"x")
+    await expire("expired-1")
+    await expire("expired-2", seconds_ago=86400)
+    assert await store.delete_expired() == 2
+    assert sorted(r["key"] for r in await SessionData.select(SessionData.key)) == ["alive", "forever"]
+    assert await store.delete_expired() == 0
+
+
+async def test_purge_job_removes_only_expired_sessions(settings, db) -> None:
+    store = DatabaseStore()
+    await store.set("expired", b"x", expires_in=60)
+    await store.set("alive", b"x", expires_in=60)
+    await expire("expired")
+    runtime = build_runtime(settings)
+    job = Job("core.purge_sessions", "17 * * * *", purge_sessions)
+    assert await purge_sessions(JobContext(runtime, job, now())) == "slettet 1 utløpte økter"
+    assert [r["key"] for r in await SessionData.select(SessionData.key)] == ["alive"]
+
+
+async def test_purge_job_leaves_expiry_to_redis_when_redis_is_used(settings, db) -> None:
+    store = DatabaseStore()
+    await store.set("expired", b"x", expires_in=60)
+    await expire("expired")
+    runtime = build_runtime(dataclasses.replace(settings, redis_url="redis://127.0.0.1:6379/0"))
+    job = Job("core.purge_sessions", "17 * * * *", purge_sessions)
+    assert await purge_sessions(JobContext(runtime, job, now())) == "Redis sletter utløpte økter selv"
+    assert await SessionData.count() == 1
+
+
+# --- Two workers --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_workers(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """``arkivrutiner serve --workers 2`` on a free port against the test database (migrated
+    by the session fixture); yields the base URL, then stops the server's whole process group."""
+    port = free_port()
+    executable = Path(sys.executable).with_name("arkivrutiner")
+    command = [str(executable)] if executable.exists() else [sys.executable, "-m", "core.cli"]
+    env = {**os.environ, "ARKIV_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [*command, "serve", "--workers", "2", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, "the server stopped:\n" + log_path.read_text()
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not start in 60 s:\n" + log_path.read_text()
+            time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+async def test_a_session_made_by_one_worker_is_honoured_by_the_other(db, two_workers: str) -> None:
+    """The issue's acceptance test: ``serve --workers 2`` shares sessions through the database
+    (PostgreSQL in the PostgreSQL run, SQLite in the SQLite run)."""
+    person = await make_person(name="Kari Nordmann", unit=await make_unit())
+
+    async with httpx.AsyncClient(base_url=two_workers, timeout=10) as browser:
+        form = await browser.get("/dev-logg-inn")
+        assert form.status_code == 200
+        token = browser.cookies["arkiv_csrf"]
+        signed_in = await browser.post(
+            "/dev-logg-inn", data={"person_id": str(person), "neste": "/"}, headers={"x-csrftoken": token}
+        )
+        assert signed_in.status_code == 303, signed_in.text
+        session = browser.cookies["arkiv_session"]
+        login_pid = signed_in.headers["x-worker-pid"]
+    cookies = {"arkiv_session": session, "arkiv_csrf": token}
+
+    async def fresh_request() -> tuple[str, int, str]:
+        """A new connection each time, carrying only the session cookie."""
+        async with httpx.AsyncClient(base_url=two_workers, cookies=cookies, timeout=10) as client:
+            response = await client.get("/", headers={"connection": "close"})
+            return response.headers["x-worker-pid"], response.status_code, response.text
+
+    answered: dict[str, int] = {}
+    for _round in range(20):
+        for pid, status, text in await asyncio.gather(*(fresh_request() for _ in range(10))):
+            assert status == 200, text[:500]
+            assert "Kari Nordmann" in text  # signed in, not the sign-in page
+            answered[pid] = answered.get(pid, 0) + 1
+        if len(answered) >= 2 and any(pid != login_pid for pid in answered):
+            break
+    assert len(answered) >= 2, f"only one worker answered: {answered}"
+    assert any(pid != login_pid for pid in answered), (login_pid, answered)
+
+    async with httpx.AsyncClient(base_url=two_workers, timeout=10) as anonymous:
+        assert (await anonymous.get("/")).status_code == 302  # without the cookie, nobody is signed in
+
+
+async def test_worker_pid_header_is_sent_outside_production_only(settings, db) -> None:
+    from litestar.testing import AsyncTestClient
+
+    from core.app import create_app
+
+    for environment, expected in (("test", str(os.getpid())), ("production", None)):
+        app = create_app(dataclasses.replace(settings, environment=environment))
+        async with AsyncTestClient(app=app) as client:
+            response = await client.get("/healthz")
+            assert response.status_code == 200
+            assert response.headers.get("x-worker-pid") == expected
+            assert "content-security-policy" in response.headers

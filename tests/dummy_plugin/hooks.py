@@ -1,0 +1,104 @@
+"""Implements every hook in core.hookspecs; each is asserted by tests/core/test_hooks.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from litestar import Router, get
+from litestar.exceptions import NotFoundException
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Template
+
+from core.contributions import DashboardCard, Event, Job, MenuLink, Permission
+from core.hookspecs import hookimpl
+from core.web.pages import fragment, page
+
+HERE = Path(__file__).parent
+EVENTS: list[Event] = []
+JOB_CALLS: list[str] = []
+
+
+@get("/", name="dummy_plugin:index")
+async def index(request: HTMXRequest) -> Template:
+    return await page(request, "dummy/index.html")
+
+
+@get("/kort", name="dummy_plugin:card")
+async def card() -> Template:
+    return fragment("dummy/_card.html")
+
+
+@get("/mangler", name="dummy_plugin:missing")
+async def missing() -> None:
+    """A handler that finds nothing: its 404 page is rendered in the user's language."""
+    raise NotFoundException()
+
+
+@hookimpl
+def register_routes() -> list[Router]:
+    return [Router(path="/dummy_plugin", route_handlers=[index, card, missing])]
+
+
+@hookimpl
+async def menu_links(user: Any, request: Any) -> list[MenuLink]:
+    return [MenuLink("Testlenke", "/dummy_plugin", order=500, count=3, count_label="ting")]
+
+
+@hookimpl
+def dashboard_cards(user: Any) -> list[DashboardCard]:
+    return [DashboardCard("dummy", "Testkort", "/dummy_plugin/kort", order=500)]
+
+
+@hookimpl
+def register_permissions() -> list[Permission]:
+    return [Permission("dummy_plugin.view", "Se testtillegget")]
+
+
+async def dummy_job(ctx: Any) -> str:
+    JOB_CALLS.append(ctx.slot.isoformat())
+    return "kjørt"
+
+
+@hookimpl
+def register_jobs() -> list[Job]:
+    return [Job("dummy_plugin.tick", "*/5 * * * *", dummy_job, "Testjobb")]
+
+
+@hookimpl
+def register_commands(cli: click.Group) -> None:
+    @cli.group("dummy", help="Testkommandoer.")
+    def dummy() -> None:
+        pass
+
+    @dummy.command("hei")
+    def hei() -> None:
+        click.echo("hei fra testtillegget")
+
+
+@hookimpl
+async def handle_event(event: Event) -> None:
+    EVENTS.append(event)
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any) -> None:
+    env.filters["rop"] = lambda text: f"{text}!".upper()
+
+
+@hookimpl
+def template_dirs() -> list[Path]:
+    return [HERE / "extra_templates"]
+
+
+@hookimpl
+def static_dirs() -> list[tuple[str, Path]]:
+    return [("dummy-extra", HERE / "static")]
+
+
+@hookimpl
+async def demo_data(ctx: Any) -> None:
+    from tests.dummy_plugin.tables import DummyNote
+
+    await DummyNote.insert(DummyNote(text=f"demo {ctx.rng.randint(1, 9)}"))

@@ -1,0 +1,55 @@
+"""Test database helpers: create/drop a PostgreSQL database, empty every table."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from core.db import app_registry, bind_tables
+from core.settings import Settings
+
+POSTGRES_ADMIN_DSN = os.environ.get("ARKIV_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def create_postgres_database(name: str) -> str:
+    """Create an empty database; fail loudly (never skip) when PostgreSQL is unreachable."""
+    import asyncpg
+
+    async def go() -> None:
+        conn = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=10)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(go())
+    return POSTGRES_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_postgres_database(url: str) -> None:
+    import asyncpg
+
+    name = url.rsplit("/", 1)[1]
+
+    async def go() -> None:
+        conn = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=10)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(go())
+
+
+async def empty_all_tables(settings: Settings) -> None:
+    """Delete every row of every app table (children first), keeping the migration table."""
+    bind_tables(settings)
+    from piccolo.table import sort_table_classes
+
+    tables = [t for config in app_registry(settings).app_configs.values() for t in config.table_classes]
+    from core.tables import Unit
+
+    # Units reference their parent (ON DELETE RESTRICT): cut the self-references first.
+    await Unit.update({Unit.parent: None}, force=True)
+    for table in reversed(sort_table_classes(tables)):
+        await table.delete(force=True)

@@ -1,0 +1,79 @@
+"""A real SMTP server for tests: aiosmtpd on a free local port, collecting what it receives.
+
+``Controller(port=0)`` does not work (its readiness check connects to the configured port),
+so a free port is picked first. The controller runs its own event loop in a thread.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any, cast
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Received:
+    """One delivered message: envelope addresses and the parsed message."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+
+@dataclass
+class Collector:
+    """aiosmtpd handler that keeps every message it is given."""
+
+    received: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        content = envelope.original_content or envelope.content
+        parsed = cast(EmailMessage, message_from_bytes(content, policy=policy.default))
+        with self.lock:
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+        return "250 Message accepted for delivery"
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    collector: Collector
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        with self.collector.lock:
+            return [r.message for r in self.collector.received]
+
+    @property
+    def received(self) -> list[Received]:
+        with self.collector.lock:
+            return list(self.collector.received)
+
+
+@contextmanager
+def smtp_server() -> Iterator[SmtpServer]:
+    """Run an SMTP server on 127.0.0.1 for the duration of the ``with`` block."""
+    collector = Collector()
+    port = free_port()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield SmtpServer("127.0.0.1", port, collector)
+    finally:
+        controller.stop()
