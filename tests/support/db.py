@@ -42,11 +42,20 @@ def drop_postgres_database(url: str) -> None:
 
 
 async def empty_all_tables(settings: Settings) -> None:
-    """Delete every row of every app table (children first), keeping the migration table."""
+    """Delete every row of every app table (children first), keeping the migration table and
+    the code lists."""
     bind_tables(settings)
     from piccolo.table import sort_table_classes
 
-    tables = [t for config in app_registry(settings).app_configs.values() for t in config.table_classes]
+    from core.archive.tables import Kode
+
+    # Code lists are reference data seeded by a migration, not test data.
+    tables = [
+        t
+        for config in app_registry(settings).app_configs.values()
+        for t in config.table_classes
+        if t is not Kode
+    ]
     from core.tables import Unit
 
     # Units reference their parent (ON DELETE RESTRICT): cut the self-references first.

@@ -1,0 +1,195 @@
+"""Noark 5 record tables (``core_`` prefix; part of core's Piccolo app).
+
+Names follow Noark 5 (saksmappe, journalpost, korrespondansepart, avskrivning,
+dokumentbeskrivelse, dokumentobjekt, merknad). Every list the routines show has an index.
+``version`` columns give optimistic locking: an update checks the version it read.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    BigInt,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from core.tables import Person, Unit
+
+
+class Kode(Table, tablename="core_kode"):
+    """One value of a Noark 5 code list (kodeliste, kode, kodenavn)."""
+
+    id: Serial
+    kodeliste = Varchar(length=40)
+    kode = Varchar(length=10)
+    kodenavn = Varchar(length=200)
+
+
+class Saksmappe(Table, tablename="core_saksmappe"):
+    """A case. ``mappe_id`` is ``saksaar/sakssekvensnummer`` (``2026/00123``)."""
+
+    id: Serial
+    system_id = Varchar(length=100, unique=True)
+    saksaar = Integer()
+    sakssekvensnummer = Integer()
+    tittel = Text()
+    offentlig_tittel = Text(default="")
+    saksstatus = Varchar(length=2, default="B", index=True)
+    administrativ_enhet = ForeignKey(Unit, null=True, on_delete=OnDelete.restrict, index=True)
+    saksansvarlig = ForeignKey(Person, null=True, on_delete=OnDelete.restrict, index=True)
+    saksdato = Date()
+    opprettet_dato = Timestamptz()
+    opprettet_av = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
+    avsluttet_dato = Timestamptz(null=True, default=None)
+    tilgangsrestriksjon = Varchar(length=20, default="", index=True)
+    skjermingshjemmel = Varchar(length=200, default="")
+    version = Integer(default=1)
+
+
+class Journalpost(Table, tablename="core_journalpost"):
+    """A registry entry in a case. ``registrerings_id`` is ``2026/00123-4``.
+
+    ``administrativ_enhet``/``saksbehandler`` name who is responsible for the post (the author
+    of a U/N/X post; for an I post the handler it is distributed to). The internal recipients of
+    I and N posts live in :class:`Korrespondansepart` (``intern``) and drive restanser.
+    """
+
+    id: Serial
+    system_id = Varchar(length=100, unique=True)
+    saksmappe = ForeignKey(Saksmappe, on_delete=OnDelete.restrict, index=True)
+    journalaar = Integer()
+    journalsekvensnummer = Integer()
+    journalpostnummer = Integer()
+    journalposttype = Varchar(length=2, index=True)
+    journalstatus = Varchar(length=2, index=True)
+    tittel = Text()
+    offentlig_tittel = Text(default="")
+    journaldato = Date(index=True)
+    dokumentets_dato = Date(null=True, default=None)
+    mottatt_dato = Timestamptz(null=True, default=None)
+    sendt_dato = Timestamptz(null=True, default=None)
+    forfallsdato = Date(null=True, default=None, index=True)
+    administrativ_enhet = ForeignKey(Unit, null=True, on_delete=OnDelete.restrict, index=True)
+    saksbehandler = ForeignKey(Person, null=True, on_delete=OnDelete.restrict, index=True)
+    tilgangsrestriksjon = Varchar(length=20, default="", index=True)
+    skjermingshjemmel = Varchar(length=200, default="")
+    opprettet_dato = Timestamptz()
+    opprettet_av = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
+    version = Integer(default=1)
+
+
+class Korrespondansepart(Table, tablename="core_korrespondansepart"):
+    """Sender or recipient. Internal ones (IA/IM/IK, or an EM with a unit) carry the unit and
+    handler; an N note has one internal recipient (IM) per unit/handler it goes to."""
+
+    id: Serial
+    journalpost = ForeignKey(Journalpost, on_delete=OnDelete.cascade, index=True)
+    korrespondanseparttype = Varchar(length=2)
+    navn = Varchar(length=300, default="", index=True)
+    postadresse = Varchar(length=300, default="")
+    postnummer = Varchar(length=10, default="")
+    poststed = Varchar(length=100, default="")
+    epostadresse = Varchar(length=254, default="")
+    intern = Boolean(default=False, index=True)
+    administrativ_enhet = ForeignKey(Unit, null=True, on_delete=OnDelete.restrict, index=True)
+    saksbehandler = ForeignKey(Person, null=True, on_delete=OnDelete.restrict, index=True)
+    fordelt_dato = Timestamptz(null=True, default=None)
+    foreloepig_svar_dato = Date(null=True, default=None)
+    version = Integer(default=1)
+
+
+class Avskrivning(Table, tablename="core_avskrivning"):
+    """Write-off of a journal post for one internal recipient (korrespondansepart)."""
+
+    id: Serial
+    journalpost = ForeignKey(Journalpost, on_delete=OnDelete.restrict, index=True)
+    korrespondansepart = ForeignKey(Korrespondansepart, null=True, on_delete=OnDelete.restrict, index=True)
+    avskrivningsdato = Date(index=True)
+    avskrevet_av = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
+    avskrevet_av_navn = Varchar(length=200, default="")
+    avskrivningsmaate = Varchar(length=4)
+    avskrives_av_journalpost = ForeignKey(Journalpost, null=True, on_delete=OnDelete.restrict)
+    registrert = Timestamptz()
+
+
+class Dokumentbeskrivelse(Table, tablename="core_dokumentbeskrivelse"):
+    """A document of a journal post: hoveddokument (H) or vedlegg (V)."""
+
+    id: Serial
+    system_id = Varchar(length=100, unique=True)
+    journalpost = ForeignKey(Journalpost, on_delete=OnDelete.restrict, index=True)
+    dokumentnummer = Integer()
+    tilknyttet_registrering_som = Varchar(length=1)
+    dokumenttype = Varchar(length=4, default="B")
+    dokumentstatus = Varchar(length=1, default="B")
+    tittel = Text()
+    tilgangsrestriksjon = Varchar(length=20, default="")
+    opprettet_dato = Timestamptz()
+    opprettet_av = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
+
+
+class Dokumentobjekt(Table, tablename="core_dokumentobjekt"):
+    """One immutable version of a document's file. The highest versjonsnummer is active."""
+
+    id: Serial
+    system_id = Varchar(length=100, unique=True)
+    dokumentbeskrivelse = ForeignKey(Dokumentbeskrivelse, on_delete=OnDelete.restrict, index=True)
+    versjonsnummer = Integer()
+    variantformat = Varchar(length=1, default="P")
+    format = Varchar(length=100, default="")
+    filnavn = Varchar(length=300)
+    sjekksum = Varchar(length=64)
+    filstoerrelse = BigInt()
+    opprettet_dato = Timestamptz()
+    opprettet_av = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
+
+
+class Merknad(Table, tablename="core_merknad"):
+    """A remark on a case or a journal post."""
+
+    id: Serial
+    saksmappe = ForeignKey(Saksmappe, null=True, on_delete=OnDelete.restrict, index=True)
+    journalpost = ForeignKey(Journalpost, null=True, on_delete=OnDelete.restrict, index=True)
+    merknadstekst = Text()
+    merknadstype = Varchar(length=4, default="MS")
+    merknadsdato = Timestamptz()
+    registrert_av = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
+
+
+class Tilgang(Table, tablename="core_tilgang"):
+    """A person's access to records with a given tilgangsrestriksjon (tilgangskode)."""
+
+    id: Serial
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+    tilgangsrestriksjon = Varchar(length=20)
+
+
+class Nummerserie(Table, tablename="core_nummerserie"):
+    """Counters for case and journal numbering, per year: ``sak`` and ``journal``."""
+
+    id: Serial
+    serie = Varchar(length=20)
+    aar = Integer()
+    siste = Integer(default=0)
+
+
+ARCHIVE_TABLES: list[type[Table]] = [
+    Kode,
+    Saksmappe,
+    Journalpost,
+    Korrespondansepart,
+    Avskrivning,
+    Dokumentbeskrivelse,
+    Dokumentobjekt,
+    Merknad,
+    Tilgang,
+    Nummerserie,
+]
