@@ -33,3 +33,35 @@ def shown_title(tittel: str, offentlig_tittel: str | None, *, visible: bool) -> 
     if visible:
         return tittel
     return offentlig_tittel or _("Skjermet tittel")
+
+
+async def involved_in_case(person_id: int, saksmappe_id: int) -> bool:
+    """Whether ``person_id`` is involved in the case: its saksansvarlig, the saksbehandler of one
+    of its posts, or the handler of an internal recipient of one of its posts (one query)."""
+    rows = await Tilgang.raw(
+        "SELECT 1 AS ja FROM core_saksmappe s WHERE s.id = {} AND (s.saksansvarlig = {} "
+        "OR EXISTS (SELECT 1 FROM core_journalpost j WHERE j.saksmappe = s.id AND j.saksbehandler = {}) "
+        "OR EXISTS (SELECT 1 FROM core_korrespondansepart k JOIN core_journalpost kj ON kj.id = k.journalpost "
+        "WHERE kj.saksmappe = s.id AND k.intern AND k.saksbehandler = {}))",
+        saksmappe_id,
+        person_id,
+        person_id,
+        person_id,
+    )
+    return bool(rows)
+
+
+async def involved_in_post(person_id: int, journalpost_id: int) -> bool:
+    """Whether ``person_id`` is involved in the post: its saksbehandler, the case's saksansvarlig,
+    or the handler of one of its internal recipients (one query)."""
+    rows = await Tilgang.raw(
+        "SELECT 1 AS ja FROM core_journalpost j JOIN core_saksmappe s ON s.id = j.saksmappe "
+        "WHERE j.id = {} AND (j.saksbehandler = {} OR s.saksansvarlig = {} OR EXISTS "
+        "(SELECT 1 FROM core_korrespondansepart k WHERE k.journalpost = j.id AND k.intern "
+        "AND k.saksbehandler = {}))",
+        journalpost_id,
+        person_id,
+        person_id,
+        person_id,
+    )
+    return bool(rows)

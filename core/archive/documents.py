@@ -1,0 +1,246 @@
+"""Documents and their versions (dokumentbeskrivelse, dokumentobjekt) on the write side.
+
+Files go to the content-addressed :class:`~core.archive.filestore.FileStore` *before* the write
+transaction (a rolled-back transaction leaves an unreferenced file, never a row without its
+file). A version is immutable: a new upload is always a new :class:`Dokumentobjekt` row with
+``versjonsnummer`` + 1; the highest number is the active version, older ones stay readable.
+Numbers are taken under the journal post's row lock (PostgreSQL) or the write lock (SQLite);
+the unique indexes on ``(journalpost, dokumentnummer)`` and
+``(dokumentbeskrivelse, versjonsnummer, variantformat)`` are the backstop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from piccolo.query.functions.aggregate import Max
+
+from core import audit
+from core.archive import permissions, rules
+from core.archive.filestore import FileStore, StoredFile
+from core.archive.records import load_case, load_post, new_system_id, post_label
+from core.archive.tables import Dokumentbeskrivelse, Dokumentobjekt
+from core.auth.user import User
+from core.db import writing
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.i18n import _
+from core.settings import Settings
+from core.timeutil import now
+
+if TYPE_CHECKING:
+    from core.archive.services import NewDocument, UploadedFile
+
+PRODUCTION_FORMAT = "P"
+"""Variantformat ``Produksjonsformat``: the uploaded file itself."""
+
+
+def clean_filename(name: str) -> str:
+    """The file name without any path, at most 300 characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return base[: rules.MAX_FILENAME]
+
+
+def store_files(settings: Settings, files: Sequence[UploadedFile]) -> list[StoredFile]:
+    """Put the files in the file store (outside the transaction); checksum and size of each."""
+    store = FileStore.from_settings(settings)
+    return [store.put(file.content) for file in files]
+
+
+async def _next_dokumentnummer(journalpost_id: int) -> int:
+    row = (
+        await Dokumentbeskrivelse.select(Max(Dokumentbeskrivelse.dokumentnummer, alias="n"))
+        .where(Dokumentbeskrivelse.journalpost == journalpost_id)
+        .first()
+    )
+    return int(row["n"] or 0) + 1 if row else 1
+
+
+async def _next_versjonsnummer(dokumentbeskrivelse_id: int) -> int:
+    row = (
+        await Dokumentobjekt.select(Max(Dokumentobjekt.versjonsnummer, alias="n"))
+        .where(
+            (Dokumentobjekt.dokumentbeskrivelse == dokumentbeskrivelse_id)
+            & (Dokumentobjekt.variantformat == PRODUCTION_FORMAT)
+        )
+        .first()
+    )
+    return int(row["n"] or 0) + 1 if row else 1
+
+
+async def insert_version(
+    dokumentbeskrivelse_id: int, versjonsnummer: int, file: UploadedFile, stored: StoredFile, user: User
+) -> int:
+    version = Dokumentobjekt(
+        system_id=new_system_id(),
+        dokumentbeskrivelse=dokumentbeskrivelse_id,
+        versjonsnummer=versjonsnummer,
+        variantformat=PRODUCTION_FORMAT,
+        format=(file.format or "")[:100],
+        filnavn=clean_filename(file.filnavn),
+        sjekksum=stored.sjekksum,
+        filstoerrelse=stored.filstoerrelse,
+        opprettet_dato=now(),
+        opprettet_av=user.person_id,
+    )
+    await version.save()
+    return int(version.id)
+
+
+async def insert_documents(
+    journalpost_id: int,
+    documents: Sequence[NewDocument],
+    stored: Sequence[StoredFile],
+    user: User,
+    *,
+    dokumentstatus: str,
+    tilgangsrestriksjon: str,
+) -> list[int]:
+    """Insert documents (each with version 1) after the post's existing ones; their ids."""
+    first = await _next_dokumentnummer(journalpost_id)
+    ids = []
+    for offset, (document, stored_file) in enumerate(zip(documents, stored, strict=True)):
+        row = Dokumentbeskrivelse(
+            system_id=new_system_id(),
+            journalpost=journalpost_id,
+            dokumentnummer=first + offset,
+            tilknyttet_registrering_som=document.tilknyttet_registrering_som,
+            dokumentstatus=dokumentstatus,
+            tittel=document.tittel.strip(),
+            tilgangsrestriksjon=tilgangsrestriksjon,
+            opprettet_dato=now(),
+            opprettet_av=user.person_id,
+        )
+        await row.save()
+        await insert_version(int(row.id), 1, document.file, stored_file, user)
+        ids.append(int(row.id))
+    return ids
+
+
+async def finish_documents(journalpost_id: int) -> None:
+    """Set every document of the post to dokumentstatus F (ferdigstilt)."""
+    await Dokumentbeskrivelse.update({Dokumentbeskrivelse.dokumentstatus: "F"}).where(
+        Dokumentbeskrivelse.journalpost == journalpost_id
+    )
+
+
+async def count_documents(journalpost_id: int) -> int:
+    return int(await Dokumentbeskrivelse.count().where(Dokumentbeskrivelse.journalpost == journalpost_id))
+
+
+async def add_document(settings: Settings, user: User, journalpost_id: int, document: NewDocument) -> int:
+    """See :func:`core.archive.services.add_document`."""
+    errors: dict[str, str] = {}
+    if not document.tittel.strip():
+        rules.add(errors, "tittel", _("Skriv en tittel på dokumentet."))
+    rules.check_file(document.file, errors, "file")
+    if not rules.is_code("tilknyttetregistreringsom", document.tilknyttet_registrering_som):
+        rules.add(errors, "document", _("Velg hoveddokument (H) eller vedlegg (V)."))
+    stored = store_files(settings, [document.file]) if not errors else []
+    async with writing(Dokumentbeskrivelse):
+        post = await load_post(journalpost_id, lock=True)
+        case = await load_case(post["saksmappe"])
+        acting = await permissions.post_worker(user, post, case)
+        refusal = rules.document_refusal(post["journalstatus"], is_archive=user.is_archive)
+        if refusal:
+            raise Conflict(refusal)
+        has_main = (
+            await Dokumentbeskrivelse.count().where(
+                (Dokumentbeskrivelse.journalpost == journalpost_id)
+                & (Dokumentbeskrivelse.tilknyttet_registrering_som == "H")
+            )
+        ) > 0
+        if not has_main and document.tilknyttet_registrering_som != "H":
+            rules.add(
+                errors, "document", _("Det første dokumentet i en journalpost må være hoveddokumentet (H).")
+            )
+        if has_main and document.tilknyttet_registrering_som == "H":
+            rules.add(
+                errors,
+                "document",
+                _("En journalpost har bare ett hoveddokument (H); de andre dokumentene er vedlegg (V)."),
+            )
+        if errors:
+            raise ValidationFailed(errors)
+        # Received documents are final when registered; own documents are drafts until ferdigstilt.
+        status = (
+            "F" if post["journalposttype"] in rules.INCOMING_TYPES and post["journalstatus"] == "J" else "B"
+        )
+        [document_id] = await insert_documents(
+            journalpost_id,
+            [document],
+            stored,
+            user,
+            dokumentstatus=status,
+            tilgangsrestriksjon=post["tilgangsrestriksjon"],
+        )
+        await audit.record(
+            actor_id=user.person_id,
+            on_behalf_of=acting.on_behalf_of,
+            action="archive.document_added",
+            object_type="journalpost",
+            object_id=journalpost_id,
+            summary=post_label(case, post),
+            details={
+                "dokumentbeskrivelse_id": document_id,
+                "tilknyttet_registrering_som": document.tilknyttet_registrering_som,
+                "sjekksum": stored[0].sjekksum,
+                "filstoerrelse": stored[0].filstoerrelse,
+            },
+        )
+    return document_id
+
+
+async def add_version(settings: Settings, user: User, dokumentbeskrivelse_id: int, file: UploadedFile) -> int:
+    """See :func:`core.archive.services.add_version`."""
+    errors: dict[str, str] = {}
+    rules.check_file(file, errors, "file")
+    found = (
+        await Dokumentbeskrivelse.select(Dokumentbeskrivelse.journalpost)
+        .where(Dokumentbeskrivelse.id == dokumentbeskrivelse_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("Fant ikke dokumentet."))
+    stored = store_files(settings, [file]) if not errors else []
+    async with writing(Dokumentobjekt):
+        post = await load_post(found["journalpost"], lock=True)
+        case = await load_case(post["saksmappe"])
+        acting = await permissions.post_worker(user, post, case)
+        document = (
+            await Dokumentbeskrivelse.select(
+                Dokumentbeskrivelse.dokumentstatus,
+                Dokumentbeskrivelse.tittel,
+                Dokumentbeskrivelse.dokumentnummer,
+            )
+            .where(Dokumentbeskrivelse.id == dokumentbeskrivelse_id)
+            .first()
+        )
+        if document is None:
+            raise NotFound(_("Fant ikke dokumentet."))
+        refusal = rules.edit_refusal(post["journalstatus"], is_archive=user.is_archive)
+        if refusal:
+            raise Conflict(refusal)
+        if document["dokumentstatus"] == "F":
+            raise Conflict(_("Dokumentet er ferdigstilt. Nye versjoner kan ikke lastes opp."))
+        if errors:
+            raise ValidationFailed(errors)
+        versjonsnummer = await _next_versjonsnummer(dokumentbeskrivelse_id)
+        version_id = await insert_version(dokumentbeskrivelse_id, versjonsnummer, file, stored[0], user)
+        await audit.record(
+            actor_id=user.person_id,
+            on_behalf_of=acting.on_behalf_of,
+            action="archive.version_added",
+            object_type="journalpost",
+            object_id=post["id"],
+            summary=_("%(post)s: dokument %(n)s, versjon %(v)s")
+            % {"post": post_label(case, post), "n": document["dokumentnummer"], "v": versjonsnummer},
+            details={
+                "dokumentbeskrivelse_id": dokumentbeskrivelse_id,
+                "dokumentobjekt_id": version_id,
+                "versjonsnummer": versjonsnummer,
+                "sjekksum": stored[0].sjekksum,
+                "filstoerrelse": stored[0].filstoerrelse,
+            },
+        )
+    return version_id

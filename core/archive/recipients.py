@@ -1,0 +1,377 @@
+"""Internal recipients of I and N posts (korrespondansepart IM/IK): fordeling to a handler,
+sending to a unit, and avskrivning of the restanse.
+
+A restanse belongs to one internal recipient (IM) of an I or N post (Noark 5 krav 3.4.6: an N
+note is written off per recipient); copies (IK) are distributed but carry no restanse. Every
+change bumps the recipient's ``version``: the caller passes the version it showed, and of two
+concurrent changes exactly one wins (:class:`~core.errors.Conflict` for the other).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import audit
+from core.archive import kodelister, permissions, rules
+from core.archive.permissions import Acting
+from core.archive.records import (
+    Row,
+    active_people,
+    active_units,
+    bump,
+    load_case,
+    load_part,
+    load_post,
+    post_changed,
+    post_label,
+    post_number,
+    touch,
+    unit_label,
+)
+from core.archive.tables import Avskrivning, Journalpost, Korrespondansepart, Saksmappe
+from core.auth.user import User
+from core.db import writing
+from core.errors import Conflict, Forbidden, ValidationFailed
+from core.i18n import _
+from core.settings import Settings
+from core.timeutil import now, today
+
+OBJECT = "korrespondansepart"
+
+
+async def _load(korrespondansepart_id: int) -> tuple[Row, Row, Row]:
+    """Recipient, post and case; case and post locked in that order (PostgreSQL)."""
+    part = await load_part(korrespondansepart_id)
+    post_id = part["journalpost"]
+    case_id = (await load_post(post_id))["saksmappe"]
+    case = await load_case(case_id, lock=True)
+    post = await load_post(post_id, lock=True)
+    return part, post, case
+
+
+def _check_internal(part: Row, post: Row) -> None:
+    if not part["intern"] or part["korrespondanseparttype"] not in rules.INTERNAL_PART_TYPES:
+        raise Conflict(_("Dette er ikke en intern mottaker."))
+    if post["journalposttype"] not in rules.RESTANSE_TYPES:
+        raise Conflict(
+            _("Bare inngående dokumenter (I) og notater for oppfølging (N) fordeles og avskrives.")
+        )
+    if post["journalstatus"] == "U":
+        raise Conflict(_("Journalposten utgår og har ingen restanse."))
+
+
+def _is_incoming(post: Row) -> bool:
+    """Incoming post (I, or an N registered by the archive): the post's own saksbehandler and
+    unit follow its main recipient. An own N note keeps its author."""
+    return bool(post["journalposttype"] == "I" or post["journalstatus"] == "J")
+
+
+def _check_version(part: Row, version: int) -> None:
+    if part["version"] != version:
+        raise Conflict(post_changed())
+
+
+async def is_written_off(korrespondansepart_id: int) -> bool:
+    return bool(await Avskrivning.exists().where(Avskrivning.korrespondansepart == korrespondansepart_id))
+
+
+# --- fordeling -----------------------------------------------------------------------------
+
+
+async def fordel(
+    settings: Settings,
+    user: User,
+    korrespondansepart_id: int,
+    saksbehandler_id: int,
+    *,
+    version: int,
+    saksansvarlig_id: int | None = None,
+) -> None:
+    """See :func:`core.archive.services.fordel`. ``saksansvarlig_id`` (optional) is the case's
+    saksansvarlig when the case has none yet; default the handler."""
+    del settings
+    async with writing(Korrespondansepart):
+        part, post, case = await _load(korrespondansepart_id)
+        _check_internal(part, post)
+        unit_id = part["administrativ_enhet"]
+        if unit_id is None:
+            raise Conflict(
+                _(
+                    "Journalposten har ikke fått en enhet ennå. Fellestjenesten/Arkiv må sende den til en enhet først."
+                )
+            )
+        acting = permissions.as_leader(user, unit_id)
+        if acting is None:
+            raise permissions.leader_refused()
+        _check_version(part, version)
+        if await is_written_off(korrespondansepart_id):
+            raise Conflict(_("Restansen er allerede avskrevet, og journalposten kan ikke fordeles."))
+        errors: dict[str, str] = {}
+        people = await active_people([saksbehandler_id, *([saksansvarlig_id] if saksansvarlig_id else [])])
+        handler = people.get(saksbehandler_id)
+        if handler is None or handler["unit"] != unit_id:
+            rules.add(errors, "saksbehandler_id", _("Velg en aktiv saksbehandler i enheten."))
+        elif part["saksbehandler"] == saksbehandler_id:
+            rules.add(
+                errors, "saksbehandler_id", _("Journalposten er allerede fordelt til denne saksbehandleren.")
+            )
+        if saksansvarlig_id is not None:
+            owner = people.get(saksansvarlig_id)
+            if owner is None or owner["unit"] != unit_id:
+                rules.add(errors, "saksansvarlig_id", _("Velg en aktiv saksansvarlig i enheten."))
+        if errors or handler is None:
+            raise ValidationFailed(errors)
+        at = now()
+        await bump(
+            Korrespondansepart,
+            korrespondansepart_id,
+            version,
+            {
+                Korrespondansepart.saksbehandler: saksbehandler_id,
+                Korrespondansepart.fordelt_dato: at,
+                Korrespondansepart.navn: handler["name"][:300],
+            },
+            post_changed(),
+        )
+        main_recipient = part["korrespondanseparttype"] == "IM"
+        if main_recipient and _is_incoming(post):
+            await touch(
+                Journalpost,
+                post["id"],
+                {Journalpost.saksbehandler: saksbehandler_id, Journalpost.administrativ_enhet: unit_id},
+            )
+        new_owner = None
+        if main_recipient and case["saksansvarlig"] is None:
+            new_owner = saksansvarlig_id or saksbehandler_id
+            values: dict[Any, Any] = {Saksmappe.saksansvarlig: new_owner}
+            if case["administrativ_enhet"] is None:
+                values[Saksmappe.administrativ_enhet] = unit_id
+            await touch(Saksmappe, case["id"], values)
+        previous = part["saksbehandler"]
+        names = await active_people([p for p in (previous,) if p is not None])
+        summary = _("%(post)s fordelt til %(to)s") % {"post": post_label(case, post), "to": handler["name"]}
+        if previous is not None:
+            summary = _("%(post)s omfordelt fra %(from)s til %(to)s") % {
+                "post": post_label(case, post),
+                "from": names[previous]["name"] if previous in names else previous,
+                "to": handler["name"],
+            }
+        await audit.record(
+            actor_id=user.person_id,
+            on_behalf_of=acting.on_behalf_of,
+            action="archive.redistributed" if previous is not None else "archive.distributed",
+            object_type=OBJECT,
+            object_id=korrespondansepart_id,
+            summary=summary,
+            details={
+                "journalpost_id": post["id"],
+                "saksmappe_id": case["id"],
+                "enhet": unit_id,
+                "fra": previous,
+                "til": saksbehandler_id,
+                "saksansvarlig": new_owner,
+            },
+        )
+
+
+async def set_recipient_unit(
+    settings: Settings, user: User, korrespondansepart_id: int, unit_id: int, *, version: int
+) -> None:
+    """Send an undistributed internal recipient to a unit's queue *Til fordeling*.
+
+    Fellestjenesten/Arkiv gives a post without a unit (its central queue) a unit, or moves one;
+    the leader (or active deputy) of the unit it lies with may send it on to another unit.
+    The post and a new case without saksansvarlig follow the main recipient (IM) to the unit.
+    """
+    del settings
+    async with writing(Korrespondansepart):
+        part, post, case = await _load(korrespondansepart_id)
+        _check_internal(part, post)
+        old_unit = part["administrativ_enhet"]
+        acting: Acting | None = permissions.AS_ARCHIVE if user.is_archive else None
+        if acting is None and old_unit is not None:
+            acting = permissions.as_leader(user, old_unit)
+        if acting is None:
+            raise Forbidden(
+                _(
+                    "Bare Fellestjenesten/Arkiv og lederen for enheten journalposten ligger hos kan "
+                    "sende den til en annen enhet."
+                )
+            )
+        _check_version(part, version)
+        if part["saksbehandler"] is not None:
+            raise Conflict(
+                _(
+                    "Journalposten er allerede fordelt til en saksbehandler. Lederen for enheten kan omfordele den."
+                )
+            )
+        if await is_written_off(korrespondansepart_id):
+            raise Conflict(_("Restansen er allerede avskrevet."))
+        unit = (await active_units([unit_id])).get(unit_id)
+        if unit is None:
+            raise ValidationFailed({"unit_id": _("Velg en aktiv enhet.")})
+        if unit_id == old_unit:
+            raise ValidationFailed({"unit_id": _("Journalposten ligger allerede hos denne enheten.")})
+        await bump(
+            Korrespondansepart,
+            korrespondansepart_id,
+            version,
+            {
+                Korrespondansepart.administrativ_enhet: unit_id,
+                Korrespondansepart.navn: unit_label(unit)[:300],
+            },
+            post_changed(),
+        )
+        main_recipient = part["korrespondanseparttype"] == "IM"
+        if main_recipient and _is_incoming(post) and post["saksbehandler"] is None:
+            await touch(Journalpost, post["id"], {Journalpost.administrativ_enhet: unit_id})
+        if (
+            main_recipient
+            and case["saksansvarlig"] is None
+            and case["administrativ_enhet"] in (None, old_unit)
+        ):
+            await touch(Saksmappe, case["id"], {Saksmappe.administrativ_enhet: unit_id})
+        await audit.record(
+            actor_id=user.person_id,
+            on_behalf_of=acting.on_behalf_of,
+            action="archive.sent_to_unit",
+            object_type=OBJECT,
+            object_id=korrespondansepart_id,
+            summary=_("%(post)s sendt til %(unit)s")
+            % {"post": post_label(case, post), "unit": unit_label(unit)},
+            details={
+                "journalpost_id": post["id"],
+                "saksmappe_id": case["id"],
+                "fra": old_unit,
+                "til": unit_id,
+            },
+        )
+
+
+# --- avskrivning ---------------------------------------------------------------------------
+
+
+async def _answer_errors(case: Row, post: Row, avskrivningsmaate: str, answer: Row | None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not rules.is_code(kodelister.AVSKRIVNINGSMAATE, avskrivningsmaate):
+        rules.add(errors, "avskrivningsmaate", _("Velg en avskrivningsmåte fra listen."))
+    if answer is None:
+        return errors
+    field = "avskrives_av_journalpost_id"
+    if answer["saksmappe"] != case["id"]:
+        rules.add(errors, field, _("Journalposten som avskriver, må høre til samme sak."))
+    elif answer["id"] == post["id"] or answer["journalposttype"] not in rules.OWN_TYPES:
+        rules.add(
+            errors, field, _("Journalposten som avskriver, må være en egen journalpost (U, N eller X).")
+        )
+    elif answer["journalstatus"] == "U":
+        rules.add(errors, field, _("Journalposten som avskriver, utgår."))
+    wanted = rules.ANSWER_TYPES.get(avskrivningsmaate)
+    if wanted and answer["journalposttype"] not in wanted and field not in errors:
+        rules.add(
+            errors,
+            "avskrivningsmaate",
+            _("Avskrivningsmåten «%(maate)s» passer ikke til journalposttypen %(type)s.")
+            % {
+                "maate": kodelister.name(kodelister.AVSKRIVNINGSMAATE, avskrivningsmaate),
+                "type": answer["journalposttype"],
+            },
+        )
+    return errors
+
+
+async def write_off(
+    user: User,
+    acting: Acting,
+    part: Row,
+    post: Row,
+    case: Row,
+    avskrivningsmaate: str,
+    *,
+    answer: Row | None,
+    version: int,
+) -> int:
+    """Write off one recipient's restanse inside the caller's write transaction."""
+    if not part["intern"] or part["korrespondanseparttype"] != "IM":
+        raise Conflict(
+            _("Bare interne mottakere (IM) av inngående dokumenter og notater for oppfølging har restanse.")
+        )
+    _check_internal(part, post)
+    _check_version(part, version)
+    if await is_written_off(part["id"]):
+        raise Conflict(_("Restansen er allerede avskrevet."))
+    errors = await _answer_errors(case, post, avskrivningsmaate, answer)
+    if errors:
+        raise ValidationFailed(errors)
+    await bump(Korrespondansepart, part["id"], version, {}, post_changed())
+    row = Avskrivning(
+        journalpost=post["id"],
+        korrespondansepart=part["id"],
+        avskrivningsdato=today(),
+        avskrevet_av=user.person_id,
+        avskrevet_av_navn=user.name[:200],
+        avskrivningsmaate=avskrivningsmaate,
+        avskrives_av_journalpost=answer["id"] if answer else None,
+        registrert=now(),
+    )
+    await row.save()
+    maate = kodelister.name(kodelister.AVSKRIVNINGSMAATE, avskrivningsmaate)
+    summary = _("%(post)s avskrevet: %(maate)s") % {"post": post_label(case, post), "maate": maate}
+    if answer is not None:
+        summary = _("%(post)s avskrevet: %(maate)s (%(answer)s)") % {
+            "post": post_label(case, post),
+            "maate": maate,
+            "answer": post_number(case, answer),
+        }
+    await audit.record(
+        actor_id=user.person_id,
+        on_behalf_of=acting.on_behalf_of,
+        action="archive.written_off",
+        object_type=OBJECT,
+        object_id=part["id"],
+        summary=summary,
+        details={
+            "journalpost_id": post["id"],
+            "saksmappe_id": case["id"],
+            "avskrivning_id": int(row.id),
+            "avskrivningsmaate": avskrivningsmaate,
+            "avskrives_av_journalpost_id": answer["id"] if answer else None,
+        },
+    )
+    return int(row.id)
+
+
+async def avskriv(
+    settings: Settings,
+    user: User,
+    korrespondansepart_id: int,
+    avskrivningsmaate: str,
+    *,
+    avskrives_av_journalpost_id: int | None = None,
+    version: int,
+) -> int:
+    """See :func:`core.archive.services.avskriv`."""
+    del settings
+    async with writing(Avskrivning):
+        part, post, case = await _load(korrespondansepart_id)
+        acting = permissions.recipient_handler(user, part)
+        answer = None
+        if avskrives_av_journalpost_id is not None:
+            answer = (
+                await Journalpost.select(
+                    Journalpost.id,
+                    Journalpost.saksmappe,
+                    Journalpost.journalpostnummer,
+                    Journalpost.journalposttype,
+                    Journalpost.journalstatus,
+                )
+                .where(Journalpost.id == avskrives_av_journalpost_id)
+                .first()
+            )
+            if answer is None:
+                raise ValidationFailed(
+                    {"avskrives_av_journalpost_id": _("Fant ikke journalposten som avskriver.")}
+                )
+        return await write_off(
+            user, acting, part, post, case, avskrivningsmaate.strip(), answer=answer, version=version
+        )

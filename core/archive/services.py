@@ -1,0 +1,297 @@
+"""Case work on the archive's records: the only code that changes them (write side).
+
+Every function checks authorisation itself, enforces the Noark 5 rules, raises
+:mod:`core.errors` exceptions with Norwegian messages, runs in one write transaction
+(:func:`core.db.writing`) and records an audit event (who, on behalf of whom, what).
+Concurrent changes of the same item use the row's ``version`` column: the caller passes the
+version it showed the user, and the loser gets :class:`~core.errors.Conflict`.
+
+Read-side queries for pages live in :mod:`core.archive.queries`.
+
+CONTRACT (issue 3): the signatures below are fixed; the web UI and demo data are written
+against them. The work is done in sibling modules: :mod:`~core.archive.creation` (cases and
+posts), :mod:`~core.archive.lifecycle` (states, remarks, tilgangskoder),
+:mod:`~core.archive.recipients` (fordeling, avskrivning), :mod:`~core.archive.documents`
+(files and versions); the rules live in :mod:`~core.archive.rules` and
+:mod:`~core.archive.permissions`.
+
+Errors: :class:`~core.errors.Forbidden` (not allowed), :class:`~core.errors.ValidationFailed`
+(input; keys are the attribute names of the input dataclasses or the parameter names),
+:class:`~core.errors.Conflict` (wrong state, or someone else changed the record first),
+:class:`~core.errors.NotFound`.
+
+Hendelseslogg actions: ``archive.case_created``, ``archive.incoming_registered``,
+``archive.post_created``, ``archive.post_finished``, ``archive.dispatched``,
+``archive.post_updated``, ``archive.post_deleted``, ``archive.document_added``,
+``archive.version_added``, ``archive.remark_added``, ``archive.case_closed`` (object
+``saksmappe``/``journalpost``); ``archive.distributed``, ``archive.redistributed``,
+``archive.sent_to_unit``, ``archive.written_off`` (object ``korrespondansepart``, details name
+the ``journalpost_id``); ``archive.access_granted``, ``archive.access_revoked`` (object
+``person``). Summaries use the public title of a restricted record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from core.archive import creation, documents, lifecycle, recipients
+from core.auth.user import User
+from core.settings import Settings
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file the user uploaded (or the importer/demo data supplies)."""
+
+    filnavn: str
+    content: bytes
+    format: str = ""
+    """MIME type or file format name, e.g. ``application/pdf``."""
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    tittel: str
+    file: UploadedFile
+    tilknyttet_registrering_som: str = "H"
+    """``H`` hoveddokument or ``V`` vedlegg. The first document of a post must be ``H``."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """An external sender/recipient (korrespondansepart EA/EM/EK)."""
+
+    navn: str
+    korrespondanseparttype: str = "EA"
+    postadresse: str = ""
+    postnummer: str = ""
+    poststed: str = ""
+    epostadresse: str = ""
+
+
+@dataclass(frozen=True)
+class InternalRecipient:
+    """An internal recipient (IM/IK) of an I or N post: a unit, and a handler when known."""
+
+    administrativ_enhet_id: int
+    saksbehandler_id: int | None = None
+    korrespondanseparttype: str = "IM"
+
+
+@dataclass(frozen=True)
+class NewCase:
+    tittel: str
+    offentlig_tittel: str = ""
+    administrativ_enhet_id: int | None = None
+    """Defaults to the user's unit."""
+    saksansvarlig_id: int | None = None
+    """Defaults to the user (for a handler); None leaves it for fordeling."""
+    tilgangsrestriksjon: str = ""
+    skjermingshjemmel: str = ""
+
+
+@dataclass(frozen=True)
+class IncomingPost:
+    """Incoming post registered by Fellestjenesten/Arkiv (type ``I``, or ``N`` to a unit).
+
+    Either ``saksmappe_id`` (an existing case) or ``new_case`` is given. Without
+    ``mottaker_enhet_id`` the post waits in Fellestjenesten's own queue for a unit.
+    """
+
+    journalposttype: str
+    tittel: str
+    offentlig_tittel: str = ""
+    saksmappe_id: int | None = None
+    new_case: NewCase | None = None
+    avsender: Part | None = None
+    dokumentets_dato: date | None = None
+    mottatt_dato: datetime | None = None
+    forfallsdato: date | None = None
+    mottaker_enhet_id: int | None = None
+    tilgangsrestriksjon: str = ""
+    skjermingshjemmel: str = ""
+    documents: list[NewDocument] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NewPost:
+    """A post a handler creates in a case: ``U`` (to external ``mottakere``), ``N`` (to
+    ``interne_mottakere``, each gets its own restanse) or ``X`` (no follow-up)."""
+
+    journalposttype: str
+    tittel: str
+    offentlig_tittel: str = ""
+    dokumentets_dato: date | None = None
+    forfallsdato: date | None = None
+    mottakere: list[Part] = field(default_factory=list)
+    interne_mottakere: list[InternalRecipient] = field(default_factory=list)
+    tilgangsrestriksjon: str = ""
+    skjermingshjemmel: str = ""
+    documents: list[NewDocument] = field(default_factory=list)
+    avskriver_korrespondansepart_ids: list[int] = field(default_factory=list)
+    """Restanser (internal recipients of I/N posts) this post answers: written off with
+    ``BU`` (U) or ``BN`` (N/X) and ``avskrives_av_journalpost`` = the new post."""
+
+
+@dataclass(frozen=True)
+class PostChanges:
+    """The fields of a journal post that may be edited (all of them, as the form shows them)."""
+
+    tittel: str
+    offentlig_tittel: str = ""
+    dokumentets_dato: date | None = None
+    forfallsdato: date | None = None
+
+
+async def create_case(settings: Settings, user: User, data: NewCase) -> int:
+    """A handler or Fellestjenesten creates a case (saksstatus ``B``); returns its id."""
+    return await creation.create_case(settings, user, data)
+
+
+async def register_incoming(settings: Settings, user: User, data: IncomingPost) -> int:
+    """Fellestjenesten/Arkiv registers incoming post (journalstatus ``J``) with documents.
+
+    The internal recipient (IM) carries the receiving unit and no handler: the post waits in
+    the unit's queue *Til fordeling*. Returns the journalpost id.
+    """
+    return await creation.register_incoming(settings, user, data)
+
+
+async def create_post(settings: Settings, user: User, saksmappe_id: int, data: NewPost) -> int:
+    """A handler creates a U/N/X post in an open case (journalstatus ``R`` reservert until
+    ferdigstilt); returns the journalpost id."""
+    return await creation.create_post(settings, user, saksmappe_id, data)
+
+
+async def ferdigstill(settings: Settings, user: User, journalpost_id: int, version: int) -> None:
+    """The handler marks the post's documents finished (journalstatus ``F``, dokumentstatus ``F``)."""
+    del settings
+    await lifecycle.ferdigstill(user, journalpost_id, version)
+
+
+async def ekspeder(settings: Settings, user: User, journalpost_id: int, version: int) -> None:
+    """Mark an outgoing/internal post dispatched: journalstatus ``E``, sendt_dato now. Refused
+    for I posts and posts already E/A; its fields freeze from here."""
+    del settings
+    await lifecycle.ekspeder(user, journalpost_id, version)
+
+
+async def update_post(
+    settings: Settings, user: User, journalpost_id: int, changes: PostChanges, *, version: int
+) -> None:
+    """Edit title, public title, dokumentets dato and forfallsdato. Frozen once the post is
+    ekspedert, arkivert or utgår; a post journalført by the archive (J) only Fellestjenesten/Arkiv
+    may change."""
+    del settings
+    await lifecycle.update_post(user, journalpost_id, changes, version)
+
+
+async def delete_post(settings: Settings, user: User, journalpost_id: int, *, version: int) -> None:
+    """Delete a reserved (``R``) U/N/X post without documents or avskrivninger; only its own
+    handler may. Everything else is kept, as Noark 5 requires (krav 3.2.19–3.2.21)."""
+    del settings
+    await lifecycle.delete_post(user, journalpost_id, version)
+
+
+async def add_document(settings: Settings, user: User, journalpost_id: int, document: NewDocument) -> int:
+    """Add a document (version 1) to a post that is not frozen; returns dokumentbeskrivelse id."""
+    return await documents.add_document(settings, user, journalpost_id, document)
+
+
+async def add_version(settings: Settings, user: User, dokumentbeskrivelse_id: int, file: UploadedFile) -> int:
+    """Upload a new version (versjonsnummer + 1, the newest is active). Older versions are
+    immutable and stay downloadable. Refused when the document is ferdigstilt (``F``) or the
+    post is frozen. Returns the dokumentobjekt id."""
+    return await documents.add_version(settings, user, dokumentbeskrivelse_id, file)
+
+
+async def add_merknad(
+    settings: Settings,
+    user: User,
+    text: str,
+    *,
+    saksmappe_id: int | None = None,
+    journalpost_id: int | None = None,
+) -> int:
+    """A remark on a case or a post (allowed in every state); returns the merknad id."""
+    del settings
+    return await lifecycle.add_merknad(user, text, saksmappe_id, journalpost_id)
+
+
+async def avskriv(
+    settings: Settings,
+    user: User,
+    korrespondansepart_id: int,
+    avskrivningsmaate: str,
+    *,
+    avskrives_av_journalpost_id: int | None = None,
+    version: int,
+) -> int:
+    """Write off one internal recipient's restanse (I/N post); returns the avskrivning id.
+
+    Allowed for that recipient's handler, a leader (or active deputy) of its unit, and
+    Fellestjenesten/Arkiv.
+    """
+    return await recipients.avskriv(
+        settings,
+        user,
+        korrespondansepart_id,
+        avskrivningsmaate,
+        avskrives_av_journalpost_id=avskrives_av_journalpost_id,
+        version=version,
+    )
+
+
+async def fordel(
+    settings: Settings,
+    user: User,
+    korrespondansepart_id: int,
+    saksbehandler_id: int,
+    *,
+    version: int,
+    saksansvarlig_id: int | None = None,
+) -> None:
+    """Distribute an internal recipient of an I/N post to a handler of the unit (fordeling).
+
+    Only a leader or active deputy of the recipient's unit (audited on behalf of the leader).
+    Sets saksbehandler and fordelt_dato; the journalpost's saksbehandler; and, when the case has
+    no saksansvarlig yet (a new case), the case's saksansvarlig (``saksansvarlig_id``, default
+    the handler) and administrativ enhet. Distributing again (omfordeling) is allowed.
+    """
+    await recipients.fordel(
+        settings,
+        user,
+        korrespondansepart_id,
+        saksbehandler_id,
+        version=version,
+        saksansvarlig_id=saksansvarlig_id,
+    )
+
+
+async def set_recipient_unit(
+    settings: Settings, user: User, korrespondansepart_id: int, unit_id: int, *, version: int
+) -> None:
+    """Send an undistributed internal recipient to a unit's queue *Til fordeling*:
+    Fellestjenesten/Arkiv (for a post without a unit, or to move one), or the leader (or active
+    deputy) of the unit it lies with."""
+    await recipients.set_recipient_unit(settings, user, korrespondansepart_id, unit_id, version=version)
+
+
+async def close_case(settings: Settings, user: User, saksmappe_id: int, version: int) -> None:
+    """Close a case (saksstatus ``A``). Refused while it has I/N posts with internal recipients
+    not written off, or own U/N/X posts not ekspedert/arkivert."""
+    del settings
+    await lifecycle.close_case(user, saksmappe_id, version)
+
+
+async def grant_access(settings: Settings, user: User, person_id: int, tilgangsrestriksjon: str) -> None:
+    """Fellestjenesten/Arkiv or admin gives a person a tilgangskode."""
+    del settings
+    await lifecycle.grant_access(user, person_id, tilgangsrestriksjon)
+
+
+async def revoke_access(settings: Settings, user: User, person_id: int, tilgangsrestriksjon: str) -> None:
+    """Fellestjenesten/Arkiv or admin takes a tilgangskode from a person."""
+    del settings
+    await lifecycle.revoke_access(user, person_id, tilgangsrestriksjon)
