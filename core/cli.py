@@ -173,5 +173,16 @@ def scheduler() -> None:
     run(go())
 
 
+def _add_archive_commands() -> None:
+    """Noark 5 import and export (core: every routine works on the archive's records)."""
+    from core.archive.noark5.export_command import export_noark5
+    from core.archive.noark5.import_command import import_noark5
+
+    main.add_command(import_noark5)
+    main.add_command(export_noark5)
+
+
+_add_archive_commands()
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,297 @@
+"""What the Noark 5 reader hands the writer: one parsed saksmappe at a time.
+
+The reader (:mod:`.reader`) turns each ``mappe`` of ``arkivstruktur.xml`` into a
+:class:`ParsedCase` holding plain values (codes already mapped, dates parsed, names as written);
+the writer (:mod:`.import_writer`) resolves names to units and people, numbers and keys, and
+inserts rows. Every record keeps the line it started on, for warnings.
+
+:class:`ImportRefused` (the file is not imported at all) and :class:`Warnings` (deviations the
+import worked around) live here because both sides use them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class ImportRefused(Exception):
+    """The file is refused and nothing from it is imported. The message is Norwegian and names
+    the line and the element, e.g. ``Linje 84: <journalpost> mangler <journalposttype>.``"""
+
+
+@dataclass
+class ParsedPart:
+    """A korrespondansepart. ``enhet``/``behandler`` are names (or codes/initials) as written."""
+
+    line: int
+    korrespondanseparttype: str
+    navn: str = ""
+    postadresse: str = ""
+    postnummer: str = ""
+    poststed: str = ""
+    epostadresse: str = ""
+    enhet: str = ""
+    behandler: str = ""
+    intern: bool = False
+    fallback: bool = False
+    """Not in the file: the internal recipient taken from the case (unit and saksansvarlig)."""
+    foreloepig_svar_dato: date | None = None
+    """From a «***» avskrivning (ePhorte: foreløpig svar); the restanse stays open."""
+
+    @property
+    def recipient(self) -> bool:
+        """An internal recipient (not a sender): the one a restanse belongs to."""
+        return self.intern and self.korrespondanseparttype not in ("EA", "IA", "IS")
+
+
+@dataclass
+class ParsedWriteOff:
+    """An avskrivning, attached to one internal recipient (``part``: index in the post's parts)."""
+
+    line: int
+    avskrivningsdato: date
+    avskrevet_av: str
+    avskrivningsmaate: str
+    referanse: str = ""
+    """systemID of the answering journalpost (referanseAvskrivesAvJournalpost)."""
+    referanse_line: int = 0
+    part: int | None = None
+
+
+@dataclass
+class ParsedNote:
+    line: int
+    merknadstekst: str
+    merknadstype: str
+    merknadsdato: datetime
+    registrert_av: str = ""
+
+
+@dataclass
+class ParsedVersion:
+    """A dokumentobjekt. ``system_id`` is empty in v3.1/v4.0 (the writer derives one)."""
+
+    line: int
+    system_id: str
+    versjonsnummer: int
+    variantformat: str
+    format: str
+    filnavn: str
+    sjekksum: str
+    filstoerrelse: int
+    opprettet_dato: datetime
+    opprettet_av: str = ""
+
+
+@dataclass
+class ParsedDocument:
+    line: int
+    system_id: str
+    dokumentnummer: int | None
+    tilknyttet_registrering_som: str
+    dokumenttype: str
+    dokumentstatus: str
+    tittel: str
+    tilgangsrestriksjon: str
+    opprettet_dato: datetime
+    opprettet_av: str = ""
+    versions: list[ParsedVersion] = field(default_factory=list)
+
+
+@dataclass
+class ParsedPost:
+    """A journalpost. Numbers are None where the file has none (the writer allocates)."""
+
+    line: int
+    system_id: str
+    journalaar: int
+    journalsekvensnummer: int | None
+    journalpostnummer: int | None
+    journalposttype: str
+    journalstatus: str
+    tittel: str
+    offentlig_tittel: str
+    journaldato: date
+    dokumentets_dato: date | None
+    mottatt_dato: datetime | None
+    sendt_dato: datetime | None
+    forfallsdato: date | None
+    tilgangsrestriksjon: str
+    skjermingshjemmel: str
+    opprettet_dato: datetime
+    opprettet_av: str = ""
+    enhet: str = ""
+    """Who is responsible for the post (Journalpost.administrativ_enhet), as written."""
+    behandler: str = ""
+    parts: list[ParsedPart] = field(default_factory=list)
+    writeoffs: list[ParsedWriteOff] = field(default_factory=list)
+    documents: list[ParsedDocument] = field(default_factory=list)
+    notes: list[ParsedNote] = field(default_factory=list)
+
+
+@dataclass
+class ParsedCase:
+    """A saksmappe with its journalposts. ``sakssekvensnummer`` is None when the file has none."""
+
+    line: int
+    system_id: str
+    saksaar: int
+    sakssekvensnummer: int | None
+    tittel: str
+    offentlig_tittel: str
+    saksstatus: str
+    saksdato: date
+    opprettet_dato: datetime
+    avsluttet_dato: datetime | None
+    tilgangsrestriksjon: str
+    skjermingshjemmel: str
+    enhet: str = ""
+    saksansvarlig: str = ""
+    opprettet_av: str = ""
+    notes: list[ParsedNote] = field(default_factory=list)
+    posts: list[ParsedPost] = field(default_factory=list)
+
+
+class Warnings:
+    """Deviations the import worked around, each naming line and element.
+
+    Repeats of the same kind (``key``) are counted, not stored, so a file with a million
+    documents of an unknown dokumenttype gives one line, not a million; at most ``limit``
+    distinct warnings are kept.
+    """
+
+    def __init__(self, limit: int = 500) -> None:
+        self.limit = limit
+        self._first: dict[str, tuple[int, str]] = {}
+        self._repeats: dict[str, int] = {}
+        self.total = 0
+        self.dropped = 0
+
+    def add(self, line: int, text: str, key: str | None = None) -> None:
+        """Warn about ``text`` at ``line``; warnings with the same ``key`` are grouped."""
+        self.total += 1
+        key = key or f"{line}:{text}"
+        if key in self._first:
+            self._repeats[key] += 1
+            return
+        if len(self._first) >= self.limit:
+            self.dropped += 1
+            return
+        self._first[key] = (line, f"Linje {line}: {text}" if line else text)
+        self._repeats[key] = 0
+
+    def lines(self) -> list[str]:
+        """The warnings in line order (file-wide ones first), repeats counted."""
+        out = []
+        for key, (_line, text) in sorted(self._first.items(), key=lambda item: item[1][0]):
+            repeats = self._repeats[key]
+            out.append(f"{text} (gjelder {repeats} til av samme slag)" if repeats else text)
+        if self.dropped:
+            out.append(f"… og {self.dropped} advarsler til (ikke vist).")
+        return out
+
+
+class Discard(Warnings):
+    """A sink for the second pass: the first pass already reported the same warnings."""
+
+    def add(self, line: int, text: str, key: str | None = None) -> None:
+        return None
+
+
+@dataclass
+class ImportSummary:
+    """What one import found and did. «new» rows were inserted; «present» ones were already in
+    the archive (same systemID) and were left as they were."""
+
+    path: str
+    version: str = ""
+    """The Noark 5 version the file is read as: "3.1", "4.0" or "5.0"."""
+    valid_versions: list[str] | None = None
+    """The versions whose XSD the file validates against (only with ``validate=True``)."""
+    saksmapper_new: int = 0
+    saksmapper_present: int = 0
+    journalposter_new: int = 0
+    journalposter_present: int = 0
+    dokumenter_new: int = 0
+    dokumenter_present: int = 0
+    dokumentobjekter_new: int = 0
+    korrespondanseparter_new: int = 0
+    interne_mottakere_fra_saken: int = 0
+    """Internal recipients taken from the case (an I/N post without one in the file)."""
+    avskrivninger_new: int = 0
+    merknader_new: int = 0
+    files_stored: int = 0
+    units_created: int = 0
+    people_created: int = 0
+    skipped: int = 0
+    """mapper and registreringer of other kinds (møtemappe, arkivnotat …), not imported."""
+    not_imported: dict[str, int] = field(default_factory=dict)
+    """Elements the records have no place for (beskrivelse, dokumentflyt …), by name."""
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        """The figures, for the audit log."""
+        return {
+            "saksmapper_new": self.saksmapper_new,
+            "saksmapper_present": self.saksmapper_present,
+            "journalposter_new": self.journalposter_new,
+            "journalposter_present": self.journalposter_present,
+            "dokumenter_new": self.dokumenter_new,
+            "dokumenter_present": self.dokumenter_present,
+            "dokumentobjekter_new": self.dokumentobjekter_new,
+            "korrespondanseparter_new": self.korrespondanseparter_new,
+            "avskrivninger_new": self.avskrivninger_new,
+            "merknader_new": self.merknader_new,
+            "files_stored": self.files_stored,
+            "units_created": self.units_created,
+            "people_created": self.people_created,
+            "skipped": self.skipped,
+            "warnings": len(self.warnings),
+        }
+
+    def headline(self) -> str:
+        """One line: what was imported (the audit event's summary)."""
+        return (
+            f"Noark 5 v{self.version}: {self.saksmapper_new} nye saksmapper, "
+            f"{self.journalposter_new} nye journalposter, {self.dokumenter_new} nye dokumenter "
+            f"({self.saksmapper_present + self.journalposter_present + self.dokumenter_present} fantes fra før)"
+        )
+
+    def lines(self) -> list[str]:
+        """The summary in Norwegian, one figure a line (for the command line)."""
+        if self.valid_versions:
+            versjon = (
+                f"Noark 5 v{self.version} (validerer mot {', '.join('v' + v for v in self.valid_versions)})"
+            )
+        else:
+            versjon = f"Noark 5 v{self.version} (gjenkjent ut fra oppbygningen)"
+        lines = [
+            f"Importerte {self.path} på {self.seconds:.1f} s.",
+            f"Versjon: {versjon}",
+            f"Saksmapper: {self.saksmapper_new} nye, {self.saksmapper_present} fantes fra før",
+            f"Journalposter: {self.journalposter_new} nye, {self.journalposter_present} fantes fra før",
+            f"Dokumenter: {self.dokumenter_new} nye ({self.dokumentobjekter_new} versjoner), "
+            f"{self.dokumenter_present} fantes fra før",
+            f"Korrespondanseparter: {self.korrespondanseparter_new}"
+            + (
+                f" (derav {self.interne_mottakere_fra_saken} interne mottakere hentet fra saken)"
+                if self.interne_mottakere_fra_saken
+                else ""
+            ),
+            f"Avskrivninger: {self.avskrivninger_new}",
+            f"Merknader: {self.merknader_new}",
+            f"Filer lagret: {self.files_stored}",
+            f"Nye enheter: {self.units_created}",
+            f"Nye personer: {self.people_created}",
+        ]
+        if self.skipped:
+            lines.append(f"Ikke importert (andre mappe- og registreringstyper): {self.skipped}")
+        if self.not_imported:
+            listed = ", ".join(f"{name} {count}" for name, count in sorted(self.not_imported.items()))
+            lines.append(f"Elementer uten plass i arkivet (ikke importert): {listed}")
+        if self.warnings:
+            lines.append(f"Advarsler: {len(self.warnings)}")
+            lines += [f"  {warning}" for warning in self.warnings]
+        return lines

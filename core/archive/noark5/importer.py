@@ -1,0 +1,140 @@
+"""``arkivrutiner import-noark5``: a Noark 5 extraction (``arkivstruktur.xml``) into the archive.
+
+:func:`import_path` imports one file, all or nothing, in two streaming passes:
+
+1. **Check** (no database): the whole file is read once (:class:`~.reader.Reader`), so a file
+   that is not XML, is truncated, lacks a record's key or journalposttype, or references a
+   document file whose checksum differs is refused (:class:`ImportRefused`, Norwegian, naming
+   the line and the element) before anything is written. This pass also detects the layout
+   (v3.1/v4.0/v5.0), collects the warnings, notes the highest numbers per year, and puts the
+   document files found next to the XML in the FileStore (content-addressed, so a refused
+   import leaves at most unreferenced copies there, never a record).
+2. **Write**: one write transaction (:func:`core.db.writing`, IMMEDIATE on SQLite) around the
+   whole file. The file is read again, a batch of saksmapper at a time, and each batch is
+   written set-based (:class:`~.import_writer.Writer`). Any error rolls everything back.
+
+Re-importing a file changes nothing: systemID is the key, and existing records are left as they
+are («already present»). One audit event (``archive.imported``) records each import.
+
+Memory stays bounded by one batch of saksmapper, whatever the file's size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from core import audit
+from core.archive.filestore import FileStore
+from core.archive.noark5 import VERSIONS, schemas
+from core.archive.noark5.import_directory import Directory
+from core.archive.noark5.import_model import Discard, ImportRefused, ImportSummary, ParsedCase, Warnings
+from core.archive.noark5.import_writer import Writer
+from core.archive.noark5.reader import Reader
+from core.archive.tables import Saksmappe
+from core.db import writing
+from core.settings import Settings
+
+__all__ = ["ImportRefused", "ImportSummary", "import_path"]
+
+ARKIVSTRUKTUR = "arkivstruktur.xml"
+BATCH_CASES = 200
+BATCH_POSTS = 2_000
+"""A batch is written when it holds this many saksmapper or journalposter."""
+
+
+def locate(path: Path) -> Path:
+    """The arkivstruktur.xml to import: ``path`` itself, or the one in folder ``path``."""
+    if path.is_dir():
+        xml = path / ARKIVSTRUKTUR
+        if not xml.is_file():
+            raise ImportRefused(f"Fant ikke {ARKIVSTRUKTUR} i mappen {path}.")
+        return xml
+    if not path.is_file():
+        raise ImportRefused(f"Fant ikke filen {path}.")
+    return path
+
+
+def check_schemas(xml: Path) -> list[str]:
+    """The versions whose XSD ``xml`` validates against; refuses when there is none, with the
+    first errors against the schema the file got furthest in."""
+    errors = {version: schemas.validate(xml, version, limit=5) for version in VERSIONS}
+    valid = [version for version in VERSIONS if not errors[version]]
+    if valid:
+        return valid
+    best = max(VERSIONS, key=lambda v: (errors[v][0].line, VERSIONS.index(v)))
+    listed = "; ".join(str(error) for error in errors[best])
+    raise ImportRefused(
+        f"Filen validerer ikke mot Noark 5 v3.1, v4.0 eller v5.0. Feil mot v{best}-skjemaet: {listed}"
+    )
+
+
+def first_pass(xml: Path, warnings: Warnings, store: FileStore) -> Reader:
+    """Read the whole file without the database (see the module docstring); returns the reader
+    with its layout and statistics."""
+    reader = Reader(xml, warnings, store=store)
+    for _case in reader.cases():
+        pass
+    return reader
+
+
+async def import_path(settings: Settings, path: Path, *, validate: bool = False) -> ImportSummary:
+    """Import the Noark 5 extraction at ``path`` (an arkivstruktur.xml, or a folder holding one).
+
+    Tables must be bound (``core.db.connected``). ``validate=True`` first validates the file
+    against the official XSDs and refuses it when it fits none. Raises :class:`ImportRefused`
+    (nothing imported) when the file cannot be imported.
+    """
+    started = time.monotonic()
+    xml = locate(Path(path))
+    valid: list[str] | None = None
+    if validate:
+        valid = await asyncio.to_thread(check_schemas, xml)
+    warnings = Warnings()
+    checked = await asyncio.to_thread(first_pass, xml, warnings, FileStore.from_settings(settings))
+    layout = checked.layout
+    version = layout.version
+    if valid is not None and version not in valid:
+        version = valid[0]
+    if layout.mixed:
+        warnings.add(0, f"Filen blander oppsett fra Noark 5 v5.0 og v3.1/v4.0; den er lest som v{version}.")
+    summary = ImportSummary(path=str(xml), version=version, valid_versions=valid)
+
+    async with writing(Saksmappe):
+        directory = await Directory.load()
+        writer = Writer(summary, warnings, directory)
+        await writer.prepare(checked.stats)
+        batch: list[ParsedCase] = []
+        posts = 0
+        for case in Reader(xml, Discard()).cases():
+            batch.append(case)
+            posts += len(case.posts)
+            if len(batch) >= BATCH_CASES or posts >= BATCH_POSTS:
+                await writer.write(batch)
+                batch, posts = [], 0
+        if batch:
+            await writer.write(batch)
+        await writer.finish()
+        summary.units_created = directory.units_created
+        summary.people_created = directory.people_created
+        summary.files_stored = checked.stats.files_stored
+        summary.skipped = checked.stats.skipped
+        summary.not_imported = dict(checked.stats.not_imported)
+        summary.warnings = warnings.lines()
+        await audit.record(
+            actor_id=None,
+            action="archive.imported",
+            object_type="import",
+            object_id=_object_id(xml),
+            summary=summary.headline(),
+            details={**summary.counts(), "path": str(xml), "version": version},
+        )
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _object_id(xml: Path) -> str:
+    """The file name for the audit log (with its folder when it is the usual arkivstruktur.xml)."""
+    name = f"{xml.parent.name}/{xml.name}" if xml.name == ARKIVSTRUKTUR and xml.parent.name else xml.name
+    return name[-80:]
