@@ -35,6 +35,7 @@ from core.sessions import DatabaseStore
 from core.settings import Settings, load_settings
 from core.web.admin_org import ROUTES as ADMIN_ORG_ROUTES
 from core.web.admin_system import ROUTES as ADMIN_SYSTEM_ROUTES
+from core.web.archive import ROUTES as ARCHIVE_ROUTES
 from core.web.core_routes import ROUTES as CORE_ROUTES
 from core.web.errors import http_exception_handler, internal_error_handler
 from core.web.middleware import add_security_headers, add_worker_pid, user_middleware
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, plugins: list[LoadedPlugin] | N
             *AUTH_ROUTES,
             *ADMIN_SYSTEM_ROUTES,
             *ADMIN_ORG_ROUTES,
+            *ARCHIVE_ROUTES,
             *static_routers(runtime),
             *plugin_routes,
         ],

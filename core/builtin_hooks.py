@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from jinja2 import Environment
+
 from core import roles
 from core.auth.user import User
 from core.contributions import Job, MenuLink, Permission
 from core.hookspecs import hookimpl
 from core.i18n import N_, _
 from core.jobs_builtin import purge_sessions, send_outbox
+from core.web.archive import labels as archive_labels
 
 
 @hookimpl
 def menu_links(user: User, request: Any) -> list[MenuLink]:
-    links = [MenuLink(_("Forside"), "/", order=0)]
+    links = [
+        MenuLink(_("Forside"), "/", order=0),
+        MenuLink(_("Saker"), "/arkiv/saker", order=2),
+        MenuLink(_("Søk"), "/arkiv/sok", order=60),
+    ]
+    if user.is_archive:
+        links.append(MenuLink(_("Registrer post"), "/arkiv/registrer", order=4))
     if user.is_own_leader:
         links.append(MenuLink(_("Fravær og stedfortreder"), "/fravaer", order=900, section="admin"))
     if user.is_admin or user.is_archive:
@@ -31,6 +40,13 @@ def menu_links(user: User, request: Any) -> list[MenuLink]:
             MenuLink(_("Tillegg"), "/admin/tillegg", order=970, section="admin"),
         ]
     return links
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Environment) -> None:
+    """Filters for the case-work pages: ``kode`` (a Noark 5 code's label) and ``filstorrelse``."""
+    env.filters["kode"] = lambda code, kodeliste: archive_labels.label(kodeliste, code)
+    env.filters["filstorrelse"] = archive_labels.file_size
 
 
 @hookimpl

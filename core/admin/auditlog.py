@@ -43,6 +43,25 @@ ACTION_LABELS: dict[str, str] = {
     "auth.identity_linked": N_("Konto koblet"),
     "auth.roles_synced": N_("Roller oppdatert fra Entra ID"),
     "person.language_changed": N_("Språk endret"),
+
+    "archive.case_created": N_("Sak opprettet"),
+    "archive.incoming_registered": N_("Inngående post registrert"),
+    "archive.post_created": N_("Journalpost opprettet"),
+    "archive.post_finished": N_("Ferdigstilt"),
+    "archive.dispatched": N_("Ekspedert"),
+    "archive.post_updated": N_("Journalpost endret"),
+    "archive.post_deleted": N_("Journalpost slettet"),
+    "archive.document_added": N_("Dokument lagt til"),
+    "archive.version_added": N_("Ny versjon lastet opp"),
+    "archive.remark_added": N_("Merknad skrevet"),
+    "archive.case_closed": N_("Sak avsluttet"),
+    "archive.distributed": N_("Fordelt"),
+    "archive.redistributed": N_("Omfordelt"),
+    "archive.sent_to_unit": N_("Sendt til enhet"),
+    "archive.written_off": N_("Avskrevet"),
+    "archive.access_granted": N_("Tilgang til skjermet gitt"),
+    "archive.access_revoked": N_("Tilgang til skjermet fjernet"),
+    "archive.imported": N_("Noark 5-uttrekk importert"),
 }
 
 

@@ -322,7 +322,18 @@ def test_reflow_at_320_css_px(crawl: CrawlResult) -> None:
 
 def test_expected_pages_were_checked(crawl: CrawlResult, demo_people: DemoPeople) -> None:
     admin = crawl.visited[f"admin og arkiv: {demo_people.admin}"]
-    for path in ("/", "/fordeling", "/restanse", "/godkjenning", "/onboarding", MISSING):
+    for path in (
+        "/",
+        "/fordeling",
+        "/restanse",
+        "/godkjenning",
+        "/onboarding",
+        "/arkiv/saker",
+        "/arkiv/sok",
+        "/arkiv/registrer",
+        "/arkiv/sak/ny",
+        MISSING,
+    ):
         assert path in admin, f"{path} ble ikke sjekket for admin"
     assert crawl.statuses[(f"admin og arkiv: {demo_people.admin}", MISSING)] == 404
     assert set(crawl.visited["utlogget"]) == {"/dev-logg-inn", "/logget-ut", MISSING}
@@ -386,3 +397,87 @@ def test_axe_finds_a_planted_violation(new_page: Any, server: Server, axe_source
     rules = {line.split()[1] for line in _axe(page, axe_source)}
     assert {"image-alt", "label"} <= rules
     assert str(page.evaluate("() => axe.version")).startswith("4.")
+
+
+def _axe_both_widths(page: Any, axe_source: str) -> list[str]:
+    """axe (WCAG 2.1 A/AA) at 1280 px, then the layout rule and reflow at 320 px."""
+    found = _axe(page, axe_source)
+    page.set_viewport_size(NARROW)
+    try:
+        found += [
+            f"{page.url} (320 px) {v['id']}: {v['help']} → {n['target']}"
+            for v in page.evaluate(_AXE_RUN_JS, NARROW_RULES)
+            for n in v["nodes"]
+        ]
+        overflow = page.evaluate(_OVERFLOW_JS)
+        if overflow:
+            found.append(f"{page.url} (320 px): {overflow}")
+    finally:
+        page.set_viewport_size(WIDE)
+    return found
+
+
+def test_case_work_pages(new_page: Any, demo_people: DemoPeople, axe_source: str, tmp_path: Any) -> None:
+    """The case-work pages in the states a crawl does not reach: forms with errors, a receipt,
+    a case and a post with documents, search results; for the archive and for a handler."""
+    from tests.browser.test_archive import register_incoming
+
+    found: list[str] = []
+    checked: list[str] = []
+
+    def check(page: Any, what: str) -> None:
+        wait_for_htmx(page)
+        checked.append(what)
+        found.extend(_axe_both_widths(page, axe_source))
+
+    # Fellestjenesten/Arkiv: the register form, its error re-render, the receipt, post and case.
+    page, _watch = new_page(bypass_csp=True)
+    sign_in(page, demo_people.arkiv)
+    page.goto("/arkiv/registrer")
+    check(page, "registreringsskjema")
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Registrer posten").click()
+    assert page.locator("#feiloppsummering").count() == 1
+    check(page, "registreringsskjema med feil")
+    page.goto("/arkiv/saker")
+    wait_for_htmx(page)
+    register_incoming(page, tmp_path, "Klage på byggesak Aksesstest")
+    check(page, "kvittering")
+    page.get_by_role("link", name=re.compile("^Åpne journalpost")).click()
+    check(page, "journalpost")
+    page.get_by_role("link", name=re.compile("^Tilbake til sak")).click()
+    check(page, "sak")
+    page.goto("/arkiv/sok?q=Aksesstest")
+    assert page.locator("#tabell-treff").count() == 1
+    check(page, "søk med treff")
+    page.goto("/arkiv/saker?vis=enhet")
+    check(page, "enhetens saker")
+
+    # A handler: case list, new case (with an error first), the case, a new post form with errors.
+    page, _watch = new_page(bypass_csp=True)
+    sign_in(page, demo_people.handler)
+    page.goto("/arkiv/saker")
+    check(page, "mine saker")
+    page.goto("/arkiv/sak/ny")
+    check(page, "ny sak")
+    page.locator("#tittel").fill("")
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Opprett sak").click()
+    check(page, "ny sak med feil")
+    page.locator("#tittel").fill("Aksesstest sak for saksbehandler")
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Opprett sak").click()
+    check(page, "sak (saksbehandler)")
+    page.get_by_role("link", name="Ny journalpost").click()
+    check(page, "ny journalpost")
+    page.locator("#dokumentets_dato").evaluate("(el) => { el.type = 'text'; el.value = 'i går'; }")
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Opprett journalpost").click()
+    assert page.locator("#feiloppsummering").count() == 1
+    check(page, "ny journalpost med feil")
+    page.goto("/arkiv/sok?q=Aksesstest")
+    check(page, "søk med treff (saksbehandler)")
+    page.goto("/arkiv/sok?q=a")
+    check(page, "søk med feil")
+    assert len(checked) >= 15
+    assert found == [], "axe-brudd:\n" + "\n".join(found)

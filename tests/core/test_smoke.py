@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.factories import login, make_person, make_unit
+from tests.support.factories import login, make_leader, make_person, make_unit
 
 pytestmark = pytest.mark.anyio
 
@@ -16,7 +16,10 @@ async def test_anonymous_user_is_sent_to_sign_in(client) -> None:
 
 
 async def test_front_page_shows_a_card_per_plugin(client) -> None:
-    person = await make_person(unit=await make_unit())
+    # A leader sees every routine's card (fordeling's card is for those who distribute).
+    unit = await make_unit()
+    person = await make_person(unit=unit)
+    await make_leader(unit, person)
     await login(client, person)
     response = await client.get("/")
     assert response.status_code == 200

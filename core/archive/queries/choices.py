@@ -1,0 +1,39 @@
+"""Values for the case-work forms' select lists: units and people (active ones)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.tables import Person, Unit
+
+
+async def units() -> list[dict[str, Any]]:
+    """Active units by code."""
+    rows: list[dict[str, Any]] = (
+        await Unit.select(Unit.id, Unit.code, Unit.name).where(Unit.active.eq(True)).order_by(Unit.code)
+    )
+    return rows
+
+
+async def people_by_unit() -> list[dict[str, Any]]:
+    """Active people grouped by unit (for ``<optgroup>``): ``[{code, name, people: [...]}]``."""
+    rows = (
+        await Person.select(
+            Person.id,
+            Person.name,
+            Person.initials,
+            Person.unit,
+            Person.unit.code.as_alias("unit_code"),
+            Person.unit.name.as_alias("unit_name"),
+        )
+        .where(Person.active.eq(True))
+        .order_by(Person.unit.code, Person.name)
+    )
+    groups: dict[int | None, dict[str, Any]] = {}
+    for row in rows:
+        group = groups.setdefault(
+            row["unit"],
+            {"id": row["unit"], "code": row["unit_code"] or "", "name": row["unit_name"] or "", "people": []},
+        )
+        group["people"].append(row)
+    return list(groups.values())

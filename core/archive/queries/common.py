@@ -1,0 +1,87 @@
+"""Helpers the read-side queries share: raw SQL composition, paging, text matching, values.
+
+Queries that need subqueries, ``CASE`` or ``UNION`` are written as SQL that runs unchanged on
+SQLite and PostgreSQL, composed from :class:`~piccolo.querystring.QueryString` pieces so every
+value is a bound parameter. Lists are paged in SQL (``LIMIT``/``OFFSET`` plus a ``COUNT``).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Any
+
+from piccolo.querystring import QueryString
+
+from core.admin.common import PAGE_SIZE, Page
+from core.archive.tables import Saksmappe
+
+__all__ = ["PAGE_SIZE", "Page", "QueryString", "as_date", "as_datetime", "contains", "in_list", "run"]
+
+
+def engine_type() -> str:
+    return str(Saksmappe._meta.db.engine_type)
+
+
+async def run(query: QueryString) -> list[dict[str, Any]]:
+    """Run composed SQL; rows as dicts."""
+    rows: list[dict[str, Any]] = await Saksmappe.raw("{}", query)
+    return rows
+
+
+async def run_page(
+    select: QueryString, count: QueryString, number: int | None, size: int = PAGE_SIZE
+) -> Page:
+    """One page of ``select`` (already ordered, without LIMIT) and the total from ``count``
+    (a query returning one row with column ``n``)."""
+    counted = await run(count)
+    total = int(counted[0]["n"]) if counted else 0
+    pages = max(1, math.ceil(total / size))
+    number = min(max(1, number or 1), pages)
+    rows = await run(QueryString("{} LIMIT {} OFFSET {}", select, size, (number - 1) * size))
+    return Page(items=rows, number=number, total=total, size=size)
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` with LIKE's wildcards in ``text`` escaped (``ESCAPE '\\'``)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def contains(column_sql: str, text: str) -> QueryString:
+    """Case-insensitive "contains" on a column (ILIKE on PostgreSQL; LIKE on SQLite, which
+    ignores case for ASCII letters)."""
+    operator = "ILIKE" if engine_type() in ("postgres", "cockroach") else "LIKE"
+    return QueryString(f"{column_sql} {operator} {{}} ESCAPE '\\'", like_pattern(text))
+
+
+def in_list(column_sql: str, values: list[Any] | tuple[Any, ...] | frozenset[Any]) -> QueryString:
+    """``column IN (...)`` with bound values; always false for no values."""
+    items = sorted(values, key=str)
+    if not items:
+        return QueryString("1 = 0")
+    placeholders = ", ".join("{}" for _ in items)
+    return QueryString(f"{column_sql} IN ({placeholders})", *items)
+
+
+def as_date(value: Any) -> date | None:
+    """A date from a raw row (SQLite returns text for computed columns)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def as_datetime(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def as_bool(value: Any) -> bool:
+    return bool(value) and value not in ("0", "false", "f")

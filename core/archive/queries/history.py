@@ -1,0 +1,173 @@
+"""Merknader and the history (hendelseslogg rows) of a case or a journal post.
+
+History rows come from ``core_audit_event`` by ``(object_type, object_id)`` (indexed): the case
+itself and every post in it. A row's summary is shown only when the viewer may see the record
+it is about; otherwise only what happened, who did it and when.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.admin.auditlog import action_label
+from core.archive.numbering import registrerings_id
+from core.archive.queries.common import Page, QueryString, as_bool, as_datetime, in_list, run, run_page
+from core.archive.queries.visibility import Viewer, post_visible
+from core.archive.tables import Merknad
+
+OBJECT_CASE = "saksmappe"
+OBJECT_POST = "journalpost"
+
+OBJECT_PART = "korrespondansepart"
+
+
+
+def history_label(action: str) -> str:
+    """The label of an audit action as shown in a record's history (the audit log's labels)."""
+    return action_label(action)
+
+
+async def remarks(
+    viewer_sees: bool, *, saksmappe_id: int | None = None, journalpost_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The remarks on a case or a post, oldest first; their text only when ``viewer_sees``."""
+    where = (
+        Merknad.saksmappe == saksmappe_id
+        if saksmappe_id is not None
+        else Merknad.journalpost == journalpost_id
+    )
+    rows: list[dict[str, Any]] = (
+        await Merknad.select(
+            Merknad.id,
+            Merknad.merknadstekst,
+            Merknad.merknadstype,
+            Merknad.merknadsdato,
+            Merknad.registrert_av.name.as_alias("registrert_av_navn"),
+            Merknad.registrert_av.initials.as_alias("registrert_av_initialer"),
+        )
+        .where(where)
+        .order_by(Merknad.merknadsdato, Merknad.id)
+    )
+    for row in rows:
+        row["synlig"] = viewer_sees
+        if not viewer_sees:
+            row["merknadstekst"] = ""
+    return rows
+
+
+_EVENT_SELECT = (
+    "SELECT e.id, e.at, e.action, e.object_type, e.object_id, e.summary, "
+    "a.name AS actor_name, a.initials AS actor_initials, b.name AS on_behalf_of_name "
+    "FROM core_audit_event e LEFT JOIN core_person a ON a.id = e.actor "
+    "LEFT JOIN core_person b ON b.id = e.on_behalf_of WHERE {} ORDER BY e.at DESC, e.id DESC"
+)
+
+
+def _case_events(saksmappe_id: int) -> QueryString:
+    """The case, its posts and their korrespondanseparter (fordeling, avskrivning)."""
+    return QueryString(
+        "((e.object_type = {} AND e.object_id = {}) "
+        "OR (e.object_type = {} AND e.object_id IN "
+        "(SELECT CAST(hj.id AS VARCHAR(80)) FROM core_journalpost hj WHERE hj.saksmappe = {})) "
+        "OR (e.object_type = {} AND e.object_id IN (SELECT CAST(hk.id AS VARCHAR(80)) "
+        "FROM core_korrespondansepart hk JOIN core_journalpost hkj ON hkj.id = hk.journalpost "
+        "WHERE hkj.saksmappe = {})))",
+        OBJECT_CASE,
+        str(saksmappe_id),
+        OBJECT_POST,
+        saksmappe_id,
+        OBJECT_PART,
+        saksmappe_id,
+    )
+
+
+def _post_events(journalpost_id: int) -> QueryString:
+    """The post and its korrespondanseparter."""
+    return QueryString(
+        "((e.object_type = {} AND e.object_id = {}) OR (e.object_type = {} AND e.object_id IN "
+        "(SELECT CAST(hk.id AS VARCHAR(80)) FROM core_korrespondansepart hk WHERE hk.journalpost = {})))",
+        OBJECT_POST,
+        str(journalpost_id),
+        OBJECT_PART,
+        journalpost_id,
+    )
+
+
+def _ids(rows: list[dict[str, Any]], object_type: str) -> list[int]:
+    return sorted(
+        {int(r["object_id"]) for r in rows if r["object_type"] == object_type and r["object_id"].isdigit()}
+    )
+
+
+async def _finish(viewer: Viewer, result: Page, case_visible: bool) -> Page:
+    """Labels, post numbers, and summaries only where the viewer may see the record."""
+    part_ids = _ids(result.items, OBJECT_PART)
+    part_posts: dict[str, int] = {}
+    if part_ids:
+        for row in await run(
+            QueryString(
+                "SELECT hk.id, hk.journalpost FROM core_korrespondansepart hk WHERE {}",
+                in_list("hk.id", part_ids),
+            )
+        ):
+            part_posts[str(row["id"])] = int(row["journalpost"])
+    post_ids = sorted(set(_ids(result.items, OBJECT_POST)) | set(part_posts.values()))
+    posts: dict[int, dict[str, Any]] = {}
+    if post_ids:
+        for row in await run(
+            QueryString(
+                "SELECT j.id, j.journalpostnummer, s.saksaar, s.sakssekvensnummer, "
+                "CASE WHEN {} THEN 1 ELSE 0 END AS synlig "
+                "FROM core_journalpost j JOIN core_saksmappe s ON s.id = j.saksmappe WHERE {}",
+                post_visible(viewer),
+                in_list("j.id", post_ids),
+            )
+        ):
+            posts[int(row["id"])] = row
+    for row in result.items:
+        row["at"] = as_datetime(row["at"])
+        row["action_label"] = history_label(row["action"])
+        post_id: int | None = None
+        if row["object_type"] == OBJECT_POST and row["object_id"].isdigit():
+            post_id = int(row["object_id"])
+        elif row["object_type"] == OBJECT_PART:
+            post_id = part_posts.get(row["object_id"])
+        post = posts.get(post_id) if post_id is not None else None
+        if post is not None:
+            row["journalpost_id"] = post["id"]
+            row["registrerings_id"] = registrerings_id(
+                post["saksaar"], post["sakssekvensnummer"], post["journalpostnummer"]
+            )
+            visible = as_bool(post["synlig"])
+        else:
+            row["journalpost_id"] = None
+            row["registrerings_id"] = ""
+            visible = case_visible
+        if not visible:
+            row["summary"] = ""
+    return result
+
+
+async def case_history(
+    viewer: Viewer, saksmappe_id: int, *, case_visible: bool, page: int | None = None
+) -> Page:
+    """Events on the case and its posts, newest first."""
+    where = _case_events(saksmappe_id)
+    result = await run_page(
+        QueryString(_EVENT_SELECT, where),
+        QueryString("SELECT COUNT(*) AS n FROM core_audit_event e WHERE {}", _case_events(saksmappe_id)),
+        page,
+        size=20,
+    )
+    return await _finish(viewer, result, case_visible)
+
+
+async def post_history(viewer: Viewer, journalpost_id: int, *, page: int | None = None) -> Page:
+    """Events on one post, newest first."""
+    result = await run_page(
+        QueryString(_EVENT_SELECT, _post_events(journalpost_id)),
+        QueryString("SELECT COUNT(*) AS n FROM core_audit_event e WHERE {}", _post_events(journalpost_id)),
+        page,
+        size=20,
+    )
+    return await _finish(viewer, result, case_visible=False)

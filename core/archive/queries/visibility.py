@@ -1,0 +1,87 @@
+"""Skjerming in SQL: the condition under which a person may see a record's real title.
+
+It mirrors :func:`core.archive.access.can_see` with the involvement of
+:func:`~core.archive.access.involved_in_case` and :func:`~core.archive.access.involved_in_post`:
+a record is visible when it is not restricted, when the person holds its tilgangskode, or when
+the person is involved (a case: its saksansvarlig, or the handler of one of its posts or their
+internal recipients; a post: its saksbehandler, the case's saksansvarlig, or the handler of one
+of its internal recipients). Lists and search put this condition into the SQL, so a restricted real title (or a
+correspondent's name on a restricted post) is never selected, matched or sorted on for someone
+without access.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.archive.access import access_codes, can_see
+from core.archive.queries.common import QueryString, in_list
+from core.auth.user import User
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: the person and the tilgangskoder they hold."""
+
+    person_id: int
+    codes: frozenset[str]
+
+    @classmethod
+    async def of(cls, user: User) -> Viewer:
+        return cls(person_id=user.person_id, codes=await access_codes(user.person_id))
+
+    def can_see(self, tilgangsrestriksjon: str | None, *, involved: bool = False) -> bool:
+        return can_see(self.codes, tilgangsrestriksjon, involved=involved)
+
+
+def case_involved(viewer: Viewer, case: str = "s") -> QueryString:
+    """SQL: ``viewer`` is involved in saksmappe ``case``: its saksansvarlig, the saksbehandler of
+    one of its posts, or the handler of an internal recipient of one of its posts (as
+    :func:`core.archive.access.involved_in_case`).
+
+    The cases a person is involved in through posts are one uncorrelated subquery, which the
+    database evaluates once per statement (not once per row)."""
+    return QueryString(
+        f"({case}.saksansvarlig = {{}} OR {case}.id IN ({{}}))",
+        viewer.person_id,
+        QueryString(
+            "SELECT ij.saksmappe FROM core_journalpost ij WHERE ij.saksbehandler = {} "
+            "UNION SELECT ikj.saksmappe FROM core_korrespondansepart ik "
+            "JOIN core_journalpost ikj ON ikj.id = ik.journalpost WHERE ik.intern AND ik.saksbehandler = {}",
+            viewer.person_id,
+            viewer.person_id,
+        ),
+    )
+
+
+def case_visible(viewer: Viewer, case: str = "s") -> QueryString:
+    """SQL: ``viewer`` may see the real title of the saksmappe aliased ``case``."""
+    return QueryString(
+        f"({case}.tilgangsrestriksjon = '' OR {{}} OR {{}})",
+        in_list(f"{case}.tilgangsrestriksjon", viewer.codes),
+        case_involved(viewer, case),
+    )
+
+
+def post_involved(viewer: Viewer, post: str = "j", case: str = "s") -> QueryString:
+    """SQL: ``viewer`` is involved in journalpost ``post``: its saksbehandler, the case's
+    saksansvarlig, or the handler of one of its internal recipients (an uncorrelated subquery,
+    evaluated once per statement)."""
+    return QueryString(
+        f"({post}.saksbehandler = {{}} OR {case}.saksansvarlig = {{}} OR {post}.id IN ({{}}))",
+        viewer.person_id,
+        viewer.person_id,
+        QueryString(
+            "SELECT ik.journalpost FROM core_korrespondansepart ik WHERE ik.intern AND ik.saksbehandler = {}",
+            viewer.person_id,
+        ),
+    )
+
+
+def post_visible(viewer: Viewer, post: str = "j", case: str = "s") -> QueryString:
+    """SQL: ``viewer`` may see the real title of journalpost ``post`` in saksmappe ``case``."""
+    return QueryString(
+        f"({post}.tilgangsrestriksjon = '' OR {{}} OR {{}})",
+        in_list(f"{post}.tilgangsrestriksjon", viewer.codes),
+        post_involved(viewer, post, case),
+    )

@@ -1,0 +1,143 @@
+"""Document files: download one version (access-checked), upload a new version, add an
+attachment to a post. Uploads are multipart forms that also work without htmx; with htmx the
+post's document section is swapped in place."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from litestar import get, post
+from litestar.params import FromPath, MultipartBody
+from litestar.response import Response
+
+from core.archive import services
+from core.archive.filestore import FileStore
+from core.archive.queries import documents, posts
+from core.archive.tables import Dokumentbeskrivelse
+from core.errors import NotFound, ValidationFailed
+from core.i18n import _
+from core.web.archive import uploads
+from core.web.archive.common import AnyRequest, done, rename_errors, settings_of, value, viewer_of
+from core.web.archive.posts import post_context, post_page_response
+from core.web.flash import flash
+from core.web.pages import current_user, fragment, is_fragment_request
+
+FILE_ERRORS = {"file": "fil", "content": "fil", "filnavn": "fil", "document": "fil", "tittel": "tittel"}
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII fallback and the UTF-8 name (RFC 6266/5987)."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+@get("/arkiv/dokument/{dokumentobjekt_id:int}/fil", name="arkiv:document_file")
+async def document_file(request: AnyRequest, dokumentobjekt_id: FromPath[int]) -> Response[bytes]:
+    """The bytes of one version, with its file name and content type."""
+    row = await documents.file_for_download(await viewer_of(request), dokumentobjekt_id)
+    try:
+        content = FileStore.from_settings(settings_of(request)).read(row["sjekksum"])
+    except (FileNotFoundError, ValueError) as exc:
+        raise NotFound(_("Filen finnes ikke i fillageret. Kontakt Fellestjenesten/Arkiv.")) from exc
+    media_type = row["format"] if "/" in (row["format"] or "") else "application/octet-stream"
+    return Response(
+        content=content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": content_disposition(row["filnavn"]),
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+async def _documents_answer(
+    request: AnyRequest,
+    journalpost_id: int,
+    *,
+    errors: dict[str, dict[str, str]] | None = None,
+    message: str = "",
+    new_title: str = "",
+    status_code: int = 200,
+) -> Response[Any]:
+    """htmx: the post's document section; otherwise the whole post page (errors) or a redirect."""
+    if is_fragment_request(request):
+        context = await post_context(request, journalpost_id)
+        return fragment(
+            "arkiv/_dokumenter.html",
+            status_code=status_code,
+            upload_errors=errors or {},
+            new_title=new_title,
+            melding=message,
+            **context,
+        )
+    if errors:
+        return await post_page_response(
+            request, journalpost_id, upload_errors=errors, new_title=new_title, status_code=status_code
+        )
+    flash(request, message)
+    return done(request, f"/arkiv/journalpost/{journalpost_id}#dokumenter")
+
+
+@post(
+    "/arkiv/dokument/{dokumentbeskrivelse_id:int}/versjon",
+    name="arkiv:document_version",
+    request_max_body_size=uploads.MAX_UPLOAD_BYTES,
+)
+async def document_version(
+    request: AnyRequest, dokumentbeskrivelse_id: FromPath[int], data: MultipartBody[dict[str, Any]]
+) -> Response[Any]:
+    row = (
+        await Dokumentbeskrivelse.select(Dokumentbeskrivelse.journalpost)
+        .where(Dokumentbeskrivelse.id == dokumentbeskrivelse_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(_("Fant ikke dokumentet."))
+    journalpost_id = int(row["journalpost"])
+    key = f"dok{dokumentbeskrivelse_id}"
+    file = await uploads.read_upload(data.get(f"fil-{dokumentbeskrivelse_id}"))
+    if file is None:
+        errors = {key: {f"fil-{dokumentbeskrivelse_id}": _("Velg filen med den nye versjonen.")}}
+        return await _documents_answer(request, journalpost_id, errors=errors, status_code=422)
+    try:
+        await services.add_version(settings_of(request), current_user(request), dokumentbeskrivelse_id, file)
+    except ValidationFailed as exc:
+        renamed = rename_errors(exc.errors, dict.fromkeys(FILE_ERRORS, f"fil-{dokumentbeskrivelse_id}"))
+        return await _documents_answer(request, journalpost_id, errors={key: renamed}, status_code=422)
+    return await _documents_answer(request, journalpost_id, message=_("Den nye versjonen er lastet opp."))
+
+
+@post(
+    "/arkiv/journalpost/{journalpost_id:int}/dokument",
+    name="arkiv:document_add",
+    request_max_body_size=uploads.MAX_UPLOAD_BYTES,
+)
+async def document_add(
+    request: AnyRequest, journalpost_id: FromPath[int], data: MultipartBody[dict[str, Any]]
+) -> Response[Any]:
+    await posts.get_post(await viewer_of(request), journalpost_id)  # 404 for an unknown post
+    file = await uploads.read_upload(data.get("fil-ny"))
+    title = value(data, "tittel-ny")
+    errors: dict[str, str] = {}
+    if file is None:
+        errors["fil-ny"] = _("Velg filen du vil legge til.")
+    if not errors and file is not None:
+        document = services.NewDocument(
+            tittel=title or file.filnavn.rsplit(".", 1)[0], file=file, tilknyttet_registrering_som="V"
+        )
+        try:
+            await services.add_document(settings_of(request), current_user(request), journalpost_id, document)
+        except ValidationFailed as exc:
+            errors = rename_errors(
+                exc.errors, {**dict.fromkeys(FILE_ERRORS, "fil-ny"), "tittel": "tittel-ny"}
+            )
+    if errors:
+        return await _documents_answer(
+            request, journalpost_id, errors={"ny": errors}, new_title=title, status_code=422
+        )
+    return await _documents_answer(request, journalpost_id, message=_("Vedlegget er lagt til."))
+
+
+ROUTES = [document_file, document_version, document_add]
