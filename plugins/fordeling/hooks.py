@@ -2,27 +2,63 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar.types import ControllerRouterHandler
 
 from core.auth.user import User
-from core.contributions import DashboardCard, MenuLink
+from core.contributions import DashboardCard, Job, MenuLink, Permission
 from core.hookspecs import hookimpl
-from core.i18n import _
-from plugins.fordeling import routes
+from core.i18n import N_, _
+from plugins.fordeling import config, jobs, routes, services
 
 
 @hookimpl
 def register_routes() -> list[ControllerRouterHandler]:
+    config.validate()  # a bad ARKIV_FORDELING_PURREDAGER stops the app at start
     return [routes.router]
 
 
 @hookimpl
-def menu_links(user: User, request: Any) -> list[MenuLink]:
-    return [MenuLink(_("Til fordeling"), "/fordeling", order=10)]
+async def menu_links(user: User) -> list[MenuLink]:
+    if not services.uses_fordeling(user):
+        return []
+    count = await services.menu_count(user)
+    return [MenuLink(_("Til fordeling"), "/fordeling", order=10, count=count, count_label=_("journalposter"))]
 
 
 @hookimpl
-def dashboard_cards(user: User, request: Any) -> list[DashboardCard]:
+def dashboard_cards(user: User) -> list[DashboardCard]:
+    if not services.uses_fordeling(user):
+        return []
     return [DashboardCard("fordeling", _("Til fordeling"), "/fordeling/kort", order=10)]
+
+
+@hookimpl
+def register_permissions() -> list[Permission]:
+    return [
+        Permission(
+            "fordeling.distribute",
+            N_(
+                "Fordele enhetens journalposter til saksbehandlere (leder, eller stedfortreder i lederens fravær)"
+            ),
+        ),
+        Permission(
+            "fordeling.redistribute",
+            N_("Omfordele åpne journalposter mellom saksbehandlere i enheten (leder eller stedfortreder)"),
+        ),
+        Permission(
+            "fordeling.central",
+            N_("Sende post uten enhet til riktig enhet, og se alle enheters kurver (Fellestjenesten/Arkiv)"),
+        ),
+    ]
+
+
+@hookimpl
+def register_jobs() -> list[Job]:
+    return [
+        Job(
+            jobs.REMINDER_JOB,
+            jobs.REMINDER_SCHEDULE,
+            jobs.daily_reminder,
+            N_("Minner lederen på e-post om journalposter som har ventet for lenge i Til fordeling"),
+        )
+    ]

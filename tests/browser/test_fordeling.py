@@ -1,0 +1,183 @@
+"""Til fordeling in a real browser, with the demo data: a leader ticks three posts (one with
+the keyboard), distributes them, and the queue, the card and the menu badge update without a
+page load; axe finds nothing on the queue page, its error state and the redistribution page.
+Normal browsing (the app's CSP applies) must log no CSP violation or JavaScript error."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import Server, Watch, sign_in, wait_for_htmx
+
+pytestmark = pytest.mark.browser
+
+WCAG = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+AXE_RUN_JS = """
+async (runOnly) => {
+  const result = await axe.run(document, {runOnly: runOnly, resultTypes: ['violations']});
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact || '', help: v.help,
+    nodes: v.nodes.map((n) => ({target: n.target.map((t) => String(t)).join(' ')})),
+  }));
+}
+"""
+FIGURE = re.compile(r"^(\d+) ufordelte?, eldste")
+
+
+BUSIEST_LEADER = """
+select p.name, count(*) as n
+from core_korrespondansepart k
+join core_journalpost j on j.id = k.journalpost
+join core_leadership l on l.unit = k.administrativ_enhet
+join core_person p on p.id = l.person
+where k.intern and k.saksbehandler is null and k.korrespondanseparttype in ('IM', 'IK')
+  and (j.journalposttype = 'I' or (j.journalposttype = 'N' and j.journalstatus in ('E', 'J', 'A')))
+  and j.journalstatus <> 'U' and p.active
+  and p.id not in (select person from core_person_role)
+  and not exists (select 1 from core_avskrivning a where a.korrespondansepart = k.id)
+group by p.id, p.name order by n desc, p.id limit 1
+"""
+
+
+@pytest.fixture(scope="module")
+def leader(server: Server) -> str:
+    """The demo leader with the most posts waiting in the queue (read-only look at the data)."""
+    con = sqlite3.connect(f"file:{server.db_path}?mode=ro", uri=True)
+    try:
+        row = con.execute(BUSIEST_LEADER).fetchone()
+    finally:
+        con.close()
+    assert row is not None and row[1] >= 4, (
+        f"Demodataene skal ha en leder med minst fire ufordelte journalposter: {row}"
+    )
+    return str(row[0])
+
+
+def assert_clean(watch: Watch) -> None:
+    assert watch.csp_violations == [], "CSP-brudd:\n" + "\n".join(watch.csp_violations)
+    assert watch.page_errors == [], "JavaScript-feil:\n" + "\n".join(watch.page_errors)
+    assert watch.server_errors == [], "Serverfeil:\n" + "\n".join(watch.server_errors)
+
+
+def waiting(page: Any) -> int:
+    text = page.locator(".fordeling-kort .card__figure").inner_text().strip()
+    match = FIGURE.match(text)
+    assert match, f"Kortet viser «{text}»"
+    return int(match.group(1))
+
+
+def badge(page: Any) -> int:
+    link = page.get_by_role("navigation", name="Hovedmeny").locator("a[href='/fordeling']")
+    return int(link.locator(".badge").inner_text().split()[0])
+
+
+def test_leader_distributes_three_posts_without_a_page_load(
+    page_and_watch: tuple[Any, Watch], leader: str
+) -> None:
+    page, watch = page_and_watch
+    sign_in(page, leader)
+
+    # The front-page card shows the queue: "N ufordelte, eldste D dager".
+    card = page.locator("section.card", has=page.locator("h2", has_text="Til fordeling"))
+    card.locator(".fordeling-kort").wait_for()
+    before = waiting(card)
+    assert before >= 4
+
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role(
+        "link", name=re.compile(r"^Til fordeling")
+    ).click()
+    page.wait_for_url(re.compile(r"/fordeling$"))
+    wait_for_htmx(page)
+    assert waiting(page) == before == badge(page)
+    page.evaluate("() => { window.__ingenSidelasting = true; }")
+
+    assert page.get_by_label("Velg alle på siden").is_visible()  # shown by fordeling.js
+    rows = page.locator("#kurv tbody tr")
+    numbers = [rows.nth(i).locator("td").nth(1).locator("a").inner_text() for i in range(3)]
+    # Tick the first with the keyboard, the next two with the mouse.
+    first = rows.nth(0).locator("input[name=valgt]")
+    first.focus()
+    page.keyboard.press("Space")
+    assert first.is_checked()
+    for i in (1, 2):
+        page.get_by_label(f"Velg {numbers[i]}", exact=True).check()
+    handler_select = page.locator("#saksbehandler")
+    handler_value = handler_select.locator("option").nth(1).get_attribute("value")
+    handler_name = handler_select.locator("option").nth(1).inner_text().split(" (")[0]
+    handler_select.select_option(handler_value)
+    page.get_by_role("button", name="Fordel valgte").focus()
+    page.keyboard.press("Enter")
+
+    message = page.locator("#meldinger .message--success")
+    message.wait_for()
+    wait_for_htmx(page)
+    assert message.inner_text() == f"3 journalposter er fordelt til {handler_name}."
+    assert page.evaluate("() => window.__ingenSidelasting === true"), "Siden ble lastet på nytt"
+    # Focus moves to the message, so keyboard and screen-reader users hear what happened.
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'meldinger'")
+    assert re.search(r"/fordeling$", page.url)
+    shown = page.locator("#kurv").inner_text()
+    for number in numbers:
+        assert number not in shown, f"{number} er fortsatt i kurven"
+    page.wait_for_function(
+        "(n) => { const f = document.querySelector('.fordeling-kort .card__figure');"
+        " return f !== null && f.textContent.trim().startsWith(n + ' '); }",
+        arg=before - 3,
+    )
+    assert waiting(page) == before - 3
+    assert badge(page) == before - 3
+    assert_clean(watch)
+
+
+def _axe(page: Any, axe_source: str) -> list[str]:
+    # Core's .button:hover darkens the background of secondary buttons too (dark text on dark
+    # blue); a clicked button is still under the mouse, so move it away first.
+    page.mouse.move(0, 0)
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source)
+    return [
+        f"{page.url} {v['id']} ({v['impact']}): {v['help']} → {n['target']}"
+        for v in page.evaluate(AXE_RUN_JS, WCAG)
+        for n in v["nodes"]
+    ]
+
+
+def test_queue_pages_pass_axe(new_page: Any, leader: str, axe_source: str) -> None:
+    page, watch = new_page(bypass_csp=True)
+    sign_in(page, leader)
+    page.goto("/fordeling")
+    wait_for_htmx(page)
+    found = _axe(page, axe_source)
+
+    # The error state after an htmx submit without a choice: summary, field errors, messages.
+    page.get_by_role("button", name="Fordel valgte").click()
+    page.locator("#feiloppsummering").wait_for()
+    wait_for_htmx(page)
+    found += _axe(page, axe_source)
+
+    # A filter through htmx, then the redistribution page.
+    page.get_by_label("Sorter etter").select_option("nyest")
+    page.get_by_role("button", name="Vis", exact=True).click()
+    page.wait_for_url(re.compile(r"sorter=nyest"))
+    wait_for_htmx(page)
+    found += _axe(page, axe_source)
+    page.get_by_role("link", name="Omfordel journalposter mellom saksbehandlere").click()
+    page.wait_for_url(re.compile(r"/fordeling/omfordel"))
+    wait_for_htmx(page)
+    found += _axe(page, axe_source)
+    busiest = max(
+        page.locator("#fra option").all()[1:],
+        key=lambda option: int(re.search(r"\((\d+)", option.inner_text()).group(1)),  # type: ignore[union-attr]
+    )
+    page.locator("#fra").select_option(busiest.get_attribute("value"))
+    page.get_by_role("button", name="Vis journalposter").click()
+    page.wait_for_url(re.compile(r"fra=\d+"))
+    wait_for_htmx(page)
+    assert page.locator("#omfordeling tbody tr").count() > 0
+    found += _axe(page, axe_source)
+    assert found == [], "axe-brudd:\n" + "\n".join(found)
+    assert watch.page_errors == [] and watch.server_errors == []

@@ -1,0 +1,277 @@
+"""The queue Til fordeling: what is in it, masking, sorting, filtering, paging, counts on the
+menu and the card, and who may open it."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from core.archive.queries.visibility import Viewer
+from core.auth.user import load_user
+from core.timeutil import today
+from plugins.fordeling import queries
+from plugins.fordeling.queries import QueueFilter
+from tests.plugins.fordeling.conftest import Org, absent, grant, make_case, make_post, write_off
+from tests.support.factories import login, make_leader, make_unit
+
+pytestmark = pytest.mark.anyio
+
+
+def rows(html: str) -> list[str]:
+    """The registrerings-ids in the queue table, in order."""
+    table = html.split('id="kurv-tabell"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'/arkiv/journalpost/\d+">(\d{4}/\d{5}-\d+)<', table)
+
+
+async def queue_of(person: int, unit: int | None, filters: QueueFilter | None = None) -> list[dict]:
+    user = await load_user(person)
+    assert user is not None
+    page = await queries.queue_page(await Viewer.of(user), unit, filters or QueueFilter(), None)
+    return page.items
+
+
+async def test_unit_queue_holds_undistributed_incoming_posts_oldest_first(org: Org) -> None:
+    case = await make_case(unit=org.unit)
+    newest = await make_post(case, unit=org.unit, age=0, tittel="Ny søknad")
+    oldest = await make_post(
+        case, unit=org.unit, age=5, tittel="Gammel søknad", vedlegg=2, forfallsdato=today()
+    )
+    middle = await make_post(case, unit=org.unit, age=2, tittel="Midt i")
+    note = await make_post(
+        case,
+        unit=org.unit,
+        typ="N",
+        status="E",
+        tittel="Notat til enheten",
+        author=org.other_handler,
+        author_unit=org.other_unit,
+    )
+    # Not in the queue: distributed, another unit's, written off, cancelled (U), an unsent note,
+    # and a post without unit (the central queue).
+    await make_post(case, unit=org.unit, handler=org.handler)
+    await make_post(case, unit=org.other_unit)
+    written_off = await make_post(case, unit=org.unit)
+    await write_off(written_off)
+    await make_post(case, unit=org.unit, status="U")
+    await make_post(case, unit=org.unit, typ="N", status="R", author=org.other_handler)
+    central = await make_post(case, unit=None)
+
+    items = await queue_of(org.leader, org.unit)
+    assert [i["kid"] for i in items] == [oldest.kid, middle.kid, newest.kid, note.kid]
+    first = items[0]
+    assert first["registrerings_id"] == oldest.number
+    assert first["alder"] == 5
+    assert first["avsender"] == "Ola Nordmann"
+    assert first["vedlegg"] == 2
+    assert first["forfallsdato"] == today()
+    assert first["vist_tittel"] == "Gammel søknad"
+    assert items[3]["avsender"] == "Trine Teknisk (TDR)"  # a note's sender is its author
+
+    assert [i["kid"] for i in await queue_of(org.archive, None)] == [central.kid]
+
+
+async def test_restricted_title_and_sender_are_masked(org: Org) -> None:
+    case = await make_case(
+        unit=org.unit,
+        tittel="Barnevernssak Kari",
+        offentlig_tittel="Barnevernssak *****",
+        tilgangsrestriksjon="P",
+    )
+    await make_post(
+        case,
+        unit=org.unit,
+        tittel="Bekymringsmelding om Kari Hansen",
+        offentlig_tittel="Bekymringsmelding om *****",
+        tilgangsrestriksjon="P",
+        avsender="Per Hansen",
+    )
+    [item] = await queue_of(org.leader, org.unit)
+    assert item["vist_tittel"] == "Bekymringsmelding om *****"
+    assert item["avsender"] == "Skjermet navn"
+    assert item["sak_tittel"] == "Barnevernssak *****"
+    # Searching does not reveal the real title or sender either.
+    assert await queue_of(org.leader, org.unit, QueueFilter(sok="Kari")) == []
+    assert await queue_of(org.leader, org.unit, QueueFilter(sok="Per Hansen")) == []
+
+    await grant(org.leader, "P")
+    [item] = await queue_of(org.leader, org.unit)
+    assert item["vist_tittel"] == "Bekymringsmelding om Kari Hansen"
+    assert item["avsender"] == "Per Hansen"
+    assert len(await queue_of(org.leader, org.unit, QueueFilter(sok="kari"))) == 1
+
+
+async def test_filter_sort_and_search_by_number(org: Org) -> None:
+    case = await make_case(unit=org.unit)
+    a = await make_post(case, unit=org.unit, age=1, tittel="Bestilling av kart", avsender="Zeta AS")
+    b = await make_post(
+        case,
+        unit=org.unit,
+        age=3,
+        tittel="Klage på gebyr",
+        avsender="Alfa AS",
+        forfallsdato=today() + timedelta(days=9),
+    )
+    c = await make_post(
+        case, unit=org.unit, typ="N", status="E", tittel="Internt notat", author=org.other_handler
+    )
+    assert [i["kid"] for i in await queue_of(org.leader, org.unit, QueueFilter(sorter="nyest"))] == [
+        c.kid,
+        a.kid,
+        b.kid,
+    ]
+    assert (await queue_of(org.leader, org.unit, QueueFilter(sorter="forfall")))[0]["kid"] == b.kid
+    assert [i["kid"] for i in await queue_of(org.leader, org.unit, QueueFilter(type="N"))] == [c.kid]
+    assert [i["kid"] for i in await queue_of(org.leader, org.unit, QueueFilter(sok="gebyr"))] == [b.kid]
+    assert [i["kid"] for i in await queue_of(org.leader, org.unit, QueueFilter(sok="alfa"))] == [b.kid]
+    assert [i["kid"] for i in await queue_of(org.leader, org.unit, QueueFilter(sok=a.number))] == [a.kid]
+    sender_sorted = await queue_of(org.leader, org.unit, QueueFilter(sorter="avsender", type="I"))
+    assert [i["kid"] for i in sender_sorted] == [b.kid, a.kid]
+
+
+async def test_page_lists_sorts_and_pages(client, org: Org) -> None:
+    case = await make_case(unit=org.unit)
+    posts = [await make_post(case, unit=org.unit, age=60 - i, tittel=f"Brev {i}") for i in range(55)]
+    await login(client, org.leader)
+    response = await client.get(f"/fordeling?enhet={org.unit}")
+    assert response.status_code == 200
+    html = response.text
+    assert rows(html)[:2] == [posts[0].number, posts[1].number]
+    assert len(rows(html)) == 50
+    assert "1–50 av 55" in html
+    assert f"/fordeling?enhet={org.unit}&amp;side=2" in html
+    second = await client.get(f"/fordeling?enhet={org.unit}&side=2")
+    assert rows(second.text) == [p.number for p in posts[50:]]
+    newest = await client.get(f"/fordeling?enhet={org.unit}&sorter=nyest")
+    assert rows(newest.text)[0] == posts[-1].number
+    # htmx gets only the queue region.
+    fragment = await client.get(f"/fordeling?enhet={org.unit}&sok=Brev+54", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text and 'id="kurv"' in fragment.text
+    assert rows(fragment.text) == [posts[54].number]
+
+
+async def test_page_markup_is_accessible_and_csp_safe(client, org: Org) -> None:
+    case = await make_case(unit=org.unit)
+    await make_post(case, unit=org.unit)
+    await make_post(case, unit=org.unit)
+    await login(client, org.leader)
+    html = (await client.get("/fordeling")).text
+    assert " style=" not in html and "<script>" not in html and " onclick=" not in html
+    assert '<fieldset class="fordeling-utvalg"' in html and "<legend>Velg journalposter</legend>" in html
+    assert 'class="table-wrap" role="region" aria-labelledby="kurv-tabell" tabindex="0"' in html
+    assert '<caption id="kurv-tabell">' in html
+    assert 'name="csrf_token"' in html or "csrf" in html
+    assert '<label for="saksbehandler">' in html
+    assert '<div class="checkbox" data-trenger-js hidden>' in html  # "select all" needs JavaScript
+    assert 'data-select-all="valgt"' in html
+    assert '<script src="/static/fordeling/fordeling.js" defer></script>' in html
+    # Every checkbox has a label.
+    for kid in re.findall(r'id="(valgt-\d+)"', html):
+        assert f'<label for="{kid}">' in html
+
+
+async def test_counts_on_menu_and_card(client, org: Org) -> None:
+    case = await make_case(unit=org.unit)
+    for age in (0, 1, 3):
+        await make_post(case, unit=org.unit, age=age)
+    await make_post(case, unit=org.unit, handler=org.handler, age=9)
+    await login(client, org.leader)
+    home = await client.get("/")
+    assert re.search(
+        r'href="/fordeling">Til fordeling <span class="badge">3<span class="visually-hidden"> journalposter',
+        home.text,
+    )
+    assert 'hx-get="/fordeling/kort"' in home.text
+    card = await client.get("/fordeling/kort", headers={"HX-Request": "true"})
+    assert card.status_code == 200
+    assert "3 ufordelte, eldste 3 dager" in card.text
+    assert 'hx-trigger="fordeling-endret from:body"' in card.text
+
+
+async def test_card_when_queue_is_empty(client, org: Org) -> None:
+    await login(client, org.leader)
+    card = await client.get("/fordeling/kort", headers={"HX-Request": "true"})
+    assert "Ingen journalposter venter på fordeling." in card.text
+
+
+async def test_summaries_are_aggregated_per_queue(org: Org) -> None:
+    case = await make_case(unit=org.unit)
+    await make_post(case, unit=org.unit, age=2)
+    await make_post(case, unit=org.unit, age=7)
+    await make_post(case, unit=org.other_unit, age=1)
+    await make_post(case, unit=None, age=4)
+    result = {
+        s.key: (s.count, s.age) for s in await queries.summaries([org.unit, org.other_unit], central=True)
+    }
+    assert result == {"sentral": (1, 4), str(org.unit): (2, 7), str(org.other_unit): (1, 1)}
+    waiting = await queries.summaries(None, only_waiting=True)
+    assert {s.unit_id for s in waiting} == {org.unit, org.other_unit}
+
+
+# --- who may open what ---------------------------------------------------------------------
+
+
+async def test_leader_sees_own_queue_and_others_are_refused(client, org: Org) -> None:
+    await login(client, org.leader)
+    assert (await client.get("/fordeling")).status_code == 200
+    assert (await client.get(f"/fordeling?enhet={org.unit}")).status_code == 200
+    assert (await client.get(f"/fordeling?enhet={org.other_unit}")).status_code == 403
+    assert (await client.get("/fordeling?enhet=sentral")).status_code == 403
+    for garbage in ("tull", "²", "99999999999"):
+        assert (await client.get(f"/fordeling?enhet={garbage}")).status_code == 404
+
+
+async def test_plain_handler_gets_403_and_no_menu_link(client, org: Org) -> None:
+    await login(client, org.handler)
+    home = await client.get("/")
+    assert 'href="/fordeling"' not in home.text
+    assert "/fordeling/kort" not in home.text
+    for url in ("/fordeling", f"/fordeling?enhet={org.unit}", "/fordeling?enhet=sentral", "/fordeling/kort"):
+        assert (await client.get(url)).status_code == 403, url
+
+
+async def test_deputy_only_inside_the_registered_absence(client, org: Org) -> None:
+    await absent(org, today_inside=False)
+    await login(client, org.deputy)
+    assert (await client.get(f"/fordeling?enhet={org.unit}")).status_code == 403
+    await absent(org, today_inside=True)
+    response = await client.get(f"/fordeling?enhet={org.unit}")
+    assert response.status_code == 200
+    assert "Du fordeler som stedfortreder for Lene Leder" in response.text
+
+
+async def test_archive_sees_central_queue_and_reads_unit_queues(client, org: Org) -> None:
+    case = await make_case()
+    await make_post(case, unit=None, tittel="Post uten enhet")
+    await make_post(case, unit=org.unit, tittel="Post i LMA")
+    await login(client, org.archive)
+    central = await client.get("/fordeling")
+    assert central.status_code == 200
+    assert "Post uten enhet" in central.text
+    assert "Send valgte til en enhet" in central.text
+    assert "Fordel valgte" not in central.text  # the central queue goes to a unit, not a person
+    assert "Alle enheters kurver" in central.text
+    assert f'href="/fordeling?enhet={org.unit}"' in central.text
+    unit_page = await client.get(f"/fordeling?enhet={org.unit}")
+    assert unit_page.status_code == 200
+    assert "Post i LMA" in unit_page.text
+    assert 'name="valgt"' not in unit_page.text  # read only
+
+
+async def test_leader_of_two_units_switches_queue(client, org: Org) -> None:
+    second = await make_unit(code="GDO", name="Geodata og oppmåling")
+    await make_leader(second, org.leader)
+    case = await make_case()
+    await make_post(case, unit=org.unit, age=1)
+    await make_post(case, unit=second, age=4, tittel="Kartbestilling")
+    await login(client, org.leader)
+    page = await client.get("/fordeling")
+    assert '<nav class="fordeling-kurver" aria-label="Kurver">' in page.text
+    assert f'href="/fordeling?enhet={second}"' in page.text
+    card = await client.get("/fordeling/kort", headers={"HX-Request": "true"})
+    assert "2 ufordelte, eldste 4 dager" in card.text
+    assert "GDO Geodata og oppmåling</a>: 1 ufordelt, eldste 4 dager" in card.text
+    other = await client.get(f"/fordeling?enhet={second}")
+    assert "Kartbestilling" in other.text
