@@ -43,7 +43,6 @@ ACTION_LABELS: dict[str, str] = {
     "auth.identity_linked": N_("Konto koblet"),
     "auth.roles_synced": N_("Roller oppdatert fra Entra ID"),
     "person.language_changed": N_("Språk endret"),
-
     "archive.case_created": N_("Sak opprettet"),
     "archive.incoming_registered": N_("Inngående post registrert"),
     "archive.post_created": N_("Journalpost opprettet"),
@@ -59,6 +58,7 @@ ACTION_LABELS: dict[str, str] = {
     "archive.redistributed": N_("Omfordelt"),
     "archive.sent_to_unit": N_("Sendt til enhet"),
     "archive.written_off": N_("Avskrevet"),
+    "archive.foreloepig_svar": N_("Foreløpig svar registrert"),
     "archive.access_granted": N_("Tilgang til skjermet gitt"),
     "archive.access_revoked": N_("Tilgang til skjermet fjernet"),
     "archive.imported": N_("Noark 5-uttrekk importert"),

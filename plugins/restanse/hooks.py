@@ -58,4 +58,3 @@ def register_jobs() -> list[Job]:
 def register_commands(cli: click.Group) -> None:
     # area: monthly report (CLI `arkivrutiner restanse rapport`)
     del cli
-

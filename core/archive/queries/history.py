@@ -21,7 +21,6 @@ OBJECT_POST = "journalpost"
 OBJECT_PART = "korrespondansepart"
 
 
-
 def history_label(action: str) -> str:
     """The label of an audit action as shown in a record's history (the audit log's labels)."""
     return action_label(action)
