@@ -66,7 +66,7 @@ class MailItem(Table, tablename="restanse_mail_item"):
     id: Serial
     run = ForeignKey(MailRun, on_delete=OnDelete.cascade, index=True)
     person = ForeignKey(Person, on_delete=OnDelete.restrict, index=True)
-    kind = Varchar(length=12)
+    kind = Varchar(length=20)
     antall = Integer(default=0)
     emne = Varchar(length=300, default="")
     tekst = Text(default="")
