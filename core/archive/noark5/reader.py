@@ -96,6 +96,10 @@ AVSKRIVNING_SYNONYMS = {
 """Vendor names of avskrivningsmåter (ePhorte, WebSak) that are not in the code list."""
 
 RECIPIENT_TYPES = ("EM", "EK", "GM")
+INTERNAL_TYPES = {"EM": "IM", "GM": "IM", "EK": "IK", "EA": "IA"}
+"""An external type on a part that is on our side of the post (it names our unit or handler,
+as the «Mottaker» with administrativEnhet/saksbehandler in Digdir's sample) is stored as the
+internal type, so the recipient is distributed, counts as a restanse and can be written off."""
 SENDER_TYPES = ("EA", "IS")
 V40_ONLY_VALUES = {
     "korrespondanseparttype": {"intern kopimottaker", "medavsender"},
@@ -546,9 +550,10 @@ class Reader:
         fallback = "IM" if enhet or behandler else external
         typ = node.code("korrespondanseparttype", kl.KORRESPONDANSEPARTTYPE, fallback=fallback, required=True)
         navn = node.fit("korrespondansepartNavn", node.given("korrespondansepartNavn"), 300)
+        intern = _is_internal(typ, post.journalposttype, bool(enhet or behandler))
         return ParsedPart(
             line=node.line,
-            korrespondanseparttype=typ,
+            korrespondanseparttype=INTERNAL_TYPES.get(typ, typ) if intern else typ,
             navn=navn,
             postadresse=node.fit("postadresse", ", ".join(node.texts("postadresse")), 300),
             postnummer=node.fit("postnummer", node.text("postnummer"), 10),
@@ -556,7 +561,7 @@ class Reader:
             epostadresse=node.fit("epostadresse", node.text("epostadresse"), 254),
             enhet=enhet,
             behandler=behandler,
-            intern=_is_internal(typ, post.journalposttype, bool(enhet or behandler)),
+            intern=intern,
         )
 
     def _writeoff(self, node: Node, post: ParsedPost) -> ParsedWriteOff | None:

@@ -432,7 +432,7 @@ async def test_v4_layout_in_detail(db: None, settings: Settings) -> None:
     parts = await parts_of("ephorte-jp-2019-301")
     assert [(p["korrespondanseparttype"], p["intern"], p["enhet"], p["behandler"]) for p in parts] == [
         ("EA", False, None, None),
-        ("EM", True, "Kultur", "Guri Leder"),
+        ("IM", True, "Kultur", "Guri Leder"),
         ("IK", True, "HR", None),
     ]
     jp1 = await post("ephorte-jp-2019-301")
@@ -668,7 +668,7 @@ async def test_the_digdir_sample(db: None, settings: Settings) -> None:
         (p["korrespondanseparttype"], p["navn"], p["intern"], p["enhet"], p["behandler"]) for p in parts
     ] == [
         ("EA", "Ola Normann", False, None, None),
-        ("EM", "Digdir", True, "FSU", "Fiktiv Etternavntest"),
+        ("IM", "Digdir", True, "FSU", "Fiktiv Etternavntest"),
     ]
     (writeoff,) = await writeoffs_of(jp)
     assert (writeoff["avskrivningsmaate"], writeoff["avskrevet_av_navn"], writeoff["korrespondansepart"]) == (
@@ -871,7 +871,7 @@ async def test_noark5_tester_sample_imports_with_warnings_but_not_with_validate(
     # The N post without an avskrivning stays a restanse for its internal «Gruppemottaker».
     parts = await parts_of("aa404b86-1c5d-11f0-920d-afa4518d9325")
     assert [(p["korrespondanseparttype"], p["navn"], p["intern"], p["behandler"]) for p in parts] == [
-        ("GM", "Grace Hopper", True, "Espen Tønnessen")
+        ("IM", "Grace Hopper", True, "Espen Tønnessen")
     ]
     assert await writeoffs_of("aa404b86-1c5d-11f0-920d-afa4518d9325") == []
 
