@@ -1,5 +1,6 @@
 """Internal recipients of I and N posts (korrespondansepart IM/IK): fordeling to a handler,
-sending to a unit, and avskrivning of the restanse.
+sending to a unit, avskrivning of the restanse (with an optional merknad) and marking a
+foreløpig svar (the restanse stays).
 
 A restanse belongs to one internal recipient (IM) of an I or N post (Noark 5 krav 3.4.6: an N
 note is written off per recipient); copies (IK) are distributed but carry no restanse. Every
@@ -9,6 +10,7 @@ concurrent changes exactly one wins (:class:`~core.errors.Conflict` for the othe
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from core import audit
@@ -28,7 +30,7 @@ from core.archive.records import (
     touch,
     unit_label,
 )
-from core.archive.tables import Avskrivning, Journalpost, Korrespondansepart, Saksmappe
+from core.archive.tables import Avskrivning, Journalpost, Korrespondansepart, Merknad, Saksmappe
 from core.auth.user import User
 from core.db import writing
 from core.errors import Conflict, Forbidden, ValidationFailed
@@ -290,8 +292,13 @@ async def write_off(
     *,
     answer: Row | None,
     version: int,
+    merknad: str | None = None,
 ) -> int:
-    """Write off one recipient's restanse inside the caller's write transaction."""
+    """Write off one recipient's restanse inside the caller's write transaction.
+
+    ``merknad`` (optional): a remark saved on the journal post in the same transaction, with the
+    merknadstype of the capacity the user acts in; the write-off's hendelseslogg event names it.
+    """
     if not part["intern"] or part["korrespondanseparttype"] != "IM":
         raise Conflict(
             _("Bare interne mottakere (IM) av inngående dokumenter og notater for oppfølging har restanse.")
@@ -301,6 +308,12 @@ async def write_off(
     if await is_written_off(part["id"]):
         raise Conflict(_("Restansen er allerede avskrevet."))
     errors = await _answer_errors(case, post, avskrivningsmaate, answer)
+    remark = (merknad or "").strip()
+    if remark:
+        remark_errors: dict[str, str] = {}
+        remark = rules.check_merknad(remark, remark_errors)
+        if remark_errors:
+            rules.add(errors, "merknad", remark_errors["text"])
     if errors:
         raise ValidationFailed(errors)
     await bump(Korrespondansepart, part["id"], version, {}, post_changed())
@@ -315,6 +328,17 @@ async def write_off(
         registrert=now(),
     )
     await row.save()
+    remark_id = None
+    if remark:
+        saved = Merknad(
+            journalpost=post["id"],
+            merknadstekst=remark,
+            merknadstype=acting.merknadstype,
+            merknadsdato=now(),
+            registrert_av=user.person_id,
+        )
+        await saved.save()
+        remark_id = int(saved.id)
     maate = kodelister.name(kodelister.AVSKRIVNINGSMAATE, avskrivningsmaate)
     summary = _("%(post)s avskrevet: %(maate)s") % {"post": post_label(case, post), "maate": maate}
     if answer is not None:
@@ -336,6 +360,8 @@ async def write_off(
             "avskrivning_id": int(row.id),
             "avskrivningsmaate": avskrivningsmaate,
             "avskrives_av_journalpost_id": answer["id"] if answer else None,
+            "merknad_id": remark_id,
+            "merknadstype": acting.merknadstype if remark_id else None,
         },
     )
     return int(row.id)
@@ -349,6 +375,7 @@ async def avskriv(
     *,
     avskrives_av_journalpost_id: int | None = None,
     version: int,
+    merknad: str | None = None,
 ) -> int:
     """See :func:`core.archive.services.avskriv`."""
     del settings
@@ -373,5 +400,73 @@ async def avskriv(
                     {"avskrives_av_journalpost_id": _("Fant ikke journalposten som avskriver.")}
                 )
         return await write_off(
-            user, acting, part, post, case, avskrivningsmaate.strip(), answer=answer, version=version
+            user,
+            acting,
+            part,
+            post,
+            case,
+            avskrivningsmaate.strip(),
+            answer=answer,
+            version=version,
+            merknad=merknad,
+        )
+
+
+# --- foreløpig svar ------------------------------------------------------------------------
+
+
+async def mark_foreloepig_svar(
+    settings: Settings, user: User, korrespondansepart_id: int, *, version: int, dato: date | None = None
+) -> None:
+    """See :func:`core.archive.services.mark_foreloepig_svar`."""
+    del settings
+    day = dato or today()
+    async with writing(Korrespondansepart):
+        part, post, case = await _load(korrespondansepart_id)
+        acting = permissions.recipient_handler(user, part)
+        if not part["intern"] or part["korrespondanseparttype"] != "IM":
+            raise Conflict(
+                _(
+                    "Bare interne mottakere (IM) av inngående dokumenter og notater for oppfølging har restanse."
+                )
+            )
+        _check_internal(part, post)
+        _check_version(part, version)
+        if await is_written_off(korrespondansepart_id):
+            raise Conflict(_("Restansen er allerede avskrevet."))
+        if day > today():
+            raise ValidationFailed({"dato": _("Datoen for foreløpig svar kan ikke være fram i tid.")})
+        journaldato = (
+            await Journalpost.select(Journalpost.journaldato).where(Journalpost.id == post["id"]).first()
+        )
+        if journaldato is not None and day < journaldato["journaldato"]:
+            raise ValidationFailed({"dato": _("Datoen for foreløpig svar kan ikke være før journaldatoen.")})
+        previous = (
+            await Korrespondansepart.select(Korrespondansepart.foreloepig_svar_dato)
+            .where(Korrespondansepart.id == korrespondansepart_id)
+            .first()
+        )
+        await bump(
+            Korrespondansepart,
+            korrespondansepart_id,
+            version,
+            {Korrespondansepart.foreloepig_svar_dato: day},
+            post_changed(),
+        )
+        await audit.record(
+            actor_id=user.person_id,
+            on_behalf_of=acting.on_behalf_of,
+            action="archive.foreloepig_svar",
+            object_type=OBJECT,
+            object_id=korrespondansepart_id,
+            summary=_("%(post)s: foreløpig svar sendt %(dato)s")
+            % {"post": post_label(case, post), "dato": day.strftime("%d.%m.%Y")},
+            details={
+                "journalpost_id": post["id"],
+                "saksmappe_id": case["id"],
+                "dato": day.isoformat(),
+                "fra": previous["foreloepig_svar_dato"].isoformat()
+                if previous and previous["foreloepig_svar_dato"]
+                else None,
+            },
         )

@@ -25,8 +25,8 @@ Hendelseslogg actions: ``archive.case_created``, ``archive.incoming_registered``
 ``archive.post_updated``, ``archive.post_deleted``, ``archive.document_added``,
 ``archive.version_added``, ``archive.remark_added``, ``archive.case_closed`` (object
 ``saksmappe``/``journalpost``); ``archive.distributed``, ``archive.redistributed``,
-``archive.sent_to_unit``, ``archive.written_off`` (object ``korrespondansepart``, details name
-the ``journalpost_id``); ``archive.access_granted``, ``archive.access_revoked`` (object
+``archive.sent_to_unit``, ``archive.written_off``, ``archive.foreloepig_svar`` (object
+``korrespondansepart``, details name the ``journalpost_id``); ``archive.access_granted``, ``archive.access_revoked`` (object
 ``person``). Summaries use the public title of a restricted record.
 """
 
@@ -227,11 +227,15 @@ async def avskriv(
     *,
     avskrives_av_journalpost_id: int | None = None,
     version: int,
+    merknad: str | None = None,
 ) -> int:
     """Write off one internal recipient's restanse (I/N post); returns the avskrivning id.
 
     Allowed for that recipient's handler, a leader (or active deputy) of its unit, and
-    Fellestjenesten/Arkiv.
+    Fellestjenesten/Arkiv. ``merknad`` (optional; blank means none) is saved as a merknad on the
+    journal post in the same transaction (merknadstype after the capacity: MS, ML or MA) and is
+    named in the write-off's hendelseslogg event (``merknad_id``); errors for it use the key
+    ``merknad``.
     """
     return await recipients.avskriv(
         settings,
@@ -240,7 +244,23 @@ async def avskriv(
         avskrivningsmaate,
         avskrives_av_journalpost_id=avskrives_av_journalpost_id,
         version=version,
+        merknad=merknad,
     )
+
+
+async def mark_foreloepig_svar(
+    settings: Settings, user: User, korrespondansepart_id: int, *, version: int, dato: date | None = None
+) -> None:
+    """Register that a foreløpig svar (forvaltningsloven § 11 a) was sent for one internal
+    recipient's restanse: sets ``foreloepig_svar_dato`` (``dato``, default today; not in the
+    future nor before the journaldato). The restanse stays until it is written off.
+
+    The same people as :func:`avskriv` (the recipient's handler, a leader or active deputy of
+    its unit, Fellestjenesten/Arkiv). Bumps the recipient's ``version``: of two concurrent
+    changes one wins (:class:`~core.errors.Conflict` for the other); a written-off restanse is a
+    Conflict too. Logged as ``archive.foreloepig_svar``.
+    """
+    await recipients.mark_foreloepig_svar(settings, user, korrespondansepart_id, version=version, dato=dato)
 
 
 async def fordel(
