@@ -112,11 +112,13 @@ async def add_posts(settings: Settings, *, seed: int, posts: int) -> int:
 
 OPEN_RESTANSE_SQL = (
     "FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
-    "WHERE k.intern AND k.korrespondanseparttype = 'IM' AND j.journalposttype IN ('I', 'N') "
+    "WHERE k.intern AND k.korrespondanseparttype = 'IM' "
+    "AND (j.journalposttype = 'I' OR (j.journalposttype = 'N' AND j.journalstatus IN ('E', 'J', 'A'))) "
     "AND j.journalstatus <> 'U' "
     "AND NOT EXISTS (SELECT 1 FROM core_avskrivning a WHERE a.korrespondansepart = k.id)"
 )
-"""An open restanse: an internal recipient (not a copy) of an I/N post without a write-off."""
+"""An open restanse today (the restanse plugin's rule): an internal recipient (not a copy) of an
+I post or a sent N note, not utgått, without a write-off."""
 
 
 async def summary() -> str:

@@ -62,6 +62,9 @@ ACTION_LABELS: dict[str, str] = {
     "archive.access_granted": N_("Tilgang til skjermet gitt"),
     "archive.access_revoked": N_("Tilgang til skjermet fjernet"),
     "archive.imported": N_("Noark 5-uttrekk importert"),
+    "restanse.mails_prepared": N_("Restanse-e-poster forberedt"),
+    "restanse.mails_sent": N_("Restanse-e-poster sendt"),
+    "restanse.criteria_saved": N_("Rapportkriterier lagret"),
 }
 
 

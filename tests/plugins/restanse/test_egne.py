@@ -1,0 +1,191 @@
+"""Egne restanser: the handler's own list (age, journaldato, forfallsdato, case, sender, the
+foreløpig svar flag and the § 11 a warning), sorting and paging, the card, the menu badge, the
+export and the guide page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from datetime import date, timedelta
+
+import pytest
+
+from core.archive.tables import Korrespondansepart
+from core.timeutil import today
+from plugins.restanse import queries_enhet
+from tests.plugins.restanse.builders import Org, make_case, make_org, make_restanse, write_off
+from tests.support.factories import login
+
+pytestmark = pytest.mark.anyio
+
+HTMX = {"HX-Request": "true"}
+
+
+def ago(days: int) -> date:
+    return today() - timedelta(days=days)
+
+
+@pytest.fixture
+async def org(db: None) -> Org:
+    return await make_org()
+
+
+async def test_own_list_shows_only_own_restanser_with_their_details(client, org: Org) -> None:
+    old = await make_restanse(org.unit, org.handler, journaldato=ago(40), tittel="Klage på vedtak")
+    due = await make_restanse(
+        org.unit, org.handler, journaldato=ago(5), forfallsdato=ago(1), avsender="Byggmester Hansen AS"
+    )
+    answered = await make_restanse(org.unit, org.handler, journaldato=ago(45), foreloepig_svar=ago(10))
+    note = await make_restanse(
+        org.unit,
+        org.handler,
+        type="N",
+        journaldato=ago(2),
+        author=org.other_handler,
+        author_unit=org.other_unit,
+        tittel="Notat om grøfter",
+    )
+    others = await make_restanse(org.unit, org.handler2, journaldato=ago(3), tittel="Harald sin")
+    gone = await make_restanse(org.unit, org.handler, journaldato=ago(20), tittel="Avskrevet allerede")
+    await write_off(gone.kid, ago(1))
+    copy = await make_restanse(
+        org.other_unit, org.other_handler, copy_recipients=[(org.unit, org.handler)], tittel="Bare kopi"
+    )
+    await login(client, org.handler)
+
+    page = await client.get("/restanse")
+    assert page.status_code == 200
+    html = page.text
+    assert "<h1>Egne restanser</h1>" in html
+    for shown in (old, due, answered, note):
+        assert f'value="{shown.kid}:1"' in html
+    for hidden in (others, gone, copy):
+        assert f'value="{hidden.kid}:1"' not in html
+    assert "Harald sin" not in html and "Avskrevet allerede" not in html and "Bare kopi" not in html
+    # Age, journaldato, forfallsdato marked with text, case, sender, N author.
+    assert "40 dager" in html and ago(40).strftime("%d.%m.%Y") in html
+    assert ago(1).strftime("%d.%m.%Y") in html and ">Forfalt<" in html
+    assert "Byggmester Hansen AS" in html
+    assert "Trine Teknisk (TDR)" in html
+    assert f'href="/arkiv/sak/{old.case}"' in html
+    # Foreløpig svar flag, the § 11 a warning on the old I post only.
+    assert f"Sendt {ago(10).strftime('%d.%m.%Y')}" in html
+    assert html.count("§ 11 a: over en måned uten svar") == 1
+    assert "1 inngående brev er eldre enn en måned og har verken fått svar eller foreløpig svar." in html
+    assert "4 restanser" in html and "1 forfalt" in html and "1 med foreløpig svar" in html
+    # The guide is linked; captions and headers for the table.
+    assert 'href="/restanse/veiledning"' in html
+    assert '<caption id="egne-tabell">Egne restanser (1–4 av 4)</caption>' in html
+    assert 'scope="col"' in html
+    # A fresh form has TE (tatt til etterretning) chosen.
+    assert 'value="TE" aria-describedby="avskrivningsmaate-hint" checked' in html
+
+
+async def test_sort_and_paging(client, org: Org) -> None:
+    restanser = [await make_restanse(org.unit, org.handler, journaldato=ago(60 - i)) for i in range(53)]
+    await login(client, org.handler)
+    first = await client.get("/restanse")
+    assert "(1–50 av 53)" in first.text and "Side 1 av 2" in first.text
+    assert f'value="{restanser[0].kid}:1"' in first.text
+    assert f'value="{restanser[52].kid}:1"' not in first.text
+    second = await client.get("/restanse?side=2")
+    assert "(51–53 av 53)" in second.text and f'value="{restanser[52].kid}:1"' in second.text
+    newest = await client.get("/restanse?sorter=nyest", headers=HTMX)
+    assert newest.status_code == 200 and "<html" not in newest.text
+    assert '<section id="egne"' in newest.text
+    body = newest.text
+    assert body.index(f'value="{restanser[52].kid}:1"') < body.index(f'value="{restanser[51].kid}:1"')
+    assert 'href="/restanse?sorter=nyest&amp;side=2"' in body
+    # An unknown sort falls back to the default.
+    assert (await client.get("/restanse?sorter=drop")).status_code == 200
+
+
+async def test_card_and_menu_badge(client, org: Org) -> None:
+    await make_restanse(org.unit, org.handler, journaldato=ago(40))
+    await make_restanse(org.unit, org.handler, journaldato=ago(3), forfallsdato=ago(1))
+    await make_restanse(org.unit, org.handler, journaldato=ago(1))
+    await make_restanse(org.unit, org.handler2, journaldato=ago(1))
+    await login(client, org.handler)
+    card = await client.get("/restanse/kort", headers=HTMX)
+    assert card.status_code == 200 and "<html" not in card.text
+    assert '<p class="card__figure">3 restanser</p>' in card.text
+    assert "1 forfalt" in card.text and "1 eldre enn en måned uten svar (§ 11 a)" in card.text
+    assert 'hx-trigger="restanse-endret from:body"' in card.text
+    assert "/restanse/enhet" not in card.text  # a plain handler has no unit report
+    home = await client.get("/")
+    assert re.search(r'href="/restanse"[^>]*>Restanser <span class="badge">3<', home.text)
+    assert (await queries_enhet.own_summary(org.handler)).total == 3
+
+    await login(client, org.handler2)
+    assert "1 restanse</p>" in (await client.get("/restanse/kort")).text
+    await login(client, org.other_handler)
+    empty = await client.get("/restanse/kort")
+    assert "Du har ingen restanser." in empty.text
+    assert "Du har ingen restanser. Godt jobbet!" in (await client.get("/restanse")).text
+
+
+async def test_leader_sees_link_to_unit_report(client, org: Org) -> None:
+    await login(client, org.leader)
+    page = await client.get("/restanse")
+    assert 'href="/restanse/enhet"' in page.text
+    assert 'href="/restanse/enhet"' in (await client.get("/restanse/kort")).text
+
+
+async def test_export_csv_and_xlsx(client, org: Org) -> None:
+    case = await make_case(unit=org.unit, saksansvarlig=org.handler, tittel="Sak=1")
+    await make_restanse(org.unit, org.handler, journaldato=ago(40), case=case, tittel="=Farlig tittel")
+    await make_restanse(org.unit, org.handler2, journaldato=ago(3))
+    await login(client, org.handler)
+    response = await client.get("/restanse/eksport?format=csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "egne-restanser-" in response.headers["content-disposition"]
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][:3] == ["Journalpost", "Type", "Tittel"]
+    assert len(rows) == 2
+    assert rows[1][2] == "'=Farlig tittel" and rows[1][6] == ago(40).strftime("%d.%m.%Y")
+    assert rows[1][7] == "40" and rows[1][11] == "Ja"
+    xlsx = await client.get("/restanse/eksport?format=xlsx")
+    assert xlsx.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(xlsx.content)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "=Farlig tittel" in sheet and "Journalpost" in sheet
+    assert (await client.get("/restanse/eksport?format=pdf")).status_code == 404
+
+
+async def test_guide_page_for_every_signed_in_user(client, org: Org) -> None:
+    anonymous = await client.get("/restanse/veiledning")
+    assert anonymous.status_code in (302, 303, 307)
+    await login(client, org.other_handler)
+    page = await client.get("/restanse/veiledning")
+    assert page.status_code == 200
+    html = page.text
+    assert "<h1>Avskriving av restanser som ikke skal besvares med utgående brev</h1>" in html
+    for text in ("TE – Tatt til etterretning", "TO – Tatt til orientering", "BU – Besvart med brev"):
+        assert text in html
+    assert "Registrer foreløpig svar" in html and "forvaltningsloven § 11 a" in html
+    assert "30 eller flere" in html
+    assert "Når skal du kontakte Arkiv?" in html
+
+
+async def test_pages_are_csp_safe(client, org: Org) -> None:
+    await make_restanse(org.unit, org.handler, journaldato=ago(40))
+    await login(client, org.handler)
+    for url in ("/restanse", "/restanse/veiledning"):
+        html = (await client.get(url)).text
+        assert "style=" not in html, url
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
+        assert 'href="/static/restanse/restanse.css"' in html
+
+
+async def test_restanse_moved_to_another_handler_leaves_the_list(client, org: Org) -> None:
+    moved = await make_restanse(org.unit, org.handler, journaldato=ago(4))
+    await Korrespondansepart.update({Korrespondansepart.saksbehandler: org.handler2}).where(
+        Korrespondansepart.id == moved.kid
+    )
+    await login(client, org.handler)
+    assert f'value="{moved.kid}:1"' not in (await client.get("/restanse")).text
