@@ -47,7 +47,6 @@ def format_table(header: list[str], rows: list[list[Any]]) -> str:
     for row in texts:
         cells = [text.rjust(widths[i]) if numeric[i] else text.ljust(widths[i]) for i, text in enumerate(row)]
         lines.append("  ".join(cells).rstrip())
-    lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines) + "\n"
 
 

@@ -28,7 +28,7 @@ from core.timeutil import OSLO, now
 
 __all__ = ["cell_text", "csv_bytes", "csv_response", "xlsx_bytes", "xlsx_response"]
 
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+CSV_MEDIA_TYPE = "text/csv"  # Litestar adds "; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

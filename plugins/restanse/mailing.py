@@ -41,7 +41,7 @@ from core.i18n import _, current_language, format_dato, format_tidspunkt, ngette
 from core.settings import Settings
 from core.tables import Leadership, Person, PersonRole
 from core.timeutil import now, today
-from plugins.restanse import config, mail_texts, rule
+from plugins.restanse import config, mail_texts, reminders, rule
 from plugins.restanse.tables import MailItem, MailRun
 
 KIND_HANDLER = "saksbehandler"
@@ -211,8 +211,11 @@ async def archive_contacts() -> tuple[str, ...]:
     return tuple(dict.fromkeys(str(r["name"]) for r in rows))
 
 
-async def _leaderships() -> dict[int, list[tuple[int, str]]]:
-    """Active leader's person id → their active units (id, ``CODE Name``), sorted by code."""
+async def _leaderships(day: date) -> dict[int, list[tuple[int, str]]]:
+    """The acting leader's person id → the active units they answer for on ``day`` (id,
+    ``CODE Name``), sorted by code: the leader, or the deputy registered for the leader's
+    absence on that day (the customer's routine: the deputy follows up when the leader is
+    away)."""
     rows = await (
         Leadership.select(
             Leadership.person,
@@ -223,9 +226,12 @@ async def _leaderships() -> dict[int, list[tuple[int, str]]]:
         .where((Leadership.unit._.active.eq(True)) & (Leadership.person._.active.eq(True)))
         .order_by(Leadership.unit.code)
     )
+    acting = await reminders.acting_leaders([int(r["unit"]) for r in rows], day)
     led: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for row in rows:
-        led[int(row["person"])].append((int(row["unit"]), f"{row['code']} {row['name']}"))
+        unit = int(row["unit"])
+        person = acting[unit][0] if unit in acting else int(row["person"])
+        led[person].append((unit, f"{row['code']} {row['name']}"))
     return dict(led)
 
 
@@ -235,7 +241,7 @@ async def _drafts(settings: Settings, dates: Dates, terskel: int) -> list[_Draft
     asked = [dates.sammenligningsdato, dates.rapportdato]
     units = await rule.counts_per_unit(asked)
     handlers = await rule.counts_per_handler(asked)
-    leaders = await _leaderships()
+    leaders = await _leaderships(dates.rapportdato)
     contacts = await archive_contacts()
 
     totals: dict[int, int] = defaultdict(int)

@@ -103,6 +103,9 @@ def parse_criteria(raw: dict[str, str | None], *, on: date | None = None) -> Par
         parsed = parse_report_date(entered["rapportdato"])
         if parsed is None:
             errors["rapportdato"] = _("Skriv rapportdatoen som dd.mm.åååå, for eksempel 30.04.2026.")
+        elif parsed > fallback.rapportdato:
+            # Counts for a future date would be today's counts under a date not yet reached.
+            errors["rapportdato"] = _("Rapportdatoen kan ikke være etter i dag.")
         else:
             report = parsed
     comparison = months_back(report)
@@ -206,7 +209,14 @@ class HandlerTable:
 
     @property
     def over_threshold(self) -> list[HandlerRow]:
-        return [r for r in self.rows if r.over_terskel]
+        """The rows of the people at or over the threshold, one per person."""
+        seen: set[int | None] = set()
+        rows = []
+        for row in self.rows:
+            if row.over_terskel and row.person_id not in seen:
+                seen.add(row.person_id)
+                rows.append(row)
+        return rows
 
     @property
     def sum_sammenligning(self) -> int:
@@ -261,9 +271,15 @@ async def handler_table(
 ) -> HandlerTable:
     """The per-handler table: each (unit, handler) with restanser on one of the dates; the
     unit's restanser without a handler as their own row. Marked: a handler with
-    ``threshold`` or more restanser on the report date."""
+    ``threshold`` or more restanser on the report date, summed over units."""
     limit = config.threshold() if threshold is None else threshold
     counts = await counts_per_handler([criteria.sammenligningsdato, criteria.rapportdato], scope)
+    # The mark follows the person, not the row: a handler in two units is marked on both rows
+    # when the sum reaches the threshold (the same total the monthly mail uses).
+    totals: dict[int, int] = {}
+    for c in counts:
+        if c.person_id is not None:
+            totals[c.person_id] = totals.get(c.person_id, 0) + c.counts[1]
     rows = [
         HandlerRow(
             unit_id=c.unit_id,
@@ -274,7 +290,7 @@ async def handler_table(
             email=c.email,
             sammenligning=c.counts[0],
             rapport=c.counts[1],
-            over_terskel=c.person_id is not None and c.counts[1] >= limit,
+            over_terskel=c.person_id is not None and totals[c.person_id] >= limit,
         )
         for c in counts
     ]

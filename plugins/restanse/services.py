@@ -165,6 +165,26 @@ def _label(item: dict[str, Any] | None, kid: int) -> str:
     return str(item["nummer"]) if item else _("Restansen (%(id)s)") % {"id": kid}
 
 
+def _may_act(user: User, item: dict[str, Any]) -> bool:
+    """Whether ``user`` may write off (or mark) this restanse: its handler, a leader or active
+    deputy of its unit, or Fellestjenesten/Arkiv. Core checks again; this only keeps the
+    registration numbers of other people's restanser out of the messages."""
+    if user.is_archive or item["saksbehandler"] == user.person_id:
+        return True
+    return item["enhet"] is not None and user.authority_for(int(item["enhet"])) is not None
+
+
+async def _own_items(user: User, kids: list[int]) -> tuple[dict[int, dict[str, Any]], set[int]]:
+    """The selected restanser the user may act on, and the ids of the others."""
+    items = await queries.recipients(kids)
+    refused = {kid for kid, item in items.items() if not _may_act(user, item)}
+    return {kid: item for kid, item in items.items() if kid not in refused}, refused
+
+
+def _refused_message(kid: int) -> str:
+    return _("%(post)s: Du kan ikke avskrive eller endre denne restansen.") % {"post": _label(None, kid)}
+
+
 def _who(state: dict[str, Any]) -> str:
     who = str(state["last_actor"] or "")
     if who and state["last_on_behalf_of"]:
@@ -252,7 +272,7 @@ async def write_off(
     merknad = merknad.strip()
     if len(merknad) > MERKNAD_MAX:
         errors["merknad"] = _("Merknaden kan ha høyst %(max)s tegn.") % {"max": MERKNAD_MAX}
-    items = await queries.recipients([s.kid for s in selected])
+    items, refused = await _own_items(user, [s.kid for s in selected])
     chosen: dict[int, int | None] = {s.kid: None for s in selected}
     if maate in ANSWER_TYPES:
         viewer = await Viewer.of(user)
@@ -292,6 +312,10 @@ async def write_off(
     outcome = Outcome()
     for choice in selected:
         item = items.get(choice.kid)
+        if choice.kid in refused:
+            outcome.refused += 1
+            outcome.problems.append(_refused_message(choice.kid))
+            continue
         if item is None:
             outcome.problems.append(_("%(post)s finnes ikke.") % {"post": _label(None, choice.kid)})
             continue
@@ -319,14 +343,17 @@ async def mark_foreloepig_svar(
     settings: Settings, user: User, choice: Selected, dato: date | None = None
 ) -> Outcome:
     """Register a foreløpig svar (today unless ``dato``) for one restanse; it stays a restanse."""
-    items = await queries.recipients([choice.kid])
+    items, refused = await _own_items(user, [choice.kid])
     item = items.get(choice.kid)
     outcome = Outcome()
 
     async def act() -> None:
         await archive.mark_foreloepig_svar(settings, user, choice.kid, version=choice.version, dato=dato)
 
-    if item is None:
+    if choice.kid in refused:
+        outcome.refused += 1
+        outcome.problems.append(_refused_message(choice.kid))
+    elif item is None:
         outcome.problems.append(_("%(post)s finnes ikke.") % {"post": _label(None, choice.kid)})
     elif await _attempt(outcome, choice, item, act):
         outcome.done.append({"kid": choice.kid, "item": item, "dato": dato or today()})

@@ -107,7 +107,7 @@ async def test_page_downloads_have_the_page_columns(client: Any, db: None) -> No
 
     csv = await client.get("/restanse/oppfolging/eksport", params={**params, "format": "csv"})
     assert csv.status_code == 200
-    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.headers["content-type"] == "text/csv; charset=utf-8"
     assert 'filename="restanseoppfolging-2026-04-15-per-enhet.csv"' in csv.headers["content-disposition"]
     lines = csv.content.decode("utf-8-sig").splitlines()
     assert lines == [

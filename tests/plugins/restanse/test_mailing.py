@@ -18,7 +18,7 @@ from core.timeutil import today
 from plugins.restanse import mail_texts, mailing, rule
 from plugins.restanse.tables import MailItem, MailRun
 from tests.plugins.restanse.builders import Org, make_case, make_org, make_restanse, write_off
-from tests.support.factories import as_user, csrf, login, make_leader
+from tests.support.factories import as_user, csrf, login, make_deputy, make_leader
 
 pytestmark = pytest.mark.anyio
 
@@ -118,6 +118,20 @@ async def test_handlers_at_the_threshold_and_every_leader_get_one_mail(settings,
     assert run["sammenligningsdato"] == COMPARE
     assert run["forberedt_av"] == org.archive
     assert await MailMessage.count() == 0  # nothing is sent while preparing
+
+
+async def test_the_deputy_gets_the_leader_mail_during_the_leaders_absence(settings, db) -> None:
+    w = await world()
+    org = w.org
+    # Tor (TDR) is away on the report date; Trine stands in. Lene's absence ended yesterday.
+    await make_deputy(org.other_unit, org.other_leader, org.other_handler, REPORT - timedelta(days=2), REPORT)
+    await make_deputy(
+        org.unit, org.leader, org.handler2, REPORT - timedelta(days=9), REPORT - timedelta(days=1)
+    )
+    prepared = await prepare(settings, w.archive)
+    found = await items(prepared.run_id)
+    assert {k for k in found if k[0] == "leder"} == {("leder", org.leader), ("leder", org.other_handler)}
+    assert found[("leder", org.other_handler)]["antall"] == 2
 
 
 async def test_the_default_threshold_is_thirty_or_more(settings, db) -> None:

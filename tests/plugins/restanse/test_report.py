@@ -120,6 +120,17 @@ async def test_handler_table_marks_at_or_over_the_threshold(org: Org) -> None:
     assert [r.name for r in only_trine.rows] == ["Trine Teknisk"]
 
 
+async def test_the_mark_follows_the_person_across_units(org: Org) -> None:
+    # Trine: 1 in TDR and 2 in LMA on D: 3 in all, as the monthly mail counts her.
+    await seed(org)
+    for day_ in (date(2026, 4, 5), date(2026, 4, 6)):
+        await make_restanse(org.unit, org.other_handler, journaldato=day_)
+    table = await report.handler_table(Criteria(D, C, visning="saksbehandler"), threshold=3)
+    marked = [(r.unit_code, r.name) for r in table.rows if r.over_terskel]
+    assert marked == [("LMA", "Hanne Handler"), ("LMA", "Trine Teknisk"), ("TDR", "Trine Teknisk")]
+    assert [r.name for r in table.over_threshold] == ["Hanne Handler", "Trine Teknisk"]
+
+
 def test_parse_criteria_defaults_and_errors() -> None:
     parsed = report.parse_criteria({}, on=date(2026, 3, 31))
     assert parsed.criteria.rapportdato == date(2026, 3, 31)
@@ -143,6 +154,9 @@ def test_parse_criteria_defaults_and_errors() -> None:
     odd = report.parse_criteria({"visning": "x", "sorter": "'; drop", "retning": "opp"})
     assert (odd.criteria.visning, odd.criteria.sorter, odd.criteria.retning) == ("enhet", "kode", "stigende")
     assert report.parse_criteria({"sorter": "saksbehandler"}).criteria.sorter == "kode"
+    future = report.parse_criteria({"rapportdato": "01.04.2026"}, on=date(2026, 3, 31))
+    assert future.errors == {"rapportdato": "Rapportdatoen kan ikke være etter i dag."}
+    assert future.criteria.rapportdato == date(2026, 3, 31)
 
 
 # --- the page ------------------------------------------------------------------------------
