@@ -502,19 +502,24 @@ async def iter_restanser(
     sort: str = DEFAULT_SORT,
     batch: int = 1000,
 ) -> AsyncIterator[list[dict[str, Any]]]:
-    """All restanser on ``day`` in ``scope`` in batches (for exports), keyset-free paging on
-    the stable sort order."""
+    """All restanser on ``day`` in ``scope`` in batches (for exports), paged on the stable
+    sort order inside one read transaction (on PostgreSQL ``REPEATABLE READ``; SQLite's read
+    transaction is a snapshot too), so a write-off made while the export runs cannot make a
+    row be skipped or repeated."""
     on = day or today()
     order = SORTS.get(sort, SORTS[DEFAULT_SORT])
     select = QueryString(
         f"{{}} WHERE {{}} ORDER BY {order}", restanse_select(viewer), restanse_where(scope, on)
     )
-    offset = 0
-    while True:
-        rows = await run(QueryString("{} LIMIT {} OFFSET {}", select, batch, offset))
-        if not rows:
-            return
-        yield [restanse_item(row, on) for row in rows]
-        if len(rows) < batch:
-            return
-        offset += batch
+    async with Korrespondansepart._meta.db.transaction():
+        if engine_type() in ("postgres", "cockroach"):
+            await run(QueryString("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+        offset = 0
+        while True:
+            rows = await run(QueryString("{} LIMIT {} OFFSET {}", select, batch, offset))
+            if not rows:
+                return
+            yield [restanse_item(row, on) for row in rows]
+            if len(rows) < batch:
+                return
+            offset += batch

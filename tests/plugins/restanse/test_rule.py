@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
@@ -359,6 +360,27 @@ async def test_open_restanser_sorts_pages_and_iterates(org: Org) -> None:
     batches = [batch async for batch in rule.iter_restanser(viewer, Scope(), day=D, batch=3)]
     assert [len(b) for b in batches] == [3, 1]
     assert [i["journaldato"].day for b in batches for i in b] == [1, 5, 10, 20]
+
+
+async def test_an_export_is_one_snapshot_even_when_a_restanse_is_written_off_meanwhile(org: Org) -> None:
+    made = [await make_restanse(org.unit, org.handler, journaldato=date(2026, 3, d)) for d in (1, 2, 3, 4)]
+    viewer = await _viewer(org.handler)
+    go = asyncio.Event()
+
+    async def someone_writes_off_the_first() -> None:
+        await go.wait()
+        await write_off(made[0].kid, D)
+
+    # Created before the export's read transaction starts: it writes on its own connection.
+    writer = asyncio.create_task(someone_writes_off_the_first())
+    seen = []
+    async for batch in rule.iter_restanser(viewer, Scope(), day=D, batch=2):
+        seen += [i["korrespondansepart_id"] for i in batch]
+        if not go.is_set():
+            go.set()
+            await writer
+    assert seen == [r.kid for r in made]  # with OFFSET paging outside a snapshot: one skipped
+    assert (await rule.open_restanser(viewer, Scope(), day=D)).total == 3
 
 
 async def test_open_restanser_default_day_is_today(org: Org) -> None:
