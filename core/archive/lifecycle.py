@@ -286,7 +286,8 @@ async def _person_for_access(person_id: int, tilgangsrestriksjon: str) -> str:
     return kode
 
 
-async def grant_access(user: User, person_id: int, tilgangsrestriksjon: str) -> None:
+async def grant_access(user: User, person_id: int, tilgangsrestriksjon: str) -> bool:
+    """Give the code; False (nothing written, nothing logged) when the person already holds it."""
     acting = permissions.access_admin(user)
     kode = await _person_for_access(person_id, tilgangsrestriksjon)
     async with writing(Tilgang):
@@ -296,7 +297,7 @@ async def grant_access(user: User, person_id: int, tilgangsrestriksjon: str) -> 
             .returning(Tilgang.id)
         )
         if not inserted:
-            return  # already held: nothing changed, nothing to log
+            return False  # already held: nothing changed, nothing to log
         await audit.record(
             actor_id=user.person_id,
             on_behalf_of=acting.on_behalf_of,
@@ -306,9 +307,11 @@ async def grant_access(user: User, person_id: int, tilgangsrestriksjon: str) -> 
             summary=_("Tilgangskode %(kode)s gitt") % {"kode": kode},
             details={"tilgangsrestriksjon": kode},
         )
+    return True
 
 
-async def revoke_access(user: User, person_id: int, tilgangsrestriksjon: str) -> None:
+async def revoke_access(user: User, person_id: int, tilgangsrestriksjon: str) -> bool:
+    """Take the code; False (nothing written, nothing logged) when the person does not hold it."""
     acting = permissions.access_admin(user)
     kode = await _person_for_access(person_id, tilgangsrestriksjon)
     async with writing(Tilgang):
@@ -318,7 +321,7 @@ async def revoke_access(user: User, person_id: int, tilgangsrestriksjon: str) ->
             .returning(Tilgang.id)
         )
         if not removed:
-            return
+            return False
         await audit.record(
             actor_id=user.person_id,
             on_behalf_of=acting.on_behalf_of,
@@ -328,3 +331,4 @@ async def revoke_access(user: User, person_id: int, tilgangsrestriksjon: str) ->
             summary=_("Tilgangskode %(kode)s tatt bort") % {"kode": kode},
             details={"tilgangsrestriksjon": kode},
         )
+    return True

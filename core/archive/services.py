@@ -305,13 +305,15 @@ async def close_case(settings: Settings, user: User, saksmappe_id: int, version:
     await lifecycle.close_case(user, saksmappe_id, version)
 
 
-async def grant_access(settings: Settings, user: User, person_id: int, tilgangsrestriksjon: str) -> None:
-    """Fellestjenesten/Arkiv or admin gives a person a tilgangskode."""
+async def grant_access(settings: Settings, user: User, person_id: int, tilgangsrestriksjon: str) -> bool:
+    """Fellestjenesten/Arkiv or admin gives a person a tilgangskode. False when the person
+    already held it (nothing changed)."""
     del settings
-    await lifecycle.grant_access(user, person_id, tilgangsrestriksjon)
+    return await lifecycle.grant_access(user, person_id, tilgangsrestriksjon)
 
 
-async def revoke_access(settings: Settings, user: User, person_id: int, tilgangsrestriksjon: str) -> None:
-    """Fellestjenesten/Arkiv or admin takes a tilgangskode from a person."""
+async def revoke_access(settings: Settings, user: User, person_id: int, tilgangsrestriksjon: str) -> bool:
+    """Fellestjenesten/Arkiv or admin takes a tilgangskode from a person. False when the person
+    did not hold it (nothing changed)."""
     del settings
-    await lifecycle.revoke_access(user, person_id, tilgangsrestriksjon)
+    return await lifecycle.revoke_access(user, person_id, tilgangsrestriksjon)

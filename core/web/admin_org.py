@@ -5,6 +5,10 @@
 services in :mod:`core.admin` check access, validate and write the hendelseslogg. Forms are plain
 HTML forms (303 after a successful POST; htmx gets a client redirect); a form with errors is
 shown again with what the user typed and the field errors, with status 422.
+
+The person page's tilgangskoder section (``admin/_tilgang.html``) is the exception: its forms
+post through :mod:`core.archive.services` (``grant_access``/``revoke_access``), and htmx gets
+the section back, swapped in place, with the message in the page's message area.
 """
 
 from __future__ import annotations
@@ -21,12 +25,16 @@ from core import roles
 from core.admin import auditlog, services
 from core.admin.common import iso
 from core.admin.services import STATUS_ACTIVE, STATUSES, DeputyForm, PersonForm, UnitForm
+from core.archive import access as archive_access
+from core.archive import kodelister
+from core.archive import services as archive_services
+from core.auth.user import User
 from core.builtin_hooks import ROLE_LABELS
 from core.errors import Conflict, ValidationFailed
 from core.i18n import _
 from core.timeutil import today
 from core.web.flash import flash
-from core.web.pages import current_user, page, runtime
+from core.web.pages import current_user, fragment, is_fragment_request, page, runtime
 
 AnyRequest = HTMXRequest
 
@@ -214,10 +222,13 @@ async def _person_form_page(
     form: PersonForm | None = None,
     errors: dict[str, str] | None = None,
     alert: str = "",
+    access: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Template:
     user = current_user(request)
     person = await services.get_person(user, person_id) if person_id is not None else None
+    if person is not None and access is None and may_manage_access(user):
+        access = await _access_context(person["id"])
     if form is None:
         form = (
             PersonForm(
@@ -242,6 +253,7 @@ async def _person_form_page(
         role_options=[(r, _(ROLE_LABELS[r])) for r in roles.APP_ROLES],
         roles_from_entra=runtime(request).settings.auth_mode == "oidc",
         alert=alert,
+        access=access,
     )
 
 
@@ -302,6 +314,116 @@ async def person_deactivate(request: AnyRequest, person_id: FromPath[int]) -> Re
 @post("/admin/personer/{person_id:int}/aktiver", name="admin:person_reactivate")
 async def person_reactivate(request: AnyRequest, person_id: FromPath[int]) -> Response[Any]:
     return await _person_state(request, person_id, True)
+
+
+# --- tilgangskoder (skjerming) on the person page -------------------------------------------
+
+ACCESS_FIELD = "tilgangsrestriksjon"
+
+
+def may_manage_access(user: User) -> bool:
+    """Whether to show the tilgangskoder section; mirrors
+    :func:`core.archive.permissions.access_admin` (the services decide)."""
+    return user.is_archive or user.is_admin
+
+
+def _code_label(kode: str) -> str:
+    return f"{kode} {kodelister.name(kodelister.TILGANGSRESTRIKSJON, kode)}"
+
+
+async def _access_context(
+    person_id: int,
+    *,
+    selected: str = "",
+    errors: dict[str, str] | None = None,
+    alert: str = "",
+    message: str = "",
+    focus: str = "",
+) -> dict[str, Any]:
+    """What ``admin/_tilgang.html`` shows: the codes held (in the standard's order; a code no
+    longer in the list last), the codes still to give, the form state and, after an htmx swap,
+    the message and where focus goes (``heading`` or ``field``)."""
+    held = await archive_access.access_codes(person_id)
+    codes = kodelister.codes(kodelister.TILGANGSRESTRIKSJON)
+    return {
+        "held": [{"code": c, "name": n} for c, n in codes.items() if c in held]
+        + [{"code": c, "name": ""} for c in sorted(held - codes.keys())],
+        "available": [{"code": c, "name": n} for c, n in codes.items() if c not in held],
+        "selected": selected,
+        "errors": errors or {},
+        "alert": alert,
+        "message": message,
+        "focus": focus,
+    }
+
+
+async def _access_answer(
+    request: AnyRequest, person_id: int, *, status_code: int = 200, **state: Any
+) -> Template:
+    """The section alone for htmx, else the whole person page (after an error)."""
+    if is_fragment_request(request):
+        person = await services.get_person(current_user(request), person_id)
+        access = await _access_context(person_id, **state)
+        return fragment("admin/_tilgang.html", status_code=status_code, person=person, access=access)
+    state.pop("focus", None)
+    return await _person_form_page(
+        request,
+        person_id=person_id,
+        access=await _access_context(person_id, **state),
+        status_code=status_code,
+    )
+
+
+async def _access_done(request: AnyRequest, person_id: int, message: str) -> Response[Any]:
+    if is_fragment_request(request):
+        return await _access_answer(request, person_id, message=message, focus="heading")
+    flash(request, message)
+    return Redirect(f"/admin/personer/{person_id}#tilgang", status_code=303)
+
+
+async def _person_name(request: AnyRequest, person_id: int) -> str:
+    name: str = (await services.get_person(current_user(request), person_id))["name"]
+    return name
+
+
+@post("/admin/personer/{person_id:int}/tilgang", name="admin:person_access_grant")
+async def person_access_grant(
+    request: AnyRequest, person_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response[Any]:
+    kode = (data.get(ACCESS_FIELD) or "").strip()
+    settings = runtime(request).settings
+    try:
+        granted = await archive_services.grant_access(settings, current_user(request), person_id, kode)
+    except ValidationFailed as exc:
+        errors = {ACCESS_FIELD: " ".join(exc.errors.values())}
+        return await _access_answer(
+            request, person_id, selected=kode, errors=errors, focus="field", status_code=422
+        )
+    values = {"name": await _person_name(request, person_id), "code": _code_label(kode)}
+    if not granted:
+        errors = {ACCESS_FIELD: _("%(name)s har allerede tilgangskode %(code)s.") % values}
+        return await _access_answer(request, person_id, errors=errors, focus="field", status_code=422)
+    return await _access_done(request, person_id, _("%(name)s har fått tilgangskode %(code)s.") % values)
+
+
+@post("/admin/personer/{person_id:int}/tilgang/fjern", name="admin:person_access_revoke")
+async def person_access_revoke(
+    request: AnyRequest, person_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response[Any]:
+    kode = (data.get(ACCESS_FIELD) or "").strip()
+    settings = runtime(request).settings
+    try:
+        revoked = await archive_services.revoke_access(settings, current_user(request), person_id, kode)
+    except ValidationFailed as exc:
+        alert = " ".join(exc.errors.values())
+        return await _access_answer(request, person_id, alert=alert, focus="heading", status_code=422)
+    values = {"name": await _person_name(request, person_id), "code": _code_label(kode)}
+    if not revoked:
+        alert = _("%(name)s har ikke tilgangskode %(code)s. Listen er oppdatert.") % values
+        return await _access_answer(request, person_id, alert=alert, focus="heading", status_code=409)
+    return await _access_done(
+        request, person_id, _("Tilgangskode %(code)s er fjernet fra %(name)s.") % values
+    )
 
 
 # --- stedfortredere ------------------------------------------------------------------------
@@ -529,6 +651,8 @@ ROUTES = [
     person_update,
     person_deactivate,
     person_reactivate,
+    person_access_grant,
+    person_access_revoke,
     deputies,
     deputy_new,
     deputy_create,

@@ -481,3 +481,38 @@ def test_case_work_pages(new_page: Any, demo_people: DemoPeople, axe_source: str
     check(page, "søk med feil")
     assert len(checked) >= 15
     assert found == [], "axe-brudd:\n" + "\n".join(found)
+
+
+def test_person_access_section(new_page: Any, demo_people: DemoPeople, axe_source: str) -> None:
+    """The tilgangskoder section on a person page with codes held, after giving a code (htmx:
+    the section swapped in place, the message in the live region, focus on the heading) and
+    after taking it again."""
+    found: list[str] = []
+    page, watch = new_page(bypass_csp=True)
+    sign_in(page, demo_people.arkiv)
+    page.goto("/admin/personer?" + urlencode({"sok": demo_people.arkiv}))
+    page.get_by_role("link", name=demo_people.arkiv, exact=True).click()
+    wait_for_htmx(page)
+    section = page.locator("section#tilgang")
+    assert section.get_by_role("heading", name="Tilgang til skjermede opplysninger").count() == 1
+    assert section.locator("tbody tr").count() >= 1, "demodataene gir arkivet tilgangskoder"
+    found += _axe_both_widths(page, axe_source)
+
+    section.get_by_label("Tilgangskode", exact=True).select_option("XX")
+    section.get_by_role("button", name="Gi tilgang").click()
+    page.locator("#meldinger .message--success").wait_for()
+    wait_for_htmx(page)
+    assert "har fått tilgangskode XX Midlertidig sperret" in page.locator("#meldinger").inner_text()
+    assert page.evaluate("() => document.activeElement.id") == "tilgang-overskrift"
+    found += _axe_both_widths(page, axe_source)
+
+    remove = section.get_by_role(
+        "button", name=re.compile(r"^Fjern tilgangskode XX Midlertidig sperret for ")
+    )
+    remove.click()
+    page.locator("#meldinger", has_text="XX Midlertidig sperret er fjernet").wait_for()
+    wait_for_htmx(page)
+    assert section.get_by_role("button", name=re.compile(r"^Fjern tilgangskode XX ")).count() == 0
+    found += _axe_both_widths(page, axe_source)
+    assert watch.page_errors == [] and watch.server_errors == []
+    assert found == [], "axe-brudd:\n" + "\n".join(found)

@@ -931,8 +931,9 @@ async def test_grant_and_revoke_access(settings, db) -> None:
     assert failed.value.errors == {"tilgangsrestriksjon": "Velg en tilgangskode fra listen."}
     with pytest.raises(NotFound):
         await services.grant_access(settings, archivist, 999_999, "P")
-    await services.grant_access(settings, archivist, org.handler, "P")
-    await services.grant_access(settings, archivist, org.handler, "P")  # already held: no change
+    assert await services.grant_access(settings, archivist, org.handler, "P") is True
+    # already held: no change
+    assert await services.grant_access(settings, archivist, org.handler, "P") is False
     assert await Tilgang.count().where(Tilgang.person == org.handler) == 1
     [event] = await events("archive.access_granted")
     assert (event["object_type"], event["object_id"], event["details"]) == (
@@ -940,7 +941,8 @@ async def test_grant_and_revoke_access(settings, db) -> None:
         str(org.handler),
         {"tilgangsrestriksjon": "P"},
     )
-    await services.revoke_access(settings, archivist, org.handler, "P")
+    assert await services.revoke_access(settings, archivist, org.handler, "P") is True
+    assert await services.revoke_access(settings, archivist, org.handler, "P") is False
     assert await Tilgang.count() == 0
     assert len(await events("archive.access_revoked")) == 1
 
