@@ -18,6 +18,7 @@ from piccolo.query.functions.aggregate import Max
 
 from core import audit
 from core.archive import permissions, rules
+from core.archive.access import access_codes, can_see, involved_in_post
 from core.archive.filestore import FileStore, StoredFile
 from core.archive.records import load_case, load_post, new_system_id, post_label
 from core.archive.tables import Dokumentbeskrivelse, Dokumentobjekt
@@ -136,6 +137,9 @@ async def add_document(settings: Settings, user: User, journalpost_id: int, docu
     rules.check_file(document.file, errors, "file")
     if not rules.is_code("tilknyttetregistreringsom", document.tilknyttet_registrering_som):
         rules.add(errors, "document", _("Velg hoveddokument (H) eller vedlegg (V)."))
+    # Refuse before the file is written to the store: nobody without the right fills the disk.
+    current = await load_post(journalpost_id)
+    await permissions.post_worker(user, current, await load_case(current["saksmappe"]))
     stored = store_files(settings, [document.file]) if not errors else []
     async with writing(Dokumentbeskrivelse):
         post = await load_post(journalpost_id, lock=True)
@@ -191,17 +195,35 @@ async def add_document(settings: Settings, user: User, journalpost_id: int, docu
     return document_id
 
 
+async def _check_document_access(user: User, journalpost_id: int, tilgangsrestriksjon: str) -> None:
+    """A document restricted on its own (other code than its post) is worked on only by those
+    who hold the code, are involved in the post, or are Fellestjenesten/Arkiv."""
+    if not tilgangsrestriksjon or user.is_archive:
+        return
+    codes = await access_codes(user.person_id)
+    if not can_see(
+        codes, tilgangsrestriksjon, involved=await involved_in_post(user.person_id, journalpost_id)
+    ):
+        raise permissions.restricted_refused()
+
+
 async def add_version(settings: Settings, user: User, dokumentbeskrivelse_id: int, file: UploadedFile) -> int:
     """See :func:`core.archive.services.add_version`."""
     errors: dict[str, str] = {}
     rules.check_file(file, errors, "file")
     found = (
-        await Dokumentbeskrivelse.select(Dokumentbeskrivelse.journalpost)
+        await Dokumentbeskrivelse.select(
+            Dokumentbeskrivelse.journalpost, Dokumentbeskrivelse.tilgangsrestriksjon
+        )
         .where(Dokumentbeskrivelse.id == dokumentbeskrivelse_id)
         .first()
     )
     if found is None:
         raise NotFound(_("Fant ikke dokumentet."))
+    # Refuse before the file is written to the store: nobody without the right fills the disk.
+    current = await load_post(found["journalpost"])
+    await permissions.post_worker(user, current, await load_case(current["saksmappe"]))
+    await _check_document_access(user, found["journalpost"], found["tilgangsrestriksjon"])
     stored = store_files(settings, [file]) if not errors else []
     async with writing(Dokumentobjekt):
         post = await load_post(found["journalpost"], lock=True)

@@ -260,7 +260,7 @@ async def queue_page(viewer: Viewer, unit_id: int | None, filters: QueueFilter, 
     for row in result.items:
         _item(row, on)
     if unit_id is not None:
-        await attach_suggestions(unit_id, result.items)
+        await attach_suggestions(viewer, unit_id, result.items)
     return result
 
 
@@ -276,9 +276,11 @@ async def items_by_id(viewer: Viewer, kids: list[int]) -> dict[int, dict[str, An
 # --- suggestions ---------------------------------------------------------------------------
 
 
-async def attach_suggestions(unit_id: int, items: list[dict[str, Any]]) -> None:
+async def attach_suggestions(viewer: Viewer, unit_id: int, items: list[dict[str, Any]]) -> None:
     """Suggest a handler for each item: the case's saksansvarlig when that person is active in
-    the unit; else the handler in the unit who last got post from the same sender.
+    the unit; else the handler in the unit who last got post from the same sender. Only
+    earlier posts the viewer may see count: a restricted post must not reveal, through a
+    suggestion, that its sender wrote to that handler.
 
     Two statements for the whole page: the active people of the unit, and the latest handler
     per sender (a window function over the earlier distributions).
@@ -306,11 +308,14 @@ async def attach_suggestions(unit_id: int, items: list[dict[str, Any]]) -> None:
                 " JOIN core_korrespondansepart k2 ON k2.journalpost = e.journalpost"
                 "  AND k2.intern AND k2.saksbehandler IS NOT NULL AND k2.administrativ_enhet = {}"
                 " JOIN core_person p ON p.id = k2.saksbehandler AND p.active AND p.unit = {}"
-                " WHERE NOT e.intern AND e.korrespondanseparttype = 'EA' AND {}"
+                " JOIN core_journalpost j2 ON j2.id = e.journalpost"
+                " JOIN core_saksmappe s2 ON s2.id = j2.saksmappe"
+                " WHERE NOT e.intern AND e.korrespondanseparttype = 'EA' AND {} AND {}"
                 ") latest WHERE rn = 1",
                 unit_id,
                 unit_id,
                 in_list("e.navn", senders),
+                post_visible(viewer, "j2", "s2"),
             )
         )
         last_by_sender = {r["avsender"]: (int(r["saksbehandler"]), r["navn"]) for r in rows}

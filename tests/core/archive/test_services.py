@@ -534,6 +534,32 @@ async def test_new_versions_are_new_rows_and_old_files_stay(settings, db) -> Non
     assert await Dokumentobjekt.count() == 3
 
 
+async def test_a_document_restricted_on_its_own_needs_its_code_for_a_new_version(settings, db) -> None:
+    org = await make_org()
+    post_id = await outgoing(settings, org, await own_case(settings, org), documents=[doc(b"utkast 1")])
+    [document] = await Dokumentbeskrivelse.select().where(Dokumentbeskrivelse.journalpost == post_id)
+    await Dokumentbeskrivelse.update({Dokumentbeskrivelse.tilgangsrestriksjon: "13"}).where(
+        Dokumentbeskrivelse.id == document["id"]
+    )
+    leader = await as_user(org.leader)  # may work on the unit's posts, but lacks code 13
+    secret = b"versjon uten tilgang"
+    with pytest.raises(Forbidden):
+        await services.add_version(settings, leader, document["id"], UploadedFile("v2.pdf", secret))
+    store = FileStore.from_settings(settings)
+    assert not store.exists(hashlib.sha256(secret).hexdigest())  # refused before it was stored
+    outsider = await as_user(org.outsider)
+    with pytest.raises(Forbidden):
+        await services.add_version(settings, outsider, document["id"], UploadedFile("v2.pdf", secret))
+    assert not store.exists(hashlib.sha256(secret).hexdigest())
+    await grant_code(org.leader, "13")
+    await services.add_version(settings, leader, document["id"], UploadedFile("v2.pdf", b"med tilgang"))
+    # The handler who owns the post is involved and needs no code.
+    await services.add_version(
+        settings, await as_user(org.handler), document["id"], UploadedFile("v3.pdf", b"v3")
+    )
+    assert await Dokumentobjekt.count() == 3
+
+
 async def test_add_document_rules(settings, db) -> None:
     org = await make_org()
     user = await as_user(org.handler)

@@ -209,6 +209,20 @@ async def test_suggestion_from_saksansvarlig_and_from_the_sender(client, org: Or
     assert await handler_of(post) == org.handler2
 
 
+async def test_a_restricted_earlier_post_gives_no_sender_suggestion(client, org: Org) -> None:
+    # Kari Nordmann's earlier letter is restricted (13) and went to Hanne; the leader lacks the
+    # code, so the queue must not hint that Kari wrote to Hanne before.
+    secret_case = await make_case(unit=org.unit, saksansvarlig=org.handler)
+    await make_post(
+        secret_case, unit=org.unit, avsender="Kari Nordmann", handler=org.handler, tilgangsrestriksjon="13"
+    )
+    fresh = await make_post(await make_case(), unit=org.unit, avsender="Kari Nordmann")
+    await login(client, org.leader)
+    html = (await client.get(f"/fordeling?enhet={org.unit}")).text
+    assert f'value="{fresh.kid}:1:' not in html
+    assert "fikk forrige post fra avsenderen" not in html
+
+
 # --- permissions and the audit trail -------------------------------------------------------
 
 
