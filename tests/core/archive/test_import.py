@@ -2,8 +2,9 @@
 creating units and people, internal recipients, avskrivninger, documents and files, numbering,
 re-import, all-or-nothing refusals, ``--validate``, bounded memory and the CLI.
 
-The project's own fixtures and the Digdir sample live in ``tests/fixtures/noark5``; the other
-public samples are read from ``../shared/noark5-samples`` and those tests are skipped without it.
+Everything a test reads lives in ``tests/fixtures/noark5``: the project's own fixtures (in
+``eksempler/`` three written to have the traits of the public samples whose licences keep them
+out of the repository: Arkade 5, KDRS and noark5-tester) and the Digdir sample (Apache-2.0).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from core.tables import AuditEvent, Person, Unit
 pytestmark = pytest.mark.anyio
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "noark5"
-SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "noark5-samples"
+EKSEMPLER = FIXTURES / "eksempler"
 NS = "http://www.arkivverket.no/standarder/noark5/arkivstruktur"
 RECORD_TABLES = (
     Saksmappe,
@@ -799,81 +800,85 @@ def test_summary_lines_are_norwegian() -> None:
     assert lines[-2:] == ["Advarsler: 1", "  Linje 3: <x> noe"]
 
 
-# -- the public samples in ../shared (extra; skipped without them) ---------------------------------
-
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/noark5-samples finnes ikke")
+# -- the traits of the public samples (own fixtures in eksempler/) -----------------------------------
 
 
-@needs_shared
 @pytest.mark.parametrize(
     ("name", "cases", "posts", "stored_cases", "stored_posts"),
     [
-        ("arkade5_small_arkivstruktur.xml", 1, 2, 1, 2),
         # The same saksmappe (same systemIDs) stands under two classification systems.
-        ("arkade5_contentclassificationsystem_arkivstruktur.xml", 2, 4, 1, 2),
-        ("kdrs_uttrekk1_arkivstruktur.xml", 2, 4, 2, 4),
+        ("eksempler/to_klassifikasjonssystemer.xml", 2, 4, 1, 2),
+        ("eksempler/gjenbrukte_nummer.xml", 2, 4, 2, 4),
         ("digdir_einnsyn_noark5_basiseksempel.xml", 1, 1, 1, 1),
     ],
 )
-async def test_the_valid_public_samples_import(
+async def test_files_valid_against_v31_and_v40_import(
     db: None, settings: Settings, name: str, cases: int, posts: int, stored_cases: int, stored_posts: int
 ) -> None:
-    summary = await import_path(settings, SHARED / name, validate=True)
+    summary = await import_path(settings, FIXTURES / name, validate=True)
 
     assert summary.valid_versions == ["3.1", "4.0"] and summary.version == "3.1"
     assert (
         summary.saksmapper_new + summary.saksmapper_present,
         summary.journalposter_new + summary.journalposter_present,
-    ) == (
-        cases,
-        posts,
-    )
+    ) == (cases, posts)
     assert (await Saksmappe.count(), await Journalpost.count()) == (stored_cases, stored_posts)
 
 
-@needs_shared
-async def test_kdrs_sample_reused_ids_and_numbers(db: None, settings: Settings) -> None:
-    summary = await import_path(settings, SHARED / "kdrs_uttrekk1_arkivstruktur.xml")
+async def test_a_case_under_two_classification_systems_is_imported_once(db: None, settings: Settings) -> None:
+    path = EKSEMPLER / "to_klassifikasjonssystemer.xml"
+    summary = await import_path(settings, path)
+
+    line = line_of(path, "<systemID>a7d0c5e2-1111-4aaa-8bbb-000000000010</systemID>", 2) - 1
+    assert (
+        f"Linje {line}: <saksmappe> med systemID «a7d0c5e2-1111-4aaa-8bbb-000000000010» står flere "
+        "ganger i filen; den ble importert én gang."
+    ) in summary.warnings
+    assert await Dokumentbeskrivelse.count() == 1
+
+
+async def test_reused_ids_and_numbers(db: None, settings: Settings) -> None:
+    summary = await import_path(settings, EKSEMPLER / "gjenbrukte_nummer.xml")
 
     text = "\n".join(summary.warnings)
-    assert "<dokumentbeskrivelse> har systemID «2872a56c-7e3a-416c-8cad-3ffb9e8f49ce», som alt brukes" in text
-    assert "<journalpost> har journalpostnummer 2011, som alt er brukt i saken; fikk 2012." in text
-    assert "<journalpost> har journalnummer 2012/1, som alt er brukt; fikk 2012/2." in text
-    assert await Dokumentbeskrivelse.count() == 4
+    assert "<dokumentbeskrivelse> har systemID «a7d0c5e2-1111-4aaa-8bbb-000000000021», som alt brukes" in text
+    assert "<journalpost> har journalpostnummer 1, som alt er brukt i saken; fikk 2." in text
+    assert "<journalpost> har journalnummer 2015/8930, som alt er brukt; fikk 2015/8932." in text
+    assert await Dokumentbeskrivelse.count() == 2
     # The incoming post whose only part is the sender gets the case's unit and handler.
     assert summary.interne_mottakere_fra_saken == 1
 
 
-@needs_shared
-async def test_noark5_tester_sample_imports_with_warnings_but_not_with_validate(
+async def test_a_file_valid_against_no_xsd_imports_with_warnings_but_not_with_validate(
     db: None, settings: Settings
 ) -> None:
-    path = SHARED / "noark5tester_noark5-open_arkivstruktur.xml"
-    with pytest.raises(ImportRefused, match=r"^Filen validerer ikke mot Noark 5"):
+    path = EKSEMPLER / "validerer_ikke.xml"
+    with pytest.raises(ImportRefused, match=r"^Filen validerer ikke mot Noark 5") as refused:
         await import_path(settings, path, validate=True)
+    assert f"linje {line_of(path, '<saksstatus>Opprettet')}" in str(refused.value)
     assert await Saksmappe.count() == 0
 
     summary = await import_path(settings, path)
 
-    assert (summary.version, summary.saksmapper_new, summary.journalposter_new) == ("5.0", 1, 2)
+    assert (summary.saksmapper_new, summary.journalposter_new) == (1, 3)
     text = "\n".join(summary.warnings)
     assert (
         f"Linje {line_of(path, '<saksstatus>Opprettet')}: <saksmappe> har ukjent <saksstatus> «Opprettet»"
         in text
     )
-    assert "<journaldato> «1863-08-09T00:00:00+01:00» med klokkeslett" in text
+    assert "<journaldato> «2015-09-01T00:00:00+01:00» med klokkeslett" in text
     case = await Saksmappe.select().first()
     assert case is not None and (case["saksaar"], case["sakssekvensnummer"], str(case["saksdato"])) == (
-        1864,
-        13,
-        "1864-02-07",
+        2015,
+        120,
+        "2015-09-01",
     )
-    # The N post without an avskrivning stays a restanse for its internal «Gruppemottaker».
-    parts = await parts_of("aa404b86-1c5d-11f0-920d-afa4518d9325")
+    # The N note without an avskrivning stays a restanse for its internal «Gruppemottaker».
+    parts = await parts_of("a7d0c5e2-1111-4aaa-8bbb-000000000313")
     assert [(p["korrespondanseparttype"], p["navn"], p["intern"], p["behandler"]) for p in parts] == [
-        ("IM", "Grace Hopper", True, "Espen Tønnessen")
+        ("IM", "Vaktlaget", True, "Kari Vakt")
     ]
-    assert await writeoffs_of("aa404b86-1c5d-11f0-920d-afa4518d9325") == []
+    assert await writeoffs_of("a7d0c5e2-1111-4aaa-8bbb-000000000313") == []
 
 
 async def test_a_later_extraction_adds_posts_to_cases_already_imported(
