@@ -29,16 +29,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from core.archive.queries import restanse_lists, restanser
+from core.timeutil import months_back
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.archive.queries.common import QueryString, engine_type, run
+from core.archive.queries.restanser import Scope
 from core.archive.queries.visibility import Viewer
 from core.db import connected
 from core.settings import load_settings
 from core.timeutil import today
-from plugins.restanse import rule
-from plugins.restanse.rule import Scope
-from plugins.restanse.trends import last_month_end, month_ends
+from plugins.restanse.queries.trends import last_month_end, month_ends
 
 
 def say(text: str = "") -> None:
@@ -79,7 +81,9 @@ async def figures() -> dict[str, int]:
 
 async def explain(title: str, query: QueryString) -> None:
     prefix = "EXPLAIN (ANALYZE, BUFFERS) " if engine_type() == "postgres" else "EXPLAIN QUERY PLAN "
-    rows = await rule._run_scan(QueryString(prefix + "{}", query))  # with the statement's planner settings
+    rows = await restanser._run_scan(
+        QueryString(prefix + "{}", query)
+    )  # with the statement's planner settings
     say(f"\n--- {title} ---")
     for row in rows:
         say(" ".join(str(v) for v in row.values()))
@@ -93,42 +97,44 @@ async def main(runs: int, day: date, show_plans: bool) -> None:
             f"Database: {engine_type()}; {facts['poster']:,} journalposter, {facts['interne']:,} interne "
             f"korrespondanseparter, {facts['avskrivninger']:,} avskrivninger, {facts['enheter']} enheter"
         )
-        comparison = rule.months_back(day)
+        comparison = months_back(day)
         dates = [comparison, day]
-        units = await rule.counts_per_unit(dates)
+        units = await restanser.counts_per_unit(dates)
         say(
             f"Restanser {comparison:%d.%m.%Y}: {sum(u.counts[0] for u in units):,}; "
             f"{day:%d.%m.%Y}: {sum(u.counts[1] for u in units):,}\n"
         )
         busiest = max(units, key=lambda u: u.counts[1])
-        handlers = await rule.counts_per_handler([day])
+        handlers = await restanser.counts_per_handler([day])
         top = max((h for h in handlers if h.person_id), key=lambda h: h.counts[0])
         assert top.person_id is not None
         trend_dates = month_ends(last_month_end(day))
         viewer = Viewer(person_id=top.person_id, codes=frozenset())
         results = [
             await timed(
-                "counts_per_unit (2 datoer: månedstabellen)", runs, lambda: rule.counts_per_unit(dates)
+                "counts_per_unit (2 datoer: månedstabellen)", runs, lambda: restanser.counts_per_unit(dates)
             ),
-            await timed("counts_per_handler (2 datoer)", runs, lambda: rule.counts_per_handler(dates)),
+            await timed("counts_per_handler (2 datoer)", runs, lambda: restanser.counts_per_handler(dates)),
             await timed(
-                "counts_per_unit (12 månedsslutt: trend)", runs, lambda: rule.counts_per_unit(trend_dates)
+                "counts_per_unit (12 månedsslutt: trend)",
+                runs,
+                lambda: restanser.counts_per_unit(trend_dates),
             ),
             await timed(
                 f"count (én saksbehandler, {top.counts[0]} restanser)",
                 runs,
-                lambda: rule.count(day, Scope(saksbehandler_id=top.person_id)),
+                lambda: restanser.count(day, Scope(saksbehandler_id=top.person_id)),
             ),
             await timed(
                 f"open_restanser side 1 ({busiest.code}, {busiest.counts[1]} restanser)",
                 runs,
-                lambda: rule.open_restanser(viewer, Scope(unit_ids=(busiest.unit_id,)), day=day),
+                lambda: restanse_lists.open_restanser(viewer, Scope(unit_ids=(busiest.unit_id,)), day=day),
             ),
         ]
         del results
         if show_plans:
-            await explain("counts_per_unit, 2 datoer", rule.unit_counts_query(dates, Scope()))
-            await explain("counts_per_handler, 2 datoer", rule.handler_counts_query(dates, Scope()))
+            await explain("counts_per_unit, 2 datoer", restanser.unit_counts_query(dates, Scope()))
+            await explain("counts_per_handler, 2 datoer", restanser.handler_counts_query(dates, Scope()))
 
 
 if __name__ == "__main__":

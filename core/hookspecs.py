@@ -18,7 +18,7 @@ fails when a hook here is missing from either.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,10 +33,30 @@ if TYPE_CHECKING:
     from core.auth.user import User
     from core.contributions import DashboardCard, Event, Job, MenuLink, Permission
     from core.demo import DemoContext
+    from core.runtime import Runtime
 
 PROJECT = "arkivrutiner"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def startup(runtime: Runtime) -> None:
+    """Check the plugin's own settings once the runtime is built, before anything is served.
+
+    Called by :func:`core.runtime.build_runtime` for the app, the scheduler and every command.
+    Raise :class:`core.settings.ConfigError` with a Norwegian sentence naming the variable to
+    stop the start.
+    """
+
+
+@hookspec
+def audit_labels() -> Mapping[str, str] | None:
+    """Labels for the plugin's own hendelseslogg actions: ``{"<plugin>.<what>": N_("...")}``.
+
+    The audit log, its exports and every record's history show them (translated with ``_()``);
+    an action without a label shows its code.
+    """
 
 
 @hookspec

@@ -83,6 +83,57 @@ async def acting_authority(person_id: int, unit_id: int, on: date | None = None)
     return None
 
 
+async def acting_leaders(unit_ids: list[int], day: date) -> dict[int, tuple[int, int | None]]:
+    """Unit → (the person who acts as its leader on ``day``, the leader they act for or None).
+
+    The acting leader is the deputy registered for ``day`` for the unit's current leader (the
+    leader is away; with several, the first registered), else the leader. Units without a
+    leader are left out. Three statements, whatever the number of units: who a routine mails or
+    asks on a given day (reminders, monthly mails, tasks)."""
+    if not unit_ids:
+        return {}
+    leaders = {
+        int(r["unit"]): int(r["person"])
+        for r in await Leadership.select(Leadership.unit, Leadership.person).where(
+            Leadership.unit.is_in(unit_ids)
+        )
+    }
+    deputies = await (
+        DeputyPeriod.select(DeputyPeriod.unit, DeputyPeriod.leader, DeputyPeriod.deputy)
+        .where(DeputyPeriod.unit.is_in(unit_ids) & (DeputyPeriod.starts <= day) & (DeputyPeriod.ends >= day))
+        .order_by(DeputyPeriod.id)
+    )
+    acting: dict[int, tuple[int, int | None]] = {unit: (leader, None) for unit, leader in leaders.items()}
+    for row in deputies:
+        unit = int(row["unit"])
+        if unit in acting and leaders.get(unit) == row["leader"] and acting[unit][1] is None:
+            acting[unit] = (int(row["deputy"]), int(row["leader"]))
+    return acting
+
+
+async def units_by_acting_leader(day: date) -> dict[int, list[tuple[int, str]]]:
+    """The acting leader's person id → the active units they answer for on ``day`` (id,
+    ``CODE Name``), sorted by code: the leader, or the deputy registered for the leader's
+    absence that day. Only units whose leader is active."""
+    rows = await (
+        Leadership.select(
+            Leadership.person,
+            Leadership.unit,
+            Leadership.unit.code.as_alias("code"),
+            Leadership.unit.name.as_alias("name"),
+        )
+        .where((Leadership.unit._.active.eq(True)) & (Leadership.person._.active.eq(True)))
+        .order_by(Leadership.unit.code)
+    )
+    acting = await acting_leaders([int(r["unit"]) for r in rows], day)
+    led: dict[int, list[tuple[int, str]]] = {}
+    for row in rows:
+        unit = int(row["unit"])
+        person = acting[unit][0] if unit in acting else int(row["person"])
+        led.setdefault(person, []).append((unit, f"{row['code']} {row['name']}"))
+    return led
+
+
 async def unit_label(unit_id: int) -> str:
     row = await Unit.select(Unit.code, Unit.name).where(Unit.id == unit_id).first()
     return f"{row['code']} {row['name']}" if row else str(unit_id)

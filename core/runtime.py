@@ -43,6 +43,15 @@ class Runtime:
         perms: list[Permission] = collect_sync(self.pm.hook.register_permissions())
         return sorted(perms, key=lambda p: p.name)
 
+    @property
+    def audit_labels(self) -> dict[str, str]:
+        """Every hendelseslogg action's label (untranslated, ``N_``): core's and each plugin's,
+        from the ``audit_labels`` hook. Translate with ``_()`` where shown."""
+        labels: dict[str, str] = {}
+        for part in self.pm.hook.audit_labels():
+            labels.update(part or {})
+        return labels
+
     def static_dirs(self) -> list[tuple[str, Path]]:
         dirs = [(p.meta.name, p.static) for p in self.plugins if p.static]
         dirs += collect_sync(self.pm.hook.static_dirs())
@@ -55,7 +64,9 @@ class Runtime:
 def build_runtime(settings: Settings, plugins: list[LoadedPlugin] | None = None) -> Runtime:
     plugins = active_plugins(settings) if plugins is None else plugins
     pm = make_plugin_manager(plugins, trace=settings.trace_hooks)
-    return Runtime(settings, plugins, pm, build_environment(plugins, pm))
+    runtime = Runtime(settings, plugins, pm, build_environment(plugins, pm))
+    pm.hook.startup(runtime=runtime)
+    return runtime
 
 
 def runtime_of(app: Litestar) -> Runtime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -16,3 +17,12 @@ def now() -> datetime:
 def today() -> date:
     """Today's date in Oslo."""
     return datetime.now(OSLO).date()
+
+
+def months_back(day: date, months: int = 1) -> date:
+    """The same day ``months`` months earlier, clamped to the end of that month
+    (31.03 -> 28./29.02)."""
+    month_index = day.year * 12 + (day.month - 1) - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

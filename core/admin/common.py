@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ from piccolo.table import Table
 from core.auth.user import User
 from core.errors import Forbidden, ValidationFailed
 from core.i18n import _
+from core.validation import parse_date as parse_date
+from core.validation import parse_id as parse_id
 
 PAGE_SIZE = 50
 
@@ -27,8 +28,6 @@ PAGE_SIZE = 50
 LOCK_UNITS = 7_301_001
 LOCK_PEOPLE = 7_301_002
 LOCK_DEPUTIES = 7_301_003
-
-_DATE_NO = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
 def can_maintain(user: User) -> bool:
@@ -109,28 +108,6 @@ def text(data: Mapping[str, Any], key: str) -> str:
     """A form value as stripped text ('' when missing)."""
     value = data.get(key, "")
     return value.strip() if isinstance(value, str) else ""
-
-
-def parse_id(value: str) -> int | None:
-    """A positive integer id from a form value, or None."""
-    value = value.strip()
-    if not value.isdigit():
-        return None
-    number = int(value)
-    return number if 0 < number < 2**31 else None
-
-
-def parse_date(value: str) -> date | None:
-    """``2026-05-17`` (date input) or ``17.05.2026`` (typed by hand); None when invalid."""
-    value = value.strip()
-    match = _DATE_NO.match(value)
-    try:
-        if match:
-            day, month, year = (int(g) for g in match.groups())
-            return date(year, month, day)
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def iso(value: date | datetime | None) -> str:

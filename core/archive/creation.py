@@ -467,8 +467,8 @@ async def _answered(
         )
     }
     result = []
-    for kid in korrespondansepart_ids:
-        part = parts.get(kid)
+    for part_id in korrespondansepart_ids:
+        part = parts.get(part_id)
         if part is None:
             raise ValidationFailed({field: _("Fant ikke restansen som besvares.")})
         post = posts[part["journalpost"]]

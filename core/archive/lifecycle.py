@@ -14,6 +14,7 @@ from piccolo.query.mixins import OnConflictAction
 from core import audit
 from core.archive import kodelister, permissions, rules
 from core.archive.documents import count_documents, finish_documents
+from core.archive.queries.cases import open_restanser_in_case_count
 from core.archive.records import (
     Row,
     bump,
@@ -191,12 +192,6 @@ async def delete_post(user: User, journalpost_id: int, version: int) -> None:
         )
 
 
-_OPEN_RESTANSER = (
-    "SELECT COUNT(*) AS n FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
-    "WHERE j.saksmappe = {} AND k.intern AND k.korrespondanseparttype = 'IM' "
-    "AND j.journalposttype IN ('I', 'N') AND j.journalstatus <> 'U' "
-    "AND NOT EXISTS (SELECT 1 FROM core_avskrivning a WHERE a.korrespondansepart = k.id)"
-)
 _OPEN_OWN_POSTS = (
     "SELECT COUNT(*) AS n FROM core_journalpost j WHERE j.saksmappe = {} "
     "AND j.journalposttype IN ('U', 'N', 'X') AND j.journalstatus IN ('R', 'F', 'G')"
@@ -213,7 +208,7 @@ async def close_case(user: User, saksmappe_id: int, version: int) -> None:
         reason = rules.case_closed_reason(case["saksstatus"])
         if reason:
             raise Conflict(reason)
-        restanser = int((await Saksmappe.raw(_OPEN_RESTANSER, saksmappe_id))[0]["n"])
+        restanser = await open_restanser_in_case_count(saksmappe_id)
         open_posts = int((await Saksmappe.raw(_OPEN_OWN_POSTS, saksmappe_id))[0]["n"])
         refusal = rules.close_refusal(restanser, open_posts)
         if refusal:

@@ -74,7 +74,14 @@ def _check_version(part: Row, version: int) -> None:
 
 
 async def is_written_off(korrespondansepart_id: int) -> bool:
-    return bool(await Avskrivning.exists().where(Avskrivning.korrespondansepart == korrespondansepart_id))
+    """Whether the recipient is written off: by its own avskrivning, or by one of its whole
+    journalpost (no korrespondansepart), as :mod:`core.archive.queries.open_recipients` counts."""
+    rows = await Avskrivning.raw(
+        "SELECT 1 AS x FROM core_korrespondansepart k JOIN core_avskrivning a ON a.journalpost = k.journalpost "
+        "AND (a.korrespondansepart = k.id OR a.korrespondansepart IS NULL) WHERE k.id = {} LIMIT 1",
+        korrespondansepart_id,
+    )
+    return bool(rows)
 
 
 # --- fordeling -----------------------------------------------------------------------------

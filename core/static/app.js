@@ -1,14 +1,48 @@
 // Arkivrutiner: small progressive enhancements. Everything works without this file.
 (function () {
   "use strict";
+
+  function focusOn(element) {
+    if (!element) return false;
+    if (!element.hasAttribute("tabindex")) element.setAttribute("tabindex", "-1");
+    element.focus();
+    return true;
+  }
+
+  // Controls that need JavaScript (for example "select all") carry data-trenger-js and start
+  // hidden; show them once the script runs, and in every fragment htmx brings in.
+  function showScripted(root) {
+    var found = root && root.querySelectorAll ? root.querySelectorAll("[data-trenger-js][hidden]") : [];
+    for (var i = 0; i < found.length; i++) found[i].hidden = false;
+  }
+  document.addEventListener("DOMContentLoaded", function () { showScripted(document); });
+  document.addEventListener("htmx:load", function (event) {
+    showScripted((event.detail && event.detail.elt) || document);
+  });
+
   // After an htmx error lands in the message area, move focus there so screen readers hear it.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail && event.detail.target;
     if (target && target.id === "meldinger" && target.querySelector("[role=alert]")) {
-      target.setAttribute("tabindex", "-1");
-      target.focus();
+      focusOn(target);
     }
   });
+
+  // A region htmx swapped (marked data-focus-region) keeps keyboard and screen-reader focus in
+  // place: after an action the error summary, else the message area (what happened), else the
+  // region's heading.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var region = event.target;
+    if (!region || !region.hasAttribute || !region.hasAttribute("data-focus-region")) return;
+    var config = event.detail && event.detail.requestConfig;
+    if (config && config.verb === "post") {
+      var messages = document.getElementById("meldinger");
+      if (focusOn(region.querySelector("#feiloppsummering"))) return;
+      if (messages && messages.querySelector(".message") && focusOn(messages)) return;
+    }
+    focusOn(region.querySelector("h2"));
+  });
+
   // "Select all" checkboxes: <input type="checkbox" data-select-all="name">.
   document.addEventListener("change", function (event) {
     var box = event.target;

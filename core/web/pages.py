@@ -13,6 +13,7 @@ from core.plugins import collect
 from core.runtime import Runtime, runtime_of
 
 AnyRequest = HTMXRequest
+"""The request type of every handler (htmx-aware); import it from here, never redefine it."""
 
 
 def runtime(request: AnyRequest) -> Runtime:
@@ -58,9 +59,14 @@ def fragment(template: str, status_code: int = 200, **context: Any) -> Template:
 
 
 async def page_or_fragment(
-    request: AnyRequest, page_template: str, fragment_template: str, **context: Any
+    request: AnyRequest,
+    page_template: str,
+    fragment_template: str,
+    status_code: int = 200,
+    **context: Any,
 ) -> Template:
-    """One handler, one context: the fragment for htmx, the whole page otherwise."""
+    """One handler, one context: the fragment for htmx, the whole page otherwise (both with
+    ``status_code``, e.g. 422 for a form with errors)."""
     if is_fragment_request(request):
-        return fragment(fragment_template, **context)
-    return await page(request, page_template, **context)
+        return fragment(fragment_template, status_code=status_code, **context)
+    return await page(request, page_template, status_code=status_code, **context)

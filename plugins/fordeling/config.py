@@ -2,7 +2,7 @@
 
 ``ARKIV_FORDELING_PURREDAGER`` (default 1): the daily reminder goes to a unit whose queue holds
 journal posts that have waited at least this many whole working days. An invalid value stops
-the app at start (:func:`validate`, called when the routes are registered) with a Norwegian
+the app at start (:func:`validate`, called by the ``startup`` hook) with a Norwegian
 message naming the variable.
 """
 

@@ -8,21 +8,24 @@ from core.auth.user import User
 from core.contributions import DashboardCard, Job, MenuLink, Permission
 from core.hookspecs import hookimpl
 from core.i18n import N_, _
-from plugins.fordeling import config, jobs, routes, services
+from plugins.fordeling import config, jobs, pages, routes, services
+
+
+@hookimpl
+def startup() -> None:
+    config.validate()  # a bad ARKIV_FORDELING_PURREDAGER stops the app at start
 
 
 @hookimpl
 def register_routes() -> list[ControllerRouterHandler]:
-    config.validate()  # a bad ARKIV_FORDELING_PURREDAGER stops the app at start
-    return [routes.router]
+    return list(routes.ROUTERS)
 
 
 @hookimpl
 async def menu_links(user: User) -> list[MenuLink]:
     if not services.uses_fordeling(user):
         return []
-    count = await services.menu_count(user)
-    return [MenuLink(_("Til fordeling"), "/fordeling", order=10, count=count, count_label=_("journalposter"))]
+    return [await pages.menu_link(user)]
 
 
 @hookimpl

@@ -15,11 +15,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from core import mail
+from core.archive.queries.distribution import age_days
+from core.archive.queries.distribution_counts import units_waiting_since
+from core.archive.queries.people import people_by_id
 from core.i18n import _, current_language, ngettext, set_language
-from core.tables import DeputyPeriod, Leadership
+from core.organisation import acting_leaders
 from core.timeutil import OSLO
-from plugins.fordeling import config, queries
-from plugins.fordeling.workdays import is_working_day, working_days_before
+from core.workdays import is_working_day, working_days_before
+from plugins.fordeling import config
 
 if TYPE_CHECKING:
     from core.jobs import JobContext
@@ -32,36 +35,12 @@ def reminder_key(unit_id: int, day: date) -> str:
     return f"fordeling.purring:{unit_id}:{day.isoformat()}"
 
 
-async def acting_leaders(unit_ids: list[int], day: date) -> dict[int, tuple[int, int | None]]:
-    """Unit → (person to remind, the leader they act for or None). A deputy registered for
-    ``day`` for the unit's current leader acts; with several, the first registered."""
-    if not unit_ids:
-        return {}
-    leaders = {
-        r["unit"]: r["person"]
-        for r in await Leadership.select(Leadership.unit, Leadership.person).where(
-            Leadership.unit.is_in(unit_ids)
-        )
-    }
-    deputies = await (
-        DeputyPeriod.select(DeputyPeriod.unit, DeputyPeriod.leader, DeputyPeriod.deputy)
-        .where(DeputyPeriod.unit.is_in(unit_ids) & (DeputyPeriod.starts <= day) & (DeputyPeriod.ends >= day))
-        .order_by(DeputyPeriod.id)
-    )
-    acting: dict[int, tuple[int, int | None]] = {unit: (leader, None) for unit, leader in leaders.items()}
-    for row in deputies:
-        unit = row["unit"]
-        if leaders.get(unit) == row["leader"] and acting[unit][1] is None:
-            acting[unit] = (row["deputy"], row["leader"])
-    return acting
-
-
 def _mail_text(
     unit: dict[str, Any], person: dict[str, Any], leader_name: str, days: int, url: str
 ) -> tuple[str, str]:
     label = f"{unit['code']} {unit['name']}"
     count, overdue = unit["count"], unit["overdue"]
-    oldest = queries.age_days(unit["oldest"])
+    oldest = age_days(unit["oldest"])
     subject = ngettext(
         "Til fordeling: %(num)s journalpost venter i %(unit)s",
         "Til fordeling: %(num)s journalposter venter i %(unit)s",
@@ -96,11 +75,9 @@ async def daily_reminder(ctx: JobContext) -> str:
     if not is_working_day(day):
         return _("%(day)s er ikke en arbeidsdag; ingen påminnelser") % {"day": day.isoformat()}
     days = config.nudge_days()
-    units = await queries.units_waiting_since(working_days_before(day, days))
+    units = await units_waiting_since(working_days_before(day, days))
     acting = await acting_leaders([u["unit_id"] for u in units], day)
-    people = await queries.people_by_id(
-        sorted({pid for pair in acting.values() for pid in pair if pid is not None})
-    )
+    people = await people_by_id(sorted({pid for pair in acting.values() for pid in pair if pid is not None}))
     settings = ctx.runtime.settings
     language = current_language()
     queued = 0

@@ -4,9 +4,9 @@ The archive records change only through :mod:`core.archive.services` (``fordel``
 ``set_recipient_unit``, ``add_merknad``), which check authority again, lock optimistically on
 the korrespondansepart's ``version`` and write the hendelseslogg. This module adds what the
 routine needs around them: the queue a user works in, form validation, one transaction per
-journal post (so one post that someone else took first does not undo the others), a clear
-message naming who got there first, the optional e-mail to the handler and the
-``fordeling.*`` events.
+journal post through the action kit (:mod:`core.web.actions`: one post that someone else took
+first does not undo the others), a clear message naming who got there first, the optional
+e-mail to the handler and the ``fordeling.*`` events.
 
 Permissions (see the README):
 
@@ -19,30 +19,28 @@ Permissions (see the README):
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from typing import Any
 
 from core import mail
 from core.archive import services as archive
+from core.archive.queries import choices, people, units
+from core.archive.queries.distribution import items_by_id
+from core.archive.queries.history import last_change, who_changed
+from core.archive.queries.recipients import recipient_state
 from core.archive.queries.visibility import Viewer
 from core.archive.tables import Korrespondansepart
 from core.auth.user import User
 from core.contributions import Event
 from core.db import writing
-from core.errors import Conflict, Forbidden, NotFound, UserFacingError, ValidationFailed
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.events import emit
 from core.i18n import _, ngettext
 from core.organisation import Authority
 from core.runtime import Runtime
-from plugins.fordeling import queries
+from core.validation import parse_id
+from core.web.actions import Done, Outcome, Selected, attempt
 
 REMARK_MAX = 1000
-MAX_ID = 2**31 - 1
-
-
-def is_number(value: str) -> bool:
-    """A database id from a form or query string: ASCII digits that fit an integer column."""
-    return value.isascii() and value.isdigit() and int(value) <= MAX_ID
 
 
 # --- who may do what -----------------------------------------------------------------------
@@ -85,19 +83,6 @@ def require_viewer(user: User, unit_id: int | None) -> None:
         require_distributor(user, unit_id)
 
 
-async def own_summaries(user: User) -> list[queries.QueueSummary]:
-    """Count and oldest item of each queue the user works: the central queue first (archive),
-    then the units the user leads or deputises for today."""
-    if not uses_fordeling(user):
-        return []
-    return await queries.summaries(user.led_unit_ids, central=user.is_archive)
-
-
-async def menu_count(user: User) -> int:
-    """The menu badge: journal posts waiting in the user's own queues."""
-    return sum(s.count for s in await own_summaries(user))
-
-
 def default_queue(user: User) -> int | None:
     """The queue ``/fordeling`` opens without ``?enhet=``: the first led unit, else central."""
     if user.led_unit_ids:
@@ -112,40 +97,21 @@ def default_queue(user: User) -> int | None:
     )
 
 
-# --- form input ----------------------------------------------------------------------------
+async def require_unit(unit_id: int) -> dict[str, Any]:
+    unit = await units.unit_by_id(unit_id)
+    if unit is None:
+        raise NotFound(_("Fant ingen enhet med dette nummeret."))
+    return unit
 
 
-@dataclass(frozen=True)
-class Selected:
-    """A ticked journal post: the internal recipient and the version the user saw."""
-
-    kid: int
-    version: int
-
-    @classmethod
-    def parse(cls, value: str) -> Selected | None:
-        kid, sep, version = value.partition(":")
-        if not sep or not is_number(kid) or not is_number(version):
-            return None
-        return cls(int(kid), int(version))
-
-    @classmethod
-    def parse_all(cls, values: list[str]) -> list[Selected]:
-        seen: dict[int, Selected] = {}
-        for value in values:
-            selected = cls.parse(value)
-            if selected is None:
-                raise ValidationFailed(
-                    {"valgt": _("Valget av journalposter er ugyldig. Last siden på nytt.")}
-                )
-            seen.setdefault(selected.kid, selected)
-        return list(seen.values())
+# --- form values the services check --------------------------------------------------------
 
 
-def parse_person(value: str | None, people: list[dict[str, Any]]) -> int | None:
-    """A person id from a select; it must be one of ``people`` (active in the unit)."""
-    if value and is_number(value) and int(value) in {p["id"] for p in people}:
-        return int(value)
+def parse_person(value: str | None, candidates: list[dict[str, Any]]) -> int | None:
+    """A person id from a select; it must be one of ``candidates`` (active in the unit)."""
+    person_id = parse_id(value)
+    if person_id is not None and person_id in {p["id"] for p in candidates}:
+        return person_id
     return None
 
 
@@ -163,35 +129,19 @@ def _check_form(selected: list[Selected], handler_id: int | None, errors: dict[s
 # --- results -------------------------------------------------------------------------------
 
 
-@dataclass
-class Outcome:
-    """What happened to each selected post: done ones, and a message for each that failed."""
-
-    done: list[dict[str, Any]] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    conflicts: int = 0
-
-    @property
-    def all_failed(self) -> bool:
-        return not self.done and bool(self.problems)
+def _label(item: dict[str, Any] | None, korrespondansepart_id: int) -> str:
+    if item:
+        return str(item["registrerings_id"])
+    return _("Journalposten (%(id)s)") % {"id": korrespondansepart_id}
 
 
-def _label(item: dict[str, Any] | None, kid: int) -> str:
-    return str(item["registrerings_id"]) if item else _("Journalposten (%(id)s)") % {"id": kid}
-
-
-async def conflict_message(kid: int, item: dict[str, Any] | None) -> str:
+async def conflict_message(korrespondansepart_id: int, item: dict[str, Any] | None) -> str:
     """Say who got there first: read the current state and the last change in the log."""
-    label = _label(item, kid)
-    state = await queries.part_state(kid)
+    label = _label(item, korrespondansepart_id)
+    state = await recipient_state(korrespondansepart_id)
     if state is None:
         return _("%(post)s finnes ikke lenger.") % {"post": label}
-    event = await queries.last_event(kid)
-    who = ""
-    if event:
-        who = event["actor_name"] or _("systemet")
-        if event["on_behalf_of_name"]:
-            who = _("%(actor)s på vegne av %(leader)s") % {"actor": who, "leader": event["on_behalf_of_name"]}
+    who = who_changed(await last_change("korrespondansepart", korrespondansepart_id))
     if state["avskrevet"]:
         return _("%(post)s er allerede avskrevet, og kan ikke fordeles.") % {"post": label}
     if state["saksbehandler"] is not None:
@@ -214,18 +164,17 @@ async def conflict_message(kid: int, item: dict[str, Any] | None) -> str:
     }
 
 
-async def _attempt(outcome: Outcome, kid: int, item: dict[str, Any] | None, action: Any) -> bool:
-    """Run one post's change; record a user-facing message instead of failing the batch."""
-    try:
-        await action()
-    except Conflict:
-        outcome.conflicts += 1
-        outcome.problems.append(await conflict_message(kid, item))
-        return False
-    except UserFacingError as exc:
-        outcome.problems.append(f"{_label(item, kid)}: {exc.detail}")
-        return False
-    return True
+async def _try(
+    outcome: Outcome, choice: Selected, item: dict[str, Any] | None, action: Any, to: str = ""
+) -> None:
+    """One post's change through the kit; on success the post is added to ``outcome.done``."""
+    label = _label(item, choice.id)
+
+    async def on_conflict() -> str:
+        return await conflict_message(choice.id, item)
+
+    if await attempt(outcome, label, action, on_conflict):
+        outcome.done.append(Done(choice, item, label, to))
 
 
 async def _emit(
@@ -233,9 +182,9 @@ async def _emit(
 ) -> None:
     """One event per post done, after its transaction committed."""
     for entry in outcome.done:
-        item = entry["item"] or {}
+        item = entry.item or {}
         payload = {
-            "korrespondansepart_id": entry["kid"],
+            "korrespondansepart_id": entry.selected.id,
             "journalpost_id": item.get("journalpost_id"),
             **data,
         }
@@ -262,29 +211,24 @@ async def distribute(
     ``saksansvarlig_value`` (default: the handler).
     """
     authority = require_distributor(user, unit_id)
-    people = await queries.unit_people(unit_id)
+    candidates = await people.unit_people(unit_id)
     errors: dict[str, str] = {}
-    owner_id = parse_person(saksansvarlig_value, people)
+    owner_id = parse_person(saksansvarlig_value, candidates)
     if saksansvarlig_value and owner_id is None:
         errors["saksansvarlig"] = _("Velg en saksansvarlig i enheten.")
-    handler_id = _check_form(selected, parse_person(handler_value, people), errors)
-    viewer = await Viewer.of(user)
-    items = await queries.items_by_id(viewer, [s.kid for s in selected])
+    handler_id = _check_form(selected, parse_person(handler_value, candidates), errors)
+    items = await items_by_id(await Viewer.of(user), [s.id for s in selected])
+    handler_name = (await people.person_names([handler_id])).get(handler_id, "")
     outcome = Outcome()
     settings = runtime.settings
     for choice in selected:
-        item = items.get(choice.kid)
 
         async def act(choice: Selected = choice) -> None:
             await archive.fordel(
-                settings, user, choice.kid, handler_id, version=choice.version, saksansvarlig_id=owner_id
+                settings, user, choice.id, handler_id, version=choice.version, saksansvarlig_id=owner_id
             )
 
-        if await _attempt(outcome, choice.kid, item, act):
-            outcome.done.append({"kid": choice.kid, "version": choice.version, "item": item})
-    names = await queries.person_names([handler_id])
-    for entry in outcome.done:
-        entry["to"] = names.get(handler_id, "")
+        await _try(outcome, choice, items.get(choice.id), act, handler_name)
     if notify and outcome.done:
         await notify_handler(runtime, user, handler_id, outcome.done)
     await _emit(
@@ -299,20 +243,20 @@ async def distribute(
     return outcome
 
 
-async def notify_handler(runtime: Runtime, user: User, handler_id: int, done: list[dict[str, Any]]) -> bool:
+async def notify_handler(runtime: Runtime, user: User, handler_id: int, done: list[Done]) -> bool:
     """One e-mail (through the outbox) to the handler listing the posts just distributed.
 
     Titles of restricted posts stay out of the mail: only the public title is used.
     """
-    person = (await queries.people_by_id([handler_id])).get(handler_id)
+    person = (await people.people_by_id([handler_id])).get(handler_id)
     if person is None or not person["email"]:
         return False
     base = runtime.settings.public_base_url
     lines = []
     for entry in done:
-        item = entry["item"] or {}
+        item = entry.item or {}
         title = item.get("offentlig_tittel") if item.get("skjermet") else item.get("vist_tittel")
-        lines.append(f"- {item.get('registrerings_id', entry['kid'])}: {title or _('Skjermet tittel')}")
+        lines.append(f"- {entry.label}: {title or _('Skjermet tittel')}")
     count = len(done)
     subject = ngettext(
         "Du har fått en journalpost fra %(leader)s",
@@ -333,7 +277,7 @@ async def notify_handler(runtime: Runtime, user: User, handler_id: int, done: li
         ]
     )
     fingerprint = hashlib.sha256(
-        ",".join(f"{e['kid']}:{e['version']}" for e in sorted(done, key=lambda e: e["kid"])).encode()
+        ",".join(f"{e.selected.value}" for e in sorted(done, key=lambda e: e.selected.id)).encode()
     ).hexdigest()[:32]
     return await mail.enqueue(
         key=f"fordeling.varsel:{handler_id}:{fingerprint}",
@@ -354,12 +298,12 @@ async def send_to_unit(
     """Move the selected posts to another unit's queue (from the central queue: give them a
     unit)."""
     authority = require_distributor(user, from_unit)
-    units = await queries.active_units()
+    active_units = await choices.units()
     errors: dict[str, str] = {}
     if not selected:
         errors["valgt"] = _("Velg minst én journalpost.")
-    target = int(unit_value) if unit_value and is_number(unit_value) else None
-    if target is None or target not in {u["id"] for u in units} or target == from_unit:
+    target = parse_id(unit_value)
+    if target is None or target not in {u["id"] for u in active_units} or target == from_unit:
         errors["enhet_til"] = (
             _("Velg en annen enhet enn denne.")
             if target is not None and target == from_unit
@@ -368,22 +312,17 @@ async def send_to_unit(
     if errors:
         raise ValidationFailed(errors)
     assert target is not None
-    viewer = await Viewer.of(user)
-    items = await queries.items_by_id(viewer, [s.kid for s in selected])
+    items = await items_by_id(await Viewer.of(user), [s.id for s in selected])
     outcome = Outcome()
-    target_label = next(f"{u['code']} {u['name']}" for u in units if u["id"] == target)
+    target_label = next(f"{u['code']} {u['name']}" for u in active_units if u["id"] == target)
     for choice in selected:
-        item = items.get(choice.kid)
 
         async def act(choice: Selected = choice) -> None:
             await archive.set_recipient_unit(
-                runtime.settings, user, choice.kid, target, version=choice.version
+                runtime.settings, user, choice.id, target, version=choice.version
             )
 
-        if await _attempt(outcome, choice.kid, item, act):
-            outcome.done.append(
-                {"kid": choice.kid, "version": choice.version, "item": item, "to": target_label}
-            )
+        await _try(outcome, choice, items.get(choice.id), act, target_label)
     await _emit(
         runtime, user, "fordeling.sent_to_unit", authority, outcome, from_unit_id=from_unit, unit_id=target
     )
@@ -409,9 +348,9 @@ async def redistribute(
     merknad on the journal post (logged too).
     """
     authority = require_distributor(user, unit_id)
-    people = await queries.unit_people(unit_id)
+    candidates = await people.unit_people(unit_id)
     errors: dict[str, str] = {}
-    new_handler = parse_person(handler_value, people)
+    new_handler = parse_person(handler_value, candidates)
     if new_handler is not None and new_handler == from_handler:
         errors["saksbehandler"] = _("Velg en annen saksbehandler enn den som har journalpostene nå.")
     remark = remark.strip()
@@ -420,23 +359,22 @@ async def redistribute(
     elif len(remark) > REMARK_MAX:
         errors["merknad"] = _("Merknaden kan ha høyst %(max)s tegn.") % {"max": REMARK_MAX}
     handler_id = _check_form(selected, new_handler, errors)
-    viewer = await Viewer.of(user)
-    items = await queries.items_by_id(viewer, [s.kid for s in selected])
-    names = await queries.person_names([from_handler, handler_id])
+    items = await items_by_id(await Viewer.of(user), [s.id for s in selected])
+    names = await people.person_names([from_handler, handler_id])
     outcome = Outcome()
     settings = runtime.settings
     for choice in selected:
-        item = items.get(choice.kid)
+        item = items.get(choice.id)
         if item is None or item["enhet"] != unit_id:
-            outcome.problems.append(_("%(post)s finnes ikke i enheten.") % {"post": _label(item, choice.kid)})
+            outcome.problems.append(_("%(post)s finnes ikke i enheten.") % {"post": _label(item, choice.id)})
             continue
 
         async def act(choice: Selected = choice, item: dict[str, Any] = item) -> None:
             async with writing(Korrespondansepart):
-                current = await queries.part_state(choice.kid)
+                current = await recipient_state(choice.id)
                 if current is None or current["saksbehandler"] != from_handler:
                     raise Conflict(_("Journalposten er endret i mellomtiden."))
-                await archive.fordel(settings, user, choice.kid, handler_id, version=choice.version)
+                await archive.fordel(settings, user, choice.id, handler_id, version=choice.version)
                 text = _("Omfordelt fra %(from)s til %(to)s: %(remark)s") % {
                     "from": names.get(from_handler, ""),
                     "to": names.get(handler_id, ""),
@@ -444,10 +382,7 @@ async def redistribute(
                 }
                 await archive.add_merknad(settings, user, text, journalpost_id=item["journalpost_id"])
 
-        if await _attempt(outcome, choice.kid, item, act):
-            outcome.done.append(
-                {"kid": choice.kid, "version": choice.version, "item": item, "to": names.get(handler_id, "")}
-            )
+        await _try(outcome, choice, item, act, names.get(handler_id, ""))
     await _emit(
         runtime,
         user,
@@ -459,10 +394,3 @@ async def redistribute(
         saksbehandler_id=handler_id,
     )
     return outcome
-
-
-async def require_unit(unit_id: int) -> dict[str, Any]:
-    unit = await queries.unit_row(unit_id)
-    if unit is None:
-        raise NotFound(_("Fant ingen enhet med dette nummeret."))
-    return unit

@@ -7,7 +7,7 @@ Prints a header row, one row per unit (unit code, unit name, restanser on the co
 restanser on the report date) and a last row starting with ``Sum``; ``--per saksbehandler``
 gives one row per unit and handler instead, with the threshold column. CSV is semicolon-separated
 UTF-8 (with a BOM when written to a file, for Excel); XLSX needs ``--output`` or a redirected
-stdout. The counts are the page's (:mod:`plugins.restanse.report`).
+stdout. The counts are the page's (:mod:`plugins.restanse.queries.report`).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from typing import Any
 import click
 
 from core.settings import ConfigError
-from plugins.restanse import report
-from plugins.restanse.report import Criteria
-from plugins.restanse.rule import months_back
+from core.timeutil import months_back
+from plugins.restanse import forms
+from plugins.restanse.forms import Criteria
 
 HELP = """Restanser: rapporter for Fellestjenesten/Arkiv."""
 REPORT_HELP = """Skriv ut tabellen for Restanseoppfølging: restanser per enhet på rapportdatoen og
@@ -30,11 +30,15 @@ sammenligningsdatoen (standard: samme dag en måned før), med en sumlinje til s
 
 
 def _parse(option: str, value: str) -> date:
-    parsed = report.parse_report_date(value)
+    """A date option by the pages' rule (``åååå-mm-dd`` or ``dd.mm.åååå``, never after today)."""
+    parsed = forms.parse_report_date(value)
     if parsed is None:
         raise click.UsageError(
             f"Ugyldig dato for {option}: «{value}». Skriv datoen som ÅÅÅÅ-MM-DD, for eksempel 2026-04-30."
         )
+    problem = forms.report_date_problem(parsed)
+    if problem:
+        raise click.UsageError(f"{option}: {problem}")
     return parsed
 
 
@@ -52,20 +56,6 @@ def format_table(header: list[str], rows: list[list[Any]]) -> str:
 
 def _cell(value: Any) -> str:
     return "" if value is None else str(value)
-
-
-async def _table(criteria: Criteria) -> tuple[str, list[str], list[list[Any]]]:
-    if criteria.visning == "saksbehandler":
-        handlers = await report.handler_table(criteria)
-        title = "Restanser per saksbehandler"
-        return (
-            title,
-            report.handler_header(handlers, with_change=False),
-            report.handler_rows(handlers, with_change=False),
-        )
-    units = await report.unit_table(criteria)
-    title = "Restanser per enhet"
-    return title, report.unit_header(criteria, with_change=False), report.unit_rows(units, with_change=False)
 
 
 @click.group("restanse", help=HELP)
@@ -108,6 +98,7 @@ def rapport(dato: str, sammenlign: str | None, format_: str, per: str, output: P
     from core.cli import run, settings_or_exit
     from core.db import connected
     from plugins.restanse import config, export
+    from plugins.restanse.queries import report
 
     report_date = _parse("--dato", dato)
     comparison = _parse("--sammenlign", sammenlign) if sammenlign else months_back(report_date)
@@ -125,7 +116,7 @@ def rapport(dato: str, sammenlign: str | None, format_: str, per: str, output: P
 
     async def go() -> tuple[str, list[str], list[list[Any]]]:
         async with connected(settings):
-            return await _table(criteria)
+            return await report.export_table(criteria, with_change=False)
 
     title, header, rows = run(go())
     if format_ == "table":
@@ -135,7 +126,7 @@ def rapport(dato: str, sammenlign: str | None, format_: str, per: str, output: P
         if output is None:
             data = data.removeprefix("\ufeff".encode())
     else:
-        data = export.xlsx_bytes(f"{title} {report.dmy(report_date)}", header, rows)
+        data = export.xlsx_bytes(f"{title} {forms.dmy(report_date)}", header, rows)
     if output is None:
         click.echo(data, nl=False)
         return

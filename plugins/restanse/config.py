@@ -3,7 +3,7 @@
 ``ARKIV_RESTANSE_TERSKEL`` (default 30): a handler with this many restanser *or more* is marked
 in *Restanseoppfølging* and gets the monthly mail (the customer's text says both "30 eller mer"
 and "over 30"; the app uses "30 eller flere"). An invalid value stops the app at start
-(:func:`validate`, called when the routes are registered) with a Norwegian message naming the
+(:func:`validate`, called by the ``startup`` hook) with a Norwegian message naming the
 variable.
 """
 

@@ -7,8 +7,6 @@ exports, CLI) and the monthly mails. See README.md.
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 from litestar.types import ControllerRouterHandler
 
@@ -16,35 +14,38 @@ from core.auth.user import User
 from core.contributions import DashboardCard, Job, MenuLink, Permission
 from core.hookspecs import hookimpl
 from core.i18n import N_, _
-from plugins.restanse import (
-    cli as restanse_cli,
-)
-from plugins.restanse import (
-    config,
-    mail_job,
-    reminders,
-    routes,
-    routes_mail,
-    routes_oppfolging,
-    snapshots,
-)
+from plugins.restanse import cli as restanse_cli
+from plugins.restanse import config, jobs, pages, routes
+
+
+@hookimpl
+def startup() -> None:
+    config.validate()  # a bad ARKIV_RESTANSE_TERSKEL stops the app at start
+
+
+@hookimpl
+def audit_labels() -> dict[str, str]:
+    return {
+        "restanse.mails_prepared": N_("Restanse-e-poster forberedt"),
+        "restanse.mails_sent": N_("Restanse-e-poster sendt"),
+        "restanse.criteria_saved": N_("Rapportkriterier lagret"),
+        "restanse.snapshot": N_("Restansetall lagret for måneden"),
+    }
 
 
 @hookimpl
 def register_routes() -> list[ControllerRouterHandler]:
-    config.validate()  # a bad ARKIV_RESTANSE_TERSKEL stops the app at start
-    return [routes.router, routes_oppfolging.router, routes_mail.router]
+    return list(routes.ROUTERS)
 
 
 @hookimpl
-async def menu_links(user: User, request: Any) -> list[MenuLink]:
+async def menu_links(user: User) -> list[MenuLink]:
     # The badge: the user's own restanser today (one indexed count).
-    count = await routes.menu_count(user.person_id)
-    return [MenuLink(_("Restanser"), "/restanse", order=20, count=count, count_label=_("restanser"))]
+    return [await pages.menu_link(user)]
 
 
 @hookimpl
-def dashboard_cards(user: User, request: Any) -> list[DashboardCard]:
+def dashboard_cards() -> list[DashboardCard]:
     # Own restanser, how many are forfalt and past § 11 a.
     return [DashboardCard("restanse", _("Restanser"), "/restanse/kort", order=20)]
 
@@ -78,21 +79,21 @@ def register_permissions() -> list[Permission]:
 def register_jobs() -> list[Job]:
     return [
         Job(
-            snapshots.SNAPSHOT_JOB,
-            snapshots.SNAPSHOT_SCHEDULE,
-            snapshots.snapshot_job,
+            jobs.SNAPSHOT_JOB,
+            jobs.SNAPSHOT_SCHEDULE,
+            jobs.snapshot_job,
             N_("Lagrer restansetallene per enhet og saksbehandler ved utgangen av forrige måned"),
         ),
         Job(
-            reminders.WEEKLY_JOB,
-            reminders.WEEKLY_SCHEDULE,
-            reminders.weekly_leader_reminder,
+            jobs.WEEKLY_JOB,
+            jobs.WEEKLY_SCHEDULE,
+            jobs.weekly_leader_reminder,
             N_("Minner lederen (eller stedfortrederen) hver mandag om enhetens restanser"),
         ),
         Job(
-            mail_job.DRAFT_JOB,
-            mail_job.DRAFT_SCHEDULE,
-            mail_job.monthly_mail_draft,
+            jobs.DRAFT_JOB,
+            jobs.DRAFT_SCHEDULE,
+            jobs.monthly_mail_draft,
             N_(
                 "Lager utkastet til de månedlige restanse-e-postene og varsler Arkiv første hverdag i måneden"
             ),

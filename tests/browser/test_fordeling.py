@@ -95,7 +95,7 @@ def test_leader_distributes_three_posts_without_a_page_load(
     assert waiting(page) == before == badge(page)
     page.evaluate("() => { window.__ingenSidelasting = true; }")
 
-    assert page.get_by_label("Velg alle på siden").is_visible()  # shown by fordeling.js
+    assert page.get_by_label("Velg alle på siden").is_visible()  # shown by core/static/app.js
     rows = page.locator("#kurv tbody tr")
     numbers = [rows.nth(i).locator("td").nth(1).locator("a").inner_text() for i in range(3)]
     # Tick the first with the keyboard, the next two with the mouse.

@@ -120,7 +120,7 @@ def test_handler_writes_off_two_restanser_without_a_page_load(
     assert badge(page) == before
     page.evaluate("() => { window.__ingenSidelasting = true; }")
 
-    assert page.get_by_label("Velg alle på siden").is_visible()  # shown by restanse.js
+    assert page.get_by_label("Velg alle på siden").is_visible()  # shown by core/static/app.js
     rows = page.locator("#egne tbody tr")
     numbers = [rows.nth(i).locator("td").nth(1).locator("a").inner_text() for i in range(2)]
     # Tick the first with the keyboard, the second with the mouse.

@@ -11,9 +11,11 @@ from typing import Any
 
 from core.archive.numbering import mappe_id
 from core.archive.queries.common import Page, QueryString, as_bool, as_date, as_datetime, run, run_page
+from core.archive.queries.open_recipients import RECIPIENT, open_on
 from core.archive.queries.visibility import Viewer, case_involved, case_visible
 from core.errors import NotFound
 from core.i18n import _
+from core.timeutil import today
 
 CLOSED_STATUSES = ("A", "U")
 """Saksstatus of closed cases (avsluttet, utgår); every other status is open."""
@@ -26,19 +28,28 @@ STATUS_CLOSED = "avsluttede"
 STATUS_ALL = "alle"
 STATUSES = (STATUS_OPEN, STATUS_CLOSED, STATUS_ALL)
 
-_OPEN_RESTANSE = (
-    "SELECT COUNT(*) FROM core_korrespondansepart k JOIN core_journalpost rj ON rj.id = k.journalpost "
-    "WHERE rj.saksmappe = s.id AND k.intern AND k.korrespondanseparttype = 'IM' "
-    "AND rj.journalposttype IN ('I', 'N') AND rj.journalstatus <> 'U' "
-    "AND NOT EXISTS (SELECT 1 FROM core_avskrivning a WHERE a.korrespondansepart = k.id)"
-)
-"""Open restanser of case ``s``: internal recipients (not copies) of its I/N posts without a
-write-off."""
+
+def open_restanse_count(s: str = "s") -> QueryString:
+    """SQL: the number of open restanser of case ``s`` today (internal recipients of its posts
+    that are open by :func:`~core.archive.queries.open_recipients.open_on`)."""
+    return QueryString(
+        "(SELECT COUNT(*) FROM core_korrespondansepart rk JOIN core_journalpost rj ON rj.id = rk.journalpost "  # noqa: S608 - an alias from code; values are bound
+        f"WHERE rj.saksmappe = {s}.id AND {{}})",
+        open_on(today(), RECIPIENT, k="rk", j="rj"),
+    )
 
 
-def open_restanse_count() -> QueryString:
-    """SQL: the number of open restanser of case ``s``."""
-    return QueryString(_OPEN_RESTANSE)
+async def open_restanser_in_case_count(saksmappe_id: int) -> int:
+    """Open restanser of one case today: what stops the case from being closed."""
+    rows = await run(
+        QueryString(
+            "SELECT COUNT(*) AS n FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
+            "WHERE j.saksmappe = {} AND {}",
+            saksmappe_id,
+            open_on(today(), RECIPIENT),
+        )
+    )
+    return int(rows[0]["n"]) if rows else 0
 
 
 def is_closed() -> QueryString:

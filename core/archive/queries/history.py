@@ -14,6 +14,7 @@ from core.archive.numbering import registrerings_id
 from core.archive.queries.common import Page, QueryString, as_bool, as_datetime, in_list, run, run_page
 from core.archive.queries.visibility import Viewer, post_visible
 from core.archive.tables import Merknad
+from core.i18n import _
 
 OBJECT_CASE = "saksmappe"
 OBJECT_POST = "journalpost"
@@ -170,3 +171,37 @@ async def post_history(viewer: Viewer, journalpost_id: int, *, page: int | None 
         size=20,
     )
     return await _finish(viewer, result, case_visible=False)
+
+
+# --- who changed a record last (for "someone else was first" messages) ----------------------
+
+
+async def last_change(object_type: str, object_id: int | str) -> dict[str, Any] | None:
+    """The newest hendelseslogg row about one record: ``action``, ``at``, ``actor_name`` and
+    ``on_behalf_of_name`` (None when the log has nothing on it). One indexed read."""
+    rows = await run(
+        QueryString(
+            "SELECT e.action, e.at, a.name AS actor_name, b.name AS on_behalf_of_name "
+            "FROM core_audit_event e LEFT JOIN core_person a ON a.id = e.actor "
+            "LEFT JOIN core_person b ON b.id = e.on_behalf_of "
+            "WHERE e.object_type = {} AND e.object_id = {} ORDER BY e.id DESC LIMIT 1",
+            object_type,
+            str(object_id),
+        )
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    row["at"] = as_datetime(row["at"])
+    return row
+
+
+def who_changed(change: dict[str, Any] | None) -> str:
+    """ "Kari Nordmann", "Ola Hansen på vegne av Kari Nordmann" (a deputy), "systemet" for a
+    change without a person, or "" when nothing is known."""
+    if change is None:
+        return ""
+    who = str(change.get("actor_name") or "") or _("systemet")
+    if change.get("on_behalf_of_name"):
+        who = _("%(actor)s på vegne av %(leader)s") % {"actor": who, "leader": change["on_behalf_of_name"]}
+    return who

@@ -21,10 +21,12 @@ from core.archive.queries.common import (
     run,
     run_page,
 )
+from core.archive.queries.open_recipients import RECIPIENT, open_on
 from core.archive.queries.visibility import Viewer, case_visible, post_involved, post_visible
 from core.archive.tables import Korrespondansepart
 from core.errors import NotFound
 from core.i18n import _
+from core.timeutil import today
 
 RESTANSE_TYPES = ("I", "N")
 """Journalposttyper that give restanse (per internal recipient)."""
@@ -212,12 +214,10 @@ async def open_restanser_in_case(viewer: Viewer, saksmappe_id: int) -> list[dict
             "JOIN core_saksmappe s ON s.id = j.saksmappe "
             "LEFT JOIN core_unit ku ON ku.id = k.administrativ_enhet "
             "LEFT JOIN core_person kp ON kp.id = k.saksbehandler "
-            "WHERE j.saksmappe = {} AND k.intern AND k.korrespondanseparttype = 'IM' "
-            "AND j.journalposttype IN ('I', 'N') AND j.journalstatus <> 'U' "
-            "AND NOT EXISTS (SELECT 1 FROM core_avskrivning a WHERE a.korrespondansepart = k.id) "
-            "ORDER BY j.journalpostnummer, k.id",
+            "WHERE j.saksmappe = {} AND {} ORDER BY j.journalpostnummer, k.id",
             post_visible(viewer),
             saksmappe_id,
+            open_on(today(), RECIPIENT),
         )
     )
     for row in rows:

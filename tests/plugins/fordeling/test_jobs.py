@@ -11,8 +11,8 @@ from core.runtime import build_runtime
 from core.settings import ConfigError, Settings
 from core.tables import MailMessage, Person
 from core.timeutil import OSLO
+from core.workdays import easter_sunday, is_working_day, public_holidays, working_days_before
 from plugins.fordeling import config, jobs
-from plugins.fordeling.workdays import easter_sunday, is_working_day, public_holidays, working_days_before
 from tests.plugins.fordeling.conftest import Org, make_case, make_post
 from tests.support.factories import make_deputy
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
+from core.archive.queries import distribution, distribution_counts
+from core.archive.queries.distribution import QueueFilter
 from core.archive.queries.visibility import Viewer
 from core.auth.user import load_user
 from core.timeutil import today
-from plugins.fordeling import queries
-from plugins.fordeling.queries import QueueFilter
 from tests.plugins.fordeling.conftest import Org, absent, grant, make_case, make_post, write_off
 from tests.support.factories import login, make_leader, make_unit
 
@@ -28,7 +28,7 @@ def rows(html: str) -> list[str]:
 async def queue_of(person: int, unit: int | None, filters: QueueFilter | None = None) -> list[dict]:
     user = await load_user(person)
     assert user is not None
-    page = await queries.queue_page(await Viewer.of(user), unit, filters or QueueFilter(), None)
+    page = await distribution.queue_page(await Viewer.of(user), unit, filters or QueueFilter(), None)
     return page.items
 
 
@@ -166,7 +166,7 @@ async def test_page_markup_is_accessible_and_csp_safe(client, org: Org) -> None:
     assert '<label for="saksbehandler">' in html
     assert '<div class="checkbox" data-trenger-js hidden>' in html  # "select all" needs JavaScript
     assert 'data-select-all="valgt"' in html
-    assert '<script src="/static/fordeling/fordeling.js" defer></script>' in html
+    assert 'id="kurv" data-focus-region' in html  # core/static/app.js keeps focus after swaps
     # Every checkbox has a label.
     for kid in re.findall(r'id="(valgt-\d+)"', html):
         assert f'<label for="{kid}">' in html
@@ -203,10 +203,11 @@ async def test_summaries_are_aggregated_per_queue(org: Org) -> None:
     await make_post(case, unit=org.other_unit, age=1)
     await make_post(case, unit=None, age=4)
     result = {
-        s.key: (s.count, s.age) for s in await queries.summaries([org.unit, org.other_unit], central=True)
+        s.key: (s.count, s.age)
+        for s in await distribution_counts.summaries([org.unit, org.other_unit], central=True)
     }
     assert result == {"sentral": (1, 4), str(org.unit): (2, 7), str(org.other_unit): (1, 1)}
-    waiting = await queries.summaries(None, only_waiting=True)
+    waiting = await distribution_counts.summaries(None, only_waiting=True)
     assert {s.unit_id for s in waiting} == {org.unit, org.other_unit}
 
 

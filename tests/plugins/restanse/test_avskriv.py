@@ -15,12 +15,12 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from core.archive import services as archive
+from core.archive.queries import recipients
 from core.archive.tables import Avskrivning, Journalpost, Korrespondansepart, Merknad
 from core.tables import AuditEvent
 from core.timeutil import today
-from plugins.restanse import queries_enhet
-from tests.plugins.restanse.builders import Org, Restanse, make_case, make_org, make_restanse
 from tests.support.factories import as_user, csrf, login, make_deputy
+from tests.support.restanse_builders import Org, Restanse, make_case, make_org, make_restanse
 
 pytestmark = pytest.mark.anyio
 
@@ -37,7 +37,7 @@ async def org(db: None) -> Org:
 
 
 async def numbers(*restanser: Restanse) -> dict[int, str]:
-    rows = await queries_enhet.recipients([r.kid for r in restanser])
+    rows = await recipients.recipients_by_id([r.kid for r in restanser])
     return {kid: row["nummer"] for kid, row in rows.items()}
 
 

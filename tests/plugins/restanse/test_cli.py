@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from core.cli import main
-from tests.plugins.restanse.builders import Org, make_org, make_restanse, write_off
 from tests.plugins.restanse.test_export import read_xlsx
+from tests.support.restanse_builders import Org, make_org, make_restanse, write_off
 
 
 async def _seed() -> Org:

@@ -12,11 +12,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from core.archive.queries import restanse_lists
 from core.archive.tables import Korrespondansepart
 from core.timeutil import today
-from plugins.restanse import queries_enhet
-from tests.plugins.restanse.builders import Org, make_case, make_org, make_restanse, write_off
 from tests.support.factories import login
+from tests.support.restanse_builders import Org, make_case, make_org, make_restanse, write_off
 
 pytestmark = pytest.mark.anyio
 
@@ -116,7 +116,7 @@ async def test_card_and_menu_badge(client, org: Org) -> None:
     assert "/restanse/enhet" not in card.text  # a plain handler has no unit report
     home = await client.get("/")
     assert re.search(r'href="/restanse"[^>]*>Restanser <span class="badge">3<', home.text)
-    assert (await queries_enhet.own_summary(org.handler)).total == 3
+    assert (await restanse_lists.own_summary(org.handler)).total == 3
 
     await login(client, org.handler2)
     assert "1 restanse</p>" in (await client.get("/restanse/kort")).text

@@ -17,8 +17,8 @@ import pytest
 from core.tables import AuditEvent, DeputyPeriod
 from core.timeutil import today
 from plugins.restanse.tables import SavedCriteria
-from tests.plugins.restanse.builders import Org, make_org, make_restanse, write_off
 from tests.support.factories import csrf, login, make_deputy
+from tests.support.restanse_builders import Org, make_org, make_restanse, write_off
 
 pytestmark = pytest.mark.anyio
 

@@ -11,8 +11,8 @@ import pytest
 from lxml import etree
 
 from plugins.restanse import export
-from tests.plugins.restanse.builders import Org, make_org, make_restanse, write_off
 from tests.support.factories import login
+from tests.support.restanse_builders import Org, make_org, make_restanse, write_off
 
 pytestmark = pytest.mark.anyio
 

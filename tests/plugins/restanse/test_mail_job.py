@@ -11,11 +11,12 @@ from core.jobs import run_job, slots_between
 from core.runtime import build_runtime
 from core.settings import Settings
 from core.tables import AuditEvent, MailMessage, Person
-from core.timeutil import OSLO
-from plugins.restanse import mail_job, mailing, rule
+from core.timeutil import OSLO, months_back
+from plugins.restanse import forms, jobs
+from plugins.restanse.services import mailing
 from plugins.restanse.tables import MailItem, MailRun
-from tests.plugins.restanse.builders import make_org, make_restanse
 from tests.support.factories import as_user, make_archivist
+from tests.support.restanse_builders import make_org, make_restanse
 
 pytestmark = pytest.mark.anyio
 
@@ -26,7 +27,7 @@ def slot(day: date, hour: int = 7) -> datetime:
 
 def job(settings: Settings):
     runtime = build_runtime(settings)
-    found = runtime.job(mail_job.DRAFT_JOB)
+    found = runtime.job(jobs.DRAFT_JOB)
     assert found is not None and found.schedule == "0 7 1-7 * *"
     return runtime, found
 
@@ -42,7 +43,7 @@ MONDAY = date(2026, 11, 2)
 
 async def test_schedule_is_seven_oclock_on_the_first_seven_days() -> None:
     runtime = build_runtime(Settings())
-    found = runtime.job(mail_job.DRAFT_JOB)
+    found = runtime.job(jobs.DRAFT_JOB)
     assert found is not None
     slots = slots_between(found, slot(date(2026, 10, 31), 8), slot(date(2026, 12, 1), 8))
     assert [s.astimezone(OSLO).date().day for s in slots] == [1, 2, 3, 4, 5, 6, 7, 1]
@@ -67,7 +68,7 @@ async def test_prepares_the_draft_on_the_first_weekday_and_tells_the_archive_onc
     assert first.status == "ok", first.message
     run = await MailRun.select().first()
     assert run["maaned"] == "2026-11"
-    assert (run["rapportdato"], run["sammenligningsdato"]) == (MONDAY, rule.months_back(MONDAY))
+    assert (run["rapportdato"], run["sammenligningsdato"]) == (MONDAY, months_back(MONDAY))
     assert run["frist"] == MONDAY + timedelta(days=14)
     assert (run["status"], run["forberedt_av"], run["terskel"]) == ("utkast", None, 30)
     kinds = {(r["kind"], r["person"]) for r in await MailItem.select()}
@@ -110,7 +111,7 @@ async def test_never_replaces_a_draft_the_archive_made_or_a_sent_month(settings:
     # The archive prepared this month by hand before the job ran (with its own deadline).
     prepared = await mailing.prepare_draft(
         settings,
-        mailing.Dates(MONDAY, date(2026, 10, 2), date(2026, 11, 30)),
+        forms.MailDates(MONDAY, date(2026, 10, 2), date(2026, 11, 30)),
         terskel=5,
         actor_id=archive.person_id,
     )
@@ -127,7 +128,7 @@ async def test_never_replaces_a_draft_the_archive_made_or_a_sent_month(settings:
     assert await outbox() == []
     # And only_new is atomic: a draft made between the check and the insert is left alone.
     assert (
-        await mailing.prepare_draft(settings, mailing.default_dates(MONDAY), actor_id=None, only_new=True)
+        await mailing.prepare_draft(settings, forms.default_mail_dates(MONDAY), actor_id=None, only_new=True)
         is None
     )
     assert (await MailRun.select(MailRun.version).first())["version"] == 1

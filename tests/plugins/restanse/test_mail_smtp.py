@@ -17,9 +17,10 @@ from core.runtime import build_runtime
 from core.settings import Settings
 from core.tables import MailMessage
 from core.timeutil import OSLO, today
-from plugins.restanse import mail_job, mailing
-from tests.plugins.restanse.builders import make_case, make_org, make_restanse, write_off
+from plugins.restanse import jobs
+from plugins.restanse.services import mailing
 from tests.support.factories import as_user, make_leader
+from tests.support.restanse_builders import make_case, make_org, make_restanse, write_off
 from tests.support.smtp import SmtpServer, smtp_server
 
 pytestmark = pytest.mark.anyio
@@ -110,7 +111,7 @@ async def test_monthly_run_mails_each_handler_over_the_threshold_and_each_leader
     # A second run of the same month: the job finds the month done, preparing again is
     # refused, sending again queues nothing, and the SMTP server receives nothing more.
     runtime = build_runtime(configured)
-    draft_job = runtime.job(mail_job.DRAFT_JOB)
+    draft_job = runtime.job(jobs.DRAFT_JOB)
     assert draft_job is not None
     again = await run_job(runtime, draft_job, seven_today())
     assert again.status == "ok"

@@ -14,11 +14,13 @@ from core.auth.user import User
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.settings import Settings
 from core.tables import AuditEvent, Leadership, MailMessage, Person
-from core.timeutil import today
-from plugins.restanse import mail_texts, mailing, rule
+from core.timeutil import months_back, today
+from plugins.restanse import forms
+from plugins.restanse.queries import mail_runs
+from plugins.restanse.services import mail_texts, mailing
 from plugins.restanse.tables import MailItem, MailRun
-from tests.plugins.restanse.builders import Org, make_case, make_org, make_restanse, write_off
 from tests.support.factories import as_user, csrf, login, make_deputy, make_leader
+from tests.support.restanse_builders import Org, make_case, make_org, make_restanse, write_off
 
 pytestmark = pytest.mark.anyio
 
@@ -30,7 +32,7 @@ def day(days_ago: int) -> date:
 
 
 REPORT = today()
-COMPARE = rule.months_back(REPORT, 1)
+COMPARE = months_back(REPORT, 1)
 FRIST = REPORT + timedelta(days=14)
 
 
@@ -417,7 +419,7 @@ async def test_only_the_archive_service_may_prepare_preview_and_send(settings, d
         with pytest.raises(Forbidden):
             await mailing.send(settings, user, prepared.run_id, version=1)
         with pytest.raises(Forbidden):
-            await mailing.preview(user, prepared.run_id)
+            await mail_runs.preview(user, prepared.run_id)
     assert await MailMessage.count() == 0
 
 
@@ -430,10 +432,10 @@ async def test_dates_are_checked(settings, db) -> None:
         await prepare(settings, w.archive, sammenligningsdato=REPORT)
     assert set(caught.value.errors) == {"sammenligningsdato"}
     with pytest.raises(ValidationFailed) as caught:
-        mailing.parse_form({"rapportdato": "31.02.2026", "frist": ""})
+        forms.parse_mail_dates({"rapportdato": "31.02.2026", "frist": ""})
     assert set(caught.value.errors) == {"rapportdato", "frist"}
-    dates = mailing.parse_form({"rapportdato": REPORT.strftime("%d.%m.%Y"), "frist": FRIST.isoformat()})
-    assert dates == mailing.Dates(REPORT, COMPARE, FRIST)
+    dates = forms.parse_mail_dates({"rapportdato": REPORT.strftime("%d.%m.%Y"), "frist": FRIST.isoformat()})
+    assert dates == forms.MailDates(REPORT, COMPARE, FRIST)
 
 
 # --- the pages ----------------------------------------------------------------------------

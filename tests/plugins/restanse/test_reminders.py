@@ -13,9 +13,9 @@ from core.runtime import build_runtime
 from core.settings import Settings
 from core.tables import MailMessage, Person
 from core.timeutil import OSLO
-from plugins.restanse import reminders
-from tests.plugins.restanse.builders import Org, make_org, make_restanse, write_off
+from plugins.restanse import jobs
 from tests.support.factories import make_deputy
+from tests.support.restanse_builders import Org, make_org, make_restanse, write_off
 
 pytestmark = pytest.mark.anyio
 
@@ -45,7 +45,7 @@ async def outbox() -> list[dict]:
 
 def job(settings: Settings):
     runtime = build_runtime(settings)
-    found = runtime.job(reminders.WEEKLY_JOB)
+    found = runtime.job(jobs.WEEKLY_JOB)
     assert found is not None and found.schedule == "0 7 * * 1"
     return runtime, found
 
@@ -129,5 +129,5 @@ async def test_no_mail_without_an_active_leader(settings: Settings, org: Org) ->
 
 
 def test_week_key() -> None:
-    assert reminders.weekly_key(7, date(2027, 1, 1)) == "restanse.ukentlig:7:2026-W53"
-    assert reminders.weekly_key(7, date(2026, 11, 29)) == "restanse.ukentlig:7:2026-W48"
+    assert jobs.weekly_key(7, date(2027, 1, 1)) == "restanse.ukentlig:7:2026-W53"
+    assert jobs.weekly_key(7, date(2026, 11, 29)) == "restanse.ukentlig:7:2026-W48"

@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from core.timeutil import today
-from plugins.restanse import report
-from plugins.restanse.report import Criteria
-from plugins.restanse.rule import months_back
-from tests.plugins.restanse.builders import Org, make_org, make_restanse, write_off
+from core.timeutil import months_back, today
+from plugins.restanse import forms
+from plugins.restanse.forms import Criteria
+from plugins.restanse.queries import report
 from tests.support.factories import login
+from tests.support.restanse_builders import Org, make_org, make_restanse, write_off
 
 pytestmark = pytest.mark.anyio
 
@@ -132,29 +132,29 @@ async def test_the_mark_follows_the_person_across_units(org: Org) -> None:
 
 
 def test_parse_criteria_defaults_and_errors() -> None:
-    parsed = report.parse_criteria({}, on=date(2026, 3, 31))
+    parsed = forms.parse_oppfolging({}, on=date(2026, 3, 31))
     assert parsed.criteria.rapportdato == date(2026, 3, 31)
     assert parsed.criteria.sammenligningsdato == date(2026, 2, 28)  # clamped to month end
     assert not parsed.errors
-    typed = report.parse_criteria({"rapportdato": "30.04.2026"})
+    typed = forms.parse_oppfolging({"rapportdato": "30.04.2026"})
     assert typed.criteria.sammenligningsdato == date(2026, 3, 30)
-    iso = report.parse_criteria({"rapportdato": "2026-04-30", "sammenligningsdato": "2025-04-30"})
+    iso = forms.parse_oppfolging({"rapportdato": "2026-04-30", "sammenligningsdato": "2025-04-30"})
     assert (iso.criteria.rapportdato, iso.criteria.sammenligningsdato) == (
         date(2026, 4, 30),
         date(2025, 4, 30),
     )
-    bad = report.parse_criteria({"rapportdato": "31.02.2026", "sammenligningsdato": "i går"})
+    bad = forms.parse_oppfolging({"rapportdato": "31.02.2026", "sammenligningsdato": "i går"})
     assert bad.errors == {
         "rapportdato": "Skriv rapportdatoen som dd.mm.åååå, for eksempel 30.04.2026.",
         "sammenligningsdato": "Skriv sammenligningsdatoen som dd.mm.åååå, for eksempel 31.03.2026.",
     }
     assert bad.entered["rapportdato"] == "31.02.2026"  # keeps what was typed
-    later = report.parse_criteria({"rapportdato": "01.04.2026", "sammenligningsdato": "02.04.2026"})
+    later = forms.parse_oppfolging({"rapportdato": "01.04.2026", "sammenligningsdato": "02.04.2026"})
     assert later.errors == {"sammenligningsdato": "Sammenligningsdatoen må være før rapportdatoen."}
-    odd = report.parse_criteria({"visning": "x", "sorter": "'; drop", "retning": "opp"})
+    odd = forms.parse_oppfolging({"visning": "x", "sorter": "'; drop", "retning": "opp"})
     assert (odd.criteria.visning, odd.criteria.sorter, odd.criteria.retning) == ("enhet", "kode", "stigende")
-    assert report.parse_criteria({"sorter": "saksbehandler"}).criteria.sorter == "kode"
-    future = report.parse_criteria({"rapportdato": "01.04.2026"}, on=date(2026, 3, 31))
+    assert forms.parse_oppfolging({"sorter": "saksbehandler"}).criteria.sorter == "kode"
+    future = forms.parse_oppfolging({"rapportdato": "01.04.2026"}, on=date(2026, 3, 31))
     assert future.errors == {"rapportdato": "Rapportdatoen kan ikke være etter i dag."}
     assert future.criteria.rapportdato == date(2026, 3, 31)
 

@@ -9,10 +9,13 @@ from typing import Any
 import pytest
 
 from core.tables import AuditEvent
-from plugins.restanse import hooks, snapshots, trends
+from plugins.restanse import hooks, jobs
+from plugins.restanse.pages import oppfolging as oppfolging_pages
+from plugins.restanse.queries import trends
+from plugins.restanse.services import snapshots
 from plugins.restanse.tables import Snapshot
-from tests.plugins.restanse.builders import Org, make_org, make_restanse, write_off
 from tests.support.factories import login
+from tests.support.restanse_builders import Org, make_org, make_restanse, write_off
 
 pytestmark = pytest.mark.anyio
 
@@ -60,7 +63,7 @@ async def test_monthly_counts_per_unit_and_all(org: Org) -> None:
     lma = await trends.monthly(org.unit, end=end)
     assert lma.title == "LMA Landbruk, miljø og arealforvaltning"
     assert [p.antall for p in lma.points][-3:] == [2, 1, 1]
-    with_sub = await trends.monthly(org.unit, with_sub_units=True, end=end)
+    with_sub = await trends.monthly(org.unit, sub_units=True, end=end)
     assert with_sub.title.endswith("med underenheter")
     assert [p.antall for p in with_sub.points][-3:] == [2, 1, 2]
     assert not with_sub.any_snapshot
@@ -92,13 +95,13 @@ async def test_snapshot_is_idempotent_and_marks_differences(org: Org) -> None:
 
 async def test_snapshot_job(org: Org) -> None:
     await seed(org)
-    [job] = [j for j in hooks.register_jobs() if j.name == snapshots.SNAPSHOT_JOB]
+    [job] = [j for j in hooks.register_jobs() if j.name == jobs.SNAPSHOT_JOB]
     assert job.schedule == "15 4 1 * *"
 
     class Ctx:
         slot = datetime(2026, 3, 1, 3, 15, tzinfo=UTC)  # 04:15 in Oslo on 1 March
 
-    message = await snapshots.snapshot_job(Ctx())  # type: ignore[arg-type]
+    message = await jobs.snapshot_job(Ctx())  # type: ignore[arg-type]
     assert message == "Restanser per 28.02.2026 lagret (1 rader)"
     assert await Snapshot.count().where(Snapshot.dato == date(2026, 2, 28)) == 1
 
@@ -108,7 +111,7 @@ def test_chart_geometry() -> None:
         trends.Point(d, n, None)
         for d, n in zip(trends.month_ends(date(2026, 3, 31)), range(0, 120, 10), strict=True)
     ]
-    chart = trends.chart(trends.Series("Alle enheter", points))
+    chart = oppfolging_pages.chart(trends.Series("Alle enheter", points))
     assert len(chart.bars) == 12
     assert chart.bars[0].height == 0
     assert chart.bars[-1].value == "110"

@@ -1,0 +1,341 @@
+"""Read side of fordeling: the queues *Til fordeling*, their counts and oldest age, and the
+suggestions that save clicks.
+
+A queue item is one internal recipient (korrespondansepart, ``intern``) of an incoming post
+(``I``) or of a sent note (``N``) that has no saksbehandler yet and is not written off. A unit's
+queue holds the items with that unit; the central queue of Fellestjenesten/Arkiv holds the
+incoming posts whose recipient has no unit yet.
+
+Everything is set-based SQL that runs unchanged on SQLite and PostgreSQL: a page of a queue is
+one statement plus one for its total (and one for the suggestions of the rows on it); counts
+and the oldest item of every queue are one grouped statement. Skjerming is applied in SQL
+(:mod:`core.archive.queries.visibility`): a restricted title or sender is never selected,
+searched or sorted on for someone who may not see it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from core.archive.numbering import mappe_id, registrerings_id
+from core.archive.queries.common import (
+    Page,
+    QueryString,
+    as_bool,
+    as_date,
+    as_datetime,
+    contains,
+    in_list,
+    run,
+    run_page,
+)
+from core.archive.queries.open_recipients import RECIPIENT_OR_COPY, open_on
+from core.archive.queries.people import unit_people
+from core.archive.queries.visibility import Viewer, case_visible, post_visible
+from core.i18n import _
+from core.timeutil import OSLO, today
+
+CENTRAL = "sentral"
+"""The ``enhet`` value of Fellestjenesten/Arkiv's central queue (posts without a unit)."""
+
+
+SORTS: dict[str, str] = {
+    "eldst": "COALESCE(j.mottatt_dato, j.sendt_dato, j.journaldato) ASC, k.id ASC",
+    "nyest": "COALESCE(j.mottatt_dato, j.sendt_dato, j.journaldato) DESC, k.id DESC",
+    "forfall": "(j.forfallsdato IS NULL), j.forfallsdato ASC, COALESCE(j.mottatt_dato, j.sendt_dato, j.journaldato) ASC, k.id ASC",
+    "avsender": "sorter_avsender ASC, COALESCE(j.mottatt_dato, j.sendt_dato, j.journaldato) ASC, k.id ASC",
+    "tittel": "vist_tittel ASC, k.id ASC",
+    "sak": "s.saksaar ASC, s.sakssekvensnummer ASC, j.journalpostnummer ASC, k.id ASC",
+}
+DEFAULT_SORT = "eldst"
+TYPES = ("I", "N")
+
+_SENDER = (
+    "(SELECT MIN(e.navn) FROM core_korrespondansepart e "
+    "WHERE e.journalpost = j.id AND NOT e.intern AND e.korrespondanseparttype = 'EA')"
+)
+"""The external sender (avsender) of an I post; the first by name when there are several."""
+
+
+def sort_labels() -> dict[str, str]:
+    return {
+        "eldst": _("Eldste først"),
+        "nyest": _("Nyeste først"),
+        "forfall": _("Forfallsdato"),
+        "avsender": _("Avsender"),
+        "tittel": _("Tittel"),
+        "sak": _("Saksnummer"),
+    }
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the user filters and sorts a queue by (from the query string)."""
+
+    sok: str = ""
+    type: str = ""
+    sorter: str = DEFAULT_SORT
+
+    @classmethod
+    def from_query(cls, sok: str | None, type_: str | None, sorter: str | None) -> QueueFilter:
+        return cls(
+            sok=(sok or "").strip()[:200],
+            type=type_ if type_ in TYPES else "",
+            sorter=sorter if sorter in SORTS else DEFAULT_SORT,
+        )
+
+    def params(self) -> dict[str, str]:
+        """The non-default values, for links and hidden fields."""
+        values = {"sok": self.sok, "type": self.type}
+        if self.sorter != DEFAULT_SORT:
+            values["sorter"] = self.sorter
+        return {k: v for k, v in values.items() if v}
+
+
+def pending_condition(day: date | None = None) -> QueryString:
+    """SQL over ``k`` (korrespondansepart) and ``j`` (journalpost): ``k`` waits for fordeling on
+    ``day`` (default today): an open recipient or copy recipient
+    (:func:`~core.archive.queries.open_recipients.open_on`) that has no saksbehandler yet."""
+    return QueryString("k.saksbehandler IS NULL AND {}", open_on(day or today(), RECIPIENT_OR_COPY))
+
+
+def queue_condition(unit_id: int | None) -> QueryString:
+    """Items in ``unit_id``'s queue, or in the central queue (no unit yet) for None."""
+    if unit_id is None:
+        return QueryString(
+            "{} AND k.administrativ_enhet IS NULL AND j.journalposttype = 'I'", pending_condition()
+        )
+    return QueryString("{} AND k.administrativ_enhet = {}", pending_condition(), unit_id)
+
+
+def received_before(day: date) -> QueryString:
+    """SQL: the post was received (or, without a received time, journalført) before ``day``
+    (Oslo time)."""
+    start = datetime.combine(day, time.min, tzinfo=OSLO)
+    return QueryString("(j.mottatt_dato < {} OR (j.mottatt_dato IS NULL AND j.journaldato < {}))", start, day)
+
+
+def received_day(mottatt: Any, journaldato: Any, sendt: Any = None) -> date | None:
+    """The Oslo date a post was received (a note: sent; its journaldato when the time is
+    unknown)."""
+    moment = as_datetime(mottatt) or as_datetime(sendt)
+    if moment is not None:
+        if moment.tzinfo is None:
+            return moment.date()
+        return moment.astimezone(OSLO).date()
+    return as_date(journaldato)
+
+
+def age_days(day: date | None, on: date | None = None) -> int:
+    """Whole calendar days since ``day`` (0 for today or unknown)."""
+    if day is None:
+        return 0
+    return max(0, ((on or today()) - day).days)
+
+
+# --- queue pages ---------------------------------------------------------------------------
+
+
+_NUMBER = re.compile(r"^(\d{4})/0*(\d+)(?:-(\d+))?$")
+
+
+def _filters(viewer: Viewer, filters: QueueFilter) -> QueryString:
+    parts: list[QueryString] = []
+    if filters.type:
+        parts.append(QueryString("j.journalposttype = {}", filters.type))
+    if filters.sok:
+        text = filters.sok
+        number = _NUMBER.match(text.replace(" ", ""))
+        if number:
+            year, seq, post = number.groups()
+            parts.append(QueryString("s.saksaar = {} AND s.sakssekvensnummer = {}", int(year), int(seq)))
+            if post:
+                parts.append(QueryString("j.journalpostnummer = {}", int(post)))
+        else:
+            parts.append(
+                QueryString(
+                    "(({} AND ({} OR {})) OR {})",
+                    post_visible(viewer),
+                    contains("j.tittel", text),
+                    contains(_SENDER, text),
+                    contains("j.offentlig_tittel", text),
+                )
+            )
+    if not parts:
+        return QueryString("1 = 1")
+    return QueryString(" AND ".join("{}" for _ in parts), *parts)
+
+
+_FROM = (
+    "FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
+    "JOIN core_saksmappe s ON s.id = j.saksmappe "
+    "LEFT JOIN core_person sa ON sa.id = s.saksansvarlig "
+    "LEFT JOIN core_person forfatter ON forfatter.id = j.saksbehandler "
+    "LEFT JOIN core_unit forfatter_enhet ON forfatter_enhet.id = j.administrativ_enhet"
+)
+
+
+_COLUMNS = (
+    "k.id AS korrespondansepart_id, k.version AS part_version, k.korrespondanseparttype, "
+    "k.administrativ_enhet AS enhet, j.id AS journalpost_id, j.journalposttype, j.journalstatus, "
+    "j.journalpostnummer, j.mottatt_dato, j.sendt_dato, j.journaldato, j.forfallsdato, j.tilgangsrestriksjon, "
+    "j.offentlig_tittel, j.saksmappe AS saksmappe_id, s.saksaar, s.sakssekvensnummer, s.saksansvarlig, "
+    "s.administrativ_enhet AS sak_enhet, sa.name AS saksansvarlig_navn, "
+    "forfatter.name AS forfatter_navn, forfatter_enhet.code AS forfatter_enhet, "
+    "CASE WHEN {} THEN j.tittel ELSE j.offentlig_tittel END AS vist_tittel, "
+    "CASE WHEN {} THEN 1 ELSE 0 END AS synlig, "
+    "CASE WHEN {} THEN s.tittel ELSE s.offentlig_tittel END AS sak_tittel, "
+    "CASE WHEN {} THEN {} ELSE NULL END AS avsender, "
+    "CASE WHEN {} THEN COALESCE({}, '') ELSE '' END AS sorter_avsender, "
+    "(SELECT COUNT(*) FROM core_dokumentbeskrivelse d "
+    " WHERE d.journalpost = j.id AND d.tilknyttet_registrering_som = 'V') AS vedlegg, "
+    "(SELECT COUNT(*) FROM core_journalpost fj WHERE fj.saksmappe = j.saksmappe "
+    " AND fj.journalpostnummer < j.journalpostnummer) AS tidligere_poster"
+)
+
+
+def _select(viewer: Viewer) -> QueryString:
+    sender = QueryString(_SENDER)
+    return QueryString(
+        "SELECT {} {}",
+        QueryString(
+            _COLUMNS,
+            post_visible(viewer),
+            post_visible(viewer),
+            case_visible(viewer),
+            post_visible(viewer),
+            sender,
+            post_visible(viewer),
+            sender,
+        ),
+        QueryString(_FROM),
+    )
+
+
+def _item(row: dict[str, Any], on: date) -> dict[str, Any]:
+    row["registrerings_id"] = registrerings_id(
+        row["saksaar"], row["sakssekvensnummer"], row["journalpostnummer"]
+    )
+    row["mappe_id"] = mappe_id(row["saksaar"], row["sakssekvensnummer"])
+    row["synlig"] = as_bool(row["synlig"])
+    row["skjermet"] = bool(row["tilgangsrestriksjon"])
+    row["vist_tittel"] = row["vist_tittel"] or _("Skjermet tittel")
+    row["sak_tittel"] = row["sak_tittel"] or _("Skjermet tittel")
+    if row["journalposttype"] == "N":
+        author = row["forfatter_navn"] or ""
+        row["avsender"] = f"{author} ({row['forfatter_enhet']})" if row["forfatter_enhet"] else author
+    elif not row["synlig"]:
+        row["avsender"] = _("Skjermet navn")
+    row["avsender"] = row["avsender"] or ""
+    row["mottatt"] = received_day(row["mottatt_dato"], row["journaldato"], row["sendt_dato"])
+    row["mottatt_dato"] = as_datetime(row["mottatt_dato"])
+    row["forfallsdato"] = as_date(row["forfallsdato"])
+    row["forfalt"] = row["forfallsdato"] is not None and row["forfallsdato"] < on
+    row["alder"] = age_days(row["mottatt"], on)
+    row["vedlegg"] = int(row["vedlegg"] or 0)
+    row["ny_sak"] = row["saksansvarlig"] is None
+    row["forste_post"] = int(row["tidligere_poster"] or 0) == 0
+    row["kopi"] = row["korrespondanseparttype"] == "IK"
+    row["forslag"] = None
+    return row
+
+
+async def queue_page(viewer: Viewer, unit_id: int | None, filters: QueueFilter, page: int | None) -> Page:
+    """One page of a queue with the viewer's skjerming applied, each row with a suggested
+    handler (``forslag``: ``{id, name, grunn}`` or None) for a unit's queue."""
+    where = QueryString("{} AND {}", queue_condition(unit_id), _filters(viewer, filters))
+    select = QueryString(f"{{}} WHERE {{}} ORDER BY {SORTS[filters.sorter]}", _select(viewer), where)
+    count = QueryString(f"SELECT COUNT(*) AS n {_FROM} WHERE {{}}", where)
+    result = await run_page(select, count, page)
+    on = today()
+    for row in result.items:
+        _item(row, on)
+    if unit_id is not None:
+        await attach_suggestions(viewer, unit_id, result.items)
+    return result
+
+
+async def items_by_id(viewer: Viewer, korrespondansepart_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The given internal recipients (in any state), with the viewer's skjerming applied."""
+    if not korrespondansepart_ids:
+        return {}
+    rows = await run(QueryString("{} WHERE {}", _select(viewer), in_list("k.id", korrespondansepart_ids)))
+    on = today()
+    return {int(row["korrespondansepart_id"]): _item(row, on) for row in rows}
+
+
+# --- suggestions ---------------------------------------------------------------------------
+
+
+async def attach_suggestions(viewer: Viewer, unit_id: int, items: list[dict[str, Any]]) -> None:
+    """Suggest a handler for each item: the case's saksansvarlig when that person is active in
+    the unit; else the handler in the unit who last got post from the same sender. Only
+    earlier posts the viewer may see count: a restricted post must not reveal, through a
+    suggestion, that its sender wrote to that handler.
+
+    Two statements for the whole page: the active people of the unit, and the latest handler
+    per sender (a window function over the earlier distributions).
+    """
+    if not items:
+        return
+    people = await unit_people(unit_id)
+    active = {p["id"]: p["name"] for p in people}
+    senders = sorted(
+        {
+            row["avsender"]
+            for row in items
+            if row["journalposttype"] == "I" and row["synlig"] and row["avsender"]
+        }
+    )
+    last_by_sender: dict[str, tuple[int, str]] = {}
+    if senders:
+        rows = await run(
+            QueryString(
+                "SELECT avsender, saksbehandler, navn FROM ("
+                " SELECT e.navn AS avsender, k2.saksbehandler, p.name AS navn, ROW_NUMBER() OVER ("
+                "  PARTITION BY e.navn ORDER BY (k2.fordelt_dato IS NULL), k2.fordelt_dato DESC, k2.id DESC"
+                " ) AS rn"
+                " FROM core_korrespondansepart e"
+                " JOIN core_korrespondansepart k2 ON k2.journalpost = e.journalpost"
+                "  AND k2.intern AND k2.saksbehandler IS NOT NULL AND k2.administrativ_enhet = {}"
+                " JOIN core_person p ON p.id = k2.saksbehandler AND p.active AND p.unit = {}"
+                " JOIN core_journalpost j2 ON j2.id = e.journalpost"
+                " JOIN core_saksmappe s2 ON s2.id = j2.saksmappe"
+                " WHERE NOT e.intern AND e.korrespondanseparttype = 'EA' AND {} AND {}"
+                ") latest WHERE rn = 1",
+                unit_id,
+                unit_id,
+                in_list("e.navn", senders),
+                post_visible(viewer, "j2", "s2"),
+            )
+        )
+        last_by_sender = {r["avsender"]: (int(r["saksbehandler"]), r["navn"]) for r in rows}
+    for row in items:
+        owner = row["saksansvarlig"]
+        if owner is not None and owner in active:
+            row["forslag"] = {"id": owner, "name": active[owner], "grunn": _("saksansvarlig")}
+        elif row["journalposttype"] == "I" and row["synlig"] and row["avsender"] in last_by_sender:
+            pid, name = last_by_sender[row["avsender"]]
+            row["forslag"] = {"id": pid, "name": name, "grunn": _("fikk forrige post fra avsenderen")}
+
+
+# --- redistribution ------------------------------------------------------------------------
+
+
+async def open_items_of(viewer: Viewer, unit_id: int, handler_id: int) -> list[dict[str, Any]]:
+    """A handler's open (distributed, not written off) items in a unit, oldest first."""
+    rows = await run(
+        QueryString(
+            "{} WHERE k.administrativ_enhet = {} AND k.saksbehandler = {} AND {} "
+            "ORDER BY COALESCE(j.mottatt_dato, j.sendt_dato, j.journaldato) ASC, k.id ASC",
+            _select(viewer),
+            unit_id,
+            handler_id,
+            open_on(today(), RECIPIENT_OR_COPY),
+        )
+    )
+    on = today()
+    return [_item(row, on) for row in rows]

@@ -1,0 +1,152 @@
+"""Counts of the fordeling queues: how many posts wait in each queue and since when, which
+units have waited too long (the daily reminder), and open posts per handler (omfordeling).
+Each is one grouped statement over :func:`core.archive.queries.distribution.pending_condition`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from core.archive.queries.common import QueryString, as_date, in_list, run
+from core.archive.queries.distribution import (
+    CENTRAL,
+    age_days,
+    pending_condition,
+    received_before,
+    received_day,
+)
+from core.archive.queries.open_recipients import RECIPIENT_OR_COPY, open_on
+from core.i18n import _
+from core.timeutil import today
+
+# --- counts and oldest age -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    """How many items wait in one queue, and since when. ``unit_id`` None is the central queue."""
+
+    unit_id: int | None
+    code: str
+    name: str
+    count: int
+    oldest: date | None
+
+    @property
+    def key(self) -> str:
+        return CENTRAL if self.unit_id is None else str(self.unit_id)
+
+    @property
+    def label(self) -> str:
+        if self.unit_id is None:
+            return _("Fellestjenesten/Arkiv (uten enhet)")
+        return f"{self.code} {self.name}"
+
+    @property
+    def age(self) -> int:
+        return age_days(self.oldest)
+
+
+async def summaries(
+    unit_ids: list[int] | None, *, central: bool = False, only_waiting: bool = False
+) -> list[QueueSummary]:
+    """Count and oldest received date per queue, aggregated in the database.
+
+    ``unit_ids``: the units to report (None: every active unit); ``central``: include the
+    central queue. Queues without items are included (count 0) unless ``only_waiting``.
+    """
+    scope: list[QueryString] = []
+    if unit_ids is None:
+        scope.append(QueryString("k.administrativ_enhet IS NOT NULL"))
+    elif unit_ids:
+        scope.append(in_list("k.administrativ_enhet", unit_ids))
+    if central:
+        scope.append(QueryString("(k.administrativ_enhet IS NULL AND j.journalposttype = 'I')"))
+    counts: dict[int | None, tuple[int, date | None]] = {}
+    if scope:
+        rows = await run(
+            QueryString(
+                "SELECT k.administrativ_enhet AS enhet, COUNT(*) AS n, MIN(COALESCE(j.mottatt_dato, j.sendt_dato)) AS eldste_mottatt, "
+                "MIN(CASE WHEN j.mottatt_dato IS NULL AND j.sendt_dato IS NULL THEN j.journaldato END) AS eldste_journaldato "
+                "FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
+                "WHERE {} AND ({}) GROUP BY k.administrativ_enhet",
+                pending_condition(),
+                QueryString(" OR ".join("{}" for _ in scope), *scope),
+            )
+        )
+        for row in rows:
+            days = [
+                d
+                for d in (received_day(row["eldste_mottatt"], None), as_date(row["eldste_journaldato"]))
+                if d
+            ]
+            counts[row["enhet"]] = (int(row["n"]), min(days) if days else None)
+    units = await run(
+        QueryString(
+            "SELECT u.id, u.code, u.name FROM core_unit u WHERE {} ORDER BY u.code",
+            in_list("u.id", unit_ids) if unit_ids is not None else QueryString("u.active"),
+        )
+    )
+    result: list[QueueSummary] = []
+    if central:
+        n, oldest = counts.get(None, (0, None))
+        result.append(QueueSummary(None, "", "", n, oldest))
+    for unit in units:
+        n, oldest = counts.get(unit["id"], (0, None))
+        result.append(QueueSummary(int(unit["id"]), unit["code"], unit["name"], n, oldest))
+    if only_waiting:
+        result = [s for s in result if s.count]
+    return result
+
+
+async def units_waiting_since(day: date) -> list[dict[str, Any]]:
+    """Units whose queue holds items received before ``day``: ``{unit_id, code, name, count,
+    overdue, oldest}`` (``count`` is the whole queue, ``overdue`` the old ones)."""
+    rows = await run(
+        QueryString(
+            "SELECT k.administrativ_enhet AS enhet, u.code, u.name, COUNT(*) AS n, "
+            "SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS gamle, MIN(COALESCE(j.mottatt_dato, j.sendt_dato)) AS eldste_mottatt, "
+            "MIN(CASE WHEN j.mottatt_dato IS NULL AND j.sendt_dato IS NULL THEN j.journaldato END) AS eldste_journaldato "
+            "FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
+            "JOIN core_unit u ON u.id = k.administrativ_enhet "
+            "WHERE {} AND k.administrativ_enhet IS NOT NULL "
+            "GROUP BY k.administrativ_enhet, u.code, u.name "
+            "HAVING SUM(CASE WHEN {} THEN 1 ELSE 0 END) > 0 ORDER BY u.code",
+            received_before(day),
+            pending_condition(),
+            received_before(day),
+        )
+    )
+    result = []
+    for row in rows:
+        days = [
+            d for d in (received_day(row["eldste_mottatt"], None), as_date(row["eldste_journaldato"])) if d
+        ]
+        result.append(
+            {
+                "unit_id": int(row["enhet"]),
+                "code": row["code"],
+                "name": row["name"],
+                "count": int(row["n"]),
+                "overdue": int(row["gamle"]),
+                "oldest": min(days) if days else None,
+            }
+        )
+    return result
+
+
+async def open_counts_by_handler(unit_id: int) -> dict[int, int]:
+    """Open items per handler in a unit (for the redistribution page), one grouped statement."""
+    rows = await run(
+        QueryString(
+            "SELECT k.saksbehandler AS person, COUNT(*) AS n FROM core_korrespondansepart k "
+            "JOIN core_journalpost j ON j.id = k.journalpost "
+            "WHERE k.administrativ_enhet = {} AND k.saksbehandler IS NOT NULL AND {} "
+            "GROUP BY k.saksbehandler",
+            unit_id,
+            open_on(today(), RECIPIENT_OR_COPY),
+        )
+    )
+    return {int(r["person"]): int(r["n"]) for r in rows}

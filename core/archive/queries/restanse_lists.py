@@ -1,0 +1,270 @@
+"""The list behind the restanse counts: one row per restanse with what the pages show (number,
+titles masked for the viewer, sender, dates, age, forfalt, § 11 a), paged or in batches for
+exports; a handler's summary; and the posts a BU/BN write-off may name.
+
+Items (:func:`restanse_item`) have ``korrespondansepart_id``, ``version``, ``journalpost_id``,
+``saksmappe_id``, ``nummer``, ``saksnummer``, ``journalposttype``, ``tittel``, ``sakstittel``,
+``avsender``, ``skjermet``, ``journaldato``, ``mottatt_dato``, ``forfallsdato``, ``forfalt``,
+``alder_dager``, ``foreloepig_svar_dato``, ``paragraf_11a``, ``enhet_id``/``enhet_kode``/
+``enhet_navn`` and ``saksbehandler_id``/``saksbehandler_navn``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from core.archive import rules as archive_rules
+from core.archive.numbering import mappe_id, registrerings_id
+from core.archive.queries.common import (
+    PAGE_SIZE,
+    Page,
+    QueryString,
+    as_bool,
+    as_date,
+    as_datetime,
+    engine_type,
+    in_list,
+    run,
+    run_page,
+)
+from core.archive.queries.restanser import Scope, restanse_where
+from core.archive.queries.visibility import Viewer, case_visible, post_visible
+from core.archive.tables import Korrespondansepart
+from core.i18n import _
+from core.timeutil import months_back, today
+
+_ORDER_TAIL = "s.saksaar ASC, s.sakssekvensnummer ASC, j.journalpostnummer ASC, k.id ASC"
+SORTS: dict[str, str] = {
+    "eldst": f"j.journaldato ASC, {_ORDER_TAIL}",
+    "nyest": "j.journaldato DESC, s.saksaar DESC, s.sakssekvensnummer DESC, j.journalpostnummer DESC, k.id DESC",
+    "forfall": f"(j.forfallsdato IS NULL), j.forfallsdato ASC, j.journaldato ASC, {_ORDER_TAIL}",
+    "sak": _ORDER_TAIL,
+    "saksbehandler": f"(p.name IS NULL), p.name ASC, j.journaldato ASC, {_ORDER_TAIL}",
+    "enhet": f"u.code ASC, j.journaldato ASC, {_ORDER_TAIL}",
+}
+DEFAULT_SORT = "eldst"
+
+
+def sort_labels() -> dict[str, str]:
+    return {
+        "eldst": _("Eldste først"),
+        "nyest": _("Nyeste først"),
+        "forfall": _("Forfallsdato"),
+        "sak": _("Saksnummer"),
+        "saksbehandler": _("Saksbehandler"),
+        "enhet": _("Enhet"),
+    }
+
+
+_SENDER = (
+    "(SELECT MIN(e.navn) FROM core_korrespondansepart e "
+    "WHERE e.journalpost = j.id AND NOT e.intern AND e.korrespondanseparttype = 'EA')"
+)
+"""The external sender (avsender) of an I post; the first by name when there are several."""
+
+_FROM = (
+    "FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
+    "JOIN core_saksmappe s ON s.id = j.saksmappe "
+    "LEFT JOIN core_unit u ON u.id = k.administrativ_enhet "
+    "LEFT JOIN core_person p ON p.id = k.saksbehandler "
+    "LEFT JOIN core_person forfatter ON forfatter.id = j.saksbehandler "
+    "LEFT JOIN core_unit forfatter_enhet ON forfatter_enhet.id = j.administrativ_enhet"
+)
+
+
+def restanse_select(viewer: Viewer) -> QueryString:
+    """``SELECT ... FROM`` the restanse rows (k, j, s, units, people) with titles and sender
+    masked for ``viewer``; combine with :func:`restanse_where` and turn rows into list items
+    with :func:`restanse_item`. For pages that need their own ``WHERE`` on top of the rule."""
+    return QueryString(
+        "SELECT k.id AS korrespondansepart_id, k.version, j.id AS journalpost_id, "
+        "j.saksmappe AS saksmappe_id, s.saksaar, s.sakssekvensnummer, j.journalpostnummer, "
+        "j.journalposttype, j.tilgangsrestriksjon, j.journaldato, j.mottatt_dato, j.forfallsdato, "
+        "k.foreloepig_svar_dato, k.administrativ_enhet AS enhet_id, u.code AS enhet_kode, "
+        "u.name AS enhet_navn, k.saksbehandler AS saksbehandler_id, p.name AS saksbehandler_navn, "
+        "forfatter.name AS forfatter_navn, forfatter_enhet.code AS forfatter_enhet, "
+        "CASE WHEN {} THEN 1 ELSE 0 END AS synlig, "
+        "CASE WHEN {} THEN j.tittel ELSE j.offentlig_tittel END AS tittel, "
+        "CASE WHEN {} THEN s.tittel ELSE s.offentlig_tittel END AS sakstittel, "
+        "CASE WHEN {} THEN {} ELSE NULL END AS ekstern_avsender "
+        f"{_FROM}",
+        post_visible(viewer),
+        post_visible(viewer),
+        case_visible(viewer),
+        post_visible(viewer),
+        QueryString(_SENDER),
+    )
+
+
+def restanse_item(row: dict[str, Any], day: date) -> dict[str, Any]:
+    """A row of :func:`restanse_select` as the list item :func:`open_restanser` returns."""
+    visible = as_bool(row.pop("synlig"))
+    row["nummer"] = registrerings_id(row["saksaar"], row["sakssekvensnummer"], row["journalpostnummer"])
+    row["saksnummer"] = mappe_id(row["saksaar"], row["sakssekvensnummer"])
+    row["skjermet"] = not visible
+    row["tittel"] = row["tittel"] or _("Skjermet tittel")
+    row["sakstittel"] = row["sakstittel"] or _("Skjermet tittel")
+    if row["journalposttype"] == "N":
+        author = row["forfatter_navn"] or ""
+        row["avsender"] = f"{author} ({row['forfatter_enhet']})" if row["forfatter_enhet"] else author
+    elif not visible:
+        row["avsender"] = _("Skjermet navn")
+    else:
+        row["avsender"] = row["ekstern_avsender"] or ""
+    del row["ekstern_avsender"]
+    journaldato = as_date(row["journaldato"])
+    assert journaldato is not None
+    row["journaldato"] = journaldato
+    row["mottatt_dato"] = as_datetime(row["mottatt_dato"])
+    row["forfallsdato"] = as_date(row["forfallsdato"])
+    row["forfalt"] = row["forfallsdato"] is not None and row["forfallsdato"] < day
+    row["alder_dager"] = max(0, (day - journaldato).days)
+    row["foreloepig_svar_dato"] = as_date(row["foreloepig_svar_dato"])
+    row["paragraf_11a"] = (
+        row["journalposttype"] == "I"
+        and journaldato < months_back(day, 1)
+        and row["foreloepig_svar_dato"] is None
+    )
+    row["saksbehandler_navn"] = row["saksbehandler_navn"] or ""
+    row["enhet_kode"] = row["enhet_kode"] or ""
+    row["enhet_navn"] = row["enhet_navn"] or ""
+    return row
+
+
+async def open_restanser(
+    viewer: Viewer,
+    scope: Scope,
+    *,
+    without_handler: bool = False,
+    day: date | None = None,
+    sort: str = DEFAULT_SORT,
+    page: int = 1,
+    size: int = PAGE_SIZE,
+) -> Page:
+    """The restanser on ``day`` (default today) in ``scope``, paged, with the viewer's
+    skjerming applied (see the module's docstring for the keys of each item). With
+    ``without_handler`` only those that have no handler yet (the row "uten saksbehandler" of a
+    unit's report)."""
+    on = day or today()
+    where = restanse_where(scope, on)
+    if without_handler:
+        where = QueryString("{} AND k.saksbehandler IS NULL", where)
+    order = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    select = QueryString(f"{{}} WHERE {{}} ORDER BY {order}", restanse_select(viewer), where)
+    total = QueryString(
+        "SELECT COUNT(*) AS n FROM core_korrespondansepart k "
+        "JOIN core_journalpost j ON j.id = k.journalpost WHERE {}",
+        where,
+    )
+    result = await run_page(select, total, page, size)
+    for row in result.items:
+        restanse_item(row, on)
+    return result
+
+
+async def iter_restanser(
+    viewer: Viewer,
+    scope: Scope,
+    *,
+    day: date | None = None,
+    sort: str = DEFAULT_SORT,
+    batch: int = 1000,
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """All restanser on ``day`` in ``scope`` in batches (for exports), paged on the stable
+    sort order inside one read transaction (on PostgreSQL ``REPEATABLE READ``; SQLite's read
+    transaction is a snapshot too), so a write-off made while the export runs cannot make a
+    row be skipped or repeated."""
+    on = day or today()
+    order = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    select = QueryString(
+        f"{{}} WHERE {{}} ORDER BY {order}", restanse_select(viewer), restanse_where(scope, on)
+    )
+    async with Korrespondansepart._meta.db.transaction():
+        if engine_type() in ("postgres", "cockroach"):
+            await run(QueryString("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+        offset = 0
+        while True:
+            rows = await run(QueryString("{} LIMIT {} OFFSET {}", select, batch, offset))
+            if not rows:
+                return
+            yield [restanse_item(row, on) for row in rows]
+            if len(rows) < batch:
+                return
+            offset += batch
+
+
+# --- a handler's summary -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Restanser of one handler on a day: all, forfalt, past § 11 a, with a foreløpig svar."""
+
+    total: int = 0
+    forfalt: int = 0
+    paragraf_11a: int = 0
+    foreloepig: int = 0
+
+
+async def own_summary(person_id: int, day: date | None = None) -> Summary:
+    """The handler's restanser on ``day`` (default today), in one aggregate statement."""
+    on = day or today()
+    month_ago = months_back(on, 1)
+    rows = await run(
+        QueryString(
+            "SELECT COUNT(*) AS n, "
+            "SUM(CASE WHEN j.forfallsdato IS NOT NULL AND j.forfallsdato < {} THEN 1 ELSE 0 END) AS forfalt, "
+            "SUM(CASE WHEN j.journalposttype = 'I' AND j.journaldato < {} AND k.foreloepig_svar_dato IS NULL "
+            "THEN 1 ELSE 0 END) AS p11a, "
+            "SUM(CASE WHEN k.foreloepig_svar_dato IS NOT NULL THEN 1 ELSE 0 END) AS foreloepig "
+            "FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost WHERE {}",
+            on,
+            month_ago,
+            restanse_where(Scope(saksbehandler_id=person_id), on),
+        )
+    )
+    row = rows[0] if rows else {}
+    return Summary(
+        total=int(row.get("n") or 0),
+        forfalt=int(row.get("forfalt") or 0),
+        paragraf_11a=int(row.get("p11a") or 0),
+        foreloepig=int(row.get("foreloepig") or 0),
+    )
+
+
+# --- BU/BN: the posts that may answer -------------------------------------------------------
+
+
+async def answer_options(viewer: Viewer, case_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Per case: its own posts (U, N, X; not utgår), newest first, with ``id``, ``nummer``,
+    ``journalposttype``, ``tittel`` (masked for the viewer) and ``journaldato``."""
+    if not case_ids:
+        return {}
+    rows = await run(
+        QueryString(
+            "SELECT j.id, j.saksmappe, s.saksaar, s.sakssekvensnummer, j.journalpostnummer, "
+            "j.journalposttype, j.journaldato, CASE WHEN {} THEN j.tittel ELSE j.offentlig_tittel END AS tittel "
+            "FROM core_journalpost j JOIN core_saksmappe s ON s.id = j.saksmappe "
+            "WHERE {} AND {} AND j.journalstatus <> 'U' ORDER BY j.saksmappe, j.journalpostnummer DESC",
+            post_visible(viewer),
+            in_list("j.saksmappe", sorted(set(case_ids))),
+            in_list("j.journalposttype", archive_rules.OWN_TYPES),
+        )
+    )
+    result: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        result.setdefault(int(row["saksmappe"]), []).append(
+            {
+                "id": int(row["id"]),
+                "nummer": registrerings_id(
+                    row["saksaar"], row["sakssekvensnummer"], row["journalpostnummer"]
+                ),
+                "journalposttype": row["journalposttype"],
+                "tittel": row["tittel"] or _("Skjermet tittel"),
+                "journaldato": as_date(row["journaldato"]),
+            }
+        )
+    return result

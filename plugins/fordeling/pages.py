@@ -1,0 +1,217 @@
+"""What fordeling's pages show: the menu link with its count, the card, the queue page and the
+redistribution page (their contexts and URLs), and the success texts after an action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar.response import Template
+
+from core.archive.queries import choices, people
+from core.archive.queries.distribution import CENTRAL, QueueFilter, open_items_of, queue_page, sort_labels
+from core.archive.queries.distribution_counts import QueueSummary, open_counts_by_handler, summaries
+from core.archive.queries.visibility import Viewer
+from core.auth.user import User
+from core.contributions import MenuLink
+from core.errors import Forbidden
+from core.i18n import _, ngettext
+from core.web.pages import AnyRequest, current_user, page_or_fragment
+from plugins.fordeling import queries, services
+
+CHANGED_EVENT = "fordeling-endret"
+"""Sent with ``HX-Trigger`` after every change; the card and the queue summary listen for it."""
+
+
+async def menu_link(user: User) -> MenuLink:
+    """The menu link *Til fordeling* with the posts waiting in the user's queues; the hook and
+    the out-of-band badge after an action use it alike."""
+    count = await queries.menu_count(user)
+    return MenuLink(_("Til fordeling"), "/fordeling", order=10, count=count, count_label=_("journalposter"))
+
+
+@dataclass(frozen=True)
+class Card:
+    """What the card shows: each of the user's queues, the total and the oldest age in days."""
+
+    summaries: list[QueueSummary]
+
+    @property
+    def total(self) -> int:
+        return sum(s.count for s in self.summaries)
+
+    @property
+    def oldest(self) -> int:
+        return max((s.age for s in self.summaries if s.count), default=0)
+
+
+def distributed_text(count: int) -> str:
+    return ngettext("%(post)s er fordelt til %(to)s.", "%(num)s journalposter er fordelt til %(to)s.", count)
+
+
+def sent_text(count: int) -> str:
+    return ngettext("%(post)s er sendt til %(to)s.", "%(num)s journalposter er sendt til %(to)s.", count)
+
+
+def redistributed_text(count: int) -> str:
+    return ngettext(
+        "%(post)s er omfordelt til %(to)s.", "%(num)s journalposter er omfordelt til %(to)s.", count
+    )
+
+
+# --- the queue -----------------------------------------------------------------------------
+
+
+def queue_key(unit_id: int | None) -> str:
+    return CENTRAL if unit_id is None else str(unit_id)
+
+
+def queue_url(unit_id: int | None, filters: QueueFilter | None = None, side: int | None = None) -> str:
+    params = {"enhet": queue_key(unit_id), **(filters.params() if filters else {})}
+    if side and side > 1:
+        params["side"] = str(side)
+    return "/fordeling?" + urlencode(params)
+
+
+async def deputy_for(user: User, unit_id: int | None) -> str:
+    """The leader's name when ``user`` acts as deputy for the unit today, else ""."""
+    authority = user.authority_for(unit_id) if unit_id is not None else None
+    if authority is None or authority.on_behalf_of is None:
+        return ""
+    return (await people.person_names([authority.on_behalf_of])).get(authority.on_behalf_of, "")
+
+
+async def queue_context(
+    request: AnyRequest,
+    unit_id: int | None,
+    filters: QueueFilter,
+    side: int | None,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    user = current_user(request)
+    services.require_viewer(user, unit_id)
+    unit = await services.require_unit(unit_id) if unit_id is not None else None
+    result = await queue_page(await Viewer.of(user), unit_id, filters, side)
+    can_distribute = services.may_distribute(user, unit_id)
+    own = await queries.own_summaries(user)
+    overview = await summaries(None, only_waiting=True) if user.is_archive else []
+    unit_people = await people.unit_people(unit_id) if unit_id is not None and can_distribute else []
+    units = [u for u in await choices.units() if u["id"] != unit_id] if can_distribute else []
+    return {
+        "unit_id": unit_id,
+        "unit": unit,
+        "queue_key": queue_key(unit_id),
+        "queue_label": (
+            f"{unit['code']} {unit['name']}" if unit else _("Fellestjenesten/Arkiv: post uten enhet")
+        ),
+        "central": unit_id is None,
+        "result": result,
+        "filters": filters,
+        "filter_params": filters.params(),
+        "sort_labels": sort_labels(),
+        "can_distribute": can_distribute,
+        "as_deputy_for": await deputy_for(user, unit_id),
+        "card": Card(own),
+        "overview": overview,
+        "people": unit_people,
+        "units": units,
+        "any_new_case": any(row["ny_sak"] for row in result.items),
+        "errors": errors or {},
+        "form": form or {},
+        "queue_url": queue_url(unit_id, filters, result.number),
+        "pager_query": urlencode({"enhet": queue_key(unit_id), **filters.params()}),
+    }
+
+
+async def queue_response(
+    request: AnyRequest,
+    unit_id: int | None,
+    filters: QueueFilter,
+    side: int | None,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Template:
+    context = await queue_context(request, unit_id, filters, side, errors=errors, form=form)
+    return await page_or_fragment(
+        request, "fordeling/index.html", "fordeling/_kurv.html", status_code=status_code, **context
+    )
+
+
+# --- omfordeling ---------------------------------------------------------------------------
+
+
+def omfordel_url(unit_id: int, handler_id: int | None) -> str:
+    params: dict[str, str] = {"enhet": str(unit_id)}
+    if handler_id:
+        params["fra"] = str(handler_id)
+    return "/fordeling/omfordel?" + urlencode(params)
+
+
+def require_omfordel_unit(user: User, unit_id: int | None) -> int:
+    """Omfordeling is for one unit's leader or active deputy, never the central queue."""
+    if unit_id is None:
+        raise Forbidden(
+            _("Omfordeling gjøres av lederen for enheten, eller av stedfortrederen i lederens fravær.")
+        )
+    services.require_distributor(user, unit_id)
+    return unit_id
+
+
+async def omfordel_context(
+    request: AnyRequest,
+    unit_id: int | None,
+    handler_id: int | None,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    user = current_user(request)
+    unit_id = require_omfordel_unit(user, unit_id)
+    unit = await services.require_unit(unit_id)
+    unit_people = await people.unit_people(unit_id)
+    counts = await open_counts_by_handler(unit_id)
+    names = await people.person_names(list(counts))
+    handlers = [{"id": p["id"], "name": p["name"], "open": counts.get(p["id"], 0)} for p in unit_people]
+    # Open posts may also sit with people who have left the unit or stopped: list them too.
+    known = {p["id"] for p in unit_people}
+    handlers += [
+        {"id": pid, "name": names.get(pid, str(pid)), "open": n, "inactive": True}
+        for pid, n in sorted(counts.items(), key=lambda kv: names.get(kv[0], ""))
+        if pid not in known
+    ]
+    if handler_id is not None and handler_id not in {h["id"] for h in handlers}:
+        handler_id = None
+    items = await open_items_of(await Viewer.of(user), unit_id, handler_id) if handler_id else []
+    return {
+        "unit_id": unit_id,
+        "unit": unit,
+        "queue_label": f"{unit['code']} {unit['name']}",
+        "handlers": handlers,
+        "handler_id": handler_id,
+        "handler_name": next((h["name"] for h in handlers if h["id"] == handler_id), ""),
+        "items": items,
+        "targets": [p for p in unit_people if p["id"] != handler_id],
+        "as_deputy_for": await deputy_for(user, unit_id),
+        "errors": errors or {},
+        "form": form or {},
+    }
+
+
+async def omfordel_response(
+    request: AnyRequest,
+    unit_id: int | None,
+    handler_id: int | None,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Template:
+    context = await omfordel_context(request, unit_id, handler_id, errors=errors, form=form)
+    return await page_or_fragment(
+        request, "fordeling/omfordel.html", "fordeling/_omfordel.html", status_code=status_code, **context
+    )

@@ -1,0 +1,373 @@
+"""Reading restanse's forms and query strings, for the pages and the command line alike: the
+report dates (one rule: ``dd.mm.åååå`` or ``åååå-mm-dd``, never after today), the criteria of
+*Restanser i egen enhet* and *Restanseoppfølging*, the dates of the monthly mails, and what the
+user typed (shown again next to the errors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from core.archive.queries.restanse_lists import DEFAULT_SORT
+from core.archive.queries.restanser import RESTANSE_TYPES
+from core.errors import ValidationFailed
+from core.i18n import _, format_dato
+from core.timeutil import months_back, today
+from core.validation import parse_date, parse_id
+from core.web.forms import form_value, form_values
+
+OWN_SORTS = ("eldst", "nyest", "forfall", "sak")
+LIST_SORTS = OWN_SORTS
+DEFAULT_MAATE = "TE"
+"""Chosen in a fresh form: most restanser that need no letter are *tatt til etterretning*."""
+DEFAULT_DEADLINE_DAYS = 14
+VIEWS = ("enhet", "saksbehandler")
+UNIT_SORTS = ("kode", "navn", "sammenligning", "rapport", "endring")
+HANDLER_SORTS = (*UNIT_SORTS, "saksbehandler")
+DIRECTIONS = ("stigende", "synkende")
+
+
+def dmy(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def invalid_selection() -> str:
+    """The error when a ticked row's value does not parse (the page is out of date)."""
+    return _("Valget av restanser er ugyldig. Last siden på nytt.")
+
+
+# --- the report date rule (pages and CLI) ---------------------------------------------------
+
+
+def report_date_problem(day: date) -> str:
+    """Why ``day`` cannot be a report date ("" when it can): counts for a date not yet
+    reached would be today's counts under a false date."""
+    if day > today():
+        return _("Rapportdatoen kan ikke være etter i dag.")
+    return ""
+
+
+# --- Egne restanser ---------------------------------------------------------------------------
+
+
+def own_sort(value: str | None) -> str:
+    return value if value in OWN_SORTS else DEFAULT_SORT
+
+
+def write_off_entered(form: Mapping[str, Any]) -> dict[str, Any]:
+    """What the user typed and chose in *Avskriv JP*, to show the form again after an error."""
+    return {
+        "valgt": form_values(form, "valgt"),
+        "avskrivningsmaate": form_value(form, "avskrivningsmaate"),
+        "merknad": form_value(form, "merknad"),
+        "svar": {key.removeprefix("svar-"): form_value(form, key) for key in form if key.startswith("svar-")},
+    }
+
+
+# --- Restanser i egen enhet -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnhetCriteria:
+    """The report's criteria: unit, period on journaldato, journalposttyper, with sub-units or
+    not, and the report date (not saved: it is today unless chosen)."""
+
+    enhet: int | None = None
+    fra: date | None = None
+    til: date | None = None
+    typer: tuple[str, ...] = RESTANSE_TYPES
+    underenheter: bool = True
+    dato: date | None = None
+
+    @property
+    def report_date(self) -> date:
+        return self.dato or today()
+
+    @property
+    def week_before(self) -> date:
+        return self.report_date - timedelta(days=7)
+
+    def saved(self) -> dict[str, Any]:
+        """What is stored per user (the report date is not: next time it is today again)."""
+        return {
+            "enhet": self.enhet,
+            "fra": self.fra.isoformat() if self.fra else None,
+            "til": self.til.isoformat() if self.til else None,
+            "typer": list(self.typer),
+            "underenheter": self.underenheter,
+        }
+
+    def params(self) -> list[tuple[str, str]]:
+        """As query parameters (for links to the list behind a count, paging and exports)."""
+        values: list[tuple[str, str]] = [("enhet", str(self.enhet or ""))]
+        if self.fra:
+            values.append(("fra", self.fra.isoformat()))
+        if self.til:
+            values.append(("til", self.til.isoformat()))
+        values += [("typer", t) for t in self.typer]
+        values.append(("underenheter", "1" if self.underenheter else "0"))
+        if self.dato:
+            values.append(("dato", self.dato.isoformat()))
+        return values
+
+    @classmethod
+    def from_saved(cls, data: dict[str, Any]) -> EnhetCriteria:
+        def day(value: Any) -> date | None:
+            return parse_date(value) if isinstance(value, str) else None
+
+        typer = tuple(t for t in RESTANSE_TYPES if t in (data.get("typer") or []))
+        enhet = data.get("enhet")
+        return cls(
+            enhet=enhet if isinstance(enhet, int) else None,
+            fra=day(data.get("fra")),
+            til=day(data.get("til")),
+            typer=typer or RESTANSE_TYPES,
+            underenheter=bool(data.get("underenheter", True)),
+        )
+
+
+ENHET_FIELDS = ("enhet", "fra", "til", "underenheter", "dato")
+
+
+def enhet_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The criteria fields from a query string or a form (``typer`` as a list)."""
+    values: dict[str, Any] = {name: form_value(data, name) for name in ENHET_FIELDS}
+    values["typer"] = form_values(data, "typer")
+    return values
+
+
+def enhet_typed(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The form as typed, to show again next to its errors."""
+    return {
+        "enhet": str(values.get("enhet") or ""),
+        "fra": str(values.get("fra") or ""),
+        "til": str(values.get("til") or ""),
+        "typer": [t for t in values.get("typer") or [] if isinstance(t, str)],
+        "underenheter": str(values.get("underenheter") or "") == "1",
+        "dato": str(values.get("dato") or ""),
+    }
+
+
+def enhet_shown(criteria: EnhetCriteria) -> dict[str, Any]:
+    return {
+        "enhet": str(criteria.enhet or ""),
+        "fra": criteria.fra.isoformat() if criteria.fra else "",
+        "til": criteria.til.isoformat() if criteria.til else "",
+        "typer": list(criteria.typer),
+        "underenheter": criteria.underenheter,
+        "dato": criteria.dato.isoformat() if criteria.dato else "",
+    }
+
+
+def parse_enhet_criteria(
+    values: Mapping[str, Any], allowed_units: set[int]
+) -> tuple[EnhetCriteria, dict[str, str]]:
+    """The criteria (``enhet``, ``fra``, ``til``, ``typer`` (a list), ``underenheter``,
+    ``dato``), and every problem at once (keyed by field)."""
+    errors: dict[str, str] = {}
+    example = _("Skriv inn en gyldig dato, for eksempel 17.05.2026.")
+    unit = parse_id(str(values.get("enhet") or ""))
+    if unit is None or unit not in allowed_units:
+        errors["enhet"] = _("Velg en av enhetene i listen.")
+        unit = None
+    days: dict[str, date | None] = {}
+    for name in ("fra", "til", "dato"):
+        raw = str(values.get(name) or "").strip()
+        days[name] = parse_date(raw) if raw else None
+        if raw and days[name] is None:
+            errors[name] = example
+    if days["fra"] and days["til"] and days["til"] < days["fra"]:
+        errors["til"] = _("Til-dato kan ikke være før fra-dato.")
+    if days["dato"] and report_date_problem(days["dato"]):
+        errors["dato"] = report_date_problem(days["dato"])
+    typer = tuple(t for t in RESTANSE_TYPES if t in (values.get("typer") or []))
+    if not typer:
+        errors["typer"] = _("Velg minst én journalposttype.")
+    criteria = EnhetCriteria(
+        enhet=unit,
+        fra=days["fra"],
+        til=days["til"],
+        typer=typer or RESTANSE_TYPES,
+        underenheter=str(values.get("underenheter") or "") == "1",
+        dato=days["dato"],
+    )
+    return criteria, errors
+
+
+# --- Restanseoppfølging ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What the monthly table shows: dates, view, sort and filter."""
+
+    rapportdato: date
+    sammenligningsdato: date
+    visning: str = "enhet"
+    sorter: str = "kode"
+    retning: str = "stigende"
+    filter: str = ""
+
+    @classmethod
+    def default(cls, day: date | None = None) -> Criteria:
+        report = day or today()
+        return cls(report, months_back(report))
+
+    @property
+    def compares_with_default(self) -> bool:
+        """The comparison date is the default (the same day a month before the report date)."""
+        return self.sammenligningsdato == months_back(self.rapportdato)
+
+    def params(self, **changes: str) -> dict[str, str]:
+        """The query parameters of this table (for links and exports), with ``changes``. The
+        comparison date is left out when it is the default, so a link that changes the report
+        date compares with the month before the new date."""
+        values = {
+            "rapportdato": dmy(self.rapportdato),
+            "sammenligningsdato": "" if self.compares_with_default else dmy(self.sammenligningsdato),
+            "visning": self.visning,
+            "sorter": self.sorter,
+            "retning": self.retning,
+            "filter": self.filter,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v}
+
+    def sort_params(self, key: str) -> dict[str, str]:
+        """The parameters for sorting on ``key`` (a second click reverses)."""
+        direction = "synkende" if self.sorter == key and self.retning == "stigende" else "stigende"
+        return self.params(sorter=key, retning=direction)
+
+    def aria_sort(self, key: str) -> str:
+        if self.sorter != key:
+            return "none"
+        return "ascending" if self.retning == "stigende" else "descending"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    criteria: Criteria
+    errors: dict[str, str] = field(default_factory=dict)
+    entered: dict[str, str] = field(default_factory=dict)
+    """What the user typed, shown back in the form."""
+
+
+def parse_report_date(text: str) -> date | None:
+    """``15.04.2026`` (as typed) or ``2026-04-15`` (links, the CLI); None when invalid."""
+    return parse_date(text)
+
+
+def parse_oppfolging(raw: Mapping[str, str | None]) -> Parsed:
+    """The table's criteria from the query string, with Norwegian field errors. With errors the
+    page shows the form as typed and no table (and no export links)."""
+    entered = {key: (value or "").strip() for key, value in raw.items()}
+    errors: dict[str, str] = {}
+    fallback = Criteria.default()
+    report = fallback.rapportdato
+    if entered.get("rapportdato"):
+        parsed = parse_report_date(entered["rapportdato"])
+        if parsed is None:
+            errors["rapportdato"] = _("Skriv rapportdatoen som dd.mm.åååå, for eksempel 30.04.2026.")
+        elif report_date_problem(parsed):
+            errors["rapportdato"] = report_date_problem(parsed)
+        else:
+            report = parsed
+    comparison = months_back(report)
+    if entered.get("sammenligningsdato"):
+        parsed = parse_report_date(entered["sammenligningsdato"])
+        if parsed is None:
+            errors["sammenligningsdato"] = _(
+                "Skriv sammenligningsdatoen som dd.mm.åååå, for eksempel 31.03.2026."
+            )
+        elif parsed >= report and "rapportdato" not in errors:
+            errors["sammenligningsdato"] = _("Sammenligningsdatoen må være før rapportdatoen.")
+        else:
+            comparison = parsed
+    view = entered.get("visning") or "enhet"
+    view = view if view in VIEWS else "enhet"
+    sorts = HANDLER_SORTS if view == "saksbehandler" else UNIT_SORTS
+    sort = entered.get("sorter") or "kode"
+    direction = entered.get("retning") or "stigende"
+    criteria = Criteria(
+        rapportdato=report,
+        sammenligningsdato=comparison,
+        visning=view,
+        sorter=sort if sort in sorts else "kode",
+        retning=direction if direction in DIRECTIONS else "stigende",
+        filter=(entered.get("filter") or "")[:100],
+    )
+    if not errors:
+        # The dates as the table uses them; an empty comparison field stays empty (it follows
+        # the report date).
+        entered = {
+            **entered,
+            "rapportdato": dmy(criteria.rapportdato),
+            "sammenligningsdato": criteria.params().get("sammenligningsdato", ""),
+        }
+    return Parsed(criteria, errors, entered)
+
+
+# --- the monthly mails ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailDates:
+    rapportdato: date
+    sammenligningsdato: date
+    frist: date
+
+
+def default_mail_dates(day: date | None = None) -> MailDates:
+    """Report date today, comparison date a month earlier, deadline 14 days later."""
+    day = day or today()
+    return MailDates(day, months_back(day, 1), day + timedelta(days=DEFAULT_DEADLINE_DAYS))
+
+
+def mail_form_values(dates: MailDates) -> dict[str, str]:
+    return {
+        "rapportdato": format_dato(dates.rapportdato),
+        "sammenligningsdato": format_dato(dates.sammenligningsdato),
+        "frist": format_dato(dates.frist),
+    }
+
+
+def parse_mail_dates(form: Mapping[str, str]) -> MailDates:
+    """The dates typed in the form (``17.05.2026`` or ``2026-05-17``); an empty comparison
+    date means one month before the report date. Raises :class:`ValidationFailed` with every
+    problem at once."""
+    errors: dict[str, str] = {}
+    example = _("Skriv inn en gyldig dato, for eksempel %(example)s.") % {"example": format_dato(today())}
+    values: dict[str, date | None] = {}
+    for name in ("rapportdato", "sammenligningsdato", "frist"):
+        raw = (form.get(name) or "").strip()
+        values[name] = parse_date(raw) if raw else None
+        if raw and values[name] is None:
+            errors[name] = example
+        elif not raw and name != "sammenligningsdato":
+            errors[name] = {
+                "rapportdato": _("Skriv inn rapportdatoen."),
+                "frist": _("Skriv inn fristen for avskriving."),
+            }[name]
+    report = values["rapportdato"]
+    if errors or report is None or values["frist"] is None:
+        raise ValidationFailed(errors)
+    dates = MailDates(report, values["sammenligningsdato"] or months_back(report, 1), values["frist"])
+    check_mail_dates(dates)
+    return dates
+
+
+def check_mail_dates(dates: MailDates) -> None:
+    errors: dict[str, str] = {}
+    if report_date_problem(dates.rapportdato):
+        errors["rapportdato"] = report_date_problem(dates.rapportdato)
+    if dates.sammenligningsdato >= dates.rapportdato:
+        errors["sammenligningsdato"] = _("Sammenligningsdatoen må være før rapportdatoen.")
+    if dates.frist <= dates.rapportdato:
+        errors["frist"] = _("Fristen må være etter rapportdatoen.")
+    elif dates.frist < today():
+        errors["frist"] = _("Fristen kan ikke være passert.")
+    if errors:
+        raise ValidationFailed(errors)

@@ -1,0 +1,119 @@
+"""*Egne restanser*: the handler's own list with *Avskriv JP* and foreløpig svar, the card, and
+the list's export columns."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar.response import Template
+
+from core.archive.queries.restanse_lists import (
+    DEFAULT_SORT,
+    answer_options,
+    open_restanser,
+    own_summary,
+    sort_labels,
+)
+from core.archive.queries.restanser import Scope
+from core.archive.queries.visibility import Viewer
+from core.i18n import _
+from core.timeutil import today
+from core.web.pages import AnyRequest, current_user, page_or_fragment
+from plugins.restanse.forms import DEFAULT_MAATE, OWN_SORTS
+from plugins.restanse.pages import GUIDE_URL
+from plugins.restanse.services import write_off
+
+
+def own_url(sorter: str, side: int | None = None) -> str:
+    params: dict[str, str] = {}
+    if sorter != DEFAULT_SORT:
+        params["sorter"] = sorter
+    if side and side > 1:
+        params["side"] = str(side)
+    return "/restanse" + ("?" + urlencode(params) if params else "")
+
+
+async def own_context(
+    request: AnyRequest,
+    sorter: str,
+    side: int | None,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    user = current_user(request)
+    viewer = await Viewer.of(user)
+    result = await open_restanser(viewer, Scope(saksbehandler_id=user.person_id), sort=sorter, page=side or 1)
+    summary = await own_summary(user.person_id)
+    options = await answer_options(viewer, [int(row["saksmappe_id"]) for row in result.items])
+    for row in result.items:
+        row["svarposter"] = [
+            o for o in options.get(int(row["saksmappe_id"]), []) if o["id"] != row["journalpost_id"]
+        ]
+        row["valgt_verdi"] = f"{row['korrespondansepart_id']}:{row['version']}"
+    labels = sort_labels()
+    return {
+        "result": result,
+        "summary": summary,
+        "sorter": sorter,
+        "sort_labels": {key: labels[key] for key in OWN_SORTS},
+        "maater": write_off.maate_choices(),
+        "merknad_max": write_off.MERKNAD_MAX,
+        "errors": errors or {},
+        "form": form or {"valgt": [], "avskrivningsmaate": DEFAULT_MAATE, "merknad": "", "svar": {}},
+        "own_url": own_url(sorter, result.number),
+        "pager_query": urlencode({"sorter": sorter}) if sorter != DEFAULT_SORT else "",
+        "unit_report": write_off.uses_unit_report(user),
+        "guide_url": GUIDE_URL,
+        "today": today(),
+    }
+
+
+async def own_response(
+    request: AnyRequest,
+    sorter: str,
+    side: int | None,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Template:
+    context = await own_context(request, sorter, side, errors=errors, form=form)
+    return await page_or_fragment(
+        request, "restanse/index.html", "restanse/_egne.html", status_code=status_code, **context
+    )
+
+
+def own_header() -> list[str]:
+    return [
+        _("Journalpost"),
+        _("Type"),
+        _("Tittel"),
+        _("Sak"),
+        _("Sakstittel"),
+        _("Avsender"),
+        _("Journaldato"),
+        _("Alder (dager)"),
+        _("Forfallsdato"),
+        _("Forfalt"),
+        _("Foreløpig svar"),
+        _("§ 11 a"),
+    ]
+
+
+def own_row(row: dict[str, Any]) -> list[Any]:
+    return [
+        row["nummer"],
+        row["journalposttype"],
+        row["tittel"],
+        row["saksnummer"],
+        row["sakstittel"],
+        row["avsender"],
+        row["journaldato"],
+        row["alder_dager"],
+        row["forfallsdato"],
+        row["forfalt"],
+        row["foreloepig_svar_dato"],
+        row["paragraf_11a"],
+    ]
