@@ -42,10 +42,10 @@ def invalid_selection() -> str:
 # --- the report date rule (pages and CLI) ---------------------------------------------------
 
 
-def report_date_problem(day: date) -> str:
-    """Why ``day`` cannot be a report date ("" when it can): counts for a date not yet
-    reached would be today's counts under a false date."""
-    if day > today():
+def report_date_problem(day: date, on: date | None = None) -> str:
+    """Why ``day`` cannot be a report date on ``on`` (today) ("" when it can): counts for a
+    date not yet reached would be today's counts under a false date."""
+    if day > (on or today()):
         return _("Rapportdatoen kan ikke være etter i dag.")
     return ""
 
@@ -260,28 +260,35 @@ def parse_report_date(text: str) -> date | None:
     return parse_date(text)
 
 
-def parse_oppfolging(raw: Mapping[str, str | None]) -> Parsed:
-    """The table's criteria from the query string, with Norwegian field errors. With errors the
-    page shows the form as typed and no table (and no export links)."""
+def parse_oppfolging(raw: Mapping[str, str | None], *, on: date | None = None) -> Parsed:
+    """The table's criteria from the query string (``on``: today), with Norwegian field errors.
+    With errors the page shows the form as typed and no table (and no export links).
+
+    The comparison date follows the report date: empty, it is the same day a month before; and
+    when the form showed that default (``avledet_fra``: the report date it was derived from) and
+    only the report date was changed, it is derived again from the new report date."""
     entered = {key: (value or "").strip() for key, value in raw.items()}
     errors: dict[str, str] = {}
-    fallback = Criteria.default()
+    fallback = Criteria.default(on)
     report = fallback.rapportdato
     if entered.get("rapportdato"):
         parsed = parse_report_date(entered["rapportdato"])
         if parsed is None:
             errors["rapportdato"] = _("Skriv rapportdatoen som dd.mm.åååå, for eksempel 30.04.2026.")
-        elif report_date_problem(parsed):
-            errors["rapportdato"] = report_date_problem(parsed)
+        elif report_date_problem(parsed, on):
+            errors["rapportdato"] = report_date_problem(parsed, on)
         else:
             report = parsed
     comparison = months_back(report)
+    derived_from = parse_report_date(entered.pop("avledet_fra", "") or "")
     if entered.get("sammenligningsdato"):
         parsed = parse_report_date(entered["sammenligningsdato"])
         if parsed is None:
             errors["sammenligningsdato"] = _(
                 "Skriv sammenligningsdatoen som dd.mm.åååå, for eksempel 31.03.2026."
             )
+        elif derived_from is not None and parsed == months_back(derived_from) and "rapportdato" not in errors:
+            comparison = months_back(report)  # the shown default, untouched: follow the new report date
         elif parsed >= report and "rapportdato" not in errors:
             errors["sammenligningsdato"] = _("Sammenligningsdatoen må være før rapportdatoen.")
         else:
@@ -300,12 +307,10 @@ def parse_oppfolging(raw: Mapping[str, str | None]) -> Parsed:
         filter=(entered.get("filter") or "")[:100],
     )
     if not errors:
-        # The dates as the table uses them; an empty comparison field stays empty (it follows
-        # the report date).
         entered = {
             **entered,
             "rapportdato": dmy(criteria.rapportdato),
-            "sammenligningsdato": criteria.params().get("sammenligningsdato", ""),
+            "sammenligningsdato": dmy(criteria.sammenligningsdato),
         }
     return Parsed(criteria, errors, entered)
 

@@ -3,8 +3,8 @@ the core archive tables (the rule reads them; the write side is ``core.archive.s
 
     org = await make_org()
     r = await make_restanse(org.unit, org.handler, journaldato=date(2026, 3, 2))
-    await write_off(r.kid, date(2026, 3, 20))                      # for that recipient
-    await write_off(r.kid, date(2026, 3, 20), korrespondansepart=False)  # whole post (imported)
+    await write_off(r.korrespondansepart_id, date(2026, 3, 20))                      # for that recipient
+    await write_off(r.korrespondansepart_id, date(2026, 3, 20), korrespondansepart=False)  # whole post (imported)
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ class Restanse:
     """The copy recipients (IK)."""
 
     @property
-    def kid(self) -> int:
+    def korrespondansepart_id(self) -> int:
         return self.parts[0]
 
 

@@ -37,9 +37,11 @@ def _parsed(
     sorter: str | None,
     retning: str | None,
     filter_: str | None,
+    avledet_fra: str | None = None,
 ) -> Parsed:
     return parse_oppfolging(
         {
+            "avledet_fra": avledet_fra,
             "rapportdato": rapportdato,
             "sammenligningsdato": sammenligningsdato,
             "visning": visning,
@@ -59,9 +61,10 @@ async def oppfolging(
     sorter: FromQuery[str | None] = None,
     retning: FromQuery[str | None] = None,
     filter_: Annotated[str | None, QueryParameter(name="filter")] = None,
+    avledet_fra: FromQuery[str | None] = None,
 ) -> Template:
     pages.require_archive(current_user(request))
-    parsed = _parsed(rapportdato, sammenligningsdato, visning, sorter, retning, filter_)
+    parsed = _parsed(rapportdato, sammenligningsdato, visning, sorter, retning, filter_, avledet_fra)
     context = await pages.oppfolging_context(parsed)
     return await page_or_fragment(
         request,

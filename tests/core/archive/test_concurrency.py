@@ -99,11 +99,11 @@ async def test_concurrent_posts_get_unique_numbers_without_gaps(settings, db) ->
 async def test_concurrent_fordel_of_the_same_recipient_one_wins(settings, db) -> None:
     org = await make_org()
     post_id = await incoming(settings, org)
-    kid = (await recipient(post_id))["id"]
+    part_id = (await recipient(post_id))["id"]
     leader, deputy = await as_user(org.leader), await as_user(org.deputy)
     results = await asyncio.gather(
-        services.fordel(settings, leader, kid, org.handler, version=1),
-        services.fordel(settings, deputy, kid, org.colleague, version=1),
+        services.fordel(settings, leader, part_id, org.handler, version=1),
+        services.fordel(settings, deputy, part_id, org.colleague, version=1),
         return_exceptions=True,
     )
     assert outcomes(results) == {"ok": 1, "conflict": 1}
@@ -119,12 +119,12 @@ async def test_concurrent_fordel_of_the_same_recipient_one_wins(settings, db) ->
 async def test_concurrent_avskriv_one_wins(settings, db) -> None:
     org = await make_org()
     post_id = await incoming(settings, org)
-    kid = (await recipient(post_id))["id"]
-    await services.fordel(settings, await as_user(org.leader), kid, org.handler, version=1)
+    part_id = (await recipient(post_id))["id"]
+    await services.fordel(settings, await as_user(org.leader), part_id, org.handler, version=1)
     results = await asyncio.gather(
-        services.avskriv(settings, await as_user(org.handler), kid, "TE", version=2),
-        services.avskriv(settings, await as_user(org.leader), kid, "TO", version=2),
-        services.avskriv(settings, await as_user(org.archivist), kid, "TLF", version=2),
+        services.avskriv(settings, await as_user(org.handler), part_id, "TE", version=2),
+        services.avskriv(settings, await as_user(org.leader), part_id, "TO", version=2),
+        services.avskriv(settings, await as_user(org.archivist), part_id, "TLF", version=2),
         return_exceptions=True,
     )
     assert outcomes(results) == {"ok": 1, "conflict": 2}

@@ -297,21 +297,21 @@ async def test_fordel_with_another_saksansvarlig(settings, db) -> None:
 async def test_fordel_authorisation_and_validation(settings, db) -> None:
     org = await make_org()
     post_id = await incoming(settings, org)
-    kid = (await recipient(post_id))["id"]
+    part_id = (await recipient(post_id))["id"]
     refused = (org.oko_leader, org.handler, org.old_deputy, org.archivist)
     for person in refused:
         with pytest.raises(Forbidden) as failed:
-            await services.fordel(settings, await as_user(person), kid, org.handler, version=1)
+            await services.fordel(settings, await as_user(person), part_id, org.handler, version=1)
         assert failed.value.detail == (
             "Bare lederen for enheten kan gjøre dette, eller stedfortrederen mens lederen har registrert fravær."
         )
     with pytest.raises(ValidationFailed) as failed:
-        await services.fordel(settings, await as_user(org.leader), kid, org.oko_handler, version=1)
+        await services.fordel(settings, await as_user(org.leader), part_id, org.oko_handler, version=1)
     assert failed.value.errors == {"saksbehandler_id": "Velg en aktiv saksbehandler i enheten."}
     with pytest.raises(
         Conflict, match=re.escape("Noen andre endret journalposten i mellomtiden. Last siden på nytt.")
     ):
-        await services.fordel(settings, await as_user(org.leader), kid, org.handler, version=7)
+        await services.fordel(settings, await as_user(org.leader), part_id, org.handler, version=7)
     assert (await recipient(post_id))["saksbehandler"] is None
     assert await AuditEvent.count().where(AuditEvent.action == "archive.distributed") == 0
 
@@ -319,8 +319,8 @@ async def test_fordel_authorisation_and_validation(settings, db) -> None:
 async def test_deputy_inside_the_period_distributes_on_behalf_of_the_leader(settings, db) -> None:
     org = await make_org()
     post_id = await incoming(settings, org)
-    kid = (await recipient(post_id))["id"]
-    await services.fordel(settings, await as_user(org.deputy), kid, org.colleague, version=1)
+    part_id = (await recipient(post_id))["id"]
+    await services.fordel(settings, await as_user(org.deputy), part_id, org.colleague, version=1)
     [event] = await events("archive.distributed")
     assert event["actor"] == org.deputy and event["on_behalf_of"] == org.leader
 

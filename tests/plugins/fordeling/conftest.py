@@ -105,7 +105,7 @@ def days_ago(days: int, hour: int = 10) -> datetime:
 @dataclass(frozen=True)
 class Post:
     id: int
-    kid: int
+    korrespondansepart_id: int
     case: int
     number: str
 
@@ -186,7 +186,7 @@ async def make_post(
 async def write_off(post: Post, by: int | None = None) -> None:
     await Avskrivning(
         journalpost=post.id,
-        korrespondansepart=post.kid,
+        korrespondansepart=post.korrespondansepart_id,
         avskrivningsdato=today(),
         avskrevet_av=by,
         avskrivningsmaate="TE",
@@ -198,7 +198,7 @@ async def grant(person: int, code: str) -> None:
     await Tilgang(person=person, tilgangsrestriksjon=code).save()
 
 
-async def part(kid: int) -> dict[str, Any]:
-    row = await Korrespondansepart.select().where(Korrespondansepart.id == kid).first()
+async def part(part_id: int) -> dict[str, Any]:
+    row = await Korrespondansepart.select().where(Korrespondansepart.id == part_id).first()
     assert row is not None
     return row

@@ -21,7 +21,7 @@ HTMX = {"HX-Request": "true"}
 
 
 def form(*posts: Post, handling: str = "fordel", **fields: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {"handling": handling, "valgt": [f"{p.kid}:1" for p in posts]}
+    values: dict[str, Any] = {"handling": handling, "valgt": [f"{p.korrespondansepart_id}:1" for p in posts]}
     values.update({k: str(v) for k, v in fields.items()})
     return values
 
@@ -31,16 +31,16 @@ async def post_form(client, url: str, data: dict[str, Any], htmx: bool = False):
     return await client.post(url, data=data, headers=headers)
 
 
-async def events_for(kid: int) -> list[dict]:
+async def events_for(part_id: int) -> list[dict]:
     return (
         await AuditEvent.select()
-        .where((AuditEvent.object_type == "korrespondansepart") & (AuditEvent.object_id == str(kid)))
+        .where((AuditEvent.object_type == "korrespondansepart") & (AuditEvent.object_id == str(part_id)))
         .order_by(AuditEvent.id)
     )
 
 
 async def handler_of(post: Post) -> int | None:
-    return (await part(post.kid))["saksbehandler"]
+    return (await part(post.korrespondansepart_id))["saksbehandler"]
 
 
 # --- fordel --------------------------------------------------------------------------------
@@ -58,10 +58,10 @@ async def test_leader_distributes_three_at_once_without_javascript(client, org: 
     assert response.status_code == 303
     assert response.headers["location"] == f"/fordeling?enhet={org.unit}&sorter=nyest"
     for post in posts[:3]:
-        row = await part(post.kid)
+        row = await part(post.korrespondansepart_id)
         assert row["saksbehandler"] == org.handler
         assert row["fordelt_dato"] is not None
-        [event] = [e for e in await events_for(post.kid) if e["actor"] == org.leader]
+        [event] = [e for e in await events_for(post.korrespondansepart_id) if e["actor"] == org.leader]
         assert event["on_behalf_of"] is None
     assert await handler_of(posts[3]) is None
     page = await client.get(response.headers["location"])
@@ -103,7 +103,7 @@ async def test_validation_errors_keep_the_selection(client, org: Org) -> None:
         response = await post_form(client, "/fordeling/fordel", form(post, enhet=org.unit, saksbehandler=bad))
         assert response.status_code == 422
         assert "Velg en saksbehandler i enheten." in response.text
-        assert f'value="{post.kid}:1" checked' in response.text
+        assert f'value="{post.korrespondansepart_id}:1" checked' in response.text
     for garbage in ("²:1", "1:x", "99999999999:1", "1"):
         response = await post_form(
             client, "/fordeling/fordel", {"handling": "fordel", "enhet": str(org.unit), "valgt": garbage}
@@ -154,7 +154,7 @@ async def test_send_to_another_unit(client, org: Org) -> None:
     )
     assert response.status_code == 200
     assert "sendt til TDR Teknisk drift" in response.text
-    row = await part(post.kid)
+    row = await part(post.korrespondansepart_id)
     assert row["administrativ_enhet"] == org.other_unit and row["saksbehandler"] is None
     same = await post_form(
         client, "/fordeling/fordel", form(handling="send", enhet=org.unit, enhet_til=org.unit)
@@ -181,7 +181,7 @@ async def test_archive_sends_central_post_to_a_unit(client, org: Org) -> None:
         client, "/fordeling/fordel", form(post, handling="send", enhet="sentral", enhet_til=org.unit)
     )
     assert response.status_code == 303
-    assert (await part(post.kid))["administrativ_enhet"] == org.unit
+    assert (await part(post.korrespondansepart_id))["administrativ_enhet"] == org.unit
     page = await client.get(response.headers["location"])
     assert "sendt til LMA Landbruk, miljø og arealforvaltning" in page.text
 
@@ -199,11 +199,11 @@ async def test_suggestion_from_saksansvarlig_and_from_the_sender(client, org: Or
     unknown = await make_post(fresh_case, unit=org.unit, avsender="Ny Person")
     await login(client, org.leader)
     html = (await client.get(f"/fordeling?enhet={org.unit}")).text
-    assert f'name="forslag" value="{post.kid}:1:{org.handler2}"' in html
-    assert f'name="forslag" value="{from_lie.kid}:1:{org.handler}"' in html
-    assert f'value="{unknown.kid}:1:' not in html  # no suggestion for an unknown sender
+    assert f'name="forslag" value="{post.korrespondansepart_id}:1:{org.handler2}"' in html
+    assert f'name="forslag" value="{from_lie.korrespondansepart_id}:1:{org.handler}"' in html
+    assert f'value="{unknown.korrespondansepart_id}:1:' not in html  # no suggestion for an unknown sender
     response = await post_form(
-        client, "/fordeling/fordel", {"enhet": str(org.unit), "forslag": f"{post.kid}:1:{org.handler2}"}
+        client, "/fordeling/fordel", {"enhet": str(org.unit), "forslag": f"{post.korrespondansepart_id}:1:{org.handler2}"}
     )
     assert response.status_code == 303
     assert await handler_of(post) == org.handler2
@@ -219,7 +219,7 @@ async def test_a_restricted_earlier_post_gives_no_sender_suggestion(client, org:
     fresh = await make_post(await make_case(), unit=org.unit, avsender="Kari Nordmann")
     await login(client, org.leader)
     html = (await client.get(f"/fordeling?enhet={org.unit}")).text
-    assert f'value="{fresh.kid}:1:' not in html
+    assert f'value="{fresh.korrespondansepart_id}:1:' not in html
     assert "fikk forrige post fra avsenderen" not in html
 
 
@@ -270,7 +270,7 @@ async def test_deputy_distributes_on_behalf_of_the_leader_only_while_absent(clie
     )
     assert response.status_code == 303
     assert await handler_of(post) == org.handler
-    [event] = [e for e in await events_for(post.kid) if e["actor"] == org.deputy]
+    [event] = [e for e in await events_for(post.korrespondansepart_id) if e["actor"] == org.deputy]
     assert event["on_behalf_of"] == org.leader
 
 
@@ -322,10 +322,10 @@ async def test_parallel_distribution_has_exactly_one_winner(client, org: Org) ->
                 text = message.group(1)
                 assert text.startswith(f"{post.number} er allerede fordelt av {names[winner_person]}")
                 assert text.endswith(f"til {handlers[winner_handler]}.")
-            distributions = [e for e in await events_for(post.kid) if e["action"] == "archive.distributed"]
+            distributions = [e for e in await events_for(post.korrespondansepart_id) if e["action"] == "archive.distributed"]
             assert len(distributions) == 1
             assert distributions[0]["actor"] == winner_person
-            assert (await part(post.kid))["version"] == 2
+            assert (await part(post.korrespondansepart_id))["version"] == 2
 
 
 async def test_stale_page_is_told_who_got_there_first(client, org: Org) -> None:
@@ -369,7 +369,7 @@ async def test_redistribute_all_open_posts_of_a_handler(client, org: Org) -> Non
             "enhet": str(org.unit),
             "fra": str(org.handler),
             "handling": "alle",
-            "alle_valgt": [f"{p.kid}:1" for p in posts],
+            "alle_valgt": [f"{p.korrespondansepart_id}:1" for p in posts],
             "saksbehandler": str(org.handler2),
         },
     )
@@ -381,7 +381,7 @@ async def test_redistribute_all_open_posts_of_a_handler(client, org: Org) -> Non
             "enhet": str(org.unit),
             "fra": str(org.handler),
             "handling": "alle",
-            "alle_valgt": [f"{p.kid}:1" for p in posts],
+            "alle_valgt": [f"{p.korrespondansepart_id}:1" for p in posts],
             "saksbehandler": str(org.handler2),
             "merknad": "Hanne har permisjon.",
         },
@@ -391,7 +391,7 @@ async def test_redistribute_all_open_posts_of_a_handler(client, org: Org) -> Non
     assert "2 journalposter er omfordelt til Harald Handler." in response.text
     for post in posts:
         assert await handler_of(post) == org.handler2
-        [event] = [e for e in await events_for(post.kid) if e["action"] == "archive.redistributed"]
+        [event] = [e for e in await events_for(post.korrespondansepart_id) if e["action"] == "archive.redistributed"]
         assert event["actor"] == org.leader
         remarks = await Merknad.select().where(Merknad.journalpost == post.id)
         assert any("Hanne har permisjon." in r["merknadstekst"] for r in remarks)

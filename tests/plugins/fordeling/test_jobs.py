@@ -127,7 +127,7 @@ async def test_setting_is_validated(monkeypatch) -> None:
     from plugins.fordeling import hooks
 
     with pytest.raises(ConfigError):
-        hooks.register_routes()
+        hooks.startup()
 
 
 async def test_working_days() -> None:

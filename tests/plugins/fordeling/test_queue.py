@@ -59,7 +59,7 @@ async def test_unit_queue_holds_undistributed_incoming_posts_oldest_first(org: O
     central = await make_post(case, unit=None)
 
     items = await queue_of(org.leader, org.unit)
-    assert [i["kid"] for i in items] == [oldest.kid, middle.kid, newest.kid, note.kid]
+    assert [i["korrespondansepart_id"] for i in items] == [oldest.korrespondansepart_id, middle.korrespondansepart_id, newest.korrespondansepart_id, note.korrespondansepart_id]
     first = items[0]
     assert first["registrerings_id"] == oldest.number
     assert first["alder"] == 5
@@ -69,7 +69,7 @@ async def test_unit_queue_holds_undistributed_incoming_posts_oldest_first(org: O
     assert first["vist_tittel"] == "Gammel søknad"
     assert items[3]["avsender"] == "Trine Teknisk (TDR)"  # a note's sender is its author
 
-    assert [i["kid"] for i in await queue_of(org.archive, None)] == [central.kid]
+    assert [i["korrespondansepart_id"] for i in await queue_of(org.archive, None)] == [central.korrespondansepart_id]
 
 
 async def test_restricted_title_and_sender_are_masked(org: Org) -> None:
@@ -116,18 +116,18 @@ async def test_filter_sort_and_search_by_number(org: Org) -> None:
     c = await make_post(
         case, unit=org.unit, typ="N", status="E", tittel="Internt notat", author=org.other_handler
     )
-    assert [i["kid"] for i in await queue_of(org.leader, org.unit, QueueFilter(sorter="nyest"))] == [
-        c.kid,
-        a.kid,
-        b.kid,
+    assert [i["korrespondansepart_id"] for i in await queue_of(org.leader, org.unit, QueueFilter(sorter="nyest"))] == [
+        c.korrespondansepart_id,
+        a.korrespondansepart_id,
+        b.korrespondansepart_id,
     ]
-    assert (await queue_of(org.leader, org.unit, QueueFilter(sorter="forfall")))[0]["kid"] == b.kid
-    assert [i["kid"] for i in await queue_of(org.leader, org.unit, QueueFilter(type="N"))] == [c.kid]
-    assert [i["kid"] for i in await queue_of(org.leader, org.unit, QueueFilter(sok="gebyr"))] == [b.kid]
-    assert [i["kid"] for i in await queue_of(org.leader, org.unit, QueueFilter(sok="alfa"))] == [b.kid]
-    assert [i["kid"] for i in await queue_of(org.leader, org.unit, QueueFilter(sok=a.number))] == [a.kid]
+    assert (await queue_of(org.leader, org.unit, QueueFilter(sorter="forfall")))[0]["korrespondansepart_id"] == b.korrespondansepart_id
+    assert [i["korrespondansepart_id"] for i in await queue_of(org.leader, org.unit, QueueFilter(type="N"))] == [c.korrespondansepart_id]
+    assert [i["korrespondansepart_id"] for i in await queue_of(org.leader, org.unit, QueueFilter(sok="gebyr"))] == [b.korrespondansepart_id]
+    assert [i["korrespondansepart_id"] for i in await queue_of(org.leader, org.unit, QueueFilter(sok="alfa"))] == [b.korrespondansepart_id]
+    assert [i["korrespondansepart_id"] for i in await queue_of(org.leader, org.unit, QueueFilter(sok=a.number))] == [a.korrespondansepart_id]
     sender_sorted = await queue_of(org.leader, org.unit, QueueFilter(sorter="avsender", type="I"))
-    assert [i["kid"] for i in sender_sorted] == [b.kid, a.kid]
+    assert [i["korrespondansepart_id"] for i in sender_sorted] == [b.korrespondansepart_id, a.korrespondansepart_id]
 
 
 async def test_page_lists_sorts_and_pages(client, org: Org) -> None:
@@ -168,8 +168,8 @@ async def test_page_markup_is_accessible_and_csp_safe(client, org: Org) -> None:
     assert 'data-select-all="valgt"' in html
     assert 'id="kurv" data-focus-region' in html  # core/static/app.js keeps focus after swaps
     # Every checkbox has a label.
-    for kid in re.findall(r'id="(valgt-\d+)"', html):
-        assert f'<label for="{kid}">' in html
+    for part_id in re.findall(r'id="(valgt-\d+)"', html):
+        assert f'<label for="{part_id}">' in html
 
 
 async def test_counts_on_menu_and_card(client, org: Org) -> None:

@@ -37,12 +37,12 @@ async def org(db: None) -> Org:
 
 
 async def numbers(*restanser: Restanse) -> dict[int, str]:
-    rows = await recipients.recipients_by_id([r.kid for r in restanser])
-    return {kid: row["nummer"] for kid, row in rows.items()}
+    rows = await recipients.recipients_by_id([r.korrespondansepart_id for r in restanser])
+    return {part_id: row["nummer"] for part_id, row in rows.items()}
 
 
 def form(*restanser: Restanse, maate: str = "TE", version: int = 1, **fields: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {"valgt": [f"{r.kid}:{version}" for r in restanser], "avskrivningsmaate": maate}
+    values: dict[str, Any] = {"valgt": [f"{r.korrespondansepart_id}:{version}" for r in restanser], "avskrivningsmaate": maate}
     values.update({k: str(v) for k, v in fields.items()})
     return values
 
@@ -59,7 +59,7 @@ def messages(html: str, category: str) -> list[str]:
 
 
 async def written_off(r: Restanse) -> list[dict[str, Any]]:
-    return await Avskrivning.select().where(Avskrivning.korrespondansepart == r.kid)
+    return await Avskrivning.select().where(Avskrivning.korrespondansepart == r.korrespondansepart_id)
 
 
 async def test_handler_writes_off_two_at_once_without_javascript(client, org: Org) -> None:
@@ -81,8 +81,8 @@ async def test_handler_writes_off_two_at_once_without_javascript(client, org: Or
     assert await written_off(restanser[2]) == []
     page = await client.get(response.headers["location"])
     assert "2 restanser er avskrevet: Tatt til etterretning." in page.text
-    assert f'value="{restanser[2].kid}:1"' in page.text
-    assert f'value="{restanser[0].kid}:' not in page.text
+    assert f'value="{restanser[2].korrespondansepart_id}:1"' in page.text
+    assert f'value="{restanser[0].korrespondansepart_id}:' not in page.text
     events = await AuditEvent.select().where(AuditEvent.action == "archive.written_off")
     assert len(events) == 2 and all(e["actor"] == org.handler for e in events)
 
@@ -97,11 +97,11 @@ async def test_htmx_write_off_updates_list_badge_and_card(client, org: Org) -> N
     html = response.text
     assert "<html" not in html and '<section id="egne"' in html
     assert '<div id="meldinger" hx-swap-oob="innerHTML">' in html
-    assert messages(html, "success") == [f"{labels[restanser[0].kid]} er avskrevet: Tatt til orientering."]
+    assert messages(html, "success") == [f"{labels[restanser[0].korrespondansepart_id]} er avskrevet: Tatt til orientering."]
     assert (
         """hx-swap-oob="innerHTML:.main-nav a[href='/restanse']">Restanser <span class="badge">2<""" in html
     )
-    assert f'value="{restanser[0].kid}:' not in html and f'value="{restanser[1].kid}:1"' in html
+    assert f'value="{restanser[0].korrespondansepart_id}:' not in html and f'value="{restanser[1].korrespondansepart_id}:1"' in html
     card = await client.get("/restanse/kort", headers=HTMX)
     assert "2 restanser" in card.text
 
@@ -110,13 +110,13 @@ async def test_partial_success_is_reported_per_restanse(client, settings, org: O
     restanser = [await make_restanse(org.unit, org.handler, journaldato=ago(5)) for _ in range(4)]
     labels = await numbers(*restanser)
     # Meanwhile the leader writes one off (the page still shows version 1).
-    await archive.avskriv(settings, await as_user(org.leader), restanser[1].kid, "TO", version=1)
+    await archive.avskriv(settings, await as_user(org.leader), restanser[1].korrespondansepart_id, "TO", version=1)
     await login(client, org.handler)
     response = await post(client, "/restanse/avskriv", form(*restanser), htmx=True)
     assert response.status_code == 200
     assert messages(response.text, "success") == ["3 restanser er avskrevet: Tatt til etterretning."]
     assert messages(response.text, "error") == [
-        f"{labels[restanser[1].kid]} var allerede avskrevet av Lene Leder (Tatt til orientering)."
+        f"{labels[restanser[1].korrespondansepart_id]} var allerede avskrevet av Lene Leder (Tatt til orientering)."
     ]
     assert len(await Avskrivning.select()) == 4
     # Everything already gone: 409, and each told.
@@ -151,9 +151,9 @@ async def test_parallel_write_off_has_exactly_one_winner(client, org: Org) -> No
             [text] = messages(loser.text, "error")
             maate = "Tatt til etterretning" if winner == org.handler else "Tatt til orientering"
             who = "Hanne Handler" if winner == org.handler else "Harald Handler"
-            assert text == f"{labels[r.kid]} var allerede avskrevet av {who} ({maate})."
+            assert text == f"{labels[r.korrespondansepart_id]} var allerede avskrevet av {who} ({maate})."
             events = await AuditEvent.select().where(
-                (AuditEvent.action == "archive.written_off") & (AuditEvent.object_id == str(r.kid))
+                (AuditEvent.action == "archive.written_off") & (AuditEvent.object_id == str(r.korrespondansepart_id))
             )
             assert len(events) == 1 and events[0]["actor"] == winner
             if winner == deputy:
@@ -178,7 +178,7 @@ async def test_bu_needs_an_answering_post_from_the_case(client, org: Org) -> Non
     await login(client, org.handler)
 
     page = await client.get("/restanse")
-    select = re.search(rf'<select id="svar-{r.kid}" name="svar-{r.kid}">(.*?)</select>', page.text, re.S)
+    select = re.search(rf'<select id="svar-{r.korrespondansepart_id}" name="svar-{r.korrespondansepart_id}">(.*?)</select>', page.text, re.S)
     assert select, page.text
     assert f'value="{letter.post}"' in select.group(1) and "(U) Svar på søknad" in select.group(1)
     assert f'value="{note.post}"' in select.group(1)
@@ -188,18 +188,18 @@ async def test_bu_needs_an_answering_post_from_the_case(client, org: Org) -> Non
     missing = await post(client, "/restanse/avskriv", form(r, maate="BU"))
     assert missing.status_code == 422
     assert "Velg journalposten som besvarte" in missing.text
-    assert f'href="#svar-{r.kid}"' in missing.text
-    wrong_type = await post(client, "/restanse/avskriv", form(r, maate="BU", **{f"svar-{r.kid}": note.post}))
+    assert f'href="#svar-{r.korrespondansepart_id}"' in missing.text
+    wrong_type = await post(client, "/restanse/avskriv", form(r, maate="BU", **{f"svar-{r.korrespondansepart_id}": note.post}))
     assert wrong_type.status_code == 422
     assert "Besvart med brev passer ikke til" in htmllib.unescape(wrong_type.text)
     assert f'<option value="{note.post}" selected>' in wrong_type.text
     foreign = await post(
-        client, "/restanse/avskriv", form(r, maate="BU", **{f"svar-{r.kid}": elsewhere.post})
+        client, "/restanse/avskriv", form(r, maate="BU", **{f"svar-{r.korrespondansepart_id}": elsewhere.post})
     )
     assert foreign.status_code == 422 and "Velg en av sakens egne journalposter" in foreign.text
     assert await written_off(r) == []
 
-    done = await post(client, "/restanse/avskriv", form(r, maate="BU", **{f"svar-{r.kid}": letter.post}))
+    done = await post(client, "/restanse/avskriv", form(r, maate="BU", **{f"svar-{r.korrespondansepart_id}": letter.post}))
     assert done.status_code == 303
     [row] = await written_off(r)
     assert row["avskrivningsmaate"] == "BU" and row["avskrives_av_journalpost"] == letter.post
@@ -210,7 +210,7 @@ async def test_bn_with_a_note(client, org: Org) -> None:
     r = await make_restanse(org.unit, org.handler, journaldato=ago(5), case=case)
     note = await make_restanse(org.unit, None, type="N", case=case, journaldato=ago(3))
     await login(client, org.handler)
-    done = await post(client, "/restanse/avskriv", form(r, maate="BN", **{f"svar-{r.kid}": note.post}))
+    done = await post(client, "/restanse/avskriv", form(r, maate="BN", **{f"svar-{r.korrespondansepart_id}": note.post}))
     assert done.status_code == 303
     [row] = await written_off(r)
     assert (row["avskrivningsmaate"], row["avskrives_av_journalpost"]) == ("BN", note.post)
@@ -226,7 +226,7 @@ async def test_invalid_input_keeps_the_form(client, org: Org) -> None:
     bad = await post(client, "/restanse/avskriv", form(r, maate="", merknad=text))
     assert bad.status_code == 422
     assert "Velg en avskrivningsmåte." in bad.text and 'href="#avskrivningsmaate"' in bad.text
-    assert f'value="{r.kid}:1" checked' in bad.text
+    assert f'value="{r.korrespondansepart_id}:1" checked' in bad.text
     assert f">{text}</textarea>" in bad.text
     assert "<title>Feil: Egne restanser" in bad.text
     too_long = await post(client, "/restanse/avskriv", form(r, maate="TLF", merknad="x" * 5000), htmx=True)
@@ -249,9 +249,9 @@ async def test_others_may_not_write_off_or_mark(client, org: Org) -> None:
     assert refused.status_code == 403
     [text] = messages(refused.text, "error")
     # Someone else's restanse is not named by its number (nor its title) in the refusal.
-    assert text == f"Restansen ({r.kid}): Du kan ikke avskrive eller endre denne restansen."
-    assert labels[r.kid] not in refused.text
-    marked = await post(client, "/restanse/foreloepig", {"foreloepig": f"{r.kid}:1"}, htmx=True)
+    assert text == f"Restansen ({r.korrespondansepart_id}): Du kan ikke avskrive eller endre denne restansen."
+    assert labels[r.korrespondansepart_id] not in refused.text
+    marked = await post(client, "/restanse/foreloepig", {"foreloepig": f"{r.korrespondansepart_id}:1"}, htmx=True)
     assert marked.status_code == 403
     assert await written_off(r) == []
     # Without the CSRF token nothing happens at all.
@@ -266,21 +266,21 @@ async def test_foreloepig_svar_button(client, org: Org) -> None:
     labels = await numbers(old)
     await login(client, org.handler)
     page = await client.get("/restanse")
-    assert f'name="foreloepig" value="{old.kid}:1" formaction="/restanse/foreloepig"' in page.text
-    response = await post(client, "/restanse/foreloepig", {"foreloepig": f"{old.kid}:1", "side": "1"})
+    assert f'name="foreloepig" value="{old.korrespondansepart_id}:1" formaction="/restanse/foreloepig"' in page.text
+    response = await post(client, "/restanse/foreloepig", {"foreloepig": f"{old.korrespondansepart_id}:1", "side": "1"})
     assert response.status_code == 303 and response.headers["location"] == "/restanse"
-    part = await Korrespondansepart.select().where(Korrespondansepart.id == old.kid).first()
+    part = await Korrespondansepart.select().where(Korrespondansepart.id == old.korrespondansepart_id).first()
     assert part["foreloepig_svar_dato"] == today() and part["version"] == 2
     after = await client.get("/restanse")
     assert (
-        f"Foreløpig svar er registrert for {labels[old.kid]}. Restansen står til den er avskrevet."
+        f"Foreløpig svar er registrert for {labels[old.korrespondansepart_id]}. Restansen står til den er avskrevet."
         in after.text
     )
     assert f"Sendt {today().strftime('%d.%m.%Y')}" in after.text
     assert "§ 11 a: over en måned uten svar" not in after.text
-    assert f'value="{old.kid}:2"' in after.text  # still a restanse, with the new version
+    assert f'value="{old.korrespondansepart_id}:2"' in after.text  # still a restanse, with the new version
     # A stale page (version 1) is told what happened.
-    stale = await post(client, "/restanse/foreloepig", {"foreloepig": f"{old.kid}:1"}, htmx=True)
+    stale = await post(client, "/restanse/foreloepig", {"foreloepig": f"{old.korrespondansepart_id}:1"}, htmx=True)
     assert stale.status_code == 409
     [text] = messages(stale.text, "error")
     assert text.startswith("Hanne Handler registrerte foreløpig svar på")

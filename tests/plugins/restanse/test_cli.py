@@ -26,7 +26,7 @@ async def _seed() -> Org:
         recipients=[(org.other_unit, org.other_handler)],
         copy_recipients=[(org.sub_unit, org.sub_handler)],
     )
-    await write_off(note.kid, date(2026, 4, 30))  # on the report date itself
+    await write_off(note.korrespondansepart_id, date(2026, 4, 30))  # on the report date itself
     return org
 
 

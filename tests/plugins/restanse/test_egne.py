@@ -49,7 +49,7 @@ async def test_own_list_shows_only_own_restanser_with_their_details(client, org:
     )
     others = await make_restanse(org.unit, org.handler2, journaldato=ago(3), tittel="Harald sin")
     gone = await make_restanse(org.unit, org.handler, journaldato=ago(20), tittel="Avskrevet allerede")
-    await write_off(gone.kid, ago(1))
+    await write_off(gone.korrespondansepart_id, ago(1))
     copy = await make_restanse(
         org.other_unit, org.other_handler, copy_recipients=[(org.unit, org.handler)], tittel="Bare kopi"
     )
@@ -60,9 +60,9 @@ async def test_own_list_shows_only_own_restanser_with_their_details(client, org:
     html = page.text
     assert "<h1>Egne restanser</h1>" in html
     for shown in (old, due, answered, note):
-        assert f'value="{shown.kid}:1"' in html
+        assert f'value="{shown.korrespondansepart_id}:1"' in html
     for hidden in (others, gone, copy):
-        assert f'value="{hidden.kid}:1"' not in html
+        assert f'value="{hidden.korrespondansepart_id}:1"' not in html
     assert "Harald sin" not in html and "Avskrevet allerede" not in html and "Bare kopi" not in html
     # Age, journaldato, forfallsdato marked with text, case, sender, N author.
     assert "40 dager" in html and ago(40).strftime("%d.%m.%Y") in html
@@ -88,15 +88,15 @@ async def test_sort_and_paging(client, org: Org) -> None:
     await login(client, org.handler)
     first = await client.get("/restanse")
     assert "(1–50 av 53)" in first.text and "Side 1 av 2" in first.text
-    assert f'value="{restanser[0].kid}:1"' in first.text
-    assert f'value="{restanser[52].kid}:1"' not in first.text
+    assert f'value="{restanser[0].korrespondansepart_id}:1"' in first.text
+    assert f'value="{restanser[52].korrespondansepart_id}:1"' not in first.text
     second = await client.get("/restanse?side=2")
-    assert "(51–53 av 53)" in second.text and f'value="{restanser[52].kid}:1"' in second.text
+    assert "(51–53 av 53)" in second.text and f'value="{restanser[52].korrespondansepart_id}:1"' in second.text
     newest = await client.get("/restanse?sorter=nyest", headers=HTMX)
     assert newest.status_code == 200 and "<html" not in newest.text
     assert '<section id="egne"' in newest.text
     body = newest.text
-    assert body.index(f'value="{restanser[52].kid}:1"') < body.index(f'value="{restanser[51].kid}:1"')
+    assert body.index(f'value="{restanser[52].korrespondansepart_id}:1"') < body.index(f'value="{restanser[51].korrespondansepart_id}:1"')
     assert 'href="/restanse?sorter=nyest&amp;side=2"' in body
     # An unknown sort falls back to the default.
     assert (await client.get("/restanse?sorter=drop")).status_code == 200
@@ -185,7 +185,7 @@ async def test_pages_are_csp_safe(client, org: Org) -> None:
 async def test_restanse_moved_to_another_handler_leaves_the_list(client, org: Org) -> None:
     moved = await make_restanse(org.unit, org.handler, journaldato=ago(4))
     await Korrespondansepart.update({Korrespondansepart.saksbehandler: org.handler2}).where(
-        Korrespondansepart.id == moved.kid
+        Korrespondansepart.id == moved.korrespondansepart_id
     )
     await login(client, org.handler)
-    assert f'value="{moved.kid}:1"' not in (await client.get("/restanse")).text
+    assert f'value="{moved.korrespondansepart_id}:1"' not in (await client.get("/restanse")).text

@@ -56,7 +56,7 @@ async def unit_data(org: Org) -> None:
     await make_restanse(org.unit, org.handler, journaldato=ago(10))
     await make_restanse(org.unit, org.handler, journaldato=ago(3))
     gone = await make_restanse(org.unit, org.handler2, journaldato=ago(20))
-    await write_off(gone.kid, ago(2))
+    await write_off(gone.korrespondansepart_id, ago(2))
     await make_restanse(org.unit, None, journaldato=ago(1), tittel="Venter på fordeling")
     await make_restanse(org.sub_unit, org.sub_handler, journaldato=ago(12))
     await make_restanse(org.other_unit, org.other_handler, journaldato=ago(12))
@@ -206,7 +206,7 @@ async def test_saved_criteria_come_back(client, org: Org) -> None:
     # Running it again with htmx replaces the saved criteria (one row) and pushes the URL.
     data = {"enhet": str(org.unit), "typer": ["I", "N"], "underenheter": "1"}
     htmx = await client.post("/restanse/enhet", data=data, headers={**csrf(client), **HTMX})
-    assert htmx.status_code == 200 and '<div id="enhet-innhold">' in htmx.text
+    assert htmx.status_code == 200 and '<div id="enhet-innhold"' in htmx.text
     assert htmx.headers["hx-push-url"].startswith("/restanse/enhet?enhet=")
     rows = await SavedCriteria.select().where(SavedCriteria.person == org.leader)
     assert len(rows) == 1
@@ -230,7 +230,7 @@ async def test_invalid_criteria_keep_the_form(client, org: Org) -> None:
     assert 'value="31.12.2026"' in html and 'value="32.13.2026"' in html
     assert "<title>Feil: Restanser i egen enhet" in html
     future = await client.get(f"/restanse/enhet?{query(org, dato=ago(-2).isoformat())}")
-    assert future.status_code == 422 and "Rapportdatoen kan ikke være fram i tid." in future.text
+    assert future.status_code == 422 and "Rapportdatoen kan ikke være etter i dag." in future.text
     missing = await client.post("/restanse/enhet", data={"typer": "I"}, headers={**csrf(client), **HTMX})
     assert missing.status_code == 422 and "Velg en av enhetene i listen." in missing.text
     assert await SavedCriteria.count() == 0
@@ -238,7 +238,7 @@ async def test_invalid_criteria_keep_the_form(client, org: Org) -> None:
 
 async def test_report_date_in_the_past(client, org: Org) -> None:
     r = await make_restanse(org.unit, org.handler, journaldato=ago(30))
-    await write_off(r.kid, ago(5))
+    await write_off(r.korrespondansepart_id, ago(5))
     await login(client, org.leader)
     now = await client.get(f"/restanse/enhet?{query(org)}")
     assert row_of(now.text, "Hanne Handler")[1:3] == ["1", "0"]

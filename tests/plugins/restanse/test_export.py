@@ -101,7 +101,7 @@ async def test_page_downloads_have_the_page_columns(client: Any, db: None) -> No
     org: Org = await make_org()
     await make_restanse(org.unit, org.handler, journaldato=date(2026, 3, 1))
     gone = await make_restanse(org.other_unit, org.other_handler, journaldato=date(2026, 3, 1))
-    await write_off(gone.kid, date(2026, 4, 1))
+    await write_off(gone.korrespondansepart_id, date(2026, 4, 1))
     await login(client, org.archive)
     params = {"rapportdato": "15.04.2026", "sammenligningsdato": "15.03.2026"}
 

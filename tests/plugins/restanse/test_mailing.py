@@ -52,7 +52,7 @@ async def restanser(
         await make_restanse(unit, handler, journaldato=day(days_ago), case=case, **kwargs)  # type: ignore[arg-type]
         for _ in range(n)
     ]
-    return [r.kid for r in made]
+    return [r.korrespondansepart_id for r in made]
 
 
 async def world() -> World:

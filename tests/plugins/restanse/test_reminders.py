@@ -63,12 +63,12 @@ async def test_each_leader_gets_the_count_and_the_change_once_a_week(settings: S
     for days in (12, 9):
         await make_restanse(org.other_unit, org.other_handler, journaldato=before(days))
     gone = await make_restanse(org.other_unit, org.other_handler, journaldato=before(30))
-    await write_off(gone.kid, before(2))
+    await write_off(gone.korrespondansepart_id, before(2))
     done = await make_restanse(org.other_unit, org.other_handler, journaldato=before(30))
-    await write_off(done.kid, before(10))
+    await write_off(done.korrespondansepart_id, before(10))
     # A unit with nothing now (written off during the week) gets no mail.
     empty = await make_restanse(org.sub_unit, org.sub_handler, journaldato=before(30))
-    await write_off(empty.kid, before(1))
+    await write_off(empty.korrespondansepart_id, before(1))
     runtime, weekly = job(settings)
 
     result = await run_job(runtime, weekly, slot(MONDAY))

@@ -32,12 +32,12 @@ async def seed(org: Org) -> None:
     old = await make_restanse(org.unit, org.handler, journaldato=date(2026, 3, 1))
     await make_restanse(org.unit, org.handler, journaldato=date(2026, 3, 2))
     gone = await make_restanse(org.unit, org.handler2, journaldato=date(2026, 3, 3))
-    await write_off(gone.kid, date(2026, 4, 1))
+    await write_off(gone.korrespondansepart_id, date(2026, 4, 1))
     await make_restanse(org.unit, org.handler, journaldato=date(2026, 4, 2))
     await make_restanse(org.unit, None, journaldato=date(2026, 4, 3))
     await make_restanse(org.other_unit, org.other_handler, journaldato=date(2026, 2, 1))
     tdr = await make_restanse(org.other_unit, org.other_handler, journaldato=date(2026, 2, 2))
-    await write_off(tdr.kid, D)  # on the report date itself
+    await write_off(tdr.korrespondansepart_id, D)  # on the report date itself
     del old
 
 
@@ -266,3 +266,50 @@ async def test_default_dates_are_today_and_a_month_before(client: object, org: O
     assert response.status_code == 200
     assert f'value="{today():%d.%m.%Y}"' in response.text
     assert f'value="{months_back(today()):%d.%m.%Y}"' in response.text
+
+
+async def test_a_form_with_errors_shows_no_table_and_no_downloads(client: object, org: Org) -> None:
+    """After an error the old table and its CSV/Excel links must not stay under the form:
+    a user could download the wrong month."""
+    await seed(org)
+    await login(client, org.archive)
+    response = await client.get(  # type: ignore[attr-defined]
+        URL, params={"rapportdato": "15.03.2026", "sammenligningsdato": "15.04.2026"}
+    )
+    assert response.status_code == 422
+    html = response.text
+    assert "Sammenligningsdatoen må være før rapportdatoen." in html
+    assert "/eksport?" not in html
+    assert "<table" not in html
+    assert 'value="15.04.2026"' in html  # the form keeps what was typed
+
+
+async def test_changing_only_the_report_date_moves_the_comparison_date(client: object, org: Org) -> None:
+    """The form shows the default comparison date (a month before the report date); a user who
+    then changes only the report date to an earlier month compares with the month before that,
+    instead of getting an error for the old comparison date."""
+    await seed(org)
+    await login(client, org.archive)
+    first = await client.get(URL, params={"rapportdato": "15.04.2026"})  # type: ignore[attr-defined]
+    assert 'value="15.03.2026"' in first.text and 'name="avledet_fra" value="15.04.2026"' in first.text
+    changed = await client.get(  # type: ignore[attr-defined]
+        URL,
+        params={"rapportdato": "10.03.2026", "sammenligningsdato": "15.03.2026", "avledet_fra": "15.04.2026"},
+    )
+    assert changed.status_code == 200
+    assert 'value="10.02.2026"' in changed.text
+    assert "Restanser per enhet 10.03.2026, sammenlignet med 10.02.2026" in changed.text
+    chosen = await client.get(  # type: ignore[attr-defined]
+        URL,
+        params={"rapportdato": "10.03.2026", "sammenligningsdato": "01.01.2026", "avledet_fra": "15.04.2026"},
+    )
+    assert "sammenlignet med 01.01.2026" in chosen.text  # a date the user typed is kept
+
+
+async def test_every_export_defaults_to_csv(client: object, org: Org) -> None:
+    await seed(org)
+    await login(client, org.archive)
+    for path in (f"{URL}/eksport?rapportdato=15.04.2026", "/restanse/eksport"):
+        response = await client.get(path)  # type: ignore[attr-defined]
+        assert response.status_code == 200, path
+        assert response.headers["content-type"] == "text/csv; charset=utf-8"

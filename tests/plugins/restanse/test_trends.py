@@ -41,10 +41,10 @@ async def seed(org: Org) -> None:
     the month-end itself: not counted at 31.12)."""
     await make_restanse(org.unit, org.handler, journaldato=date(2025, 11, 3))
     jan = await make_restanse(org.unit, org.handler2, journaldato=date(2026, 1, 5))
-    await write_off(jan.kid, date(2026, 2, 15))
+    await write_off(jan.korrespondansepart_id, date(2026, 2, 15))
     await make_restanse(org.sub_unit, org.sub_handler, journaldato=date(2026, 3, 2))
     tdr = await make_restanse(org.other_unit, None, journaldato=date(2025, 10, 1))
-    await write_off(tdr.kid, date(2025, 12, 31), korrespondansepart=False)
+    await write_off(tdr.korrespondansepart_id, date(2025, 12, 31), korrespondansepart=False)
 
 
 async def test_monthly_counts_per_unit_and_all(org: Org) -> None:
@@ -82,7 +82,7 @@ async def test_snapshot_is_idempotent_and_marks_differences(org: Org) -> None:
     ]
     assert await Snapshot.count().where(Snapshot.dato == day) == 2
     # a write-off registered afterwards with an earlier date: today's figure differs
-    await write_off(later.kid, date(2026, 2, 10))
+    await write_off(later.korrespondansepart_id, date(2026, 2, 10))
     series = await trends.monthly(None, end=date(2026, 3, 31))
     feb = next(p for p in series.points if p.dato == day)
     assert (feb.antall, feb.lagret, feb.avviker) == (1, 2, True)

@@ -38,7 +38,7 @@ async def test_incoming_counts_until_written_off(org: Org) -> None:
     r = await make_restanse(org.unit, org.handler, journaldato=date(2026, 3, 2))
     await make_restanse(org.unit, org.handler, journaldato=date(2026, 4, 16))  # after D: not yet
     assert await restanser.count(D, Scope()) == 1
-    await write_off(r.kid, date(2026, 4, 20))
+    await write_off(r.korrespondansepart_id, date(2026, 4, 20))
     assert await restanser.count(D, Scope()) == 1  # written off after D
     assert await restanser.count(date(2026, 4, 20), Scope()) == 1  # the post of 16.04 is open then
     assert await restanser.count(date(2026, 4, 19), Scope()) == 2
@@ -46,7 +46,7 @@ async def test_incoming_counts_until_written_off(org: Org) -> None:
 
 async def test_write_off_on_the_report_date_itself(org: Org) -> None:
     r = await make_restanse(org.unit, org.handler, journaldato=date(2026, 3, 2))
-    await write_off(r.kid, D)
+    await write_off(r.korrespondansepart_id, D)
     counts = per_unit(await restanser.counts_per_unit([D, BEFORE]))
     assert counts["LMA"] == (0, 1)  # not a restanse on D, a restanse the day before
     assert await restanser.count(D, Scope()) == 0
@@ -123,7 +123,7 @@ async def test_foreloepig_svar_does_not_end_a_restanse(org: Org) -> None:
         await _viewer(org.handler), Scope(saksbehandler_id=org.handler), day=D
     )
     [item] = page.items
-    assert item["korrespondansepart_id"] == r.kid
+    assert item["korrespondansepart_id"] == r.korrespondansepart_id
     assert item["foreloepig_svar_dato"] == date(2026, 1, 20)
     assert item["paragraf_11a"] is False  # a foreløpig svar was given
 
@@ -136,7 +136,7 @@ async def test_write_off_without_recipient_writes_off_every_recipient(org: Org) 
         journaldato=date(2026, 2, 2),
         recipients=[(org.other_unit, org.other_handler)],
     )
-    await write_off(note.kid, date(2026, 4, 1), korrespondansepart=False)
+    await write_off(note.korrespondansepart_id, date(2026, 4, 1), korrespondansepart=False)
     counts = per_unit(await restanser.counts_per_unit([D, MONTH_AGO]))
     assert counts["LMA"] == (0, 1)
     assert counts["TDR"] == (0, 1)
@@ -147,10 +147,10 @@ async def test_write_off_without_recipient_writes_off_every_recipient(org: Org) 
 async def test_earliest_write_off_wins(org: Org) -> None:
     r = await make_restanse(org.unit, org.handler, journaldato=date(2026, 2, 2))
     other = await make_restanse(org.unit, org.handler, journaldato=date(2026, 2, 2))
-    await write_off(r.kid, date(2026, 4, 10))
-    await write_off(r.kid, date(2026, 3, 10), korrespondansepart=False)
-    await write_off(other.kid, date(2026, 3, 20), korrespondansepart=False)
-    await write_off(other.kid, date(2026, 3, 1))
+    await write_off(r.korrespondansepart_id, date(2026, 4, 10))
+    await write_off(r.korrespondansepart_id, date(2026, 3, 10), korrespondansepart=False)
+    await write_off(other.korrespondansepart_id, date(2026, 3, 20), korrespondansepart=False)
+    await write_off(other.korrespondansepart_id, date(2026, 3, 1))
     dates = [date(2026, 2, 28), date(2026, 3, 5), date(2026, 3, 15), date(2026, 3, 25), D]
     assert per_unit(await restanser.counts_per_unit(dates))["LMA"] == (2, 1, 0, 0, 0)
     for day, expected in zip(dates, (2, 1, 0, 0, 0), strict=True):
@@ -170,7 +170,7 @@ async def test_counts_for_two_dates_in_one_call(org: Org) -> None:
     # open since February; written off between the dates; new after the comparison date
     await make_restanse(org.unit, org.handler, journaldato=date(2026, 2, 1))
     gone = await make_restanse(org.unit, org.handler2, journaldato=date(2026, 2, 1))
-    await write_off(gone.kid, date(2026, 4, 1))
+    await write_off(gone.korrespondansepart_id, date(2026, 4, 1))
     await make_restanse(org.unit, None, journaldato=date(2026, 4, 2))
     await make_restanse(org.other_unit, org.other_handler, journaldato=date(2026, 4, 2))
     await make_restanse(org.other_unit, org.other_handler, journaldato=date(2026, 3, 1))
@@ -199,7 +199,7 @@ async def test_per_handler_with_a_row_for_no_handler(org: Org) -> None:
     await make_restanse(org.unit, None, journaldato=date(2026, 3, 1))
     await make_restanse(org.unit, None, journaldato=date(2026, 3, 1))
     gone = await make_restanse(org.other_unit, org.other_handler, journaldato=date(2026, 1, 1))
-    await write_off(gone.kid, date(2026, 1, 5))  # zero on both dates: no row
+    await write_off(gone.korrespondansepart_id, date(2026, 1, 5))  # zero on both dates: no row
     handlers = await restanser.counts_per_handler([MONTH_AGO, D])
     assert [(h.unit_code, h.person_id, h.name, h.counts) for h in handlers] == [
         ("LMA", None, "", (2, 2)),
@@ -293,7 +293,7 @@ async def test_open_restanser_masks_restricted_titles(org: Org) -> None:
     archive = await restanse_lists.open_restanser(await _viewer(org.archive), unit_scope, day=D)
     assert archive.total == 2
     item = archive.items[0]  # the oldest first
-    assert item["korrespondansepart_id"] == secret.kid
+    assert item["korrespondansepart_id"] == secret.korrespondansepart_id
     assert item["skjermet"] is True
     assert item["tittel"] == "Barnevernssak"
     assert "Kari" not in item["tittel"] and "Kari" not in item["avsender"]
@@ -384,7 +384,7 @@ async def test_an_export_is_one_snapshot_even_when_a_restanse_is_written_off_mea
 
     async def someone_writes_off_the_first() -> None:
         await go.wait()
-        await write_off(made[0].kid, D)
+        await write_off(made[0].korrespondansepart_id, D)
 
     # Created before the export's read transaction starts: it writes on its own connection.
     writer = asyncio.create_task(someone_writes_off_the_first())
@@ -394,7 +394,7 @@ async def test_an_export_is_one_snapshot_even_when_a_restanse_is_written_off_mea
         if not go.is_set():
             go.set()
             await writer
-    assert seen == [r.kid for r in made]  # with OFFSET paging outside a snapshot: one skipped
+    assert seen == [r.korrespondansepart_id for r in made]  # with OFFSET paging outside a snapshot: one skipped
     assert (await restanse_lists.open_restanser(viewer, Scope(), day=D)).total == 3
 
 
