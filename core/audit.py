@@ -9,8 +9,51 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from core.i18n import N_
 from core.tables import AuditEvent
 from core.timeutil import now
+
+CORE_LABELS: dict[str, str] = {
+    "org.unit_created": N_("Enhet opprettet"),
+    "org.unit_updated": N_("Enhet endret"),
+    "org.unit_deactivated": N_("Enhet deaktivert"),
+    "org.unit_reactivated": N_("Enhet aktivert igjen"),
+    "org.leader_set": N_("Leder satt"),
+    "org.leader_removed": N_("Leder fjernet"),
+    "org.person_created": N_("Person registrert"),
+    "org.person_updated": N_("Person endret"),
+    "org.person_deactivated": N_("Person deaktivert"),
+    "org.person_reactivated": N_("Person aktivert igjen"),
+    "org.deputy_registered": N_("Stedfortreder registrert"),
+    "org.deputy_removed": N_("Stedfortreder fjernet"),
+    "auth.signed_in": N_("Innlogging"),
+    "auth.signed_out": N_("Utlogging"),
+    "auth.sign_in_failed": N_("Mislykket innlogging"),
+    "auth.identity_linked": N_("Konto koblet"),
+    "auth.roles_synced": N_("Roller oppdatert fra Entra ID"),
+    "person.language_changed": N_("Språk endret"),
+    "archive.case_created": N_("Sak opprettet"),
+    "archive.incoming_registered": N_("Inngående post registrert"),
+    "archive.post_created": N_("Journalpost opprettet"),
+    "archive.post_finished": N_("Ferdigstilt"),
+    "archive.dispatched": N_("Ekspedert"),
+    "archive.post_updated": N_("Journalpost endret"),
+    "archive.post_deleted": N_("Journalpost slettet"),
+    "archive.document_added": N_("Dokument lagt til"),
+    "archive.version_added": N_("Ny versjon lastet opp"),
+    "archive.remark_added": N_("Merknad skrevet"),
+    "archive.case_closed": N_("Sak avsluttet"),
+    "archive.distributed": N_("Fordelt"),
+    "archive.redistributed": N_("Omfordelt"),
+    "archive.sent_to_unit": N_("Sendt til enhet"),
+    "archive.written_off": N_("Avskrevet"),
+    "archive.foreloepig_svar": N_("Foreløpig svar registrert"),
+    "archive.access_granted": N_("Tilgang til skjermet gitt"),
+    "archive.access_revoked": N_("Tilgang til skjermet fjernet"),
+    "archive.imported": N_("Noark 5-uttrekk importert"),
+}
+"""Labels of core's own actions (untranslated). Core gives them through the ``audit_labels``
+hook like every plugin; :attr:`core.runtime.Runtime.audit_labels` holds them all."""
 
 
 async def record(

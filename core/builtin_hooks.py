@@ -7,6 +7,7 @@ from typing import Any
 from jinja2 import Environment
 
 from core import roles
+from core.audit import CORE_LABELS
 from core.auth.user import User
 from core.contributions import Job, MenuLink, Permission
 from core.hookspecs import hookimpl
@@ -56,6 +57,11 @@ def register_permissions() -> list[Permission]:
         Permission("core.audit", N_("Se og eksportere hendelsesloggen (Fellestjenesten/Arkiv)")),
         Permission("core.absence", N_("Registrere eget fravær og stedfortreder (ledere)")),
     ]
+
+
+@hookimpl
+def audit_labels() -> dict[str, str]:
+    return dict(CORE_LABELS)
 
 
 @hookimpl

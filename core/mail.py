@@ -85,6 +85,17 @@ async def enqueue(
     return bool(inserted)
 
 
+async def message_ids(keys: list[str]) -> dict[str, int]:
+    """The outbox rows of the given idempotency keys (key → message id), for a routine that
+    links its own records to the mail it queued."""
+    if not keys:
+        return {}
+    rows = await MailMessage.select(MailMessage.id, MailMessage.idempotency_key).where(
+        MailMessage.idempotency_key.is_in(sorted(set(keys)))
+    )
+    return {str(r["idempotency_key"]): int(r["id"]) for r in rows}
+
+
 def build_message(settings: Settings, row: dict[str, object]) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = settings.mail_from

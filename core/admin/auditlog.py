@@ -15,62 +15,21 @@ from typing import Any
 from urllib.parse import urlencode
 
 from core.admin.common import Page, contains, fetch_page, parse_date, parse_id, require_maintainer
+from core.audit import CORE_LABELS
 from core.auth.user import User
 from core.errors import ValidationFailed
-from core.i18n import N_, _, format_tidspunkt
+from core.i18n import _, format_tidspunkt
 from core.tables import AuditEvent, Person
 from core.timeutil import OSLO
 
 EXPORT_BATCH = 1000
 CSV_BOM = "\ufeff"
 
-ACTION_LABELS: dict[str, str] = {
-    "org.unit_created": N_("Enhet opprettet"),
-    "org.unit_updated": N_("Enhet endret"),
-    "org.unit_deactivated": N_("Enhet deaktivert"),
-    "org.unit_reactivated": N_("Enhet aktivert igjen"),
-    "org.leader_set": N_("Leder satt"),
-    "org.leader_removed": N_("Leder fjernet"),
-    "org.person_created": N_("Person registrert"),
-    "org.person_updated": N_("Person endret"),
-    "org.person_deactivated": N_("Person deaktivert"),
-    "org.person_reactivated": N_("Person aktivert igjen"),
-    "org.deputy_registered": N_("Stedfortreder registrert"),
-    "org.deputy_removed": N_("Stedfortreder fjernet"),
-    "auth.signed_in": N_("Innlogging"),
-    "auth.signed_out": N_("Utlogging"),
-    "auth.sign_in_failed": N_("Mislykket innlogging"),
-    "auth.identity_linked": N_("Konto koblet"),
-    "auth.roles_synced": N_("Roller oppdatert fra Entra ID"),
-    "person.language_changed": N_("Språk endret"),
-    "archive.case_created": N_("Sak opprettet"),
-    "archive.incoming_registered": N_("Inngående post registrert"),
-    "archive.post_created": N_("Journalpost opprettet"),
-    "archive.post_finished": N_("Ferdigstilt"),
-    "archive.dispatched": N_("Ekspedert"),
-    "archive.post_updated": N_("Journalpost endret"),
-    "archive.post_deleted": N_("Journalpost slettet"),
-    "archive.document_added": N_("Dokument lagt til"),
-    "archive.version_added": N_("Ny versjon lastet opp"),
-    "archive.remark_added": N_("Merknad skrevet"),
-    "archive.case_closed": N_("Sak avsluttet"),
-    "archive.distributed": N_("Fordelt"),
-    "archive.redistributed": N_("Omfordelt"),
-    "archive.sent_to_unit": N_("Sendt til enhet"),
-    "archive.written_off": N_("Avskrevet"),
-    "archive.foreloepig_svar": N_("Foreløpig svar registrert"),
-    "archive.access_granted": N_("Tilgang til skjermet gitt"),
-    "archive.access_revoked": N_("Tilgang til skjermet fjernet"),
-    "archive.imported": N_("Noark 5-uttrekk importert"),
-    "restanse.mails_prepared": N_("Restanse-e-poster forberedt"),
-    "restanse.mails_sent": N_("Restanse-e-poster sendt"),
-    "restanse.criteria_saved": N_("Rapportkriterier lagret"),
-}
-
-
-def action_label(action: str) -> str:
-    """A Norwegian label for a known action code; the code itself otherwise."""
-    label = ACTION_LABELS.get(action)
+def action_label(action: str, labels: Mapping[str, str] | None = None) -> str:
+    """The label of an action code in the user's language (``labels``: the runtime's
+    :attr:`~core.runtime.Runtime.audit_labels`, core's and every plugin's; core's own when
+    None); the code itself for an action without a label."""
+    label = (CORE_LABELS if labels is None else labels).get(action)
     return _(label) if label else action
 
 

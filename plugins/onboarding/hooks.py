@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar.types import ControllerRouterHandler
 
-from core.auth.user import User
 from core.contributions import DashboardCard, MenuLink
 from core.hookspecs import hookimpl
 from core.i18n import _
@@ -15,14 +12,14 @@ from plugins.onboarding import routes
 
 @hookimpl
 def register_routes() -> list[ControllerRouterHandler]:
-    return [routes.router]
+    return list(routes.ROUTERS)
 
 
 @hookimpl
-def menu_links(user: User, request: Any) -> list[MenuLink]:
+def menu_links() -> list[MenuLink]:
     return [MenuLink(_("IKT-tilgang/-avgang"), "/onboarding", order=40)]
 
 
 @hookimpl
-def dashboard_cards(user: User, request: Any) -> list[DashboardCard]:
+def dashboard_cards() -> list[DashboardCard]:
     return [DashboardCard("onboarding", _("IKT-tilgang/-avgang"), "/onboarding/kort", order=40)]

@@ -4,10 +4,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from plugins.onboarding.tables import TABLES
+
 APP_CONFIG = AppConfig(
     app_name="onboarding",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[],
+    table_classes=TABLES,
     migration_dependencies=["core.piccolo_app"],
     commands=[],
 )

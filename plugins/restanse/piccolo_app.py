@@ -4,12 +4,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from plugins.restanse.tables import RESTANSE_TABLES
+from plugins.restanse.tables import TABLES
 
 APP_CONFIG = AppConfig(
     app_name="restanse",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=list(RESTANSE_TABLES),
+    table_classes=TABLES,
     migration_dependencies=["core.piccolo_app"],
     commands=[],
 )

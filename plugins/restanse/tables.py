@@ -74,4 +74,4 @@ class MailItem(Table, tablename="restanse_mail_item"):
     sendt = Timestamptz(null=True, default=None)
 
 
-RESTANSE_TABLES: list[type[Table]] = [Snapshot, SavedCriteria, MailRun, MailItem]
+TABLES: list[type[Table]] = [Snapshot, SavedCriteria, MailRun, MailItem]

@@ -27,6 +27,7 @@ from core.hookspecs import hookimpl
 from core.jobs import current_slot, run_job
 from core.plugins import LoadedPlugin, await_me_maybe, hooks_implemented, load_plugins, make_plugin_manager
 from core.runtime import build_runtime, runtime_of
+from core.settings import ConfigError
 from core.tables import Unit
 from tests.dummy_plugin import hooks as dummy
 from tests.dummy_plugin.tables import DummyNote
@@ -68,6 +69,23 @@ async def signed_in(client: Any) -> int:
 
 
 # --- One test per hook -----------------------------------------------------------------------
+
+
+async def test_hook_startup(settings: Any, monkeypatch: Any) -> None:
+    dummy.STARTUPS.clear()
+    runtime = build_runtime(settings, load_plugins(["tests.dummy_plugin"]))
+    assert dummy.STARTUPS == [runtime]  # once, with the runtime being built
+    monkeypatch.setenv(dummy.FAIL_VARIABLE, "1")
+    with pytest.raises(ConfigError, match=dummy.FAIL_VARIABLE):
+        build_runtime(settings, load_plugins(["tests.dummy_plugin"]))
+
+
+async def test_hook_audit_labels(settings: Any) -> None:
+    runtime = build_runtime(settings, load_plugins(["tests.dummy_plugin", "plugins.restanse"]))
+    labels = runtime.audit_labels
+    assert labels["dummy_plugin.noted"] == "Testnotat skrevet"
+    assert labels["restanse.snapshot"] == "Restansetall lagret for måneden"  # each plugin its own
+    assert labels["archive.distributed"] == "Fordelt"  # core's own, through the same hook
 
 
 async def test_hook_register_routes(client: Any) -> None:

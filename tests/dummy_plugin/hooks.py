@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,26 @@ from litestar.response import Template
 
 from core.contributions import DashboardCard, Event, Job, MenuLink, Permission
 from core.hookspecs import hookimpl
+from core.settings import ConfigError
 from core.web.pages import fragment, page
 
 HERE = Path(__file__).parent
 EVENTS: list[Event] = []
 JOB_CALLS: list[str] = []
+STARTUPS: list[Any] = []
+FAIL_VARIABLE = "DUMMY_PLUGIN_FAIL_AT_START"
+
+
+@hookimpl
+def startup(runtime: Any) -> None:
+    STARTUPS.append(runtime)
+    if os.environ.get(FAIL_VARIABLE):
+        raise ConfigError(f"{FAIL_VARIABLE} er satt: testtillegget nekter å starte.")
+
+
+@hookimpl
+def audit_labels() -> dict[str, str]:
+    return {"dummy_plugin.noted": "Testnotat skrevet"}
 
 
 @get("/", name="dummy_plugin:index")

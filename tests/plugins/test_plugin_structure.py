@@ -1,4 +1,6 @@
-"""Every shipped plugin has the same shape (see docs/writing-a-plugin.md)."""
+"""Every shipped plugin has the one shape docs/writing-a-plugin.md describes, and this test holds
+each plugin to it: the meta, the modules and what each may hold, the routes, templates, the
+Piccolo app, the README, the module size, and no imports of another plugin."""
 
 from __future__ import annotations
 
@@ -19,6 +21,14 @@ from core.settings import Settings
 PLUGIN_NAMES = [package.rsplit(".", 1)[-1] for package in INSTALLED_PLUGINS]
 pytestmark = pytest.mark.parametrize("package", INSTALLED_PLUGINS, ids=PLUGIN_NAMES)
 
+REQUIRED = ("__init__.py", "hooks.py", "routes", "tables", "piccolo_app.py", "piccolo_migrations", "README.md", "templates")
+"""Every plugin has these (``routes`` a package; ``tables`` a module or a package)."""
+BY_ROLE = ("pages", "forms", "services", "queries", "jobs", "cli", "config", "static")
+"""A plugin has these when it has that kind of code: each a module, or a package of the same
+name once it grows past :data:`MAX_LINES`."""
+MAX_LINES = 400
+ROUTE_NAME = re.compile(r"^[a-z]+:[a-z][a-z0-9_]*$")
+
 
 def loaded(package: str) -> LoadedPlugin:
     return load_plugins([package])[0]
@@ -26,6 +36,15 @@ def loaded(package: str) -> LoadedPlugin:
 
 def name_of(package: str) -> str:
     return package.rsplit(".", 1)[-1]
+
+
+def role_of(name: str) -> str:
+    """``jobs.py`` and ``jobs/`` both play the role ``jobs``."""
+    return name.removesuffix(".py")
+
+
+def sources(plugin: LoadedPlugin) -> list[Path]:
+    return [p for p in plugin.directory.rglob("*.py") if "piccolo_migrations" not in p.parts]
 
 
 def test_plugin_meta(package: str) -> None:
@@ -38,11 +57,53 @@ def test_plugin_meta(package: str) -> None:
     assert module.__doc__, "the package docstring says what the routine is"
 
 
-def test_hooks_module(package: str) -> None:
+def test_top_level_has_the_shape(package: str) -> None:
+    directory = loaded(package).directory
+    present = {p.name for p in directory.iterdir() if not p.name.startswith((".", "__pycache__"))}
+    roles = {role_of(name) for name in present}
+    for required in REQUIRED:
+        assert role_of(required) in roles, f"{package} needs {required} (docs/writing-a-plugin.md)"
+    assert (directory / "routes" / "__init__.py").is_file(), "routes/ is a package"
+    allowed = {role_of(r) for r in REQUIRED} | set(BY_ROLE)
+    stray = sorted(name for name in present if role_of(name) not in allowed)
+    assert not stray, f"{package}: {stray} fit no role of the plugin shape (docs/writing-a-plugin.md)"
+    for role in (*BY_ROLE, "tables"):
+        assert not ((directory / f"{role}.py").exists() and (directory / role).is_dir()), (
+            f"{package}: {role} is a module or a package, not both"
+        )
+
+
+def test_hooks_module_is_the_only_one_with_hookimpls(package: str) -> None:
     plugin = loaded(package)
     assert (plugin.directory / "hooks.py").is_file()
     assert plugin.hooks_module.__name__ == f"{package}.hooks"
     make_plugin_manager([plugin])  # registers cleanly (check_pending)
+    for source in sources(plugin):
+        if source.name == "hooks.py" and source.parent == plugin.directory:
+            continue
+        assert "@hookimpl" not in source.read_text(encoding="utf-8"), f"{source}: hookimpls live in hooks.py"
+
+
+def test_modules_stay_small(package: str) -> None:
+    for source in sources(loaded(package)):
+        lines = len(source.read_text(encoding="utf-8").splitlines())
+        assert lines <= MAX_LINES, f"{source} has {lines} lines: split it (docs/writing-a-plugin.md)"
+
+
+def test_each_routes_module_has_its_router(package: str) -> None:
+    plugin = loaded(package)
+    name = plugin.meta.name
+    routes = importlib.import_module(f"{package}.routes")
+    modules = sorted(p.stem for p in (plugin.directory / "routes").glob("*.py") if p.stem != "__init__")
+    assert modules, "at least one page area"
+    routers = []
+    for module_name in modules:
+        module = importlib.import_module(f"{package}.routes.{module_name}")
+        router = getattr(module, "router", None)
+        assert isinstance(router, Router), f"{module.__name__} has a `router`"
+        assert router.path == f"/{name}"
+        routers.append(router)
+    assert {id(r) for r in routes.ROUTERS} == {id(r) for r in routers}, "routes.ROUTERS lists every router"
 
 
 def test_routes_live_under_the_plugin_name(package: str) -> None:
@@ -63,6 +124,7 @@ def test_routes_live_under_the_plugin_name(package: str) -> None:
             if getattr(handler, "http_methods", None) == {"OPTIONS"} and handler.name is None:
                 continue  # Litestar adds an OPTIONS handler to every path
             assert handler.name and handler.name.startswith(f"{name}:"), handler
+            assert ROUTE_NAME.match(handler.name), f"{handler.name}: route names are <plugin>:<snake_name>"
 
 
 def test_templates_are_namespaced(package: str) -> None:
@@ -86,6 +148,8 @@ def test_piccolo_app(package: str, settings: Settings) -> None:
     assert migrations == plugin.directory / "piccolo_migrations"
     assert (migrations / "__init__.py").is_file()
     assert "core.piccolo_app" in config.migration_dependencies
+    tables = importlib.import_module(f"{package}.tables")
+    assert list(config.table_classes) == list(tables.TABLES), "piccolo_app takes its tables from tables.TABLES"
     for table in config.table_classes:
         assert table._meta.tablename.startswith(f"{name}_"), table
     assert name in app_registry(settings).app_configs

@@ -31,7 +31,7 @@ from core.web.pages import AnyRequest, current_user, page, runtime
 from plugins.restanse import forms
 from plugins.restanse.pages import utsending as pages
 from plugins.restanse.queries import mail_runs
-from plugins.restanse.services import mail_texts, mailing
+from plugins.restanse.services import mail_texts, mailing, sending
 
 FIELDS = ("rapportdato", "sammenligningsdato", "frist")
 
@@ -90,7 +90,7 @@ async def mail_send(request: AnyRequest, run_id: FromPath[int]) -> Response[Any]
         status_code = 422
     else:
         try:
-            result = await mailing.send(runtime(request).settings, user, run_id, version=version)
+            result = await sending.send(runtime(request).settings, user, run_id, version=version)
         except Conflict as exc:
             messages = [Message(str(exc.detail), "error")]
             status_code = 409

@@ -18,7 +18,7 @@ from core.settings import Settings
 from core.tables import MailMessage
 from core.timeutil import OSLO, today
 from plugins.restanse import jobs
-from plugins.restanse.services import mailing
+from plugins.restanse.services import mailing, sending
 from tests.support.factories import as_user, make_leader
 from tests.support.restanse_builders import make_case, make_org, make_restanse, write_off
 from tests.support.smtp import SmtpServer, smtp_server
@@ -68,7 +68,7 @@ async def test_monthly_run_mails_each_handler_over_the_threshold_and_each_leader
     )
     assert (prepared.handlers, prepared.leaders) == (2, 2)
     assert smtp.received == []
-    sent = await mailing.send(settings, archive, prepared.run_id, version=1)
+    sent = await sending.send(settings, archive, prepared.run_id, version=1)
     assert sent.queued == 4
     summary = await send_pending(configured)
     assert (summary.sent, summary.failed, summary.deferred) == (4, 0, 0)
@@ -117,7 +117,7 @@ async def test_monthly_run_mails_each_handler_over_the_threshold_and_each_leader
     assert again.status == "ok"
     with pytest.raises(Conflict):
         await mailing.prepare(settings, archive, rapportdato=today(), frist=today() + timedelta(days=14))
-    second = await mailing.send(settings, archive, prepared.run_id, version=2)
+    second = await sending.send(settings, archive, prepared.run_id, version=2)
     assert second.queued == 0
     assert (await send_pending(configured)).sent == 0
     assert len(smtp.received) == 4

@@ -17,7 +17,7 @@ from core.tables import AuditEvent, Leadership, MailMessage, Person
 from core.timeutil import months_back, today
 from plugins.restanse import forms
 from plugins.restanse.queries import mail_runs
-from plugins.restanse.services import mail_texts, mailing
+from plugins.restanse.services import mail_texts, mailing, sending
 from plugins.restanse.tables import MailItem, MailRun
 from tests.support.factories import as_user, csrf, login, make_deputy, make_leader
 from tests.support.restanse_builders import Org, make_case, make_org, make_restanse, write_off
@@ -228,7 +228,7 @@ async def test_no_title_under_skjerming_reaches_any_mail(settings, db) -> None:
     for row in (await items(prepared.run_id)).values():
         for word in ("Hemmelig", "barnevern", "Kari Nordmann", "Sak om barn", "dispensasjon"):
             assert word not in row["tekst"] and word not in row["emne"], (row["kind"], word)
-    await mailing.send(settings, w.archive, prepared.run_id, version=1)
+    await sending.send(settings, w.archive, prepared.run_id, version=1)
     for message in await MailMessage.select():
         for word in ("Hemmelig", "barnevern", "Kari Nordmann"):
             assert word not in message["body_text"] and word not in message["body_html"]
@@ -312,7 +312,7 @@ async def test_send_queues_each_mail_once_and_a_second_send_sends_nothing(settin
     w = await world()
     org = w.org
     prepared = await prepare(settings, w.archive)
-    result = await mailing.send(settings, w.archive, prepared.run_id, version=1)
+    result = await sending.send(settings, w.archive, prepared.run_id, version=1)
     assert (result.queued, result.without_email, result.first) == (4, 0, True)
     assert result.message() == "4 e-poster er lagt i utboksen og sendes i løpet av et minutt."
     maaned = prepared.maaned
@@ -340,14 +340,14 @@ async def test_send_queues_each_mail_once_and_a_second_send_sends_nothing(settin
     assert event["actor"] == org.archive
     assert '"lagt_i_utboksen": 4' in str(event["details"]) or event["details"]["lagt_i_utboksen"] == 4
 
-    again = await mailing.send(settings, w.archive, prepared.run_id, version=2)
+    again = await sending.send(settings, w.archive, prepared.run_id, version=2)
     assert (again.queued, again.first) == (0, False)
     assert again.message().startswith("Ingen nye e-poster: alle e-postene for ")
     assert await MailMessage.count() == 4
     assert await AuditEvent.count().where(AuditEvent.action == "restanse.mails_sent") == 1
 
     with pytest.raises(Conflict, match="ble nettopp sendt av Unni Arkiv"):
-        await mailing.send(settings, w.archive, prepared.run_id, version=1)
+        await sending.send(settings, w.archive, prepared.run_id, version=1)
     with pytest.raises(Conflict, match="kan ikke forberedes på nytt"):
         await prepare(settings, w.archive)
     assert await MailMessage.count() == 4
@@ -357,10 +357,10 @@ async def test_a_recipient_given_an_address_later_can_be_sent_to_then(settings, 
     w = await world()
     await Person.update({Person.email: ""}).where(Person.id == w.org.other_leader)
     prepared = await prepare(settings, w.archive)
-    first = await mailing.send(settings, w.archive, prepared.run_id, version=1)
+    first = await sending.send(settings, w.archive, prepared.run_id, version=1)
     assert (first.queued, first.without_email) == (3, 1)
     await Person.update({Person.email: "tor@kommune.example"}).where(Person.id == w.org.other_leader)
-    later = await mailing.send(settings, w.archive, prepared.run_id, version=2)
+    later = await sending.send(settings, w.archive, prepared.run_id, version=2)
     assert (later.queued, later.without_email, later.first) == (1, 0, False)
     assert await MailMessage.count() == 4
     assert await MailMessage.count().where(MailMessage.to_address == "tor@kommune.example") == 1
@@ -371,7 +371,7 @@ async def test_a_send_after_the_draft_was_prepared_again_is_refused(settings, db
     prepared = await prepare(settings, w.archive)
     await prepare(settings, w.archive)  # version 2
     with pytest.raises(Conflict, match="forberedt på nytt av Unni Arkiv"):
-        await mailing.send(settings, w.archive, prepared.run_id, version=1)
+        await sending.send(settings, w.archive, prepared.run_id, version=1)
     assert await MailMessage.count() == 0
 
 
@@ -382,14 +382,14 @@ async def test_two_archive_users_sending_at_once_one_wins(settings, db) -> None:
     other = await as_user(await make_archivist(name="Liv Arkiv"))
     prepared = await prepare(settings, w.archive)
     results = await asyncio.gather(
-        mailing.send(settings, w.archive, prepared.run_id, version=1),
-        mailing.send(settings, other, prepared.run_id, version=1),
+        sending.send(settings, w.archive, prepared.run_id, version=1),
+        sending.send(settings, other, prepared.run_id, version=1),
         return_exceptions=True,
     )
-    wins = [r for r in results if isinstance(r, mailing.SendResult)]
+    wins = [r for r in results if isinstance(r, sending.SendResult)]
     losses = [r for r in results if isinstance(r, Conflict)]
     assert len(wins) == 1 and len(losses) == 1, results
-    winner = "Unni Arkiv" if isinstance(results[0], mailing.SendResult) else "Liv Arkiv"
+    winner = "Unni Arkiv" if isinstance(results[0], sending.SendResult) else "Liv Arkiv"
     assert f"ble nettopp sendt av {winner}" in str(losses[0].detail)
     assert "Ingen e-post er sendt to ganger." in str(losses[0].detail)
     assert wins[0].queued == 4
@@ -417,7 +417,7 @@ async def test_only_the_archive_service_may_prepare_preview_and_send(settings, d
         with pytest.raises(Forbidden):
             await prepare(settings, user)
         with pytest.raises(Forbidden):
-            await mailing.send(settings, user, prepared.run_id, version=1)
+            await sending.send(settings, user, prepared.run_id, version=1)
         with pytest.raises(Forbidden):
             await mail_runs.preview(user, prepared.run_id)
     assert await MailMessage.count() == 0

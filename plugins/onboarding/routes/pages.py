@@ -1,16 +1,15 @@
-"""HTTP routes of the onboarding plugin (thin handlers; logic lives in services)."""
+"""The skeleton's page and card (thin handlers; the routine is not built yet)."""
 
 from __future__ import annotations
 
 from litestar import Router, get
-from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
-from core.web.pages import fragment, page
+from core.web.pages import AnyRequest, fragment, page
 
 
 @get("/", name="onboarding:index")
-async def index(request: HTMXRequest) -> Template:
+async def index(request: AnyRequest) -> Template:
     return await page(request, "onboarding/index.html")
 
 
