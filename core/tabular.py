@@ -285,11 +285,6 @@ class XlsxSheet:
         else:
             self.discard()
 
-    @property
-    def rows_written(self) -> int:
-        """Data rows written so far (the header not counted)."""
-        return self._row - 1
-
     def _note_width(self, column: int, length: int) -> None:
         while len(self._widths) <= column:
             self._widths.append(0)
