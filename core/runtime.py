@@ -8,6 +8,7 @@ can build two apps with different plugins side by side.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +44,7 @@ class Runtime:
         perms: list[Permission] = collect_sync(self.pm.hook.register_permissions())
         return sorted(perms, key=lambda p: p.name)
 
-    @property
+    @cached_property
     def audit_labels(self) -> dict[str, str]:
         """Every hendelseslogg action's label (untranslated, ``N_``): core's and each plugin's,
         from the ``audit_labels`` hook. Translate with ``_()`` where shown."""

@@ -1,4 +1,4 @@
-"""Reading the hendelseslogg: filtered, paged listing and CSV export (administrator/arkiv only).
+"""Reading the hendelseslogg: filtered, paged listing and CSV/Excel export (administrator/arkiv only).
 
 The log is append-only; nothing here writes to it. Filters use the indexed columns (``at``,
 ``actor``, ``action``, ``object_type``/``object_id``); free text searches ``summary``.
@@ -6,8 +6,6 @@ The log is append-only; nothing here writes to it. Filters use the indexed colum
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, time, timedelta
@@ -18,12 +16,13 @@ from core.admin.common import Page, contains, fetch_page, parse_date, parse_id, 
 from core.audit import CORE_LABELS
 from core.auth.user import User
 from core.errors import ValidationFailed
-from core.i18n import _, format_tidspunkt
+from core.i18n import _
 from core.tables import AuditEvent, Person
+from core.tabular import csv_stream
 from core.timeutil import OSLO
 
 EXPORT_BATCH = 1000
-CSV_BOM = "\ufeff"
+
 
 def action_label(action: str, labels: Mapping[str, str] | None = None) -> str:
     """The label of an action code in the user's language (``labels``: the runtime's
@@ -121,8 +120,10 @@ def _newest_first(query: Any) -> Any:
     return query.order_by(AuditEvent.at, AuditEvent.id, ascending=False)
 
 
-async def list_events(actor: User, f: AuditFilter, page: int | None = None) -> Page:
-    """One page of matching events, newest first."""
+async def list_events(
+    actor: User, f: AuditFilter, page: int | None = None, *, labels: Mapping[str, str] | None = None
+) -> Page:
+    """One page of matching events, newest first (``labels``: see :func:`action_label`)."""
     require_maintainer(actor)
     conditions = _conditions(f)
     select = _newest_first(AuditEvent.select(*_COLUMNS))
@@ -132,12 +133,12 @@ async def list_events(actor: User, f: AuditFilter, page: int | None = None) -> P
         count = count.where(*conditions)
     result = await fetch_page(select, count, page)
     for row in result.items:
-        row["action_label"] = action_label(row["action"])
+        row["action_label"] = action_label(row["action"], labels)
         row["details"] = "" if row["details"] in (None, "", "{}") else row["details"]
     return result
 
 
-async def filter_choices(actor: User) -> dict[str, list[Any]]:
+async def filter_choices(actor: User, *, labels: Mapping[str, str] | None = None) -> dict[str, list[Any]]:
     """Values for the filter's select lists: people (also deactivated), actions, object types."""
     require_maintainer(actor)
     people = await Person.select(Person.id, Person.name, Person.initials, Person.active).order_by(Person.name)
@@ -145,29 +146,17 @@ async def filter_choices(actor: User) -> dict[str, list[Any]]:
     types = await AuditEvent.select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)
     return {
         "people": people,
-        "actions": [(r["action"], action_label(r["action"])) for r in actions],
+        "actions": [(r["action"], action_label(r["action"], labels)) for r in actions],
         "object_types": [r["object_type"] for r in types],
     }
-
-
-def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "@", "\t", "\r") or (text.startswith("-") and len(text) > 1):
-        return "'" + text
-    return text
 
 
 def _who(name: str | None, initials: str | None) -> str:
     return f"{name} ({initials})" if name else ""
 
 
-def export_csv(actor: User, f: AuditFilter) -> AsyncIterator[bytes]:
-    """The matching events as CSV (UTF-8 with BOM, ``;``-separated, Norwegian headers), newest
-    first, streamed in batches. Access and filters are checked before anything is sent."""
-    require_maintainer(actor)
-    conditions = _conditions(f)
-    headers = [
+def _export_header() -> list[str]:
+    return [
         _("Tidspunkt"),
         _("Utført av"),
         _("På vegne av"),
@@ -178,15 +167,37 @@ def export_csv(actor: User, f: AuditFilter) -> AsyncIterator[bytes]:
         _("Sammendrag"),
         _("Detaljer"),
     ]
-    return _csv_chunks(conditions, headers)
 
 
-async def _csv_chunks(conditions: list[Any], headers: list[str]) -> AsyncIterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    buffer.write(CSV_BOM)
-    writer.writerow(headers)
-    yield buffer.getvalue().encode("utf-8")
+@dataclass(frozen=True)
+class ExportTable:
+    """The matching events as a table: Norwegian ``header``, then ``rows`` (newest first, read
+    in batches of :data:`EXPORT_BATCH`). ``Tidspunkt`` is a datetime: write it with
+    ``seconds=True`` (:mod:`core.tabular`)."""
+
+    header: list[str]
+    rows: AsyncIterator[list[Any]]
+
+
+def export_table(actor: User, f: AuditFilter, *, labels: Mapping[str, str] | None = None) -> ExportTable:
+    """The export of the matching events; access and filters are checked here, before anything
+    is read (raises :class:`Forbidden` or :class:`ValidationFailed`)."""
+    require_maintainer(actor)
+    return ExportTable(header=_export_header(), rows=_export_rows(_conditions(f), labels))
+
+
+def export_csv(
+    actor: User, f: AuditFilter, *, labels: Mapping[str, str] | None = None
+) -> AsyncIterator[bytes]:
+    """The matching events as CSV (:func:`core.tabular.csv_stream`: UTF-8 with BOM,
+    ``;``-separated, Norwegian headers), newest first, streamed in batches. Access and filters
+    are checked before anything is sent."""
+    table = export_table(actor, f, labels=labels)
+    return csv_stream(table.header, table.rows, seconds=True)
+
+
+async def _export_rows(conditions: list[Any], labels: Mapping[str, str] | None) -> AsyncIterator[list[Any]]:
+    """The rows, read in keyset batches (``at``, ``id``) so a long log is never loaded whole."""
     last: tuple[datetime, int] | None = None
     while True:
         where = list(conditions)
@@ -195,26 +206,19 @@ async def _csv_chunks(conditions: list[Any], headers: list[str]) -> AsyncIterato
             where.append((AuditEvent.at < at) | ((AuditEvent.at == at) & (AuditEvent.id < event_id)))
         query = _newest_first(AuditEvent.select(*_COLUMNS)).limit(EXPORT_BATCH)
         rows: list[dict[str, Any]] = await (query.where(*where) if where else query)
-        if not rows:
-            return
-        buffer.seek(0)
-        buffer.truncate()
         for row in rows:
             details = "" if row["details"] in (None, "", "{}") else row["details"]
-            writer.writerow(
-                [
-                    _cell(format_tidspunkt(row["at"], "dd.MM.yyyy HH:mm:ss")),
-                    _cell(_who(row["actor_name"], row["actor_initials"])),
-                    _cell(_who(row["on_behalf_of_name"], row["on_behalf_of_initials"])),
-                    _cell(action_label(row["action"])),
-                    _cell(row["action"]),
-                    _cell(row["object_type"]),
-                    _cell(row["object_id"]),
-                    _cell(row["summary"]),
-                    _cell(details),
-                ]
-            )
-        yield buffer.getvalue().encode("utf-8")
+            yield [
+                row["at"],
+                _who(row["actor_name"], row["actor_initials"]),
+                _who(row["on_behalf_of_name"], row["on_behalf_of_initials"]),
+                action_label(row["action"], labels),
+                row["action"],
+                row["object_type"],
+                row["object_id"],
+                row["summary"],
+                details,
+            ]
         if len(rows) < EXPORT_BATCH:
             return
         last = (rows[-1]["at"], rows[-1]["id"])

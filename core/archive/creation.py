@@ -9,6 +9,7 @@ year). A rolled-back transaction rolls its numbers back too, so the series have 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -263,8 +264,15 @@ async def register_incoming(settings: Settings, user: User, data: IncomingPost) 
         rules.add(errors, "saksmappe_id", _("Velg en eksisterende sak, eller opprett en ny."))
     case_values: dict[str, Any] | None = None
     if data.new_case is not None:
+        new_case, title_field = data.new_case, "new_case"
+        if not new_case.tittel.strip():
+            # A new case without its own title takes the post's; an empty post title is then
+            # reported once, on the post's title (rules.add keeps a message once per field).
+            new_case, title_field = replace(new_case, tittel=data.tittel), "tittel"
+        if not new_case.offentlig_tittel.strip():
+            new_case = replace(new_case, offentlig_tittel=data.offentlig_tittel)
         case_values, _acting = await _case_values(
-            user, data.new_case, errors, title_field="new_case", default_unit=data.mottaker_enhet_id
+            user, new_case, errors, title_field=title_field, default_unit=data.mottaker_enhet_id
         )
     if data.avsender is not None:
         rules.check_part(data.avsender, rules.SENDER_PART_TYPES, errors, "avsender")
@@ -281,7 +289,7 @@ async def register_incoming(settings: Settings, user: User, data: IncomingPost) 
             "mottaker_enhet_id",
             _("Et organinternt dokument for oppfølging (N) må ha en mottakerenhet."),
         )
-    rules.check_documents(data.documents, errors)
+    rules.check_documents(data.documents, errors, require_main=True)
     if errors:
         raise ValidationFailed(errors)
     stored = store_files(settings, [d.file for d in data.documents])

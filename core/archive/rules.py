@@ -155,10 +155,16 @@ def check_documents(
     errors: dict[str, str],
     *,
     has_main: bool = False,
+    require_main: bool = False,
     field: str = "documents",
 ) -> None:
     """The first document of a post is the hoveddokument (H); there is only one; every file has
-    a name, content and a title."""
+    a name, content and a title. With ``require_main`` (incoming post) a post without a
+    hoveddokument, with no documents or with attachments only, is refused with one message."""
+    documents = list(documents)
+    if require_main and not has_main and all(d.tilknyttet_registrering_som != "H" for d in documents):
+        add(errors, field, _("Velg filen med hoveddokumentet."))
+        has_main = True  # said once: the attachments are not reported as a misplaced first document
     for number, document in enumerate(documents):
         kind = document.tilknyttet_registrering_som
         if not is_code(kodelister.TILKNYTTET_REGISTRERING_SOM, kind):

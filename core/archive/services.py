@@ -95,8 +95,11 @@ class NewCase:
 class IncomingPost:
     """Incoming post registered by Fellestjenesten/Arkiv (type ``I``, or ``N`` to a unit).
 
-    Either ``saksmappe_id`` (an existing case) or ``new_case`` is given. Without
-    ``mottaker_enhet_id`` the post waits in Fellestjenesten's own queue for a unit.
+    Either ``saksmappe_id`` (an existing case) or ``new_case`` is given; a new case with an
+    empty title (or public title) takes the post's. Without ``mottaker_enhet_id`` the post waits
+    in Fellestjenesten's own queue for a unit. ``documents`` must hold the hoveddokument (H),
+    first; vedlegg (V) follow. (The Noark 5 import writes its records directly and may bring
+    posts without documents.)
     """
 
     journalposttype: str
@@ -150,7 +153,8 @@ async def create_case(settings: Settings, user: User, data: NewCase) -> int:
 
 
 async def register_incoming(settings: Settings, user: User, data: IncomingPost) -> int:
-    """Fellestjenesten/Arkiv registers incoming post (journalstatus ``J``) with documents.
+    """Fellestjenesten/Arkiv registers incoming post (journalstatus ``J``) with its documents;
+    a post without a hoveddokument is refused (``documents``: "Velg filen med hoveddokumentet.").
 
     The internal recipient (IM) carries the receiving unit and no handler: the post waits in
     the unit's queue *Til fordeling*. Returns the journalpost id.

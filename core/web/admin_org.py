@@ -1,7 +1,8 @@
 """Pages for organisation maintenance, leaders' absence and the hendelseslogg.
 
 ``/admin/enheter``, ``/admin/personer``, ``/admin/stedfortredere``, ``/admin/hendelseslogg``
-(administrator or Fellestjenesten/Arkiv) and ``/fravaer`` (leaders). Handlers are thin: the
+(with its export ``/admin/hendelseslogg/eksport?format=csv|xlsx``; administrator or
+Fellestjenesten/Arkiv) and ``/fravaer`` (leaders). Handlers are thin: the
 services in :mod:`core.admin` check access, validate and write the hendelseslogg. Forms are plain
 HTML forms (303 after a successful POST; htmx gets a client redirect); a form with errors is
 shown again with what the user typed and the field errors, with status 422.
@@ -19,7 +20,7 @@ from urllib.parse import urlencode
 from litestar import get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.plugins.htmx import ClientRedirect, HTMXRequest
-from litestar.response import Redirect, Response, Stream, Template
+from litestar.response import Redirect, Response, Template
 
 from core import roles
 from core.admin import auditlog, services
@@ -30,9 +31,10 @@ from core.archive import kodelister
 from core.archive import services as archive_services
 from core.auth.user import User
 from core.builtin_hooks import ROLE_LABELS
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, NotFound, ValidationFailed
 from core.i18n import _
 from core.timeutil import today
+from core.web import downloads
 from core.web.flash import flash
 from core.web.pages import current_user, fragment, is_fragment_request, page, runtime
 
@@ -570,9 +572,9 @@ async def audit_log(
         objekt=objekt,
         tekst=tekst,
     )
-    choices = await auditlog.filter_choices(user)
+    choices = await auditlog.filter_choices(user, labels=runtime(request).audit_labels)
     try:
-        result = await auditlog.list_events(user, filters, page=side)
+        result = await auditlog.list_events(user, filters, page=side, labels=runtime(request).audit_labels)
     except ValidationFailed as exc:
         return await page(
             request,
@@ -599,9 +601,16 @@ async def audit_log(
     )
 
 
-@get("/admin/hendelseslogg/eksport.csv", name="admin:audit_export")
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+@get(
+    ["/admin/hendelseslogg/eksport", "/admin/hendelseslogg/eksport.csv"],
+    name="admin:audit_export",
+)
 async def audit_export(
     request: AnyRequest,
+    format: FromQuery[str | None] = None,
     fra: FromQuery[str | None] = None,
     til: FromQuery[str | None] = None,
     utfort_av: FromQuery[str | None] = None,
@@ -610,6 +619,8 @@ async def audit_export(
     objekt: FromQuery[str | None] = None,
     tekst: FromQuery[str | None] = None,
 ) -> Response[Any]:
+    """The filtered hendelseslogg as a file: ``?format=csv`` (the default) or ``xlsx``.
+    ``/admin/hendelseslogg/eksport.csv`` (the older address) gives CSV only."""
     filters = _audit_filter(
         fra=fra,
         til=til,
@@ -620,19 +631,18 @@ async def audit_export(
         tekst=tekst,
     )
     try:
-        chunks = auditlog.export_csv(current_user(request), filters)
+        table = auditlog.export_table(current_user(request), filters, labels=runtime(request).audit_labels)
     except ValidationFailed:
         query = filters.query_string()
         return Redirect("/admin/hendelseslogg" + (f"?{query}" if query else ""), status_code=303)
-    filename = f"hendelseslogg-{today():%Y%m%d}.csv"
-    return Stream(
-        chunks,
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    kind = format or "csv"
+    if kind not in EXPORT_FORMATS or (request.url.path.endswith(".csv") and kind != "csv"):
+        raise NotFound(_("Hendelsesloggen kan lastes ned som CSV eller Excel (csv, xlsx)."))
+    filename = f"hendelseslogg-{today():%Y%m%d}.{kind}"
+    if kind == "xlsx":
+        title = f"{_('Hendelseslogg')} {today():%d.%m.%Y}"
+        return await downloads.xlsx_stream_response(filename, title, table.header, table.rows, seconds=True)
+    return downloads.csv_stream_response(filename, table.header, table.rows, seconds=True)
 
 
 ROUTES = [

@@ -95,9 +95,10 @@ def restanse() -> None:
     help="Skriv til denne filen i stedet for til skjermen.",
 )
 def rapport(dato: str, sammenlign: str | None, format_: str, per: str, output: Path | None) -> None:
+    from core import tabular
     from core.cli import run, settings_or_exit
     from core.db import connected
-    from plugins.restanse import config, export
+    from plugins.restanse import config
     from plugins.restanse.queries import report
 
     report_date = _parse("--dato", dato)
@@ -122,11 +123,11 @@ def rapport(dato: str, sammenlign: str | None, format_: str, per: str, output: P
     if format_ == "table":
         data = format_table(header, rows).encode("utf-8")
     elif format_ == "csv":
-        data = export.csv_bytes(header, rows)
+        data = tabular.csv_bytes(header, rows)
         if output is None:
             data = data.removeprefix("\ufeff".encode())
     else:
-        data = export.xlsx_bytes(f"{title} {forms.dmy(report_date)}", header, rows)
+        data = tabular.xlsx_bytes(f"{title} {forms.dmy(report_date)}", header, rows)
     if output is None:
         click.echo(data, nl=False)
         return

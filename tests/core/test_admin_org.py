@@ -1,17 +1,18 @@
 """The organisation pages over HTTP: /admin/enheter, /admin/personer, /admin/stedfortredere,
-/fravaer and /admin/hendelseslogg — access, forms (422 keeps input), audit rows, CSV, paging."""
+/fravaer and /admin/hendelseslogg — access, forms (422 keeps input), audit rows, CSV and
+Excel exports, paging."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from core import audit, roles
 from core.tables import AuditEvent, DeputyPeriod, Leadership, Person, PersonRole, Unit
-from core.timeutil import today
+from core.timeutil import OSLO, today
 from tests.support.factories import csrf, login, make_deputy, make_leader, make_person, make_unit
 
 pytestmark = pytest.mark.anyio
@@ -75,6 +76,8 @@ async def test_plain_handler_gets_403_everywhere(client) -> None:
         f"/admin/personer/{other}",
         "/fravaer",
         "/admin/hendelseslogg/eksport.csv",
+        "/admin/hendelseslogg/eksport?format=csv",
+        "/admin/hendelseslogg/eksport?format=xlsx",
     ]:
         response = await client.get(url)
         assert response.status_code == 403, url
@@ -507,8 +510,9 @@ async def test_audit_log_filters_shows_on_behalf_of_and_pages(client) -> None:
     assert "Godkjent på vegne av leder" in filtered.text
     assert "Stein Stedfortreder" in filtered.text and "Lene Leder" in filtered.text
     assert "Masse" not in filtered.text
-    assert f'href="/admin/hendelseslogg/eksport.csv?utfort_av={deputy}"' in filtered.text
-    assert "hx-get" not in filtered.text.split("eksport.csv")[0].rsplit("<a", 1)[1]
+    assert f'href="/admin/hendelseslogg/eksport?format=csv&amp;utfort_av={deputy}"' in filtered.text
+    assert f'href="/admin/hendelseslogg/eksport?format=xlsx&amp;utfort_av={deputy}"' in filtered.text
+    assert "hx-get" not in filtered.text.split("eksport?format=csv")[0].rsplit("<a", 1)[1]
 
     text = await client.get("/admin/hendelseslogg?tekst=vegne&objekttype=case&objekt=2026%2F17")
     assert "Godkjent på vegne av leder" in text.text
@@ -556,5 +560,80 @@ async def test_audit_log_csv_export(client) -> None:
     assert "auth.signed_in" in everything
 
     invalid = await client.get("/admin/hendelseslogg/eksport.csv?fra=x")
+    assert invalid.status_code == 303
+    assert invalid.headers["location"] == "/admin/hendelseslogg?fra=x"
+
+    same = await client.get("/admin/hendelseslogg/eksport?objekttype=unit")  # csv is the default
+    assert same.headers["content-type"] == "text/csv; charset=utf-8"
+    assert same.headers["cache-control"] == "no-store"
+    assert same.content.decode("utf-8-sig").splitlines() == lines
+    for wrong in ("/admin/hendelseslogg/eksport?format=pdf", "/admin/hendelseslogg/eksport.csv?format=xlsx"):
+        assert (await client.get(wrong)).status_code == 404
+
+
+async def test_audit_log_xlsx_export(client) -> None:
+    from tests.core.test_tabular import read_xlsx
+
+    admin = await sign_in(client, roles.ARKIV, name="Arne Arkiv")
+    leader = await make_person(name="Lene Leder")
+    await audit.record(
+        actor_id=admin,
+        on_behalf_of=leader,
+        action="org.unit_created",
+        object_type="unit",
+        object_id=1,
+        summary="=Enhet opprettet: LMA",
+        details={"code": "LMA"},
+    )
+    for n in range(3):
+        await audit.record(
+            actor_id=admin, action="test.bulk", object_type="test", object_id=n, summary=f"R {n}"
+        )
+
+    response = await client.get("/admin/hendelseslogg/eksport?format=xlsx&objekttype=unit")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="hendelseslogg-{today():%Y%m%d}.xlsx"'
+    )
+    assert response.headers["cache-control"] == "no-store"
+    sheet = read_xlsx(response.content)
+    assert sheet.name == f"Hendelseslogg {today():%d.%m.%Y}"
+    assert sheet.frozen_rows == 1 and sheet.cells["A1"].bold
+    assert sheet.row(1, "ABCDEFGHI") == [
+        "Tidspunkt",
+        "Utført av",
+        "På vegne av",
+        "Handling",
+        "Kode",
+        "Objekttype",
+        "Objekt-ID",
+        "Sammendrag",
+        "Detaljer",
+    ]
+    assert sheet.dimension == "A1:I2"
+    event = await AuditEvent.select().where(AuditEvent.action == "org.unit_created").first()
+    assert event is not None
+    when = sheet.cells["A2"]
+    local = event["at"].astimezone(OSLO).replace(tzinfo=None)
+    assert when.number_format == "dd.mm.yyyy hh:mm:ss"  # a real date and time, to the second
+    assert when.value * 86400 == pytest.approx((local - datetime(1899, 12, 30)).total_seconds(), abs=1)
+    assert sheet.cells["B2"].value.startswith("Arne Arkiv (")
+    assert sheet.cells["C2"].value.startswith("Lene Leder (")
+    assert sheet.row(2, "DEFGHI") == [
+        "Enhet opprettet",
+        "org.unit_created",
+        "unit",
+        "1",
+        "=Enhet opprettet: LMA",  # a text cell: Excel never runs it
+        '{"code": "LMA"}',
+    ]
+
+    everything = read_xlsx((await client.get("/admin/hendelseslogg/eksport?format=xlsx")).content)
+    assert everything.dimension == f"A1:I{await AuditEvent.count() + 1}"
+
+    invalid = await client.get("/admin/hendelseslogg/eksport?format=xlsx&fra=x")
     assert invalid.status_code == 303
     assert invalid.headers["location"] == "/admin/hendelseslogg?fra=x"

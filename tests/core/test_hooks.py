@@ -7,6 +7,9 @@ without an implementation in ``tests/dummy_plugin/hooks.py``.
 
 from __future__ import annotations
 
+import ast
+import builtins
+import importlib
 import inspect
 import random
 import re
@@ -74,7 +77,7 @@ async def signed_in(client: Any) -> int:
 async def test_hook_startup(settings: Any, monkeypatch: Any) -> None:
     dummy.STARTUPS.clear()
     runtime = build_runtime(settings, load_plugins(["tests.dummy_plugin"]))
-    assert dummy.STARTUPS == [runtime]  # once, with the runtime being built
+    assert [runtime] == dummy.STARTUPS  # once, with the runtime being built
     monkeypatch.setenv(dummy.FAIL_VARIABLE, "1")
     with pytest.raises(ConfigError, match=dummy.FAIL_VARIABLE):
         build_runtime(settings, load_plugins(["tests.dummy_plugin"]))
@@ -280,3 +283,108 @@ def test_docs_list_no_hooks_that_do_not_exist() -> None:
 def test_dummy_plugin_implements_every_hook() -> None:
     pm = make_plugin_manager(load_plugins(["tests.dummy_plugin"]))
     assert hooks_implemented(pm, "dummy_plugin") == sorted(hookspecs_names())
+
+
+def example_blocks() -> list[tuple[str, str]]:
+    """The examples of docs/hooks.md: ``(file named by the first comment, code)``; the
+    signature blocks (one ``def`` line without a body) are not examples."""
+    doc = HOOKS_DOC.read_text(encoding="utf-8")
+    examples = []
+    for code in re.findall(r"```python\n(.*?)```", doc, flags=re.DOTALL):
+        if re.fullmatch(r"def \w+\(.*\) -> .*\n", code):
+            continue
+        first = code.splitlines()[0]
+        match = re.match(r"# ([\w/.]+\.py)", first)
+        assert match, f"an example in docs/hooks.md does not name its file:\n{code}"
+        examples.append((match.group(1), code))
+    return examples
+
+
+def imported_modules(source: str) -> dict[str, str]:
+    """Name → module for the ``import``/``from … import`` statements of a file (module-level
+    and inside functions)."""
+    names: dict[str, str] = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names[alias.asname or alias.name.split(".")[0]] = (
+                    alias.name if alias.asname else alias.name.split(".")[0]
+                )
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+def local_names(code: str) -> set[str]:
+    """Parameters and assigned names of an example (its local variables)."""
+    names = set(re.findall(r"^\s*([a-z_]\w*)\s*(?::[^=]*)?=", code, flags=re.MULTILINE))
+    for params in re.findall(r"def \w+\((.*?)\)", code, flags=re.DOTALL):
+        names |= set(re.findall(r"([a-z_]\w*)\s*:", params))
+    names |= set(re.findall(r"for ([a-z_]\w*) in", code))
+    return names
+
+
+def test_hook_examples_are_real_code() -> None:
+    """Every example names a real file; every function it defines is defined there; every
+    ``name.attr`` whose ``name`` that file imports resolves; every other called name is
+    defined or imported there."""
+    problems = []
+    examples = example_blocks()
+    assert len(examples) >= 13
+    for path, code in examples:
+        file = ROOT / path
+        if not file.is_file():
+            problems.append(f"{path}: no such file")
+            continue
+        source = file.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        defined = {
+            n.name
+            for n in ast.walk(tree)
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        }
+        assigned = {
+            t.id
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Assign)
+            for t in n.targets
+            if isinstance(t, ast.Name)
+        }
+        imports = imported_modules(source)
+        for name in re.findall(r"^\s*(?:async )?def (\w+)\(", code, flags=re.MULTILINE):
+            if name not in defined:
+                problems.append(f"{path}: the example defines {name}(), the file does not")
+        bare = re.sub(r"#.*$", "", re.sub(r"\"[^\"\n]*\"|'[^'\n]*'", '""', code), flags=re.MULTILINE)
+        bare = re.sub(r"^\s*(from|import) .*$", "", bare, flags=re.MULTILINE)
+        params = {
+            a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments) for a in n.args + n.kwonlyargs
+        }
+        for name, attr in re.findall(r"(?<![.\w])([a-z_][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)\b", bare):
+            target = imports.get(name)
+            if target is None:
+                local = name in local_names(code) or name in defined or name in assigned or name in params
+                if not local:
+                    problems.append(
+                        f"{path}: {name}.{attr}: {name} is neither imported by that file nor local"
+                    )
+                continue
+            try:
+                module = importlib.import_module(target)
+            except ImportError:
+                continue  # ``from package import name`` of a non-module: checked below
+            if not hasattr(module, attr):
+                problems.append(f"{path}: {name}.{attr} does not exist ({target})")
+        for name in set(re.findall(r"(?<![.\w])([A-Za-z_]\w*)\(", bare)):
+            if name in {"def", "print", "list", "dict", "len", "str", "int", "sum", "max", "min", "lambda"}:
+                continue
+            if (
+                name not in defined
+                and name not in imports
+                and name not in assigned
+                and not hasattr(builtins, name)
+            ):
+                problems.append(
+                    f"{path}: the example calls {name}(), which that file neither defines nor imports"
+                )
+    assert not problems, "docs/hooks.md examples that are not real code:\n" + "\n".join(problems)

@@ -9,12 +9,14 @@ Read-side tests build records with the factories; the form tests go through
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core import roles
 from core.archive.tables import Dokumentobjekt, Journalpost, Korrespondansepart, Saksmappe
+from core.timeutil import today
 from tests.support.factories import (
     csrf,
     grant_code,
@@ -441,6 +443,158 @@ async def test_register_incoming_keeps_input_and_files_on_error(client) -> None:
     version = await Dokumentobjekt.select().first()
     assert version is not None and version["filnavn"] == "brev.pdf"
     assert (await client.get(f"/arkiv/dokument/{version['id']}/fil")).content == b"%PDF brev"
+
+
+def stored_files(settings: Any) -> set[Path]:
+    """Every file in the file store (shared by the whole test run, so compare before/after)."""
+    root = Path(settings.file_store)
+    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+def summary_errors(html: str) -> list[tuple[str, str]]:
+    """The error summary's (field, message) pairs, in order."""
+    summary = html.split('id="feiloppsummering"', 1)[1].split("</div>", 1)[0]
+    return re.findall(r'<li><a href="#([^"]+)">([^<]*)</a></li>', summary)
+
+
+def field_errors(html: str) -> dict[str, str]:
+    """The error shown at each field (``<span id="FIELD-feil">``)."""
+    return {
+        name: message.strip()
+        for name, message in re.findall(
+            r'<span class="error-text" id="([^"]+)-feil"><span class="visually-hidden">[^<]*</span>([^<]*)</span>',
+            html,
+        )
+    }
+
+
+async def _no_records_and_no_files(settings: Any, files_before: set[Path]) -> None:
+    assert await Journalpost.count() == 0
+    assert await Saksmappe.count() == 0
+    assert await Dokumentobjekt.count() == 0
+    assert stored_files(settings) == files_before
+
+
+NO_FILE = ("", b"", "application/octet-stream")  # what a browser sends for a file input left empty
+
+
+@pytest.mark.parametrize("use_htmx", [False, True], ids=["form", "htmx"])
+async def test_register_incoming_empty_form_gives_each_error_once(client, settings, use_htmx) -> None:
+    archivist = await handler_in(None, roles.ARKIV)
+    await login(client, archivist)
+    await client.get("/arkiv/registrer")
+    files_before = stored_files(settings)
+    empty = {
+        "sak_valg": "ny",
+        "saksnummer": "",
+        "sak_tittel": "",
+        "sak_offentlig_tittel": "",
+        "journalposttype": "I",
+        "avsender_navn": "",
+        "tittel": "",
+        "offentlig_tittel": "",
+        "mottatt_dato": today().isoformat(),
+        "mottaker_enhet_id": "",
+        "dokumenttittel": "",
+    }
+    response = await client.post(
+        "/arkiv/registrer",
+        data=empty,
+        files=[("hoveddokument", NO_FILE), ("vedlegg", NO_FILE)],
+        headers=htmx(client) if use_htmx else csrf(client),
+    )
+    assert response.status_code == 422, response.text[:1000]
+    html = response.text
+    summary = summary_errors(html)
+    assert [field for field, _ in summary] == ["tittel", "avsender_navn", "hoveddokument"]
+    assert len({message for _, message in summary}) == len(summary)  # no message twice
+    assert field_errors(html) == {
+        "tittel": "Skriv en tittel.",
+        "avsender_navn": "Skriv hvem den inngående posten er fra.",
+        "hoveddokument": "Velg filen med hoveddokumentet.",
+    }
+    assert html.count("Skriv en tittel.") == 2  # in the summary and at the post's title only
+    assert 'id="sak_tittel-feil"' not in html and 'href="#sak_tittel"' not in html
+    await _no_records_and_no_files(settings, files_before)
+
+    existing = await client.post(
+        "/arkiv/registrer",
+        data={**empty, "sak_valg": "eksisterende"},
+        files=[("hoveddokument", NO_FILE)],
+        headers=htmx(client) if use_htmx else csrf(client),
+    )
+    assert existing.status_code == 422
+    assert "sak_tittel" not in field_errors(existing.text)
+    assert existing.text.count("Skriv en tittel.") == 0  # the web form stops at the case first
+    assert [field for field, _ in summary_errors(existing.text)] == ["saksnummer"]
+    await _no_records_and_no_files(settings, files_before)
+
+
+@pytest.mark.parametrize("use_htmx", [False, True], ids=["form", "htmx"])
+async def test_register_incoming_without_main_document_is_refused(client, settings, use_htmx) -> None:
+    unit = await make_unit(code="LMA", name="Landbruk")
+    archivist = await handler_in(None, roles.ARKIV)
+    await login(client, archivist)
+    await client.get("/arkiv/registrer")
+    headers = htmx(client) if use_htmx else csrf(client)
+    files_before = stored_files(settings)
+    typed = {
+        "sak_valg": "ny",
+        "sak_tittel": "Deling av gnr. 12 bnr. 3",
+        "journalposttype": "I",
+        "avsender_navn": "Kari Nordmann",
+        "avsender_poststed": "Verdal",
+        "tittel": "Søknad om deling",
+        "offentlig_tittel": "Søknad om deling",
+        "dokumentets_dato": "2026-05-15",
+        "mottatt_dato": "2026-05-17",
+        "mottaker_enhet_id": str(unit),
+        "dokumenttittel": "Søknaden",
+    }
+    response = await client.post(
+        "/arkiv/registrer",
+        data=typed,
+        files=[("hoveddokument", NO_FILE), ("vedlegg", NO_FILE)],
+        headers=headers,
+    )
+    assert response.status_code == 422, response.text[:1000]
+    html = response.text
+    assert summary_errors(html) == [("hoveddokument", "Velg filen med hoveddokumentet.")]
+    assert field_errors(html) == {"hoveddokument": "Velg filen med hoveddokumentet."}
+    file_input = re.search(r'<input type="file" id="hoveddokument"[^>]*>', html)
+    assert file_input and 'aria-invalid="true"' in file_input.group(0)
+    assert "hoveddokument-feil" in file_input.group(0)
+    for text in ("Kari Nordmann", "Verdal", "2026-05-15", "2026-05-17", "Søknaden"):
+        assert f'value="{text}"' in html, text
+    assert ">Deling av gnr. 12 bnr. 3</textarea>" in html and ">Søknad om deling</textarea>" in html
+    assert f'<option value="{unit}" selected>' in html
+    await _no_records_and_no_files(settings, files_before)
+
+    # Attachments alone are no main document; they are kept for the next try.
+    with_attachment = await client.post(
+        "/arkiv/registrer",
+        data=typed,
+        files=[("hoveddokument", NO_FILE), ("vedlegg", upload("kart.png", b"PNG kart", "image/png"))],
+        headers=headers,
+    )
+    assert with_attachment.status_code == 422
+    assert field_errors(with_attachment.text) == {"hoveddokument": "Velg filen med hoveddokumentet."}
+    assert "Behold kart.png" in with_attachment.text
+    token = re.search(r'name="behold_vedlegg" value="([^"]+)"', with_attachment.text)
+    assert token
+    assert await Journalpost.count() == 0 and await Saksmappe.count() == 0
+
+    done = await client.post(
+        "/arkiv/registrer",
+        data={**typed, "behold_vedlegg": token.group(1)},
+        files=[("hoveddokument", upload("søknad.pdf", b"%PDF soknad")), ("vedlegg", NO_FILE)],
+        headers=headers,
+    )
+    assert done.status_code == (200 if use_htmx else 303), done.text[:1000]
+    names = {r["filnavn"] for r in await Dokumentobjekt.select(Dokumentobjekt.filnavn)}
+    assert names == {"søknad.pdf", "kart.png"}
+    case = await Saksmappe.select(Saksmappe.tittel).first()
+    assert case is not None and case["tittel"] == "Deling av gnr. 12 bnr. 3"
 
 
 async def test_a_forged_kept_file_token_is_ignored(client, settings) -> None:

@@ -21,7 +21,16 @@ from core.settings import Settings
 PLUGIN_NAMES = [package.rsplit(".", 1)[-1] for package in INSTALLED_PLUGINS]
 pytestmark = pytest.mark.parametrize("package", INSTALLED_PLUGINS, ids=PLUGIN_NAMES)
 
-REQUIRED = ("__init__.py", "hooks.py", "routes", "tables", "piccolo_app.py", "piccolo_migrations", "README.md", "templates")
+REQUIRED = (
+    "__init__.py",
+    "hooks.py",
+    "routes",
+    "tables",
+    "piccolo_app.py",
+    "piccolo_migrations",
+    "README.md",
+    "templates",
+)
 """Every plugin has these (``routes`` a package; ``tables`` a module or a package)."""
 BY_ROLE = ("pages", "forms", "services", "queries", "jobs", "cli", "config", "static")
 """A plugin has these when it has that kind of code: each a module, or a package of the same
@@ -149,7 +158,9 @@ def test_piccolo_app(package: str, settings: Settings) -> None:
     assert (migrations / "__init__.py").is_file()
     assert "core.piccolo_app" in config.migration_dependencies
     tables = importlib.import_module(f"{package}.tables")
-    assert list(config.table_classes) == list(tables.TABLES), "piccolo_app takes its tables from tables.TABLES"
+    assert list(config.table_classes) == list(tables.TABLES), (
+        "piccolo_app takes its tables from tables.TABLES"
+    )
     for table in config.table_classes:
         assert table._meta.tablename.startswith(f"{name}_"), table
     assert name in app_registry(settings).app_configs

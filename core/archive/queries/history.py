@@ -7,6 +7,7 @@ it is about; otherwise only what happened, who did it and when.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from core.admin.auditlog import action_label
@@ -22,9 +23,10 @@ OBJECT_POST = "journalpost"
 OBJECT_PART = "korrespondansepart"
 
 
-def history_label(action: str) -> str:
-    """The label of an audit action as shown in a record's history (the audit log's labels)."""
-    return action_label(action)
+def history_label(action: str, labels: Mapping[str, str] | None = None) -> str:
+    """The label of an audit action as shown in a record's history (the audit log's labels:
+    ``labels`` are the runtime's, core's and every plugin's)."""
+    return action_label(action, labels)
 
 
 async def remarks(
@@ -99,7 +101,9 @@ def _ids(rows: list[dict[str, Any]], object_type: str) -> list[int]:
     )
 
 
-async def _finish(viewer: Viewer, result: Page, case_visible: bool) -> Page:
+async def _finish(
+    viewer: Viewer, result: Page, case_visible: bool, labels: Mapping[str, str] | None = None
+) -> Page:
     """Labels, post numbers, and summaries only where the viewer may see the record."""
     part_ids = _ids(result.items, OBJECT_PART)
     part_posts: dict[str, int] = {}
@@ -126,7 +130,7 @@ async def _finish(viewer: Viewer, result: Page, case_visible: bool) -> Page:
             posts[int(row["id"])] = row
     for row in result.items:
         row["at"] = as_datetime(row["at"])
-        row["action_label"] = history_label(row["action"])
+        row["action_label"] = history_label(row["action"], labels)
         post_id: int | None = None
         if row["object_type"] == OBJECT_POST and row["object_id"].isdigit():
             post_id = int(row["object_id"])
@@ -149,7 +153,12 @@ async def _finish(viewer: Viewer, result: Page, case_visible: bool) -> Page:
 
 
 async def case_history(
-    viewer: Viewer, saksmappe_id: int, *, case_visible: bool, page: int | None = None
+    viewer: Viewer,
+    saksmappe_id: int,
+    *,
+    case_visible: bool,
+    page: int | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Page:
     """Events on the case and its posts, newest first."""
     where = _case_events(saksmappe_id)
@@ -159,10 +168,12 @@ async def case_history(
         page,
         size=20,
     )
-    return await _finish(viewer, result, case_visible)
+    return await _finish(viewer, result, case_visible, labels)
 
 
-async def post_history(viewer: Viewer, journalpost_id: int, *, page: int | None = None) -> Page:
+async def post_history(
+    viewer: Viewer, journalpost_id: int, *, page: int | None = None, labels: Mapping[str, str] | None = None
+) -> Page:
     """Events on one post, newest first."""
     result = await run_page(
         QueryString(_EVENT_SELECT, _post_events(journalpost_id)),
@@ -170,7 +181,7 @@ async def post_history(viewer: Viewer, journalpost_id: int, *, page: int | None 
         page,
         size=20,
     )
-    return await _finish(viewer, result, case_visible=False)
+    return await _finish(viewer, result, case_visible=False, labels=labels)
 
 
 # --- who changed a record last (for "someone else was first" messages) ----------------------

@@ -34,7 +34,7 @@ from core.web.archive.common import (
 )
 from core.web.archive.labels import options
 from core.web.flash import flash
-from core.web.pages import current_user, fragment, is_fragment_request, page
+from core.web.pages import current_user, fragment, is_fragment_request, page, runtime
 
 CASE_FIELDS = (
     "tittel",
@@ -174,7 +174,13 @@ async def _case_page(
         case=case,
         posts=post_page,
         remarks=await history.remarks(case["synlig"], saksmappe_id=saksmappe_id),
-        events=await history.case_history(viewer, saksmappe_id, case_visible=case["synlig"], page=hside),
+        events=await history.case_history(
+            viewer,
+            saksmappe_id,
+            case_visible=case["synlig"],
+            page=hside,
+            labels=runtime(request).audit_labels,
+        ),
         may_work=may_work_on_case(user, case),
         may_close=may_close_case(user, case),
         remark=remark,

@@ -148,9 +148,9 @@ def _incoming(
     receiving_unit = optional_id(form, "mottaker_enhet_id", errors, _("Velg en enhet fra listen."))
     new_case = None
     if form["sak_valg"] != CASE_EXISTING:
-        new_case = services.NewCase(
-            tittel=form["sak_tittel"] or form["tittel"],
-            offentlig_tittel=form["sak_offentlig_tittel"] or form["offentlig_tittel"],
+        new_case = services.NewCase(  # empty titles: the service takes the post's
+            tittel=form["sak_tittel"],
+            offentlig_tittel=form["sak_offentlig_tittel"],
             administrativ_enhet_id=receiving_unit,
             saksansvarlig_id=None,
             tilgangsrestriksjon=form["tilgangsrestriksjon"],

@@ -38,7 +38,7 @@ from core.web.archive.common import (
 )
 from core.web.archive.labels import options
 from core.web.flash import flash
-from core.web.pages import current_user, fragment, is_fragment_request, page
+from core.web.pages import current_user, fragment, is_fragment_request, page, runtime
 
 NEW_POST_TYPES = ("U", "N", "X")
 OWN_TYPES = NEW_POST_TYPES
@@ -115,7 +115,9 @@ async def post_page_response(
         "arkiv/journalpost.html",
         status_code=status_code,
         remarks=await history.remarks(record["synlig"], journalpost_id=journalpost_id),
-        events=await history.post_history(await viewer_of(request), journalpost_id, page=hside),
+        events=await history.post_history(
+            await viewer_of(request), journalpost_id, page=hside, labels=runtime(request).audit_labels
+        ),
         remark=remark,
         remark_errors=remark_errors or {},
         upload_errors=upload_errors or {},

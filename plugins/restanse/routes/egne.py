@@ -29,11 +29,11 @@ from core.errors import ValidationFailed
 from core.i18n import _, ngettext
 from core.timeutil import today
 from core.web.actions import Outcome, Selected, answer, outcome_messages
+from core.web.downloads import download
 from core.web.forms import form_page, form_value, form_values
 from core.web.pages import AnyRequest, current_user, fragment, page, runtime
 from plugins.restanse import config, forms, pages
 from plugins.restanse.pages.egne import own_context, own_header, own_response, own_row, own_url
-from plugins.restanse.pages.files import download
 from plugins.restanse.services import write_off
 
 

@@ -26,10 +26,10 @@ from litestar.response import Redirect, Response, Template
 from core.archive.queries.restanse_lists import DEFAULT_SORT
 from core.errors import NotFound
 from core.i18n import _
+from core.web.downloads import download
 from core.web.pages import AnyRequest, current_user, fragment, is_fragment_request, page, page_or_fragment
 from plugins.restanse.forms import LIST_SORTS, enhet_typed, enhet_values
 from plugins.restanse.pages import enhet as pages
-from plugins.restanse.pages.files import download
 from plugins.restanse.services import criteria as saved
 from plugins.restanse.services import write_off
 

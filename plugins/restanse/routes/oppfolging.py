@@ -23,10 +23,10 @@ from core.errors import NotFound
 from core.i18n import _
 from core.timeutil import today
 from core.validation import parse_id
+from core.web.downloads import download
 from core.web.pages import AnyRequest, current_user, page, page_or_fragment
 from plugins.restanse.forms import Parsed, dmy, parse_oppfolging
 from plugins.restanse.pages import oppfolging as pages
-from plugins.restanse.pages.files import download
 from plugins.restanse.queries import report, trends
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -219,21 +220,82 @@ async def test_register_incoming_validates(settings, db) -> None:
     assert errors["tittel"] == "Skriv en tittel."
     assert errors["forfallsdato"] == "Forfallsdatoen kan ikke være før dokumentets dato."
     assert errors["saksmappe_id"] == "Velg en eksisterende sak, eller opprett en ny."
-    assert "Det første dokumentet i en journalpost må være hoveddokumentet (H)." in errors["documents"]
-    assert "Filen «tom.pdf» er tom." in errors["documents"]
+    assert errors["documents"] == "Velg filen med hoveddokumentet. Filen «tom.pdf» er tom."
 
-    without_sender = IncomingPost(journalposttype="I", tittel="Brev", new_case=NewCase(tittel="Brev"))
+    without_sender = IncomingPost(
+        journalposttype="I", tittel="Brev", new_case=NewCase(tittel="Brev"), documents=[doc()]
+    )
     with pytest.raises(ValidationFailed) as failed:
         await services.register_incoming(settings, archivist, without_sender)
     assert failed.value.errors == {"avsender": "Skriv hvem den inngående posten er fra."}
 
-    note_without_unit = IncomingPost(journalposttype="N", tittel="Notat", new_case=NewCase(tittel="Notat"))
+    note_without_unit = IncomingPost(
+        journalposttype="N", tittel="Notat", new_case=NewCase(tittel="Notat"), documents=[doc()]
+    )
     with pytest.raises(ValidationFailed) as failed:
         await services.register_incoming(settings, archivist, note_without_unit)
     assert failed.value.errors == {
         "mottaker_enhet_id": "Et organinternt dokument for oppfølging (N) må ha en mottakerenhet."
     }
     assert await Journalpost.count() == 0 and await Saksmappe.count() == 0
+
+
+async def test_incoming_post_needs_its_main_document(settings, db) -> None:
+    org = await make_org()
+    archivist = await as_user(org.archivist)
+    base = IncomingPost(
+        journalposttype="I",
+        tittel="Brev",
+        new_case=NewCase(tittel="Brev", administrativ_enhet_id=org.lma),
+        avsender=Part("Ola"),
+        mottaker_enhet_id=org.lma,
+    )
+    for documents in ([], [doc(b"PNG kart", "Kart", "V", "kart.png")]):
+        with pytest.raises(ValidationFailed) as failed:
+            await services.register_incoming(settings, archivist, replace(base, documents=documents))
+        assert failed.value.errors == {"documents": "Velg filen med hoveddokumentet."}
+    # A main document that is not first is still refused by the general rule.
+    misplaced = [doc(b"PNG kart", "Kart", "V", "kart.png"), doc()]
+    with pytest.raises(ValidationFailed) as failed:
+        await services.register_incoming(settings, archivist, replace(base, documents=misplaced))
+    assert (
+        "Det første dokumentet i en journalpost må være hoveddokumentet (H)."
+        in failed.value.errors["documents"]
+    )
+    assert await Journalpost.count() == 0 and await Saksmappe.count() == 0
+    assert await services.register_incoming(settings, archivist, replace(base, documents=[doc()]))
+
+
+async def test_a_new_case_without_a_title_takes_the_posts(settings, db) -> None:
+    org = await make_org()
+    archivist = await as_user(org.archivist)
+    untitled = IncomingPost(
+        journalposttype="I",
+        tittel="",
+        new_case=NewCase(tittel=" ", administrativ_enhet_id=org.lma),
+        avsender=Part("Ola"),
+        mottaker_enhet_id=org.lma,
+        documents=[doc()],
+    )
+    with pytest.raises(ValidationFailed) as failed:
+        await services.register_incoming(settings, archivist, untitled)
+    assert failed.value.errors == {"tittel": "Skriv en tittel."}  # once, on the post's title
+    post_id = await services.register_incoming(
+        settings, archivist, replace(untitled, tittel="Søknad om deling", offentlig_tittel="Søknad om *****")
+    )
+    case = await case_row((await post_row(post_id))["saksmappe"])
+    assert (case["tittel"], case["offentlig_tittel"]) == ("Søknad om deling", "Søknad om *****")
+    own = replace(
+        untitled,
+        tittel="Søknad om deling",
+        new_case=NewCase(
+            tittel="Deling av gnr. 12", offentlig_tittel="Deling", administrativ_enhet_id=org.lma
+        ),
+    )
+    case = await case_row(
+        (await post_row(await services.register_incoming(settings, archivist, own)))["saksmappe"]
+    )
+    assert (case["tittel"], case["offentlig_tittel"]) == ("Deling av gnr. 12", "Deling")
 
 
 async def test_incoming_to_a_closed_case_is_refused(settings, db) -> None:

@@ -203,7 +203,9 @@ async def test_suggestion_from_saksansvarlig_and_from_the_sender(client, org: Or
     assert f'name="forslag" value="{from_lie.korrespondansepart_id}:1:{org.handler}"' in html
     assert f'value="{unknown.korrespondansepart_id}:1:' not in html  # no suggestion for an unknown sender
     response = await post_form(
-        client, "/fordeling/fordel", {"enhet": str(org.unit), "forslag": f"{post.korrespondansepart_id}:1:{org.handler2}"}
+        client,
+        "/fordeling/fordel",
+        {"enhet": str(org.unit), "forslag": f"{post.korrespondansepart_id}:1:{org.handler2}"},
     )
     assert response.status_code == 303
     assert await handler_of(post) == org.handler2
@@ -322,7 +324,11 @@ async def test_parallel_distribution_has_exactly_one_winner(client, org: Org) ->
                 text = message.group(1)
                 assert text.startswith(f"{post.number} er allerede fordelt av {names[winner_person]}")
                 assert text.endswith(f"til {handlers[winner_handler]}.")
-            distributions = [e for e in await events_for(post.korrespondansepart_id) if e["action"] == "archive.distributed"]
+            distributions = [
+                e
+                for e in await events_for(post.korrespondansepart_id)
+                if e["action"] == "archive.distributed"
+            ]
             assert len(distributions) == 1
             assert distributions[0]["actor"] == winner_person
             assert (await part(post.korrespondansepart_id))["version"] == 2
@@ -391,7 +397,9 @@ async def test_redistribute_all_open_posts_of_a_handler(client, org: Org) -> Non
     assert "2 journalposter er omfordelt til Harald Handler." in response.text
     for post in posts:
         assert await handler_of(post) == org.handler2
-        [event] = [e for e in await events_for(post.korrespondansepart_id) if e["action"] == "archive.redistributed"]
+        [event] = [
+            e for e in await events_for(post.korrespondansepart_id) if e["action"] == "archive.redistributed"
+        ]
         assert event["actor"] == org.leader
         remarks = await Merknad.select().where(Merknad.journalpost == post.id)
         assert any("Hanne har permisjon." in r["merknadstekst"] for r in remarks)

@@ -59,7 +59,12 @@ async def test_unit_queue_holds_undistributed_incoming_posts_oldest_first(org: O
     central = await make_post(case, unit=None)
 
     items = await queue_of(org.leader, org.unit)
-    assert [i["korrespondansepart_id"] for i in items] == [oldest.korrespondansepart_id, middle.korrespondansepart_id, newest.korrespondansepart_id, note.korrespondansepart_id]
+    assert [i["korrespondansepart_id"] for i in items] == [
+        oldest.korrespondansepart_id,
+        middle.korrespondansepart_id,
+        newest.korrespondansepart_id,
+        note.korrespondansepart_id,
+    ]
     first = items[0]
     assert first["registrerings_id"] == oldest.number
     assert first["alder"] == 5
@@ -69,7 +74,9 @@ async def test_unit_queue_holds_undistributed_incoming_posts_oldest_first(org: O
     assert first["vist_tittel"] == "Gammel søknad"
     assert items[3]["avsender"] == "Trine Teknisk (TDR)"  # a note's sender is its author
 
-    assert [i["korrespondansepart_id"] for i in await queue_of(org.archive, None)] == [central.korrespondansepart_id]
+    assert [i["korrespondansepart_id"] for i in await queue_of(org.archive, None)] == [
+        central.korrespondansepart_id
+    ]
 
 
 async def test_restricted_title_and_sender_are_masked(org: Org) -> None:
@@ -116,18 +123,33 @@ async def test_filter_sort_and_search_by_number(org: Org) -> None:
     c = await make_post(
         case, unit=org.unit, typ="N", status="E", tittel="Internt notat", author=org.other_handler
     )
-    assert [i["korrespondansepart_id"] for i in await queue_of(org.leader, org.unit, QueueFilter(sorter="nyest"))] == [
+    assert [
+        i["korrespondansepart_id"] for i in await queue_of(org.leader, org.unit, QueueFilter(sorter="nyest"))
+    ] == [
         c.korrespondansepart_id,
         a.korrespondansepart_id,
         b.korrespondansepart_id,
     ]
-    assert (await queue_of(org.leader, org.unit, QueueFilter(sorter="forfall")))[0]["korrespondansepart_id"] == b.korrespondansepart_id
-    assert [i["korrespondansepart_id"] for i in await queue_of(org.leader, org.unit, QueueFilter(type="N"))] == [c.korrespondansepart_id]
-    assert [i["korrespondansepart_id"] for i in await queue_of(org.leader, org.unit, QueueFilter(sok="gebyr"))] == [b.korrespondansepart_id]
-    assert [i["korrespondansepart_id"] for i in await queue_of(org.leader, org.unit, QueueFilter(sok="alfa"))] == [b.korrespondansepart_id]
-    assert [i["korrespondansepart_id"] for i in await queue_of(org.leader, org.unit, QueueFilter(sok=a.number))] == [a.korrespondansepart_id]
+    assert (await queue_of(org.leader, org.unit, QueueFilter(sorter="forfall")))[0][
+        "korrespondansepart_id"
+    ] == b.korrespondansepart_id
+    assert [
+        i["korrespondansepart_id"] for i in await queue_of(org.leader, org.unit, QueueFilter(type="N"))
+    ] == [c.korrespondansepart_id]
+    assert [
+        i["korrespondansepart_id"] for i in await queue_of(org.leader, org.unit, QueueFilter(sok="gebyr"))
+    ] == [b.korrespondansepart_id]
+    assert [
+        i["korrespondansepart_id"] for i in await queue_of(org.leader, org.unit, QueueFilter(sok="alfa"))
+    ] == [b.korrespondansepart_id]
+    assert [
+        i["korrespondansepart_id"] for i in await queue_of(org.leader, org.unit, QueueFilter(sok=a.number))
+    ] == [a.korrespondansepart_id]
     sender_sorted = await queue_of(org.leader, org.unit, QueueFilter(sorter="avsender", type="I"))
-    assert [i["korrespondansepart_id"] for i in sender_sorted] == [b.korrespondansepart_id, a.korrespondansepart_id]
+    assert [i["korrespondansepart_id"] for i in sender_sorted] == [
+        b.korrespondansepart_id,
+        a.korrespondansepart_id,
+    ]
 
 
 async def test_page_lists_sorts_and_pages(client, org: Org) -> None:

@@ -42,7 +42,10 @@ async def numbers(*restanser: Restanse) -> dict[int, str]:
 
 
 def form(*restanser: Restanse, maate: str = "TE", version: int = 1, **fields: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {"valgt": [f"{r.korrespondansepart_id}:{version}" for r in restanser], "avskrivningsmaate": maate}
+    values: dict[str, Any] = {
+        "valgt": [f"{r.korrespondansepart_id}:{version}" for r in restanser],
+        "avskrivningsmaate": maate,
+    }
     values.update({k: str(v) for k, v in fields.items()})
     return values
 
@@ -97,11 +100,16 @@ async def test_htmx_write_off_updates_list_badge_and_card(client, org: Org) -> N
     html = response.text
     assert "<html" not in html and '<section id="egne"' in html
     assert '<div id="meldinger" hx-swap-oob="innerHTML">' in html
-    assert messages(html, "success") == [f"{labels[restanser[0].korrespondansepart_id]} er avskrevet: Tatt til orientering."]
+    assert messages(html, "success") == [
+        f"{labels[restanser[0].korrespondansepart_id]} er avskrevet: Tatt til orientering."
+    ]
     assert (
         """hx-swap-oob="innerHTML:.main-nav a[href='/restanse']">Restanser <span class="badge">2<""" in html
     )
-    assert f'value="{restanser[0].korrespondansepart_id}:' not in html and f'value="{restanser[1].korrespondansepart_id}:1"' in html
+    assert (
+        f'value="{restanser[0].korrespondansepart_id}:' not in html
+        and f'value="{restanser[1].korrespondansepart_id}:1"' in html
+    )
     card = await client.get("/restanse/kort", headers=HTMX)
     assert "2 restanser" in card.text
 
@@ -110,7 +118,9 @@ async def test_partial_success_is_reported_per_restanse(client, settings, org: O
     restanser = [await make_restanse(org.unit, org.handler, journaldato=ago(5)) for _ in range(4)]
     labels = await numbers(*restanser)
     # Meanwhile the leader writes one off (the page still shows version 1).
-    await archive.avskriv(settings, await as_user(org.leader), restanser[1].korrespondansepart_id, "TO", version=1)
+    await archive.avskriv(
+        settings, await as_user(org.leader), restanser[1].korrespondansepart_id, "TO", version=1
+    )
     await login(client, org.handler)
     response = await post(client, "/restanse/avskriv", form(*restanser), htmx=True)
     assert response.status_code == 200
@@ -153,7 +163,8 @@ async def test_parallel_write_off_has_exactly_one_winner(client, org: Org) -> No
             who = "Hanne Handler" if winner == org.handler else "Harald Handler"
             assert text == f"{labels[r.korrespondansepart_id]} var allerede avskrevet av {who} ({maate})."
             events = await AuditEvent.select().where(
-                (AuditEvent.action == "archive.written_off") & (AuditEvent.object_id == str(r.korrespondansepart_id))
+                (AuditEvent.action == "archive.written_off")
+                & (AuditEvent.object_id == str(r.korrespondansepart_id))
             )
             assert len(events) == 1 and events[0]["actor"] == winner
             if winner == deputy:
@@ -178,7 +189,11 @@ async def test_bu_needs_an_answering_post_from_the_case(client, org: Org) -> Non
     await login(client, org.handler)
 
     page = await client.get("/restanse")
-    select = re.search(rf'<select id="svar-{r.korrespondansepart_id}" name="svar-{r.korrespondansepart_id}">(.*?)</select>', page.text, re.S)
+    select = re.search(
+        rf'<select id="svar-{r.korrespondansepart_id}" name="svar-{r.korrespondansepart_id}">(.*?)</select>',
+        page.text,
+        re.S,
+    )
     assert select, page.text
     assert f'value="{letter.post}"' in select.group(1) and "(U) Svar på søknad" in select.group(1)
     assert f'value="{note.post}"' in select.group(1)
@@ -189,17 +204,23 @@ async def test_bu_needs_an_answering_post_from_the_case(client, org: Org) -> Non
     assert missing.status_code == 422
     assert "Velg journalposten som besvarte" in missing.text
     assert f'href="#svar-{r.korrespondansepart_id}"' in missing.text
-    wrong_type = await post(client, "/restanse/avskriv", form(r, maate="BU", **{f"svar-{r.korrespondansepart_id}": note.post}))
+    wrong_type = await post(
+        client, "/restanse/avskriv", form(r, maate="BU", **{f"svar-{r.korrespondansepart_id}": note.post})
+    )
     assert wrong_type.status_code == 422
     assert "Besvart med brev passer ikke til" in htmllib.unescape(wrong_type.text)
     assert f'<option value="{note.post}" selected>' in wrong_type.text
     foreign = await post(
-        client, "/restanse/avskriv", form(r, maate="BU", **{f"svar-{r.korrespondansepart_id}": elsewhere.post})
+        client,
+        "/restanse/avskriv",
+        form(r, maate="BU", **{f"svar-{r.korrespondansepart_id}": elsewhere.post}),
     )
     assert foreign.status_code == 422 and "Velg en av sakens egne journalposter" in foreign.text
     assert await written_off(r) == []
 
-    done = await post(client, "/restanse/avskriv", form(r, maate="BU", **{f"svar-{r.korrespondansepart_id}": letter.post}))
+    done = await post(
+        client, "/restanse/avskriv", form(r, maate="BU", **{f"svar-{r.korrespondansepart_id}": letter.post})
+    )
     assert done.status_code == 303
     [row] = await written_off(r)
     assert row["avskrivningsmaate"] == "BU" and row["avskrives_av_journalpost"] == letter.post
@@ -210,7 +231,9 @@ async def test_bn_with_a_note(client, org: Org) -> None:
     r = await make_restanse(org.unit, org.handler, journaldato=ago(5), case=case)
     note = await make_restanse(org.unit, None, type="N", case=case, journaldato=ago(3))
     await login(client, org.handler)
-    done = await post(client, "/restanse/avskriv", form(r, maate="BN", **{f"svar-{r.korrespondansepart_id}": note.post}))
+    done = await post(
+        client, "/restanse/avskriv", form(r, maate="BN", **{f"svar-{r.korrespondansepart_id}": note.post})
+    )
     assert done.status_code == 303
     [row] = await written_off(r)
     assert (row["avskrivningsmaate"], row["avskrives_av_journalpost"]) == ("BN", note.post)
@@ -251,7 +274,9 @@ async def test_others_may_not_write_off_or_mark(client, org: Org) -> None:
     # Someone else's restanse is not named by its number (nor its title) in the refusal.
     assert text == f"Restansen ({r.korrespondansepart_id}): Du kan ikke avskrive eller endre denne restansen."
     assert labels[r.korrespondansepart_id] not in refused.text
-    marked = await post(client, "/restanse/foreloepig", {"foreloepig": f"{r.korrespondansepart_id}:1"}, htmx=True)
+    marked = await post(
+        client, "/restanse/foreloepig", {"foreloepig": f"{r.korrespondansepart_id}:1"}, htmx=True
+    )
     assert marked.status_code == 403
     assert await written_off(r) == []
     # Without the CSRF token nothing happens at all.
@@ -266,8 +291,13 @@ async def test_foreloepig_svar_button(client, org: Org) -> None:
     labels = await numbers(old)
     await login(client, org.handler)
     page = await client.get("/restanse")
-    assert f'name="foreloepig" value="{old.korrespondansepart_id}:1" formaction="/restanse/foreloepig"' in page.text
-    response = await post(client, "/restanse/foreloepig", {"foreloepig": f"{old.korrespondansepart_id}:1", "side": "1"})
+    assert (
+        f'name="foreloepig" value="{old.korrespondansepart_id}:1" formaction="/restanse/foreloepig"'
+        in page.text
+    )
+    response = await post(
+        client, "/restanse/foreloepig", {"foreloepig": f"{old.korrespondansepart_id}:1", "side": "1"}
+    )
     assert response.status_code == 303 and response.headers["location"] == "/restanse"
     part = await Korrespondansepart.select().where(Korrespondansepart.id == old.korrespondansepart_id).first()
     assert part["foreloepig_svar_dato"] == today() and part["version"] == 2
@@ -280,7 +310,9 @@ async def test_foreloepig_svar_button(client, org: Org) -> None:
     assert "§ 11 a: over en måned uten svar" not in after.text
     assert f'value="{old.korrespondansepart_id}:2"' in after.text  # still a restanse, with the new version
     # A stale page (version 1) is told what happened.
-    stale = await post(client, "/restanse/foreloepig", {"foreloepig": f"{old.korrespondansepart_id}:1"}, htmx=True)
+    stale = await post(
+        client, "/restanse/foreloepig", {"foreloepig": f"{old.korrespondansepart_id}:1"}, htmx=True
+    )
     assert stale.status_code == 409
     [text] = messages(stale.text, "error")
     assert text.startswith("Hanne Handler registrerte foreløpig svar på")

@@ -91,12 +91,16 @@ async def test_sort_and_paging(client, org: Org) -> None:
     assert f'value="{restanser[0].korrespondansepart_id}:1"' in first.text
     assert f'value="{restanser[52].korrespondansepart_id}:1"' not in first.text
     second = await client.get("/restanse?side=2")
-    assert "(51–53 av 53)" in second.text and f'value="{restanser[52].korrespondansepart_id}:1"' in second.text
+    assert (
+        "(51–53 av 53)" in second.text and f'value="{restanser[52].korrespondansepart_id}:1"' in second.text
+    )
     newest = await client.get("/restanse?sorter=nyest", headers=HTMX)
     assert newest.status_code == 200 and "<html" not in newest.text
     assert '<section id="egne"' in newest.text
     body = newest.text
-    assert body.index(f'value="{restanser[52].korrespondansepart_id}:1"') < body.index(f'value="{restanser[51].korrespondansepart_id}:1"')
+    assert body.index(f'value="{restanser[52].korrespondansepart_id}:1"') < body.index(
+        f'value="{restanser[51].korrespondansepart_id}:1"'
+    )
     assert 'href="/restanse?sorter=nyest&amp;side=2"' in body
     # An unknown sort falls back to the default.
     assert (await client.get("/restanse?sorter=drop")).status_code == 200

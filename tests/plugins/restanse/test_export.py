@@ -1,4 +1,4 @@
-"""Exports (export.py): CSV (UTF-8 with BOM, semicolons) and XLSX, and the page's downloads."""
+"""Restanse exports (core.tabular, core.web.downloads): CSV (UTF-8 with BOM, semicolons) and XLSX, and the page's downloads."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from plugins.restanse import export
+from core import tabular as export
 from tests.support.factories import login
 from tests.support.restanse_builders import Org, make_org, make_restanse, write_off
 

@@ -45,7 +45,10 @@ def with_smtp(settings: Settings, port: int) -> Settings:
 async def many(unit: int, handler: int | None, n: int, days_ago: int = 20) -> list[int]:
     case = await make_case(unit=unit, saksansvarlig=handler)
     day = today() - timedelta(days=days_ago)
-    return [(await make_restanse(unit, handler, journaldato=day, case=case)).korrespondansepart_id for _ in range(n)]
+    return [
+        (await make_restanse(unit, handler, journaldato=day, case=case)).korrespondansepart_id
+        for _ in range(n)
+    ]
 
 
 async def test_monthly_run_mails_each_handler_over_the_threshold_and_each_leader_once(

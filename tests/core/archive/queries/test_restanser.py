@@ -394,7 +394,9 @@ async def test_an_export_is_one_snapshot_even_when_a_restanse_is_written_off_mea
         if not go.is_set():
             go.set()
             await writer
-    assert seen == [r.korrespondansepart_id for r in made]  # with OFFSET paging outside a snapshot: one skipped
+    assert seen == [
+        r.korrespondansepart_id for r in made
+    ]  # with OFFSET paging outside a snapshot: one skipped
     assert (await restanse_lists.open_restanser(viewer, Scope(), day=D)).total == 3
 
 
