@@ -29,17 +29,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from core.archive.queries import restanse_lists, restanser
-from core.timeutil import months_back
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.archive.queries import restanse_lists, restanser
 from core.archive.queries.common import QueryString, engine_type, run
 from core.archive.queries.restanser import Scope
 from core.archive.queries.visibility import Viewer
 from core.db import connected
 from core.settings import load_settings
-from core.timeutil import today
+from core.timeutil import months_back, today
 from plugins.restanse.queries.trends import last_month_end, month_ends
 
 
