@@ -14,12 +14,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from core import mail
 from core.archive.queries.distribution import age_days
 from core.archive.queries.distribution_counts import units_waiting_since
-from core.archive.queries.people import people_by_id
-from core.i18n import _, current_language, ngettext, set_language
-from core.organisation import acting_leaders
+from core.i18n import _, ngettext
+from core.leader_mail import mail_acting_leaders
 from core.timeutil import OSLO
 from core.workdays import is_working_day, working_days_before
 from plugins.fordeling import config
@@ -76,33 +74,22 @@ async def daily_reminder(ctx: JobContext) -> str:
         return _("%(day)s er ikke en arbeidsdag; ingen påminnelser") % {"day": day.isoformat()}
     days = config.nudge_days()
     units = await units_waiting_since(working_days_before(day, days))
-    acting = await acting_leaders([u["unit_id"] for u in units], day)
-    people = await people_by_id(sorted({pid for pair in acting.values() for pid in pair if pid is not None}))
     settings = ctx.runtime.settings
-    language = current_language()
-    queued = 0
-    without_leader: list[str] = []
-    try:
-        for unit in units:
-            person_id, leader_id = acting.get(unit["unit_id"], (None, None))
-            person = people.get(person_id) if person_id is not None else None
-            if person is None or not person["active"] or not person["email"]:
-                without_leader.append(unit["code"])
-                continue
-            set_language(person["language"] or settings.default_language)
-            leader_name = people[leader_id]["name"] if leader_id is not None and leader_id in people else ""
-            url = f"{settings.public_base_url}/fordeling?enhet={unit['unit_id']}"
-            subject, body = _mail_text(unit, person, leader_name, days, url)
-            queued += await mail.enqueue(
-                key=reminder_key(unit["unit_id"], day),
-                to_address=person["email"],
-                to_name=person["name"],
-                subject=subject,
-                body_text=body,
-                source="fordeling",
-            )
-    finally:
-        set_language(language)
+    by_id = {u["unit_id"]: u for u in units}
+
+    def compose(unit_id: int, person: dict[str, Any], leader_name: str) -> tuple[str, str]:
+        url = f"{settings.public_base_url}/fordeling?enhet={unit_id}"
+        return _mail_text(by_id[unit_id], person, leader_name, days, url)
+
+    sent = await mail_acting_leaders(
+        settings,
+        day,
+        [(u["unit_id"], u["code"]) for u in units],
+        compose=compose,
+        key=lambda unit_id: reminder_key(unit_id, day),
+        source="fordeling",
+    )
+    queued, without_leader = sent.queued, sent.without_leader
     summary = _(
         "%(queued)s påminnelser lagt i utboksen, %(units)s enheter med journalposter eldre enn %(days)s arbeidsdag(er)"
     ) % {

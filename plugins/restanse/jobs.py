@@ -22,10 +22,10 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core import mail, roles
-from core.archive.queries.people import people_by_id, people_with_role
+from core.archive.queries.people import people_with_role
 from core.archive.queries.restanser import UnitCount, counts_per_unit
 from core.i18n import _, current_language, ngettext, set_language
-from core.organisation import acting_leaders
+from core.leader_mail import mail_acting_leaders
 from core.timeutil import OSLO
 from plugins.restanse.forms import default_mail_dates
 from plugins.restanse.queries import mail_runs
@@ -121,33 +121,22 @@ async def weekly_leader_reminder(ctx: JobContext) -> str:
     day = ctx.slot.astimezone(OSLO).date()
     counts = await counts_per_unit([day - timedelta(days=7), day], include_empty=False)
     units = [c for c in counts if c.counts[1] > 0]
-    acting = await acting_leaders([u.unit_id for u in units], day)
-    people = await people_by_id(sorted({pid for pair in acting.values() for pid in pair if pid is not None}))
     settings = ctx.runtime.settings
-    language = current_language()
-    queued = 0
-    without_leader: list[str] = []
-    try:
-        for unit in units:
-            person_id, leader_id = acting.get(unit.unit_id, (None, None))
-            person = people.get(person_id) if person_id is not None else None
-            if person is None or not person["active"] or not person["email"]:
-                without_leader.append(unit.code)
-                continue
-            set_language(person["language"] or settings.default_language)
-            leader_name = people[leader_id]["name"] if leader_id is not None and leader_id in people else ""
-            url = f"{settings.public_base_url}/restanse/enhet?enhet={unit.unit_id}&typer=I&typer=N&underenheter=0"
-            subject, body = mail_text(unit, person, leader_name, day, url)
-            queued += await mail.enqueue(
-                key=weekly_key(unit.unit_id, day),
-                to_address=person["email"],
-                to_name=person["name"],
-                subject=subject,
-                body_text=body,
-                source="restanse",
-            )
-    finally:
-        set_language(language)
+    by_id = {u.unit_id: u for u in units}
+
+    def compose(unit_id: int, person: dict[str, Any], leader_name: str) -> tuple[str, str]:
+        url = f"{settings.public_base_url}/restanse/enhet?enhet={unit_id}&typer=I&typer=N&underenheter=0"
+        return mail_text(by_id[unit_id], person, leader_name, day, url)
+
+    sent = await mail_acting_leaders(
+        settings,
+        day,
+        [(u.unit_id, u.code) for u in units],
+        compose=compose,
+        key=lambda unit_id: weekly_key(unit_id, day),
+        source="restanse",
+    )
+    queued, without_leader = sent.queued, sent.without_leader
     summary = _("%(queued)s ukentlige påminnelser lagt i utboksen, %(units)s enheter med restanser") % {
         "queued": queued,
         "units": len(units),

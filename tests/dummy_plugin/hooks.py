@@ -7,14 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import click
-from litestar import Router, get
+from litestar import Router, get, post
 from litestar.exceptions import NotFoundException
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Template
+from litestar.response import Response, Template
 
 from core.contributions import DashboardCard, Event, Job, MenuLink, Permission
+from core.errors import Conflict, Forbidden
 from core.hookspecs import hookimpl
 from core.settings import ConfigError
+from core.web.actions import Done, Outcome, Selected, answer, attempt, outcome_messages
+from core.web.forms import form_values
 from core.web.pages import fragment, page
 
 HERE = Path(__file__).parent
@@ -52,9 +55,40 @@ async def missing() -> None:
     raise NotFoundException()
 
 
+@post("/handling", name="dummy_plugin:act")
+async def act(request: HTMXRequest) -> Response[Any]:
+    """The action kit end to end: row 2 loses a race, row 3 is refused, the others are done."""
+    form = await request.form()
+    selected = Selected.parse_all(form_values(form, "valgt"))
+    outcome = Outcome()
+    for choice in selected:
+
+        async def action(choice: Selected = choice) -> None:
+            if choice.id == 2:
+                raise Conflict("endret")
+            if choice.id == 3:
+                raise Forbidden("Du kan ikke dette.")
+
+        async def on_conflict(choice: Selected = choice) -> str:
+            return f"Rad {choice.id} ble endret av Kari Nordmann først."
+
+        if await attempt(outcome, f"Rad {choice.id}", action, on_conflict):
+            outcome.done.append(Done(choice, None, f"Rad {choice.id}"))
+    return await answer(
+        request,
+        outcome_messages(outcome, f"{len(outcome.done)} rader er gjort."),
+        redirect_to="/dummy_plugin",
+        fragment_template="dummy/_liste.html",
+        context={"done": outcome.done},
+        badge=MenuLink("Testlenke", "/dummy_plugin", count=len(outcome.done), count_label="ting"),
+        event="dummy-endret",
+        status_code=outcome.status_code,
+    )
+
+
 @hookimpl
 def register_routes() -> list[Router]:
-    return [Router(path="/dummy_plugin", route_handlers=[index, card, missing])]
+    return [Router(path="/dummy_plugin", route_handlers=[index, card, missing, act])]
 
 
 @hookimpl
