@@ -6,13 +6,13 @@ Both are deterministic for a seed, a database state and a day: dates are relativ
 :func:`core.timeutil.today`, so the data is always current (one year back from today).
 
 What is generated, per unit of the demo organisation (shares follow the customer's restanse
-table, :data:`core.demo_catalog.UNIT_PROFILES`):
+table, :data:`core.demo.catalog.UNIT_PROFILES`):
 
-- cases from typical templates (:mod:`core.demo_catalog`) with a realistic sequence of posts:
+- cases from typical templates (:mod:`core.demo.catalog`) with a realistic sequence of posts:
   incoming letters (I) distributed to the case handler, answers (U, written off ``BU``/``BE``),
   internal notes to other units (N, one restanse per internal recipient, answered by an X/N
   note: ``BN``), notes without follow-up (X);
-- open restanser, about :data:`core.demo_plan.OPEN_SHARE` of the internal recipients, shaped like the
+- open restanser, about :data:`core.demo.plan.OPEN_SHARE` of the internal recipients, shaped like the
   customer's table (LMA far ahead; a few handlers there above 30), some overdue by
   forfallsdato, some with a foreløpig svar; the rest written off ``TE``/``TO``/``TLF``;
 - incoming post *Til fordeling*: registered by the archive to a unit without a handler, in
@@ -24,9 +24,9 @@ table, :data:`core.demo_catalog.UNIT_PROFILES`):
 - documents: small real PDFs (and Markdown notes) in the file store, hoveddokument and
   vedlegg, some with two or three versions; identical bytes are stored once.
 
-The records are planned in memory (:mod:`core.demo_plan`, from the templates in
-:mod:`core.demo_catalog`, documents from :mod:`core.demo_documents`) and written set-based
-(:mod:`core.demo_bulk`).
+The records are planned in memory (:mod:`core.demo.plan`, from the templates in
+:mod:`core.demo.catalog`, documents from :mod:`core.demo.documents`) and written set-based
+(:mod:`core.demo.bulk`).
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from typing import Any
 
 from core.archive.tables import Journalpost, Saksmappe, Tilgang
 from core.db import writing
-from core.demo_bulk import write
-from core.demo_plan import BASE_POSTS, Org, Planner, load_org
+from core.demo.bulk import write
+from core.demo.plan import BASE_POSTS, Org, Planner, load_org
 from core.settings import Settings
 from core.timeutil import now, today
 

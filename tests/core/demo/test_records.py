@@ -1,4 +1,4 @@
-"""Demo archive records (``core.demo_records``): deterministic, idempotent, realistic, scalable."""
+"""Demo archive records (``core.demo.records``): deterministic, idempotent, realistic, scalable."""
 
 from __future__ import annotations
 
@@ -28,9 +28,9 @@ from core.archive.tables import (
 from core.cli import main
 from core.db import connected, writing
 from core.demo import populate
-from core.demo_catalog import MASK
-from core.demo_documents import markdown, pdf
-from core.demo_records import OPEN_RESTANSE_SQL
+from core.demo.catalog import MASK
+from core.demo.documents import markdown, pdf
+from core.demo.records import OPEN_RESTANSE_SQL
 from core.settings import load_settings
 from core.timeutil import today
 from tests.support.db import empty_all_tables
