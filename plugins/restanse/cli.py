@@ -105,7 +105,7 @@ def restanse() -> None:
     help="Skriv til denne filen i stedet for til skjermen.",
 )
 def rapport(dato: str, sammenlign: str | None, format_: str, per: str, output: Path | None) -> None:
-    from core.cli import run, settings_or_exit
+    from core.cli_support import run, settings_or_exit
     from core.db import connected
     from plugins.restanse import config, export
 
