@@ -2,16 +2,17 @@
 
 Core creates units (from the customer's restanse table), leaders, deputies and people with
 roles, and a year of archive records (:mod:`core.demo.records`, described in
-``docs/demo-data.md``); then every plugin's ``demo_data`` hook adds its records.
+``docs/demo-data.md``); then every plugin's ``demo_data`` hook adds its records, given a
+:class:`~core.contributions.DemoContext` (also importable from here).
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from core import roles
+from core.contributions import DemoContext
 from core.db import connected, migrate, writing
 from core.demo import records
 from core.plugins import await_me_maybe
@@ -19,6 +20,8 @@ from core.runtime import build_runtime
 from core.settings import Settings
 from core.tables import DeputyPeriod, Leadership, Person, PersonRole, Unit
 from core.timeutil import now, today
+
+__all__ = ["DemoContext", "populate"]
 
 UNITS: list[tuple[str, str]] = [
     ("ADV-V", "Kommuneadvokaten"),
@@ -147,22 +150,6 @@ LAST = [
     "Ness",
     "Aune",
 ]
-
-
-@dataclass
-class DemoContext:
-    """What a plugin's ``demo_data`` hook gets: a seeded generator and the demo organisation."""
-
-    settings: Settings
-    rng: random.Random
-    scale: int
-    units: dict[str, int] = field(default_factory=dict)
-    """Unit code -> id."""
-    leaders: dict[str, int] = field(default_factory=dict)
-    """Unit code -> leader's person id."""
-    handlers: dict[str, list[int]] = field(default_factory=dict)
-    """Unit code -> person ids of the unit's case handlers (leader excluded)."""
-    archive_staff: list[int] = field(default_factory=list)
 
 
 async def populate(settings: Settings, seed: int = 2026, scale: int = 0) -> str:

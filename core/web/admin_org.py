@@ -35,7 +35,6 @@ from core.archive import access as archive_access
 from core.archive import kodelister
 from core.archive import services as archive_services
 from core.auth.user import User
-from core.builtin_hooks import ROLE_LABELS
 from core.errors import Conflict, ValidationFailed
 from core.i18n import _
 from core.timeutil import today
@@ -217,7 +216,7 @@ async def people(
         sok=search,
         status=state,
         query=_query(sok=search, status=state),
-        role_labels={r: _(ROLE_LABELS[r]) for r in roles.APP_ROLES},
+        role_labels={r: _(roles.ROLE_LABELS[r]) for r in roles.APP_ROLES},
     )
 
 
@@ -256,7 +255,7 @@ async def _person_form_page(
         form=form,
         errors=errors or {},
         units=await unit_services.unit_choices(user, include=person["unit"] if person else None),
-        role_options=[(r, _(ROLE_LABELS[r])) for r in roles.APP_ROLES],
+        role_options=[(r, _(roles.ROLE_LABELS[r])) for r in roles.APP_ROLES],
         roles_from_entra=runtime(request).settings.auth_mode == "oidc",
         alert=alert,
         access=access,
