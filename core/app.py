@@ -31,7 +31,7 @@ from core.auth.routes import ROUTES as AUTH_ROUTES
 from core.db import bind_tables, close_engine, prepare_engine
 from core.plugins import LoadedPlugin, collect_sync
 from core.runtime import Runtime, build_runtime
-from core.sessions import DatabaseStore
+from core.sessions import SESSION_COOKIE, DatabaseStore
 from core.settings import Settings, load_settings
 from core.web.admin_org import ROUTES as ADMIN_ORG_ROUTES
 from core.web.admin_system import ROUTES as ADMIN_SYSTEM_ROUTES
@@ -42,7 +42,6 @@ from core.web.middleware import add_security_headers, add_worker_pid, user_middl
 
 log = logging.getLogger(__name__)
 CORE_STATIC = Path(__file__).parent / "static"
-SESSION_COOKIE = "arkiv_session"
 
 
 def require_login(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
@@ -55,6 +54,8 @@ def require_login(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseR
 
 def session_store(settings: Settings) -> Store:
     if settings.redis_url:
+        # Imported here: the redis client is an optional dependency, installed only where
+        # ARKIV_REDIS_URL is used.
         from litestar.stores.redis import RedisStore
 
         return RedisStore.with_client(url=settings.redis_url, namespace="arkivrutiner-session")

@@ -6,7 +6,6 @@ from typing import Any
 
 from jinja2 import Environment
 
-from core import roles
 from core.audit import CORE_LABELS
 from core.auth.user import User
 from core.contributions import Job, MenuLink, Permission
@@ -14,6 +13,7 @@ from core.hookspecs import hookimpl
 from core.i18n import N_, _
 from core.jobs_builtin import purge_sessions, send_outbox
 from core.web.archive import labels as archive_labels
+from core.web.flash import pop_messages
 
 
 @hookimpl
@@ -45,7 +45,9 @@ def menu_links(user: User, request: Any) -> list[MenuLink]:
 
 @hookimpl
 def prepare_jinja2_environment(env: Environment) -> None:
-    """Filters for the case-work pages: ``kode`` (a Noark 5 code's label) and ``filstorrelse``."""
+    """The layout's ``pop_messages`` (flash messages), and filters for the case-work pages:
+    ``kode`` (a Noark 5 code's label) and ``filstorrelse``."""
+    env.globals["pop_messages"] = pop_messages
     env.filters["kode"] = lambda code, kodeliste: archive_labels.label(kodeliste, code)
     env.filters["filstorrelse"] = archive_labels.file_size
 
@@ -70,11 +72,3 @@ def register_jobs() -> list[Job]:
         Job("core.send_outbox", "* * * * *", send_outbox, N_("Sender e-post fra utboksen")),
         Job("core.purge_sessions", "17 * * * *", purge_sessions, N_("Sletter utløpte økter")),
     ]
-
-
-ROLE_LABELS = {
-    roles.ARKIV: N_("Fellestjenesten/Arkiv"),
-    roles.LONN: N_("Lønningskontoret"),
-    roles.IKT: N_("IKT"),
-    roles.ADMIN: N_("Administrator"),
-}

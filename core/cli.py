@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import Any
 
 import click
+import uvicorn
 
-from core.settings import ConfigError, Settings, load_settings
-
-T = TypeVar("T")
-
-
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coro)
-
-
-def settings_or_exit() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        click.echo(f"Feil i oppsettet: {exc}", err=True)
-        sys.exit(2)
+from core.archive.noark5.export_command import export_noark5
+from core.archive.noark5.import_command import import_noark5
+from core.cli_support import run, settings_or_exit
+from core.db import connected, pending_migrations
+from core.db import migrate as do_migrate
+from core.demo import populate
+from core.jobs import current_slot, run_job, scheduler_loop
+from core.runtime import build_runtime
+from core.settings import ConfigError, load_settings
 
 
 class ArkivCLI(click.Group):
@@ -39,12 +34,8 @@ class ArkivCLI(click.Group):
         if self._plugins_loaded:
             return
         self._plugins_loaded = True
-        try:
-            from core.runtime import build_runtime
-
+        with contextlib.suppress(ConfigError):  # reported by the command itself
             build_runtime(load_settings()).pm.hook.register_commands(cli=self)
-        except ConfigError:
-            pass  # reported by the command itself
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load_plugin_commands()
@@ -68,9 +59,6 @@ def main(verbose: bool) -> None:
 
 @main.command(help="Kjør alle databasemigreringer (kjerne og tillegg).")
 def migrate() -> None:
-    from core.db import migrate as do_migrate
-    from core.db import pending_migrations
-
     settings = settings_or_exit()
 
     async def go() -> list[str]:
@@ -88,8 +76,6 @@ def migrate() -> None:
 @click.option("--workers", default=1, show_default=True, type=int, help="Antall arbeidsprosesser.")
 @click.option("--reload", is_flag=True, help="Last inn kode på nytt ved endringer (utvikling).")
 def serve(host: str, port: int, workers: int, reload: bool) -> None:
-    import uvicorn
-
     settings_or_exit()
     uvicorn.run(
         "core.app:create_app_from_env",
@@ -107,8 +93,6 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
 @click.option("--scale", default=0, type=int, help="Lag i tillegg så mange journalposter (ytelsestest).")
 @click.option("--seed", default=2026, type=int, show_default=True)
 def demo_data(scale: int, seed: int) -> None:
-    from core.demo import populate
-
     settings = settings_or_exit()
     summary = run(populate(settings, seed=seed, scale=scale))
     click.echo(summary)
@@ -121,8 +105,6 @@ def jobs() -> None:
 
 @jobs.command("list", help="List alle jobber med tidsplan.")
 def jobs_list() -> None:
-    from core.runtime import build_runtime
-
     runtime = build_runtime(settings_or_exit())
     for job in runtime.jobs:
         click.echo(f"{job.name:32} {job.schedule:16} {job.description}")
@@ -131,10 +113,6 @@ def jobs_list() -> None:
 @jobs.command("run", help="Kjør én jobb nå (for inneværende minutt; hoppes over om den alt er kjørt).")
 @click.argument("name")
 def jobs_run(name: str) -> None:
-    from core.db import connected
-    from core.jobs import current_slot, run_job
-    from core.runtime import build_runtime
-
     settings = settings_or_exit()
     runtime = build_runtime(settings)
     job = runtime.job(name)
@@ -154,10 +132,6 @@ def jobs_run(name: str) -> None:
 
 @main.command(help="Start planleggeren som kjører jobbene etter tidsplan (én prosess).")
 def scheduler() -> None:
-    from core.db import connected
-    from core.jobs import scheduler_loop
-    from core.runtime import build_runtime
-
     settings = settings_or_exit()
     runtime = build_runtime(settings)
     logging.getLogger().setLevel(logging.INFO)
@@ -173,16 +147,9 @@ def scheduler() -> None:
     run(go())
 
 
-def _add_archive_commands() -> None:
-    """Noark 5 import and export (core: every routine works on the archive's records)."""
-    from core.archive.noark5.export_command import export_noark5
-    from core.archive.noark5.import_command import import_noark5
-
-    main.add_command(import_noark5)
-    main.add_command(export_noark5)
-
-
-_add_archive_commands()
+# Noark 5 import and export (core: every routine works on the archive's records).
+main.add_command(import_noark5)
+main.add_command(export_noark5)
 
 if __name__ == "__main__":
     main()

@@ -1,15 +1,24 @@
-"""Small typed values that plugins return from hooks (the contract's vocabulary)."""
+"""Small typed values that plugins return from hooks, or get from them (the contract's vocabulary)."""
 
 from __future__ import annotations
 
+import importlib
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from litestar.plugins.htmx import HTMXRequest
+
 if TYPE_CHECKING:
     from core.jobs import JobContext
+    from core.settings import Settings
+
+AnyRequest = HTMXRequest
+"""The request every handler receives (htmx-aware). Defined here, once; import it from here or
+from :mod:`core.web.pages`."""
 
 
 @dataclass(frozen=True)
@@ -23,8 +32,6 @@ class PluginMeta:
 
     @property
     def directory(self) -> Path:
-        import importlib
-
         module = importlib.import_module(self.package)
         return Path(str(module.__file__)).parent
 
@@ -89,3 +96,19 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict)
     actor_id: int | None = None
     at: datetime | None = None
+
+
+@dataclass
+class DemoContext:
+    """What a plugin's ``demo_data`` hook gets: a seeded generator and the demo organisation."""
+
+    settings: Settings
+    rng: random.Random
+    scale: int
+    units: dict[str, int] = field(default_factory=dict)
+    """Unit code -> id."""
+    leaders: dict[str, int] = field(default_factory=dict)
+    """Unit code -> leader's person id."""
+    handlers: dict[str, list[int]] = field(default_factory=dict)
+    """Unit code -> person ids of the unit's case handlers (leader excluded)."""
+    archive_staff: list[int] = field(default_factory=list)

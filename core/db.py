@@ -5,7 +5,10 @@ for writes so concurrent writers queue instead of failing. PostgreSQL gets one c
 per worker process, opened in the app's lifespan.
 
 ``piccolo_conf.py`` (used by the ``piccolo`` CLI and Piccolo's migration machinery) and
-``create_app`` get their engine from :func:`engine_for`, so both share one engine object.
+``create_app`` get their engine from :func:`engine_for`, so both share one engine object. The
+app registry comes from the plugin registry (:func:`app_registry`); before migrating, this
+module points the configuration module Piccolo reads (found the way Piccolo finds it) at the
+settings in hand.
 """
 
 from __future__ import annotations
@@ -14,17 +17,20 @@ import contextlib
 import io
 from collections.abc import AsyncIterator
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.commands.check import CheckMigrationManager
 from piccolo.apps.migrations.commands.forwards import run_forwards
-from piccolo.conf.apps import AppRegistry
+from piccolo.apps.migrations.tables import Migration
+from piccolo.conf.apps import AppRegistry, Finder
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
+from core.plugins import active_plugins
 from core.settings import Settings
 
 POOL_MAX_SIZE = 10
@@ -36,16 +42,12 @@ def engine_for(database_url: str) -> Engine[Any]:
     if database_url.startswith(("postgres://", "postgresql://")):
         return PostgresEngine(config={"dsn": database_url})
     path = database_url.removeprefix("sqlite:///")
-    from pathlib import Path
-
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return SQLiteEngine(path=path, timeout=30)
 
 
 def app_registry(settings: Settings) -> AppRegistry:
     """Piccolo apps of core and every active plugin, derived from the plugin registry."""
-    from core.plugins import active_plugins
-
     apps = ["core.piccolo_app"]
     apps += [p.piccolo_app for p in active_plugins(settings) if p.piccolo_app]
     return AppRegistry(apps=apps)
@@ -102,14 +104,18 @@ async def connected(settings: Settings) -> AsyncIterator[Engine[Any]]:
 
 
 def _use_registry(settings: Settings) -> None:
-    """Make Piccolo's migration machinery use this configuration's apps and engine."""
-    import piccolo_conf
+    """Make Piccolo's migration machinery use this configuration's apps and engine.
 
-    piccolo_conf.DB = engine_for(settings.database_url)
+    Piccolo reads ``DB`` and ``APP_REGISTRY`` from its configuration module (``piccolo_conf``,
+    or the module ``PICCOLO_CONF`` names), which :class:`~piccolo.conf.apps.Finder` imports;
+    setting them there is how a migration run gets ``settings`` instead of the environment's.
+    """
+    piccolo_conf = Finder().get_piccolo_conf_module()
+    assert piccolo_conf is not None  # Finder raises when the module cannot be imported
+    engine = engine_for(settings.database_url)
+    piccolo_conf.DB = engine
     piccolo_conf.APP_REGISTRY = app_registry(settings)
-    from piccolo.apps.migrations.tables import Migration
-
-    Migration._meta.db = piccolo_conf.DB
+    Migration._meta.db = engine
 
 
 async def migrate(settings: Settings, quiet: bool = True) -> str:

@@ -31,8 +31,7 @@ if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
 
     from core.auth.user import User
-    from core.contributions import DashboardCard, Event, Job, MenuLink, Permission
-    from core.demo import DemoContext
+    from core.contributions import DashboardCard, DemoContext, Event, Job, MenuLink, Permission
     from core.runtime import Runtime
 
 PROJECT = "arkivrutiner"

@@ -95,6 +95,7 @@ def make_plugin_manager(plugins: Iterable[LoadedPlugin], trace: bool = False) ->
     """A fresh manager with core's built-in hooks and the given plugins registered."""
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
+    # Core's own hooks use the web layer, above this module: registered by name, like a plugin.
     pm.register(importlib.import_module("core.builtin_hooks"), "core")
     for plugin in plugins:
         pm.register(plugin.hooks_module, plugin.meta.name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.i18n import N_
+
 ARKIV = "arkiv"
 """Fellestjenesten/Arkiv: the archive service."""
 LONN = "lonn"
@@ -12,3 +14,11 @@ ADMIN = "admin"
 """Administrator of the app (organisation data, plugins)."""
 
 APP_ROLES: tuple[str, ...] = (ARKIV, LONN, IKT, ADMIN)
+
+ROLE_LABELS = {
+    ARKIV: N_("Fellestjenesten/Arkiv"),
+    LONN: N_("Lønningskontoret"),
+    IKT: N_("IKT"),
+    ADMIN: N_("Administrator"),
+}
+"""Each role's name for people (bokmål message id: show it with ``_()``)."""

@@ -14,6 +14,9 @@ from piccolo.query.mixins import OnConflictAction
 
 from core.tables import SessionData
 
+SESSION_COOKIE = "arkiv_session"
+"""The cookie that carries the session id."""
+
 
 def _seconds(value: int | timedelta | None) -> int | None:
     if value is None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from core.roles import APP_ROLES
+
 DEFAULT_SECRET = "dev-secret-not-for-production-use-0000"  # noqa: S105 - refused in production
 AUTH_MODES = ("dev", "oidc")
 LANGUAGES = ("nb", "nn")
@@ -106,8 +108,6 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 
 def _role_map(env: Mapping[str, str]) -> dict[str, str]:
     """``ARKIV_ROLE_MAP="Arkiv.Fellestjenesten=arkiv,Lonn=lonn"``: Entra app role -> app role."""
-    from core.roles import APP_ROLES
-
     mapping = {role: role for role in APP_ROLES}
     for pair in _list(env, "ARKIV_ROLE_MAP"):
         claim, sep, role = pair.partition("=")

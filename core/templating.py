@@ -15,7 +15,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from core import i18n
 from core.plugins import LoadedPlugin, collect_sync
-from core.web.flash import pop_messages
 
 ROOT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -44,7 +43,6 @@ def build_environment(plugins: Iterable[LoadedPlugin], pm: pluggy.PluginManager)
     env.filters["tall"] = i18n.format_tall
     env.globals["current_language"] = i18n.current_language
     env.globals["language_names"] = i18n.LANGUAGE_NAMES
-    env.globals["pop_messages"] = pop_messages
     pm.hook.prepare_jinja2_environment(env=env)
     return env
 

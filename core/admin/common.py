@@ -1,4 +1,5 @@
-"""Helpers the admin services share: access checks, paging, input parsing, write locking."""
+"""Helpers the admin modules share: access checks, paging, input parsing, write locking, and the
+lookups of one unit, one person and the units' leaders."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from piccolo.table import Table
 from core.auth.user import User
 from core.errors import Forbidden, ValidationFailed
 from core.i18n import _
+from core.tables import Leadership, Person, Unit
 from core.validation import parse_date as parse_date
 from core.validation import parse_id as parse_id
 
@@ -128,3 +130,59 @@ async def unique_guard(field: str, message: str) -> AsyncIterator[None]:
         if is_unique_violation(exc):
             raise ValidationFailed({field: message}) from exc
         raise
+
+
+# --- list filters and lookups the units, people and deputies modules share ------------------
+
+STATUS_ACTIVE = "aktive"
+STATUS_INACTIVE = "deaktiverte"
+STATUS_ALL = "alle"
+STATUSES = (STATUS_ACTIVE, STATUS_INACTIVE, STATUS_ALL)
+"""The status filter of the unit and people lists."""
+
+
+def status_where(column: Any, status: str) -> Any:
+    """The condition on an ``active`` column for a list status (None: no condition)."""
+    if status == STATUS_INACTIVE:
+        return column.eq(False)
+    if status == STATUS_ALL:
+        return None
+    return column.eq(True)
+
+
+def person_label(row: Mapping[str, Any] | None) -> str:
+    """``Name (INITIALS)`` for the hendelseslogg, ``–`` for nobody."""
+    return f"{row['name']} ({row['initials']})" if row else "–"
+
+
+async def person_by_id(person_id: int) -> dict[str, Any] | None:
+    """id, name, initials, active and unit of one person, or None."""
+    row: dict[str, Any] | None = (
+        await Person.select(Person.id, Person.name, Person.initials, Person.active, Person.unit)
+        .where(Person.id == person_id)
+        .first()
+    )
+    return row
+
+
+async def unit_by_id(unit_id: int) -> dict[str, Any] | None:
+    """id, code, name, parent and active of one unit, or None."""
+    row: dict[str, Any] | None = (
+        await Unit.select(Unit.id, Unit.code, Unit.name, Unit.parent, Unit.active)
+        .where(Unit.id == unit_id)
+        .first()
+    )
+    return row
+
+
+async def leaders_for(unit_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """unit id → {person, name, initials} of its leader, for every unit that has one."""
+    if not unit_ids:
+        return {}
+    rows = await Leadership.select(
+        Leadership.unit,
+        Leadership.person,
+        Leadership.person.name.as_alias("name"),
+        Leadership.person.initials.as_alias("initials"),
+    ).where(Leadership.unit.is_in(unit_ids))
+    return {r["unit"]: r for r in rows}

@@ -40,7 +40,7 @@ from core.settings import Settings
 from core.timeutil import now, today
 
 if TYPE_CHECKING:
-    from core.archive.services import IncomingPost, InternalRecipient, NewCase, NewPost, Part
+    from core.archive.inputs import IncomingPost, InternalRecipient, NewCase, NewPost, Part
 
 
 # --- cases ---------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from core.settings import Settings
 from core.timeutil import now
 
 if TYPE_CHECKING:
-    from core.archive.services import NewDocument, UploadedFile
+    from core.archive.inputs import NewDocument, UploadedFile
 
 PRODUCTION_FORMAT = "P"
 """Variantformat ``Produksjonsformat``: the uploaded file itself."""

@@ -34,7 +34,7 @@ from core.tables import Person
 from core.timeutil import now
 
 if TYPE_CHECKING:
-    from core.archive.services import PostChanges
+    from core.archive.inputs import PostChanges
 
 
 async def _post_and_case(journalpost_id: int) -> tuple[Row, Row]:

@@ -13,7 +13,9 @@ against them. The work is done in sibling modules: :mod:`~core.archive.creation`
 posts), :mod:`~core.archive.lifecycle` (states, remarks, tilgangskoder),
 :mod:`~core.archive.recipients` (fordeling, avskrivning), :mod:`~core.archive.documents`
 (files and versions); the rules live in :mod:`~core.archive.rules` and
-:mod:`~core.archive.permissions`.
+:mod:`~core.archive.permissions`. The input dataclasses (``NewCase``, ``NewPost`` ...) are
+defined in :mod:`~core.archive.inputs` and re-exported here, so this module only delegates:
+nothing below it imports it.
 
 Errors: :class:`~core.errors.Forbidden` (not allowed), :class:`~core.errors.ValidationFailed`
 (input; keys are the attribute names of the input dataclasses or the parameter names),
@@ -32,119 +34,49 @@ Hendelseslogg actions: ``archive.case_created``, ``archive.incoming_registered``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from core.archive import creation, documents, lifecycle, recipients
+from core.archive.inputs import (
+    IncomingPost,
+    InternalRecipient,
+    NewCase,
+    NewDocument,
+    NewPost,
+    Part,
+    PostChanges,
+    UploadedFile,
+)
 from core.auth.user import User
 from core.settings import Settings
 
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """A file the user uploaded (or the importer/demo data supplies)."""
-
-    filnavn: str
-    content: bytes
-    format: str = ""
-    """MIME type or file format name, e.g. ``application/pdf``."""
-
-
-@dataclass(frozen=True)
-class NewDocument:
-    tittel: str
-    file: UploadedFile
-    tilknyttet_registrering_som: str = "H"
-    """``H`` hoveddokument or ``V`` vedlegg. The first document of a post must be ``H``."""
-
-
-@dataclass(frozen=True)
-class Part:
-    """An external sender/recipient (korrespondansepart EA/EM/EK)."""
-
-    navn: str
-    korrespondanseparttype: str = "EA"
-    postadresse: str = ""
-    postnummer: str = ""
-    poststed: str = ""
-    epostadresse: str = ""
-
-
-@dataclass(frozen=True)
-class InternalRecipient:
-    """An internal recipient (IM/IK) of an I or N post: a unit, and a handler when known."""
-
-    administrativ_enhet_id: int
-    saksbehandler_id: int | None = None
-    korrespondanseparttype: str = "IM"
-
-
-@dataclass(frozen=True)
-class NewCase:
-    tittel: str
-    offentlig_tittel: str = ""
-    administrativ_enhet_id: int | None = None
-    """Defaults to the user's unit."""
-    saksansvarlig_id: int | None = None
-    """Defaults to the user (for a handler); None leaves it for fordeling."""
-    tilgangsrestriksjon: str = ""
-    skjermingshjemmel: str = ""
-
-
-@dataclass(frozen=True)
-class IncomingPost:
-    """Incoming post registered by Fellestjenesten/Arkiv (type ``I``, or ``N`` to a unit).
-
-    Either ``saksmappe_id`` (an existing case) or ``new_case`` is given; a new case with an
-    empty title (or public title) takes the post's. Without ``mottaker_enhet_id`` the post waits
-    in Fellestjenesten's own queue for a unit. ``documents`` must hold the hoveddokument (H),
-    first; vedlegg (V) follow. (The Noark 5 import writes its records directly and may bring
-    posts without documents.)
-    """
-
-    journalposttype: str
-    tittel: str
-    offentlig_tittel: str = ""
-    saksmappe_id: int | None = None
-    new_case: NewCase | None = None
-    avsender: Part | None = None
-    dokumentets_dato: date | None = None
-    mottatt_dato: datetime | None = None
-    forfallsdato: date | None = None
-    mottaker_enhet_id: int | None = None
-    tilgangsrestriksjon: str = ""
-    skjermingshjemmel: str = ""
-    documents: list[NewDocument] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class NewPost:
-    """A post a handler creates in a case: ``U`` (to external ``mottakere``), ``N`` (to
-    ``interne_mottakere``, each gets its own restanse) or ``X`` (no follow-up)."""
-
-    journalposttype: str
-    tittel: str
-    offentlig_tittel: str = ""
-    dokumentets_dato: date | None = None
-    forfallsdato: date | None = None
-    mottakere: list[Part] = field(default_factory=list)
-    interne_mottakere: list[InternalRecipient] = field(default_factory=list)
-    tilgangsrestriksjon: str = ""
-    skjermingshjemmel: str = ""
-    documents: list[NewDocument] = field(default_factory=list)
-    avskriver_korrespondansepart_ids: list[int] = field(default_factory=list)
-    """Restanser (internal recipients of I/N posts) this post answers: written off with
-    ``BU`` (U) or ``BN`` (N/X) and ``avskrives_av_journalpost`` = the new post."""
-
-
-@dataclass(frozen=True)
-class PostChanges:
-    """The fields of a journal post that may be edited (all of them, as the form shows them)."""
-
-    tittel: str
-    offentlig_tittel: str = ""
-    dokumentets_dato: date | None = None
-    forfallsdato: date | None = None
+__all__ = [
+    "IncomingPost",
+    "InternalRecipient",
+    "NewCase",
+    "NewDocument",
+    "NewPost",
+    "Part",
+    "PostChanges",
+    "UploadedFile",
+    "add_document",
+    "add_merknad",
+    "add_version",
+    "avskriv",
+    "close_case",
+    "create_case",
+    "create_post",
+    "delete_post",
+    "ekspeder",
+    "ferdigstill",
+    "fordel",
+    "grant_access",
+    "mark_foreloepig_svar",
+    "register_incoming",
+    "revoke_access",
+    "set_recipient_unit",
+    "update_post",
+]
 
 
 async def create_case(settings: Settings, user: User, data: NewCase) -> int:
@@ -153,8 +85,7 @@ async def create_case(settings: Settings, user: User, data: NewCase) -> int:
 
 
 async def register_incoming(settings: Settings, user: User, data: IncomingPost) -> int:
-    """Fellestjenesten/Arkiv registers incoming post (journalstatus ``J``) with its documents;
-    a post without a hoveddokument is refused (``documents``: "Velg filen med hoveddokumentet.").
+    """Fellestjenesten/Arkiv registers incoming post (journalstatus ``J``) with documents.
 
     The internal recipient (IM) carries the receiving unit and no handler: the post waits in
     the unit's queue *Til fordeling*. Returns the journalpost id.

@@ -5,20 +5,21 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import anyio.to_thread
 from litestar import get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery, URLEncodedBody
-from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from core import audit
 from core.auth import oidc
 from core.auth.identity import person_for_claims
+from core.contributions import AnyRequest
 from core.i18n import _
 from core.runtime import runtime_of
+from core.sessions import SESSION_COOKIE
 from core.tables import Person, Unit
 
-AnyRequest = HTMXRequest
 PUBLIC = {"public": True}
 
 
@@ -37,8 +38,6 @@ async def _new_session(request: AnyRequest, data: dict[str, Any]) -> None:
     cookies (the dict the session middleware reads when it stores the response's session),
     so the middleware generates a fresh id and sets it as the cookie.
     """
-    from core.app import SESSION_COOKIE
-
     old_id = request.cookies.pop(SESSION_COOKIE, None)
     request.clear_session()
     if old_id:
@@ -109,8 +108,6 @@ async def auth_callback(request: AnyRequest) -> Template | Redirect:
 
 
 async def _complete(settings: Any, flow: Any, query: dict[str, str]) -> oidc.Claims:
-    import anyio.to_thread
-
     return await anyio.to_thread.run_sync(oidc.complete_flow, settings, flow, query)
 
 
@@ -167,8 +164,6 @@ async def logout(request: AnyRequest) -> Redirect:
     request.clear_session()
     settings = runtime_of(request.app).settings
     if settings.auth_mode == "oidc":
-        import anyio.to_thread
-
         end_session = await anyio.to_thread.run_sync(oidc.logout_url, settings)
         if end_session:
             back = urlencode({"post_logout_redirect_uri": f"{settings.public_base_url}/logget-ut"})

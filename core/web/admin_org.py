@@ -19,26 +19,29 @@ from urllib.parse import urlencode
 
 from litestar import get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
-from litestar.plugins.htmx import ClientRedirect, HTMXRequest
+from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Response, Template
 
 from core import roles
-from core.admin import auditlog, services
-from core.admin.common import iso
-from core.admin.services import STATUS_ACTIVE, STATUSES, DeputyForm, PersonForm, UnitForm
+from core.admin import absence as absence_services
+from core.admin import auditlog
+from core.admin import deputies as deputy_services
+from core.admin import people as people_services
+from core.admin import units as unit_services
+from core.admin.common import STATUS_ACTIVE, STATUSES, iso
+from core.admin.deputies import DeputyForm
+from core.admin.people import PersonForm
+from core.admin.units import UnitForm
 from core.archive import access as archive_access
 from core.archive import kodelister
 from core.archive import services as archive_services
 from core.auth.user import User
-from core.builtin_hooks import ROLE_LABELS
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.i18n import _
 from core.timeutil import today
 from core.web import downloads
 from core.web.flash import flash
-from core.web.pages import current_user, fragment, is_fragment_request, page, runtime
-
-AnyRequest = HTMXRequest
+from core.web.pages import AnyRequest, current_user, fragment, is_fragment_request, page, runtime
 
 
 def _done(request: AnyRequest, url: str) -> Response[Any]:
@@ -70,7 +73,7 @@ async def units(
 ) -> Template:
     user = current_user(request)
     search, state = (sok or "").strip(), _status(status)
-    result = await services.list_units(user, search=search, status=state, page=side)
+    result = await unit_services.list_units(user, search=search, status=state, page=side)
     return await page(
         request,
         "admin/enheter.html",
@@ -93,7 +96,7 @@ async def _unit_form_page(
     status_code: int = 200,
 ) -> Template:
     user = current_user(request)
-    unit = await services.get_unit(user, unit_id) if unit_id is not None else None
+    unit = await unit_services.get_unit(user, unit_id) if unit_id is not None else None
     if form is None:
         form = (
             UnitForm(code=unit["code"], name=unit["name"], parent=str(unit["parent"] or ""))
@@ -102,7 +105,7 @@ async def _unit_form_page(
         )
     if leader_value is None:
         leader_value = str(unit["leader"]["person"]) if unit and unit["leader"] else ""
-    parents = await services.unit_choices(user, include=unit["parent"] if unit else None)
+    parents = await unit_services.unit_choices(user, include=unit["parent"] if unit else None)
     return await page(
         request,
         "admin/enhet.html",
@@ -111,7 +114,7 @@ async def _unit_form_page(
         form=form,
         errors=errors or {},
         parents=[u for u in parents if u["id"] != unit_id],
-        people=await services.people_choices() if unit else [],
+        people=await people_services.people_choices() if unit else [],
         leader_value=leader_value,
         leader_errors=leader_errors or {},
         alert=alert,
@@ -127,7 +130,7 @@ async def unit_new(request: AnyRequest) -> Template:
 async def unit_create(request: AnyRequest, data: URLEncodedBody[dict[str, str]]) -> Response[Any]:
     form = UnitForm.from_data(data)
     try:
-        unit_id = await services.create_unit(current_user(request), form)
+        unit_id = await unit_services.create_unit(current_user(request), form)
     except ValidationFailed as exc:
         return await _unit_form_page(request, unit_id=None, form=form, errors=exc.errors, status_code=422)
     flash(request, _("Enheten %(code)s er opprettet.") % {"code": form.code})
@@ -145,7 +148,7 @@ async def unit_update(
 ) -> Response[Any]:
     form = UnitForm.from_data(data)
     try:
-        changed = await services.update_unit(current_user(request), unit_id, form)
+        changed = await unit_services.update_unit(current_user(request), unit_id, form)
     except ValidationFailed as exc:
         return await _unit_form_page(request, unit_id=unit_id, form=form, errors=exc.errors, status_code=422)
     flash(
@@ -162,7 +165,7 @@ async def unit_leader(
 ) -> Response[Any]:
     value = (data.get("leader") or "").strip()
     try:
-        changed = await services.set_leader(current_user(request), unit_id, value)
+        changed = await unit_services.set_leader(current_user(request), unit_id, value)
     except ValidationFailed as exc:
         return await _unit_form_page(
             request, unit_id=unit_id, leader_value=value, leader_errors=exc.errors, status_code=422
@@ -176,7 +179,7 @@ async def unit_leader(
 
 async def _unit_state(request: AnyRequest, unit_id: int, active: bool) -> Response[Any]:
     try:
-        await services.set_unit_active(current_user(request), unit_id, active)
+        await unit_services.set_unit_active(current_user(request), unit_id, active)
     except Conflict as exc:
         return await _unit_form_page(request, unit_id=unit_id, alert=exc.detail, status_code=409)
     flash(request, _("Enheten er aktivert igjen.") if active else _("Enheten er deaktivert."))
@@ -205,7 +208,7 @@ async def people(
 ) -> Template:
     user = current_user(request)
     search, state = (sok or "").strip(), _status(status)
-    result = await services.list_people(user, search=search, status=state, page=side)
+    result = await people_services.list_people(user, search=search, status=state, page=side)
     return await page(
         request,
         "admin/personer.html",
@@ -213,7 +216,7 @@ async def people(
         sok=search,
         status=state,
         query=_query(sok=search, status=state),
-        role_labels={r: _(ROLE_LABELS[r]) for r in roles.APP_ROLES},
+        role_labels={r: _(roles.ROLE_LABELS[r]) for r in roles.APP_ROLES},
     )
 
 
@@ -228,7 +231,7 @@ async def _person_form_page(
     status_code: int = 200,
 ) -> Template:
     user = current_user(request)
-    person = await services.get_person(user, person_id) if person_id is not None else None
+    person = await people_services.get_person(user, person_id) if person_id is not None else None
     if person is not None and access is None and may_manage_access(user):
         access = await _access_context(person["id"])
     if form is None:
@@ -251,8 +254,8 @@ async def _person_form_page(
         person=person,
         form=form,
         errors=errors or {},
-        units=await services.unit_choices(user, include=person["unit"] if person else None),
-        role_options=[(r, _(ROLE_LABELS[r])) for r in roles.APP_ROLES],
+        units=await unit_services.unit_choices(user, include=person["unit"] if person else None),
+        role_options=[(r, _(roles.ROLE_LABELS[r])) for r in roles.APP_ROLES],
         roles_from_entra=runtime(request).settings.auth_mode == "oidc",
         alert=alert,
         access=access,
@@ -268,7 +271,7 @@ async def person_new(request: AnyRequest) -> Template:
 async def person_create(request: AnyRequest, data: URLEncodedBody[dict[str, str]]) -> Response[Any]:
     form = PersonForm.from_data(data)
     try:
-        person_id = await services.create_person(current_user(request), form)
+        person_id = await people_services.create_person(current_user(request), form)
     except ValidationFailed as exc:
         return await _person_form_page(request, person_id=None, form=form, errors=exc.errors, status_code=422)
     flash(request, _("%(name)s er registrert.") % {"name": form.name})
@@ -286,7 +289,7 @@ async def person_update(
 ) -> Response[Any]:
     form = PersonForm.from_data(data)
     try:
-        changed = await services.update_person(current_user(request), person_id, form)
+        changed = await people_services.update_person(current_user(request), person_id, form)
     except ValidationFailed as exc:
         return await _person_form_page(
             request, person_id=person_id, form=form, errors=exc.errors, status_code=422
@@ -301,7 +304,7 @@ async def person_update(
 
 async def _person_state(request: AnyRequest, person_id: int, active: bool) -> Response[Any]:
     try:
-        await services.set_person_active(current_user(request), person_id, active)
+        await people_services.set_person_active(current_user(request), person_id, active)
     except Conflict as exc:
         return await _person_form_page(request, person_id=person_id, alert=exc.detail, status_code=409)
     flash(request, _("Personen er aktivert igjen.") if active else _("Personen er deaktivert."))
@@ -364,7 +367,7 @@ async def _access_answer(
 ) -> Template:
     """The section alone for htmx, else the whole person page (after an error)."""
     if is_fragment_request(request):
-        person = await services.get_person(current_user(request), person_id)
+        person = await people_services.get_person(current_user(request), person_id)
         access = await _access_context(person_id, **state)
         return fragment("admin/_tilgang.html", status_code=status_code, person=person, access=access)
     state.pop("focus", None)
@@ -384,7 +387,7 @@ async def _access_done(request: AnyRequest, person_id: int, message: str) -> Res
 
 
 async def _person_name(request: AnyRequest, person_id: int) -> str:
-    name: str = (await services.get_person(current_user(request), person_id))["name"]
+    name: str = (await people_services.get_person(current_user(request), person_id))["name"]
     return name
 
 
@@ -436,12 +439,12 @@ async def deputies(
     request: AnyRequest, enhet: FromQuery[int | None] = None, side: FromQuery[int | None] = None
 ) -> Template:
     user = current_user(request)
-    result = await services.list_deputy_periods(user, unit=enhet, page=side)
+    result = await deputy_services.list_deputy_periods(user, unit=enhet, page=side)
     return await page(
         request,
         "admin/stedfortredere.html",
         result=result,
-        units=await services.unit_choices(user, include=enhet),
+        units=await unit_services.unit_choices(user, include=enhet),
         enhet=enhet,
         query=_query(enhet=enhet),
     )
@@ -460,8 +463,8 @@ async def _deputy_form_page(
         status_code=status_code,
         form=form or DeputyForm(starts=iso(today())),
         errors=errors or {},
-        units=await services.unit_choices_with_leaders(user),
-        people=await services.people_choices(),
+        units=await unit_services.unit_choices_with_leaders(user),
+        people=await people_services.people_choices(),
     )
 
 
@@ -474,7 +477,7 @@ async def deputy_new(request: AnyRequest, enhet: FromQuery[int | None] = None) -
 async def deputy_create(request: AnyRequest, data: URLEncodedBody[dict[str, str]]) -> Response[Any]:
     form = DeputyForm.from_data(data)
     try:
-        await services.register_deputy(current_user(request), form)
+        await deputy_services.register_deputy(current_user(request), form)
     except ValidationFailed as exc:
         return await _deputy_form_page(request, form, exc.errors, status_code=422)
     flash(request, _("Stedfortrederen er registrert."))
@@ -483,7 +486,7 @@ async def deputy_create(request: AnyRequest, data: URLEncodedBody[dict[str, str]
 
 @post("/admin/stedfortredere/{period_id:int}/slett", name="admin:deputy_delete")
 async def deputy_delete(request: AnyRequest, period_id: FromPath[int]) -> Response[Any]:
-    await services.delete_deputy_period(current_user(request), period_id)
+    await deputy_services.delete_deputy_period(current_user(request), period_id)
     flash(request, _("Stedfortrederperioden er slettet."))
     return _done(request, "/admin/stedfortredere")
 
@@ -501,7 +504,7 @@ async def _absence_page(
     status_code: int = 200,
 ) -> Template:
     user = current_user(request)
-    led = await services.led_units(user)
+    led = await absence_services.led_units(user)
     if form is None:
         form = DeputyForm(unit=str(led[0]["id"]) if len(led) == 1 else "", starts=iso(today()))
     return await page(
@@ -511,8 +514,8 @@ async def _absence_page(
         units=led,
         form=form,
         errors=errors or {},
-        people=await services.deputy_choices(user),
-        result=await services.list_own_absences(user, page=side),
+        people=await absence_services.deputy_choices(user),
+        result=await absence_services.list_own_absences(user, page=side),
         alert=alert,
     )
 
@@ -526,7 +529,7 @@ async def absence(request: AnyRequest, side: FromQuery[int | None] = None) -> Te
 async def absence_register(request: AnyRequest, data: URLEncodedBody[dict[str, str]]) -> Response[Any]:
     form = DeputyForm.from_data(data)
     try:
-        await services.register_absence(current_user(request), form)
+        await absence_services.register_absence(current_user(request), form)
     except ValidationFailed as exc:
         return await _absence_page(request, form=form, errors=exc.errors, status_code=422)
     flash(request, _("Fraværet og stedfortrederen er registrert."))
@@ -536,7 +539,7 @@ async def absence_register(request: AnyRequest, data: URLEncodedBody[dict[str, s
 @post("/fravaer/{period_id:int}/avlys", name="core:absence_cancel")
 async def absence_cancel(request: AnyRequest, period_id: FromPath[int]) -> Response[Any]:
     try:
-        await services.cancel_absence(current_user(request), period_id)
+        await absence_services.cancel_absence(current_user(request), period_id)
     except Conflict as exc:
         return await _absence_page(request, alert=exc.detail, status_code=409)
     flash(request, _("Fraværsperioden er avlyst."))

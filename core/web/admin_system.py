@@ -17,7 +17,6 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery
-from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from piccolo.query.functions.aggregate import Count
 
@@ -29,9 +28,8 @@ from core.mail import STATUSES, requeue, send_pending
 from core.plugins import hooks_implemented
 from core.tables import JobRun, MailMessage
 from core.web.flash import flash
-from core.web.pages import current_user, page, runtime
+from core.web.pages import AnyRequest, current_user, page, runtime
 
-AnyRequest = HTMXRequest
 PAGE_SIZE = 50
 LATEST_RUNS = 5
 ROOT = Path(__file__).resolve().parents[2]

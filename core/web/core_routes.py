@@ -7,7 +7,6 @@ from typing import Any
 from litestar import get, post, route
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, URLEncodedBody
-from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Response, Template
 
 from core import audit
@@ -16,9 +15,7 @@ from core.db import pending_migrations
 from core.i18n import LANGUAGE_NAMES
 from core.plugins import collect
 from core.tables import Person
-from core.web.pages import current_user, page, runtime
-
-AnyRequest = HTMXRequest
+from core.web.pages import AnyRequest, current_user, page, runtime
 
 
 @get("/", name="core:home")

@@ -21,7 +21,8 @@ from core.i18n import _
 
 log = logging.getLogger(__name__)
 
-AnyRequest = Request[Any, Any, Any]
+PlainRequest = Request[Any, Any, Any]
+"""Exception handlers get the plain request (also for requests htmx did not make)."""
 
 
 def _messages(status: int) -> tuple[str, str]:
@@ -44,12 +45,12 @@ def _messages(status: int) -> tuple[str, str]:
     )
 
 
-def _is_htmx(request: AnyRequest) -> bool:
+def _is_htmx(request: PlainRequest) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
 def error_response(
-    request: AnyRequest, status: int, detail: str | None = None, error_id: str = ""
+    request: PlainRequest, status: int, detail: str | None = None, error_id: str = ""
 ) -> Response[Any]:
     title, text = _messages(status)
     context = {
@@ -71,7 +72,7 @@ def error_response(
     return Template("errors/error.html", context=context, status_code=status)
 
 
-def http_exception_handler(request: AnyRequest, exc: HTTPException) -> Response[Any]:
+def http_exception_handler(request: PlainRequest, exc: HTTPException) -> Response[Any]:
     if isinstance(exc, NotAuthorizedException) and request.scope.get("user") is None:
         target = "/logg-inn?neste=" + quote(request.url.path, safe="/")
         if _is_htmx(request):
@@ -84,7 +85,7 @@ def http_exception_handler(request: AnyRequest, exc: HTTPException) -> Response[
     return error_response(request, status, detail)
 
 
-def internal_error_handler(request: AnyRequest, exc: Exception) -> Response[Any]:
+def internal_error_handler(request: PlainRequest, exc: Exception) -> Response[Any]:
     error_id = uuid.uuid4().hex[:8]
     log.exception("Uventet feil %s ved %s %s", error_id, request.method, request.url.path, exc_info=exc)
     return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, error_id=error_id)

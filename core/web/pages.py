@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
+from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Template
 
 from core.auth.user import User
+from core.contributions import AnyRequest as AnyRequest
 from core.contributions import MenuLink
 from core.plugins import collect
 from core.runtime import Runtime, runtime_of
-
-AnyRequest = HTMXRequest
-"""The request type of every handler (htmx-aware); import it from here, never redefine it."""
 
 
 def runtime(request: AnyRequest) -> Runtime:

@@ -19,10 +19,14 @@ from typing import Any
 
 import click
 
+from core import tabular
+from core.cli_support import run, settings_or_exit
+from core.db import connected
 from core.settings import ConfigError
 from core.timeutil import months_back
-from plugins.restanse import forms
+from plugins.restanse import config, forms
 from plugins.restanse.forms import Criteria
+from plugins.restanse.queries import report
 
 HELP = """Restanser: rapporter for Fellestjenesten/Arkiv."""
 REPORT_HELP = """Skriv ut tabellen for Restanseoppfølging: restanser per enhet på rapportdatoen og
@@ -95,12 +99,6 @@ def restanse() -> None:
     help="Skriv til denne filen i stedet for til skjermen.",
 )
 def rapport(dato: str, sammenlign: str | None, format_: str, per: str, output: Path | None) -> None:
-    from core import tabular
-    from core.cli import run, settings_or_exit
-    from core.db import connected
-    from plugins.restanse import config
-    from plugins.restanse.queries import report
-
     report_date = _parse("--dato", dato)
     comparison = _parse("--sammenlign", sammenlign) if sammenlign else months_back(report_date)
     if comparison >= report_date:

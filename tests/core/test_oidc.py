@@ -16,7 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from litestar.testing import AsyncTestClient
 
-from core.app import SESSION_COOKIE, create_app
+from core.app import create_app
+from core.sessions import SESSION_COOKIE
 from core.settings import Settings
 from core.tables import AuditEvent, Identity, Person, PersonRole
 from tests.support.factories import csrf, make_person, make_unit

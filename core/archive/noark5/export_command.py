@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-if TYPE_CHECKING:
-    from core.archive.noark5.exporter import ExportSummary
+from core.archive.noark5.export_xml import Arkivskaper
+from core.archive.noark5.exporter import ExportError, ExportSummary, export_to
+from core.cli_support import run, settings_or_exit
+from core.db import connected
 
 
 def summary_lines(summary: ExportSummary) -> list[str]:
@@ -76,11 +77,6 @@ def access_codes(value: str | None) -> frozenset[str] | None:
     help="Skjermet eksport for en som har disse tilgangskodene (kommaseparert, f.eks. «P,XX»; «» for ingen).",
 )
 def export_noark5(out: Path, arkivskaper: str, arkivskaper_id: str, skjermet: str | None) -> None:
-    from core.archive.noark5.export_xml import Arkivskaper
-    from core.archive.noark5.exporter import ExportError, export_to
-    from core.cli import run, settings_or_exit
-    from core.db import connected
-
     settings = settings_or_exit()
 
     async def go() -> ExportSummary:

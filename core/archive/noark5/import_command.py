@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-if TYPE_CHECKING:
-    from core.archive.noark5.importer import ImportSummary
+from core.archive.noark5.importer import ImportRefused, ImportSummary, import_path
+from core.cli_support import run, settings_or_exit
+from core.db import connected
 
 HELP = """Importer et Noark 5-uttrekk (arkivstruktur.xml i v3.1, v4.0 eller v5.0).
 
@@ -27,10 +27,6 @@ uendret, så samme fil kan importeres flere ganger."""
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--validate", is_flag=True, help="Valider mot de offisielle XSD-ene (v3.1, v4.0, v5.0) først.")
 def import_noark5(path: Path, validate: bool) -> None:
-    from core.archive.noark5.importer import ImportRefused, import_path
-    from core.cli import run, settings_or_exit
-    from core.db import connected
-
     settings = settings_or_exit()
 
     async def go() -> ImportSummary:

@@ -21,7 +21,6 @@ from core.archive.queries import choices, documents, history, posts, search
 from core.errors import Conflict, ValidationFailed
 from core.i18n import _
 from core.web.archive.common import (
-    AnyRequest,
     Form,
     done,
     may_close_case,
@@ -34,7 +33,7 @@ from core.web.archive.common import (
 )
 from core.web.archive.labels import options
 from core.web.flash import flash
-from core.web.pages import current_user, fragment, is_fragment_request, page, runtime
+from core.web.pages import AnyRequest, current_user, fragment, is_fragment_request, page, runtime
 
 CASE_FIELDS = (
     "tittel",

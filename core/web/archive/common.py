@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
-from litestar.plugins.htmx import ClientRedirect, HTMXRequest
+from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Response
 
 from core.admin.common import parse_date, parse_id
@@ -17,9 +17,8 @@ from core.auth.user import User
 from core.i18n import _
 from core.settings import Settings
 from core.timeutil import OSLO, now, today
-from core.web.pages import current_user, runtime
+from core.web.pages import AnyRequest, current_user, runtime
 
-AnyRequest = HTMXRequest
 Form = dict[str, Any]
 
 

@@ -18,10 +18,10 @@ from core.archive.tables import Dokumentbeskrivelse
 from core.errors import NotFound, ValidationFailed
 from core.i18n import _
 from core.web.archive import uploads
-from core.web.archive.common import AnyRequest, done, rename_errors, settings_of, value, viewer_of
+from core.web.archive.common import done, rename_errors, settings_of, value, viewer_of
 from core.web.archive.posts import post_context, post_page_response
 from core.web.flash import flash
-from core.web.pages import current_user, fragment, is_fragment_request
+from core.web.pages import AnyRequest, current_user, fragment, is_fragment_request
 
 FILE_ERRORS = {"file": "fil", "content": "fil", "filnavn": "fil", "document": "fil", "tittel": "tittel"}
 

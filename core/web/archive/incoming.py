@@ -24,7 +24,6 @@ from core.i18n import _
 from core.timeutil import today
 from core.web.archive import uploads
 from core.web.archive.common import (
-    AnyRequest,
     Form,
     done,
     optional_date,
@@ -37,7 +36,7 @@ from core.web.archive.common import (
 )
 from core.web.archive.labels import options
 from core.web.archive.posts import document_list
-from core.web.pages import current_user, page
+from core.web.pages import AnyRequest, current_user, page
 
 INCOMING_TYPES = ("I", "N")
 CASE_NEW = "ny"

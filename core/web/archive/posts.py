@@ -24,7 +24,6 @@ from core.i18n import _
 from core.web.archive import uploads
 from core.web.archive.cases import remarks_fragment
 from core.web.archive.common import (
-    AnyRequest,
     Form,
     done,
     may_work_on_case,
@@ -38,7 +37,7 @@ from core.web.archive.common import (
 )
 from core.web.archive.labels import options
 from core.web.flash import flash
-from core.web.pages import current_user, fragment, is_fragment_request, page, runtime
+from core.web.pages import AnyRequest, current_user, fragment, is_fragment_request, page, runtime
 
 NEW_POST_TYPES = ("U", "N", "X")
 OWN_TYPES = NEW_POST_TYPES

@@ -12,8 +12,8 @@ from litestar.response import Redirect, Response, Template
 
 from core.archive.queries import search as search_queries
 from core.i18n import _
-from core.web.archive.common import AnyRequest, viewer_of
-from core.web.pages import page
+from core.web.archive.common import viewer_of
+from core.web.pages import AnyRequest, page
 
 
 @get("/arkiv/sok", name="arkiv:search")

@@ -1,23 +1,27 @@
 """Demo data: a municipality-like organisation, deterministic for a given seed.
 
 Core creates units (from the customer's restanse table), leaders, deputies and people with
-roles, and a year of archive records (:mod:`core.demo_records`, described in
-``docs/demo-data.md``); then every plugin's ``demo_data`` hook adds its records.
+roles, and a year of archive records (:mod:`core.demo.records`, described in
+``docs/demo-data.md``); then every plugin's ``demo_data`` hook adds its records, given a
+:class:`~core.contributions.DemoContext` (also importable from here).
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from datetime import timedelta
 
-from core import demo_records, roles
+from core import roles
+from core.contributions import DemoContext
 from core.db import connected, migrate, writing
+from core.demo import records
 from core.plugins import await_me_maybe
 from core.runtime import build_runtime
 from core.settings import Settings
 from core.tables import DeputyPeriod, Leadership, Person, PersonRole, Unit
 from core.timeutil import now, today
+
+__all__ = ["DemoContext", "populate"]
 
 UNITS: list[tuple[str, str]] = [
     ("ADV-V", "Kommuneadvokaten"),
@@ -148,26 +152,10 @@ LAST = [
 ]
 
 
-@dataclass
-class DemoContext:
-    """What a plugin's ``demo_data`` hook gets: a seeded generator and the demo organisation."""
-
-    settings: Settings
-    rng: random.Random
-    scale: int
-    units: dict[str, int] = field(default_factory=dict)
-    """Unit code -> id."""
-    leaders: dict[str, int] = field(default_factory=dict)
-    """Unit code -> leader's person id."""
-    handlers: dict[str, list[int]] = field(default_factory=dict)
-    """Unit code -> person ids of the unit's case handlers (leader excluded)."""
-    archive_staff: list[int] = field(default_factory=list)
-
-
 async def populate(settings: Settings, seed: int = 2026, scale: int = 0) -> str:
     """Create the demo data (once; a second call adds nothing) and return a summary.
 
-    The organisation, a year of archive records (:mod:`core.demo_records`), then every
+    The organisation, a year of archive records (:mod:`core.demo.records`), then every
     plugin's records. ``scale`` adds that many further journal posts; on a database that
     already has data, only those are added (a load test on top of the demo).
     """
@@ -177,20 +165,16 @@ async def populate(settings: Settings, seed: int = 2026, scale: int = 0) -> str:
         if await Person.count() > 0:
             if scale <= 0:
                 return "Databasen har allerede data; demodata er ikke lagt inn på nytt."
-            added = await demo_records.add_posts(settings, seed=seed, posts=scale)
-            return (
-                f"Databasen har allerede data; la til {added} journalposter.\n{await demo_records.summary()}"
-            )
+            added = await records.add_posts(settings, seed=seed, posts=scale)
+            return f"Databasen har allerede data; la til {added} journalposter.\n{await records.summary()}"
         ctx = DemoContext(settings=settings, rng=random.Random(seed), scale=scale)
         async with writing(Person):
             await _organisation(ctx)
-        await demo_records.populate_records(settings, seed=seed, extra=scale)
+        await records.populate_records(settings, seed=seed, extra=scale)
         for result in runtime.pm.hook.demo_data(ctx=ctx):
             await await_me_maybe(result)
         people = await Person.count()
-        return (
-            f"Demodata lagt inn: {len(ctx.units)} enheter, {people} personer.\n{await demo_records.summary()}"
-        )
+        return f"Demodata lagt inn: {len(ctx.units)} enheter, {people} personer.\n{await records.summary()}"
 
 
 def _unique_initials(name: str, used: set[str]) -> str:

@@ -35,7 +35,7 @@ from core.archive.tables import (
     Saksmappe,
 )
 from core.db import writing
-from core.demo_plan import Org, Planner
+from core.demo.plan import Org, Planner
 from core.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -6,13 +6,13 @@ Both are deterministic for a seed, a database state and a day: dates are relativ
 :func:`core.timeutil.today`, so the data is always current (one year back from today).
 
 What is generated, per unit of the demo organisation (shares follow the customer's restanse
-table, :data:`core.demo_catalog.UNIT_PROFILES`):
+table, :data:`core.demo.catalog.UNIT_PROFILES`):
 
-- cases from typical templates (:mod:`core.demo_catalog`) with a realistic sequence of posts:
+- cases from typical templates (:mod:`core.demo.catalog`) with a realistic sequence of posts:
   incoming letters (I) distributed to the case handler, answers (U, written off ``BU``/``BE``),
   internal notes to other units (N, one restanse per internal recipient, answered by an X/N
   note: ``BN``), notes without follow-up (X);
-- open restanser, about :data:`core.demo_plan.OPEN_SHARE` of the internal recipients, shaped like the
+- open restanser, about :data:`core.demo.plan.OPEN_SHARE` of the internal recipients, shaped like the
   customer's table (LMA far ahead; a few handlers there above 30), some overdue by
   forfallsdato, some with a foreløpig svar; the rest written off ``TE``/``TO``/``TLF``;
 - incoming post *Til fordeling*: registered by the archive to a unit without a handler, in
@@ -24,9 +24,9 @@ table, :data:`core.demo_catalog.UNIT_PROFILES`):
 - documents: small real PDFs (and Markdown notes) in the file store, hoveddokument and
   vedlegg, some with two or three versions; identical bytes are stored once.
 
-The records are planned in memory (:mod:`core.demo_plan`, from the templates in
-:mod:`core.demo_catalog`, documents from :mod:`core.demo_documents`) and written set-based
-(:mod:`core.demo_bulk`).
+The records are planned in memory (:mod:`core.demo.plan`, from the templates in
+:mod:`core.demo.catalog`, documents from :mod:`core.demo.documents`) and written set-based
+(:mod:`core.demo.bulk`).
 """
 
 from __future__ import annotations
@@ -36,10 +36,13 @@ import random
 import time
 from typing import Any
 
+from core.archive.queries.common import QueryString, run
+from core.archive.queries.distribution import pending_condition
+from core.archive.queries.open_recipients import RECIPIENT, open_on
 from core.archive.tables import Journalpost, Saksmappe, Tilgang
 from core.db import writing
-from core.demo_bulk import write
-from core.demo_plan import BASE_POSTS, Org, Planner, load_org
+from core.demo.bulk import write
+from core.demo.plan import BASE_POSTS, Org, Planner, load_org
 from core.settings import Settings
 from core.timeutil import now, today
 
@@ -110,24 +113,22 @@ async def add_posts(settings: Settings, *, seed: int, posts: int) -> int:
 
 # --- Summary --------------------------------------------------------------------------------
 
-OPEN_RESTANSE_SQL = (
-    "FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
-    "WHERE k.intern AND k.korrespondanseparttype = 'IM' "
-    "AND (j.journalposttype = 'I' OR (j.journalposttype = 'N' AND j.journalstatus IN ('E', 'J', 'A'))) "
-    "AND j.journalstatus <> 'U' "
-    "AND NOT EXISTS (SELECT 1 FROM core_avskrivning a WHERE a.korrespondansepart = k.id)"
-)
-"""An open restanse today (the restanse plugin's rule): an internal recipient (not a copy) of an
-I post or a sent N note, not utgått, without a write-off."""
+_OPEN = "FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost WHERE {}"
 
 
 async def summary() -> str:
-    """Counts of the archive records, for the ``demo-data`` output."""
+    """Counts of the archive records, for the ``demo-data`` output. Restanser and *Til
+    fordeling* by the one rule of :mod:`core.archive.queries.open_recipients`."""
 
     async def scalar(sql: str, *args: Any) -> int:
         rows = await Saksmappe.raw(sql, *args)
         return int(next(iter(rows[0].values())) or 0)
 
+    async def count(query: QueryString) -> int:
+        rows = await run(query)
+        return int(next(iter(rows[0].values())) or 0) if rows else 0
+
+    day = today()
     cases = await scalar("SELECT COUNT(*) AS n FROM core_saksmappe")
     types = {
         r["journalposttype"]: int(r["n"])
@@ -136,21 +137,22 @@ async def summary() -> str:
         )
     }
     posts = sum(types.values())
-    open_restanser = await scalar(f"SELECT COUNT(*) AS n {OPEN_RESTANSE_SQL}")
-    open_overdue = await scalar(
-        f"SELECT COUNT(*) AS n {OPEN_RESTANSE_SQL} AND j.forfallsdato < {{}}", today()
+    restanse = open_on(day, RECIPIENT)
+    open_restanser = await count(QueryString(f"SELECT COUNT(*) AS n {_OPEN}", restanse))
+    open_overdue = await count(
+        QueryString(f"SELECT COUNT(*) AS n {_OPEN} AND j.forfallsdato < {{}}", restanse, day)
     )
-    over_30 = await scalar(
-        "SELECT COUNT(*) AS n FROM (SELECT k.saksbehandler "  # noqa: S608 - a constant
-        f"{OPEN_RESTANSE_SQL} AND k.saksbehandler IS NOT NULL "
-        "GROUP BY k.saksbehandler HAVING COUNT(*) >= 30) t"
+    over_30 = await count(
+        QueryString(
+            f"SELECT COUNT(*) AS n FROM (SELECT k.saksbehandler {_OPEN} AND k.saksbehandler IS NOT NULL "  # noqa: S608 - a constant
+            "GROUP BY k.saksbehandler HAVING COUNT(*) >= 30) t",
+            restanse,
+        )
     )
-    fordeling = await scalar(
-        f"SELECT COUNT(*) AS n {OPEN_RESTANSE_SQL} AND k.saksbehandler IS NULL AND k.administrativ_enhet IS NOT NULL"
-    )
-    fordeling_units = await scalar(
-        "SELECT COUNT(DISTINCT k.administrativ_enhet) AS n "
-        f"{OPEN_RESTANSE_SQL} AND k.saksbehandler IS NULL AND k.administrativ_enhet IS NOT NULL"
+    waiting = QueryString("{} AND k.administrativ_enhet IS NOT NULL", pending_condition(day))
+    fordeling = await count(QueryString(f"SELECT COUNT(*) AS n {_OPEN}", waiting))
+    fordeling_units = await count(
+        QueryString(f"SELECT COUNT(DISTINCT k.administrativ_enhet) AS n {_OPEN}", waiting)
     )
     to_approve = await scalar(
         "SELECT COUNT(*) AS n FROM core_journalpost WHERE journalstatus = 'F' AND journalposttype IN ('U', 'N', 'X')"

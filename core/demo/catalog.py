@@ -2,7 +2,7 @@
 
 A :class:`CaseTemplate` is a typical case (a building application, a personnel file, a hearing)
 with its usual sequence of journal posts (:class:`Step`). The generator in
-:mod:`core.demo_records` realises a prefix of the steps with dates, handlers and parties.
+:mod:`core.demo.records` realises a prefix of the steps with dates, handlers and parties.
 Everything here is invented: no real person's data. Place and street names are ordinary
 Innherred names; companies and associations are made up.
 

@@ -1,8 +1,8 @@
 """The demo archive in memory: cases, posts, write-offs, remarks and documents.
 
 :class:`Planner` builds a year of records for the demo organisation (:func:`load_org`) from the
-templates in :mod:`core.demo_catalog`; :mod:`core.demo_bulk` numbers and writes them. See
-:mod:`core.demo_records` for what the demo contains.
+templates in :mod:`core.demo.catalog`; :mod:`core.demo.bulk` numbers and writes them. See
+:mod:`core.demo.records` for what the demo contains.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from functools import cache
 from itertools import accumulate
 from typing import Generic, TypeVar
 
-from core import demo_catalog as cat
-from core import demo_documents, roles
+from core import roles
 from core.archive import numbering
+from core.demo import catalog as cat
+from core.demo import documents as demo_documents
 from core.tables import Leadership, Person, PersonRole, Unit
 from core.timeutil import OSLO
 
@@ -398,7 +399,7 @@ class Planner:
         return f"{self.rng.choice(cat.STREETS)} {self.rng.randint(1, 80)}", nummer, sted
 
     def value(self, key: str, unit: OrgUnit, day: date) -> str:
-        """A fresh value for a placeholder (see :mod:`core.demo_catalog`)."""
+        """A fresh value for a placeholder (see :mod:`core.demo.catalog`)."""
         rng = self.rng
         if key == "eiendom":
             return f"gnr. {1 + int(rng.random() * 320)} bnr. {1 + int(rng.random() * 140)}"

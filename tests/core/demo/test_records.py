@@ -1,4 +1,4 @@
-"""Demo archive records (``core.demo_records``): deterministic, idempotent, realistic, scalable."""
+"""Demo archive records (``core.demo.records``): deterministic, idempotent, realistic, scalable."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from click.testing import CliRunner
 
 from core.archive import numbering
 from core.archive.filestore import FileStore
+from core.archive.queries.common import QueryString, run
+from core.archive.queries.open_recipients import RECIPIENT, open_on
 from core.archive.tables import (
     Avskrivning,
     Dokumentbeskrivelse,
@@ -28,9 +30,8 @@ from core.archive.tables import (
 from core.cli import main
 from core.db import connected, writing
 from core.demo import populate
-from core.demo_catalog import MASK
-from core.demo_documents import markdown, pdf
-from core.demo_records import OPEN_RESTANSE_SQL
+from core.demo.catalog import MASK
+from core.demo.documents import markdown, pdf
 from core.settings import load_settings
 from core.timeutil import today
 from tests.support.db import empty_all_tables
@@ -126,22 +127,31 @@ async def test_demo_archive_is_realistic_and_loaded_once(settings, db) -> None:
     assert all(r["answer"] in ("N", "X") for r in offs if r["how"] == "BN")
     assert all(r["answer"] is None for r in offs if r["how"] in ("TE", "TO", "TLF"))
 
-    # Open restanser, some overdue; handlers with 30 or more (the monthly mail has someone to mail).
-    open_count = (await rows(f"SELECT COUNT(*) AS n {OPEN_RESTANSE_SQL}"))[0]["n"]
+    # Open restanser (the one rule, core/archive/queries/open_recipients.py), some overdue;
+    # handlers with 30 or more (the monthly mail has someone to mail).
+    base = "FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost WHERE {}"
+    restanse = open_on(day, RECIPIENT)
+    open_count = (await run(QueryString(f"SELECT COUNT(*) AS n {base}", restanse)))[0]["n"]
     assert open_count > 200
-    overdue = await rows(f"SELECT COUNT(*) AS n {OPEN_RESTANSE_SQL} AND j.forfallsdato < {{}}", day)
+    overdue = await run(QueryString(f"SELECT COUNT(*) AS n {base} AND j.forfallsdato < {{}}", restanse, day))
     assert overdue[0]["n"] > 10
-    per_handler = await rows(
-        f"SELECT k.saksbehandler, COUNT(*) AS n {OPEN_RESTANSE_SQL} AND k.saksbehandler IS NOT NULL "
-        "GROUP BY k.saksbehandler ORDER BY n DESC"
+    per_handler = await run(
+        QueryString(
+            f"SELECT k.saksbehandler, COUNT(*) AS n {base} AND k.saksbehandler IS NOT NULL "
+            "GROUP BY k.saksbehandler ORDER BY n DESC",
+            restanse,
+        )
     )
     assert per_handler[0]["n"] >= 30
     assert sum(1 for r in per_handler if r["n"] >= 30) >= 2
 
     # Til fordeling: I posts with a unit and no handler, in several units, some from today.
-    waiting = await rows(
-        f"SELECT k.administrativ_enhet AS enhet, j.journaldato AS dato, j.journalposttype AS type, "
-        f"j.saksbehandler AS jp_behandler {OPEN_RESTANSE_SQL} AND k.saksbehandler IS NULL"
+    waiting = await run(
+        QueryString(
+            "SELECT k.administrativ_enhet AS enhet, j.journaldato AS dato, j.journalposttype AS type, "
+            f"j.saksbehandler AS jp_behandler {base} AND k.saksbehandler IS NULL",
+            restanse,
+        )
     )
     assert len({r["enhet"] for r in waiting}) >= 5
     assert any(as_date(r["dato"]) == day for r in waiting)

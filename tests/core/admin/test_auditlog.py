@@ -1,0 +1,63 @@
+"""The hendelseslogg viewer (``core.admin.auditlog``): filters and the CSV export."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core.admin import auditlog
+from core.errors import ValidationFailed
+from core.timeutil import today
+from tests.core.admin.support import org
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_audit_filters_and_csv_export(db, monkeypatch) -> None:
+    from core import audit
+
+    admin, _unit, leader, deputy = await org()
+    await audit.record(
+        actor_id=deputy,
+        on_behalf_of=leader,
+        action="test.signed",
+        object_type="case",
+        object_id=7,
+        summary="=Godkjent som stedfortreder",
+    )
+    for n in range(4):
+        await audit.record(
+            actor_id=admin.person_id, action="test.other", object_type="case", object_id=n, summary=f"Rad {n}"
+        )
+
+    page = await auditlog.list_events(admin, auditlog.AuditFilter(utfort_av=str(deputy)))
+    assert [(r["action"], r["on_behalf_of_name"]) for r in page.items] == [("test.signed", "Leder")]
+    assert (await auditlog.list_events(admin, auditlog.AuditFilter(handling="test.other"))).total == 4
+    assert (await auditlog.list_events(admin, auditlog.AuditFilter(objekttype="case", objekt="2"))).total == 1
+    assert (await auditlog.list_events(admin, auditlog.AuditFilter(tekst="stedfortreder"))).total == 1
+    day = today().isoformat()
+    assert (await auditlog.list_events(admin, auditlog.AuditFilter(fra=day, til=day))).total == 5
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    assert (await auditlog.list_events(admin, auditlog.AuditFilter(fra=tomorrow))).total == 0
+    with pytest.raises(ValidationFailed) as info:
+        await auditlog.list_events(admin, auditlog.AuditFilter(fra=tomorrow, til=day, utfort_av="x"))
+    assert set(info.value.errors) == {"til", "utfort_av"}
+
+    newest = (await auditlog.list_events(admin, auditlog.AuditFilter())).items
+    assert [r["summary"] for r in newest[:2]] == ["Rad 3", "Rad 2"]
+
+    monkeypatch.setattr(auditlog, "EXPORT_BATCH", 2)  # exercise the keyset batches
+    chunks = [c async for c in auditlog.export_csv(admin, auditlog.AuditFilter(objekttype="case"))]
+    text = b"".join(chunks).decode("utf-8")
+    assert text.startswith("\ufeffTidspunkt;Utført av;På vegne av;Handling;")
+    lines = text.lstrip("\ufeff").splitlines()
+    assert len(lines) == 6
+    assert [line.split(";")[7] for line in lines[1:]] == [
+        "Rad 3",
+        "Rad 2",
+        "Rad 1",
+        "Rad 0",
+        "'=Godkjent som stedfortreder",
+    ]
+    assert "Leder (" in lines[5].split(";")[2]
