@@ -7,7 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from core.organisation import acting_authority, active_deputies, authorities_of
+from core.organisation import (
+    acting_authority,
+    acting_leaders,
+    active_deputies,
+    authorities_of,
+    units_by_acting_leader,
+)
 from core.tables import Leadership
 from core.timeutil import today
 from tests.support.factories import make_deputy, make_leader, make_person, make_unit
@@ -74,3 +80,24 @@ async def test_authorities_list_own_units_then_deputyships(db) -> None:
     await make_deputy(covered, leader, person, today(), today())
     authorities = await authorities_of(person)
     assert [(a.unit_id, a.on_behalf_of) for a in authorities] == [(own, None), (covered, leader)]
+
+
+async def test_acting_leaders_on_a_day(db) -> None:
+    """Who a routine mails "as the unit's leader" on a day: the deputy registered for the
+    leader's absence that day (the first registered), else the leader; no leader, no entry."""
+    a, b, c = await make_unit(), await make_unit(), await make_unit()
+    leader_a, leader_b = await make_person(unit=a), await make_person(unit=b)
+    first, second = await make_person(unit=a), await make_person(unit=a)
+    await make_leader(a, leader_a)
+    await make_leader(b, leader_b)
+    day = today()
+    await make_deputy(a, leader_a, first, day, day + timedelta(days=3))
+    await make_deputy(a, leader_a, second, day, day + timedelta(days=3))
+    await make_deputy(b, leader_a, second, day, day)  # not b's current leader: no deputyship
+    acting = await acting_leaders([a, b, c], day)
+    assert acting == {a: (first, leader_a), b: (leader_b, None)}
+    assert (await acting_leaders([a], day + timedelta(days=4)))[a] == (leader_a, None)
+    assert await acting_leaders([], day) == {}
+    led = await units_by_acting_leader(day)
+    assert [unit for unit, _label in led[first]] == [a] and [unit for unit, _label in led[leader_b]] == [b]
+    assert leader_a not in led

@@ -17,6 +17,7 @@ from core.auth.user import User
 from core.i18n import _
 from core.settings import Settings
 from core.timeutil import OSLO, now, today
+from core.web.forms import form_value, form_values
 from core.web.pages import AnyRequest, current_user, runtime
 
 Form = dict[str, Any]
@@ -46,18 +47,13 @@ def done(request: AnyRequest, url: str) -> Response[Any]:
 
 
 def value(data: Mapping[str, Any], key: str) -> str:
-    """A form value as stripped text ('' when missing or a file)."""
-    raw = data.get(key, "")
-    if isinstance(raw, list):
-        raw = raw[0] if raw else ""
-    return raw.strip() if isinstance(raw, str) else ""
+    """A form value as stripped text ('' when missing or a file): :func:`core.web.forms.form_value`."""
+    return form_value(data, key)
 
 
 def values(data: Mapping[str, Any], key: str) -> list[str]:
-    """All values of a repeated field (checkboxes), stripped, empty ones left out."""
-    raw = data.get(key, [])
-    items = raw if isinstance(raw, list) else [raw]
-    return [v.strip() for v in items if isinstance(v, str) and v.strip()]
+    """All values of a repeated field (checkboxes): :func:`core.web.forms.form_values`."""
+    return form_values(data, key)
 
 
 def optional_date(form: Form, key: str, errors: dict[str, str]) -> date | None:
