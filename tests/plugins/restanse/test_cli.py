@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from core.cli import main
+from core.timeutil import today
 from tests.plugins.restanse.test_export import read_xlsx
 from tests.support.restanse_builders import Org, make_org, make_restanse, write_off
 
@@ -121,6 +122,17 @@ def test_bad_dates_give_norwegian_errors(db: None) -> None:
     assert "Sammenligningsdatoen (--sammenlign) må være før rapportdatoen (--dato)." in err
     code, _out, err = invoke()
     assert code == 2 and "--dato" in err
+
+
+def test_a_future_report_date_is_refused_as_on_the_page(db: None) -> None:
+    """The CLI and Restanseoppfølging share the report date rule (plugins/restanse/forms.py)."""
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    code, out, err = invoke("--dato", tomorrow)
+    assert code == 2
+    assert "--dato: Rapportdatoen kan ikke være etter i dag." in err
+    assert out == ""
+    code, _out, _err = invoke("--dato", today().isoformat())
+    assert code == 0
 
 
 def test_bad_threshold_setting(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
