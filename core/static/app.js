@@ -29,13 +29,14 @@
   });
 
   // A region htmx swapped (marked data-focus-region) keeps keyboard and screen-reader focus in
-  // place: after an action the error summary, else the message area (what happened), else the
-  // region's heading.
+  // place: after an action or a submitted form (also a GET form such as a report's criteria)
+  // the error summary, else the message area (what happened), else the region's heading.
   document.addEventListener("htmx:afterSettle", function (event) {
     var region = event.target;
     if (!region || !region.hasAttribute || !region.hasAttribute("data-focus-region")) return;
     var config = event.detail && event.detail.requestConfig;
-    if (config && config.verb === "post") {
+    var fromForm = config && config.elt && config.elt.tagName === "FORM";
+    if (config && (config.verb === "post" || fromForm)) {
       var messages = document.getElementById("meldinger");
       if (focusOn(region.querySelector("#feiloppsummering"))) return;
       if (messages && messages.querySelector(".message") && focusOn(messages)) return;

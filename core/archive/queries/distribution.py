@@ -32,7 +32,7 @@ from core.archive.queries.common import (
     run,
     run_page,
 )
-from core.archive.queries.open_recipients import RECIPIENT_OR_COPY, open_on
+from core.archive.queries.open_recipients import RECIPIENT, RECIPIENT_OR_COPY, open_on
 from core.archive.queries.people import unit_people
 from core.archive.queries.visibility import Viewer, case_visible, post_visible
 from core.i18n import _
@@ -326,7 +326,9 @@ async def attach_suggestions(viewer: Viewer, unit_id: int, items: list[dict[str,
 
 
 async def open_items_of(viewer: Viewer, unit_id: int, handler_id: int) -> list[dict[str, Any]]:
-    """A handler's open (distributed, not written off) items in a unit, oldest first."""
+    """A handler's open items in a unit, oldest first: their restanser (internal recipients,
+    not copies, not written off), what omfordeling moves. A copy (IK) needs no answer and is
+    never open for its handler once distributed."""
     rows = await run(
         QueryString(
             "{} WHERE k.administrativ_enhet = {} AND k.saksbehandler = {} AND {} "
@@ -334,7 +336,7 @@ async def open_items_of(viewer: Viewer, unit_id: int, handler_id: int) -> list[d
             _select(viewer),
             unit_id,
             handler_id,
-            open_on(today(), RECIPIENT_OR_COPY),
+            open_on(today(), RECIPIENT),
         )
     )
     on = today()

@@ -17,7 +17,7 @@ from core.archive.queries.distribution import (
     received_before,
     received_day,
 )
-from core.archive.queries.open_recipients import RECIPIENT_OR_COPY, open_on
+from core.archive.queries.open_recipients import RECIPIENT, open_on
 from core.i18n import _
 from core.timeutil import today
 
@@ -138,7 +138,8 @@ async def units_waiting_since(day: date) -> list[dict[str, Any]]:
 
 
 async def open_counts_by_handler(unit_id: int) -> dict[int, int]:
-    """Open items per handler in a unit (for the redistribution page), one grouped statement."""
+    """Open items per handler in a unit (for the redistribution page: the same items as
+    :func:`~core.archive.queries.distribution.open_items_of`), one grouped statement."""
     rows = await run(
         QueryString(
             "SELECT k.saksbehandler AS person, COUNT(*) AS n FROM core_korrespondansepart k "
@@ -146,7 +147,7 @@ async def open_counts_by_handler(unit_id: int) -> dict[int, int]:
             "WHERE k.administrativ_enhet = {} AND k.saksbehandler IS NOT NULL AND {} "
             "GROUP BY k.saksbehandler",
             unit_id,
-            open_on(today(), RECIPIENT_OR_COPY),
+            open_on(today(), RECIPIENT),
         )
     )
     return {int(r["person"]): int(r["n"]) for r in rows}

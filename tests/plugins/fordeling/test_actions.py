@@ -406,6 +406,18 @@ async def test_redistribute_all_open_posts_of_a_handler(client, org: Org) -> Non
     assert await handler_of(kept) == org.handler2
 
 
+async def test_redistribute_lists_the_restanser_not_the_copies(client, org: Org) -> None:
+    """A handler's open posts on the omfordeling page are their restanser: a copy (IK) needs
+    no answer and is not "open" for its handler, so the count matches Egne restanser."""
+    case = await make_case(unit=org.unit, saksansvarlig=org.handler)
+    letter = await make_post(case, unit=org.unit, handler=org.handler)
+    copy = await make_post(case, unit=org.unit, handler=org.handler, parttype="IK")
+    await login(client, org.leader)
+    page = (await client.get(f"/fordeling/omfordel?enhet={org.unit}&fra={org.handler}")).text
+    assert letter.number in page and copy.number not in page
+    assert "(1 åpen)" in page  # not 2
+
+
 async def test_redistribute_is_for_leaders(client, org: Org) -> None:
     await login(client, org.handler)
     assert (await client.get(f"/fordeling/omfordel?enhet={org.unit}")).status_code == 403
