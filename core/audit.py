@@ -36,6 +36,8 @@ CORE_LABELS: dict[str, str] = {
     "archive.incoming_registered": N_("Inngående post registrert"),
     "archive.post_created": N_("Journalpost opprettet"),
     "archive.post_finished": N_("Ferdigstilt"),
+    "archive.post_reopened": N_("Tilbake til arbeid (fra godkjenning)"),
+    "archive.post_approved": N_("Godkjent av leder"),
     "archive.dispatched": N_("Ekspedert"),
     "archive.post_updated": N_("Journalpost endret"),
     "archive.post_deleted": N_("Journalpost slettet"),

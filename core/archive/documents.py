@@ -125,6 +125,14 @@ async def finish_documents(journalpost_id: int) -> None:
     )
 
 
+async def reopen_documents(journalpost_id: int) -> None:
+    """Set every document of the post back to dokumentstatus B (under redigering): the post is
+    with its handler again after an approval that did not end in G."""
+    await Dokumentbeskrivelse.update({Dokumentbeskrivelse.dokumentstatus: "B"}).where(
+        Dokumentbeskrivelse.journalpost == journalpost_id
+    )
+
+
 async def count_documents(journalpost_id: int) -> int:
     return int(await Dokumentbeskrivelse.count().where(Dokumentbeskrivelse.journalpost == journalpost_id))
 
@@ -222,13 +230,13 @@ async def add_version(settings: Settings, user: User, dokumentbeskrivelse_id: in
         raise NotFound(_("Fant ikke dokumentet."))
     # Refuse before the file is written to the store: nobody without the right fills the disk.
     current = await load_post(found["journalpost"])
-    await permissions.post_worker(user, current, await load_case(current["saksmappe"]))
+    await permissions.version_adder(user, current, await load_case(current["saksmappe"]))
     await _check_document_access(user, found["journalpost"], found["tilgangsrestriksjon"])
     stored = store_files(settings, [file]) if not errors else []
     async with writing(Dokumentobjekt):
         post = await load_post(found["journalpost"], lock=True)
         case = await load_case(post["saksmappe"])
-        acting = await permissions.post_worker(user, post, case)
+        acting = await permissions.version_adder(user, post, case)
         document = (
             await Dokumentbeskrivelse.select(
                 Dokumentbeskrivelse.dokumentstatus,
@@ -243,7 +251,7 @@ async def add_version(settings: Settings, user: User, dokumentbeskrivelse_id: in
         refusal = rules.edit_refusal(post["journalstatus"], is_archive=user.is_archive)
         if refusal:
             raise Conflict(refusal)
-        if document["dokumentstatus"] == "F":
+        if document["dokumentstatus"] == "F" and acting.role != permissions.APPROVER:
             raise Conflict(_("Dokumentet er ferdigstilt. Nye versjoner kan ikke lastes opp."))
         if errors:
             raise ValidationFailed(errors)

@@ -13,7 +13,7 @@ from piccolo.query.mixins import OnConflictAction
 
 from core import audit
 from core.archive import kodelister, permissions, rules
-from core.archive.documents import count_documents, finish_documents
+from core.archive.documents import count_documents, finish_documents, reopen_documents
 from core.archive.queries.cases import open_restanser_in_case_count
 from core.archive.records import (
     Row,
@@ -78,6 +78,51 @@ async def ferdigstill(user: User, journalpost_id: int, version: int) -> None:
         )
 
 
+async def reopen_post(user: User, journalpost_id: int, version: int) -> None:
+    """F → R: a post under approval goes back to its handler (not approved at the first step,
+    or the handler withdrew the round). While the round runs only its approver may; once no
+    approval runs, who may work on the post."""
+    async with writing(Journalpost):
+        post, case = await _post_and_case(journalpost_id)
+        acting = await permissions.approval_holder(user, journalpost_id) or await permissions.post_worker(
+            user, post, case
+        )
+        _check_version(post, version, post_changed())
+        if post["journalstatus"] != "F":
+            raise Conflict(_("Journalposten er ikke ferdigstilt, og kan ikke tas tilbake til arbeid."))
+        await bump(Journalpost, journalpost_id, version, {Journalpost.journalstatus: "R"}, post_changed())
+        await reopen_documents(journalpost_id)
+        await audit.record(
+            actor_id=user.person_id,
+            on_behalf_of=acting.on_behalf_of,
+            action="archive.post_reopened",
+            object_type="journalpost",
+            object_id=journalpost_id,
+            summary=post_label(case, post),
+            details={"fra": "F", "til": "R"},
+        )
+
+
+async def approve_post(user: User, journalpost_id: int, version: int) -> None:
+    """F → G (godkjent av leder): only the approver of the running round (or their deputy)."""
+    async with writing(Journalpost):
+        post, case = await _post_and_case(journalpost_id)
+        acting = await permissions.approval_status_changer(user, post)
+        _check_version(post, version, post_changed())
+        if post["journalstatus"] != "F":
+            raise Conflict(_("Bare en ferdigstilt journalpost (F) kan godkjennes."))
+        await bump(Journalpost, journalpost_id, version, {Journalpost.journalstatus: "G"}, post_changed())
+        await audit.record(
+            actor_id=user.person_id,
+            on_behalf_of=acting.on_behalf_of,
+            action="archive.post_approved",
+            object_type="journalpost",
+            object_id=journalpost_id,
+            summary=post_label(case, post),
+            details={"fra": "F", "til": "G"},
+        )
+
+
 async def ekspeder(user: User, journalpost_id: int, version: int) -> None:
     async with writing(Journalpost):
         post, case = await _post_and_case(journalpost_id)
@@ -86,6 +131,8 @@ async def ekspeder(user: User, journalpost_id: int, version: int) -> None:
         refusal = rules.ekspeder_refusal(post["journalposttype"], post["journalstatus"])
         if refusal:
             raise Conflict(refusal)
+        if await permissions.approvers_of(journalpost_id):
+            raise Conflict(_("Journalposten er til godkjenning, og kan ekspederes når den er godkjent."))
         await _require_documents(
             journalpost_id, _("Legg til hoveddokumentet før du ekspederer journalposten.")
         )

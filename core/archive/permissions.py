@@ -24,6 +24,7 @@ from core.i18n import _
 ARCHIVE = "arkiv"
 LEADER = "leder"
 HANDLER = "saksbehandler"
+APPROVER = "godkjenner"
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Acting:
     @property
     def merknadstype(self) -> str:
         """Noark 5 merknadstype for a remark written in this capacity (MA, ML or MS)."""
-        return {ARCHIVE: "MA", LEADER: "ML"}.get(self.role, "MS")
+        return {ARCHIVE: "MA", LEADER: "ML", APPROVER: "ML"}.get(self.role, "MS")
 
 
 AS_ARCHIVE = Acting(ARCHIVE)
@@ -170,3 +171,58 @@ def access_admin(user: User) -> Acting:
     if user.is_admin:
         return Acting("admin")
     raise Forbidden(_("Bare Fellestjenesten/Arkiv og administratorer kan gi eller ta bort tilgangskoder."))
+
+
+async def approvers_of(journalpost_id: int) -> set[int]:
+    """The receivers of the post's open tasks of a kind that lets its receiver change the
+    documents (the approvers of a running approval round,
+    :attr:`core.contributions.TaskKind.edits_documents`). Empty: no round runs."""
+    rows = await Korrespondansepart.raw(
+        "SELECT DISTINCT t.receiver_person FROM core_task t WHERE t.object_type = 'journalpost' "
+        "AND t.object_id = {} AND t.state IN ('open', 'taken') AND t.edits_documents "
+        "AND t.receiver_person IS NOT NULL",
+        str(journalpost_id),
+    )
+    return {int(r["receiver_person"]) for r in rows}
+
+
+def holder_among(user: User, receivers: set[int]) -> Acting | None:
+    """``user`` as one of ``receivers``, or as the registered deputy of one of them today."""
+    if user.person_id in receivers:
+        return Acting(APPROVER)
+    for authority in user.authorities:
+        if authority.on_behalf_of is not None and authority.on_behalf_of in receivers:
+            return Acting(APPROVER, on_behalf_of=authority.on_behalf_of)
+    return None
+
+
+async def approval_holder(user: User, journalpost_id: int) -> Acting | None:
+    """``user`` as an approver of the post's running round (or their deputy), or None."""
+    return holder_among(user, await approvers_of(journalpost_id))
+
+
+async def version_adder(user: User, post: Row, case: Row) -> Acting:
+    """May ``user`` add a new version of a document of the post? While an approval round runs
+    only its current approvers may (the Noark 5 rule for documents under approval: every change
+    a new version, the newest active; the handler's post is locked); otherwise who may work on
+    the post."""
+    receivers = await approvers_of(int(post["id"]))
+    if receivers:
+        holder = holder_among(user, receivers)
+        if holder is None:
+            raise Forbidden(
+                _(
+                    "Journalposten er til godkjenning. Bare godkjenneren kan legge inn nye versjoner "
+                    "av dokumentene mens godkjenningen pågår."
+                )
+            )
+        return holder
+    return await post_worker(user, post, case)
+
+
+async def approval_status_changer(user: User, post: Row) -> Acting:
+    """Approve (F→G) or return (F→R) a post under approval: its approver (or their deputy)."""
+    holder = await approval_holder(user, int(post["id"]))
+    if holder is None:
+        raise Forbidden(_("Bare godkjenneren kan godkjenne eller returnere journalposten."))
+    return holder

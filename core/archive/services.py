@@ -62,6 +62,7 @@ __all__ = [
     "add_document",
     "add_merknad",
     "add_version",
+    "approve_post",
     "avskriv",
     "close_case",
     "create_case",
@@ -75,6 +76,7 @@ __all__ = [
     "register_incoming",
     "revoke_access",
     "set_recipient_unit",
+    "reopen_post",
     "update_post",
 ]
 
@@ -110,6 +112,21 @@ async def ekspeder(settings: Settings, user: User, journalpost_id: int, version:
     for I posts and posts already E/A; its fields freeze from here."""
     del settings
     await lifecycle.ekspeder(user, journalpost_id, version)
+
+
+async def reopen_post(settings: Settings, user: User, journalpost_id: int, version: int) -> None:
+    """``F`` → ``R``: the post is with its handler again (not approved at the first step, or the
+    approval round withdrawn); its documents are under work (``B``) again. During a running
+    approval only its approver may; otherwise who may work on the post."""
+    del settings
+    await lifecycle.reopen_post(user, journalpost_id, version)
+
+
+async def approve_post(settings: Settings, user: User, journalpost_id: int, version: int) -> None:
+    """``F`` → ``G`` (godkjent av leder): only the approver of the running approval round (the
+    receiver of an open task whose kind ``edits_documents``, or their deputy in the absence)."""
+    del settings
+    await lifecycle.approve_post(user, journalpost_id, version)
 
 
 async def update_post(

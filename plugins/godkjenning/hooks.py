@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from core.contributions import DashboardCard, MenuLink
+from core.contributions import DashboardCard, DemoContext, MenuLink, Permission, TaskKind
 from core.hookspecs import hookimpl
-from core.i18n import _
-from plugins.godkjenning import routes
+from core.i18n import N_, _
+from plugins.godkjenning import pages, routes
+from plugins.godkjenning.services import demo, kinds
 
 
 @hookimpl
@@ -16,10 +17,47 @@ def register_routes() -> list[ControllerRouterHandler]:
 
 
 @hookimpl
+def task_kinds() -> list[TaskKind]:
+    return kinds.task_kinds()
+
+
+@hookimpl
 def menu_links() -> list[MenuLink]:
-    return [MenuLink(_("Mottatte oppgaver"), "/godkjenning", order=30)]
+    return [pages.menu_link()]
 
 
 @hookimpl
 def dashboard_cards() -> list[DashboardCard]:
-    return [DashboardCard("godkjenning", _("Mottatte oppgaver"), "/godkjenning/kort", order=30)]
+    return [DashboardCard("godkjenning", _("Sendt til godkjenning"), "/godkjenning/kort", order=30)]
+
+
+@hookimpl
+def register_permissions() -> list[Permission]:
+    return [
+        Permission("godkjenning.send", N_("Sende egne utgående brev og notater til godkjenning (saksbehandlere)")),
+        Permission(
+            "godkjenning.approve",
+            N_("Godkjenne, videresende eller returnere journalposter (godkjennerne i kjeden, og stedfortreder i fravær)"),
+        ),
+        Permission("godkjenning.chains", N_("Vedlikeholde enhetens godkjenningskjeder (leder)")),
+    ]
+
+
+@hookimpl
+def audit_labels() -> dict[str, str]:
+    return {
+        "godkjenning.sent": N_("Sendt til godkjenning"),
+        "godkjenning.sent_again": N_("Sendt til godkjenning på nytt"),
+        "godkjenning.forwarded": N_("Videresendt for godkjenning"),
+        "godkjenning.approved": N_("Godkjent"),
+        "godkjenning.not_approved": N_("Ikke godkjent"),
+        "godkjenning.withdrawn": N_("Trukket tilbake fra godkjenning"),
+        "godkjenning.dispatched": N_("Ekspedert etter godkjenning"),
+        "godkjenning.template_saved": N_("Godkjenningskjede lagret"),
+        "godkjenning.template_deleted": N_("Godkjenningskjede slettet"),
+    }
+
+
+@hookimpl
+async def demo_data(ctx: DemoContext) -> None:
+    await demo.populate(ctx)

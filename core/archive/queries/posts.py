@@ -250,3 +250,26 @@ async def find_post_id(saksaar: int, sakssekvensnummer: int, journalpostnummer: 
         )
     )
     return int(rows[0]["id"]) if rows else None
+
+
+async def own_posts_in_work(
+    viewer: Viewer,
+    person_id: int,
+    *,
+    types: tuple[str, ...] = ("U", "N", "X"),
+    statuses: tuple[str, ...] = ("R", "S"),
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """The person's own posts (saksbehandler) of ``types`` in ``statuses``, newest first: what a
+    handler may send on (for approval, for dispatch)."""
+    rows = await run(
+        QueryString(
+            "{} WHERE j.saksbehandler = {} AND {} AND {} ORDER BY j.journaldato DESC, j.id DESC LIMIT {}",
+            _post_select(viewer),
+            person_id,
+            in_list("j.journalposttype", types),
+            in_list("j.journalstatus", statuses),
+            limit,
+        )
+    )
+    return [_post_row(row) for row in rows]

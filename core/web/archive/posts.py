@@ -16,6 +16,7 @@ from litestar.response import Response, Template
 
 from core.admin.common import parse_id
 from core.archive import services
+from core.archive.permissions import approvers_of, holder_among
 from core.archive.queries import cases as case_queries
 from core.archive.queries import choices, documents, history, posts
 from core.auth.user import User
@@ -72,8 +73,12 @@ def parse_version(data: dict[str, Any]) -> int:
 # --- the post page -------------------------------------------------------------------------
 
 
-def post_actions(user: User, record: dict[str, Any]) -> dict[str, bool]:
-    """Which actions to offer on a post (mirrors the services' state rules; they decide)."""
+def post_actions(
+    user: User, record: dict[str, Any], *, under_approval: bool = False, approver: bool = False
+) -> dict[str, bool]:
+    """Which actions to offer on a post (mirrors the services' state rules; they decide).
+    ``under_approval``: an approval round runs (the post is locked: only its approver, when
+    ``approver``, changes the documents; nobody dispatches it here)."""
     may_work = may_work_on_post(user, record)
     status, kind = record["journalstatus"], record["journalposttype"]
     own = kind in OWN_TYPES
@@ -81,9 +86,10 @@ def post_actions(user: User, record: dict[str, Any]) -> dict[str, bool]:
     return {
         "may_work": may_work,
         "can_finish": may_work and own and status == "R",
-        "can_dispatch": may_work and own and status in OPEN_OWN_STATUSES,
-        "can_add_document": may_work and editable and status not in ("F", "G"),
-        "can_upload_version": may_work and editable,
+        "can_dispatch": may_work and own and status in OPEN_OWN_STATUSES and not under_approval,
+        "can_add_document": may_work and editable and status not in ("F", "G") and not under_approval,
+        "can_upload_version": approver if under_approval else may_work and editable,
+        "approver_upload": approver,
         "can_remark": may_work or bool(record.get("involvert")),
     }
 
@@ -92,7 +98,10 @@ async def post_context(request: AnyRequest, journalpost_id: int) -> dict[str, An
     viewer = await viewer_of(request)
     record = await posts.get_post(viewer, journalpost_id)
     await documents.attach_documents(viewer, [record])
-    return {"post": record, **post_actions(current_user(request), record)}
+    user = current_user(request)
+    receivers = await approvers_of(journalpost_id)
+    approver = holder_among(user, receivers) is not None
+    return {"post": record, **post_actions(user, record, under_approval=bool(receivers), approver=approver)}
 
 
 async def post_page_response(

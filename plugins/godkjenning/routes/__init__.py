@@ -1,10 +1,14 @@
-"""Godkjenning's routes, one module per page area, each with its router under ``/godkjenning``. Today
-only the skeleton's front page and card (:mod:`~plugins.godkjenning.routes.pages`)."""
+"""Godkjenning's routes, one module per page area, each with its router under ``/godkjenning``:
+:mod:`~plugins.godkjenning.routes.overview` (the handler's overview and the card),
+:mod:`~plugins.godkjenning.routes.send` (send a post for approval),
+:mod:`~plugins.godkjenning.routes.task` (the task page: decide, send again, dispatch),
+:mod:`~plugins.godkjenning.routes.rounds` (a round's status, withdraw) and
+:mod:`~plugins.godkjenning.routes.chains` (the unit's chain templates)."""
 
 from __future__ import annotations
 
 from litestar import Router
 
-from plugins.godkjenning.routes import pages
+from plugins.godkjenning.routes import chains, overview, rounds, send, task
 
-ROUTERS: list[Router] = [pages.router]
+ROUTERS: list[Router] = [overview.router, send.router, task.router, rounds.router, chains.router]
