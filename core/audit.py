@@ -43,6 +43,7 @@ CORE_LABELS: dict[str, str] = {
     "archive.post_deleted": N_("Journalpost slettet"),
     "archive.document_added": N_("Dokument lagt til"),
     "archive.version_added": N_("Ny versjon lastet opp"),
+    "archive.flow_recorded": N_("Dokumentflyt registrert"),
     "archive.remark_added": N_("Merknad skrevet"),
     "archive.case_closed": N_("Sak avsluttet"),
     "archive.distributed": N_("Fordelt"),

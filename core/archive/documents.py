@@ -20,7 +20,7 @@ from core import audit
 from core.archive import permissions, rules
 from core.archive.access import access_codes, can_see, involved_in_post
 from core.archive.filestore import FileStore, StoredFile
-from core.archive.records import load_case, load_post, new_system_id, post_label
+from core.archive.records import Row, load_case, load_post, new_system_id, post_label
 from core.archive.tables import Dokumentbeskrivelse, Dokumentobjekt
 from core.auth.user import User
 from core.db import writing
@@ -70,7 +70,13 @@ async def _next_versjonsnummer(dokumentbeskrivelse_id: int) -> int:
 
 
 async def insert_version(
-    dokumentbeskrivelse_id: int, versjonsnummer: int, file: UploadedFile, stored: StoredFile, user: User
+    dokumentbeskrivelse_id: int,
+    versjonsnummer: int,
+    file: UploadedFile,
+    stored: StoredFile,
+    user: User,
+    *,
+    opprettet_i: str = "",
 ) -> int:
     version = Dokumentobjekt(
         system_id=new_system_id(),
@@ -83,6 +89,7 @@ async def insert_version(
         filstoerrelse=stored.filstoerrelse,
         opprettet_dato=now(),
         opprettet_av=user.person_id,
+        opprettet_i=opprettet_i,
     )
     await version.save()
     return int(version.id)
@@ -215,10 +222,50 @@ async def _check_document_access(user: User, journalpost_id: int, tilgangsrestri
         raise permissions.restricted_refused()
 
 
-async def add_version(settings: Settings, user: User, dokumentbeskrivelse_id: int, file: UploadedFile) -> int:
+MAX_OPPRETTET_I = 200
+"""Length of :attr:`Dokumentobjekt.opprettet_i` (where a version was made)."""
+
+
+async def version_authority(user: User, post: Row, case: Row) -> permissions.Acting:
+    """Who may upload a new version of a document of ``post``: whoever may work on the post
+    (:func:`core.archive.permissions.post_worker`); raises Forbidden otherwise.
+
+    While an approval round runs on the post, only its approver (or their deputy) may
+    (:func:`core.archive.permissions.version_adder`)."""
+    return await permissions.version_adder(user, post, case)
+
+
+def version_refusal(user: User, post: Row, dokumentstatus: str, *, approver: bool = False) -> str | None:
+    """Why no new version may be uploaded now (Conflict), or None: the post is frozen
+    (:func:`core.archive.rules.edit_refusal`), or the document is ferdigstilt (``F``: set for
+    every document when the post is ferdigstilt or ekspedert) — except for the approver of a
+    running approval round, whose change is a new version of the ferdigstilt document."""
+    refusal = rules.edit_refusal(post["journalstatus"], is_archive=user.is_archive)
+    if refusal:
+        return refusal
+    if dokumentstatus == "F" and not approver:
+        return _("Dokumentet er ferdigstilt. Nye versjoner kan ikke lastes opp.")
+    return None
+
+
+async def add_version(
+    settings: Settings,
+    user: User,
+    dokumentbeskrivelse_id: int,
+    file: UploadedFile,
+    *,
+    opprettet_i: str = "",
+) -> int:
     """See :func:`core.archive.services.add_version`."""
     errors: dict[str, str] = {}
     rules.check_file(file, errors, "file")
+    opprettet_i = " ".join((opprettet_i or "").split())
+    if len(opprettet_i) > MAX_OPPRETTET_I:
+        rules.add(
+            errors,
+            "opprettet_i",
+            _("Hvor versjonen ble laget, kan ha høyst %(max)s tegn.") % {"max": MAX_OPPRETTET_I},
+        )
     found = (
         await Dokumentbeskrivelse.select(
             Dokumentbeskrivelse.journalpost, Dokumentbeskrivelse.tilgangsrestriksjon
@@ -230,13 +277,13 @@ async def add_version(settings: Settings, user: User, dokumentbeskrivelse_id: in
         raise NotFound(_("Fant ikke dokumentet."))
     # Refuse before the file is written to the store: nobody without the right fills the disk.
     current = await load_post(found["journalpost"])
-    await permissions.version_adder(user, current, await load_case(current["saksmappe"]))
+    await version_authority(user, current, await load_case(current["saksmappe"]))
     await _check_document_access(user, found["journalpost"], found["tilgangsrestriksjon"])
     stored = store_files(settings, [file]) if not errors else []
     async with writing(Dokumentobjekt):
         post = await load_post(found["journalpost"], lock=True)
         case = await load_case(post["saksmappe"])
-        acting = await permissions.version_adder(user, post, case)
+        acting = await version_authority(user, post, case)
         document = (
             await Dokumentbeskrivelse.select(
                 Dokumentbeskrivelse.dokumentstatus,
@@ -248,15 +295,17 @@ async def add_version(settings: Settings, user: User, dokumentbeskrivelse_id: in
         )
         if document is None:
             raise NotFound(_("Fant ikke dokumentet."))
-        refusal = rules.edit_refusal(post["journalstatus"], is_archive=user.is_archive)
+        refusal = version_refusal(
+            user, post, document["dokumentstatus"], approver=acting.role == permissions.APPROVER
+        )
         if refusal:
             raise Conflict(refusal)
-        if document["dokumentstatus"] == "F" and acting.role != permissions.APPROVER:
-            raise Conflict(_("Dokumentet er ferdigstilt. Nye versjoner kan ikke lastes opp."))
         if errors:
             raise ValidationFailed(errors)
         versjonsnummer = await _next_versjonsnummer(dokumentbeskrivelse_id)
-        version_id = await insert_version(dokumentbeskrivelse_id, versjonsnummer, file, stored[0], user)
+        version_id = await insert_version(
+            dokumentbeskrivelse_id, versjonsnummer, file, stored[0], user, opprettet_i=opprettet_i
+        )
         await audit.record(
             actor_id=user.person_id,
             on_behalf_of=acting.on_behalf_of,
@@ -271,6 +320,7 @@ async def add_version(settings: Settings, user: User, dokumentbeskrivelse_id: in
                 "versjonsnummer": versjonsnummer,
                 "sjekksum": stored[0].sjekksum,
                 "filstoerrelse": stored[0].filstoerrelse,
+                **({"opprettet_i": opprettet_i} if opprettet_i else {}),
             },
         )
     return version_id

@@ -25,6 +25,7 @@ VARIANTFORMAT = "variantformat"
 KORRESPONDANSEPARTTYPE = "korrespondanseparttype"
 TILGANGSRESTRIKSJON = "tilgangsrestriksjon"
 MERKNADSTYPE = "merknadstype"
+FLYTSTATUS = "flytstatus"
 
 
 @cache

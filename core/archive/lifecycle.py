@@ -25,7 +25,15 @@ from core.archive.records import (
     post_changed,
     post_label,
 )
-from core.archive.tables import Avskrivning, Journalpost, Korrespondansepart, Merknad, Saksmappe, Tilgang
+from core.archive.tables import (
+    Avskrivning,
+    Dokumentflyt,
+    Journalpost,
+    Korrespondansepart,
+    Merknad,
+    Saksmappe,
+    Tilgang,
+)
 from core.auth.user import User
 from core.db import writing
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -220,6 +228,8 @@ async def delete_post(user: User, journalpost_id: int, version: int) -> None:
         )
         if linked:
             raise Conflict(_("Journalposten er knyttet til avskrivninger og kan ikke slettes."))
+        if await Dokumentflyt.exists().where(Dokumentflyt.journalpost == journalpost_id):
+            raise Conflict(_("Journalposten har vært sendt på dokumentflyt og kan ikke slettes."))
         await bump(Journalpost, journalpost_id, version, {}, post_changed())
         remarks = await Merknad.count().where(Merknad.journalpost == journalpost_id)
         await Merknad.delete().where(Merknad.journalpost == journalpost_id)

@@ -12,7 +12,7 @@ CONTRACT (issue 3): the signatures below are fixed; the web UI and demo data are
 against them. The work is done in sibling modules: :mod:`~core.archive.creation` (cases and
 posts), :mod:`~core.archive.lifecycle` (states, remarks, tilgangskoder),
 :mod:`~core.archive.recipients` (fordeling, avskrivning), :mod:`~core.archive.documents`
-(files and versions); the rules live in :mod:`~core.archive.rules` and
+(files and versions), :mod:`~core.archive.flow` (dokumentflyt); the rules live in :mod:`~core.archive.rules` and
 :mod:`~core.archive.permissions`. The input dataclasses (``NewCase``, ``NewPost`` ...) are
 defined in :mod:`~core.archive.inputs` and re-exported here, so this module only delegates:
 nothing below it imports it.
@@ -25,8 +25,8 @@ Errors: :class:`~core.errors.Forbidden` (not allowed), :class:`~core.errors.Vali
 Hendelseslogg actions: ``archive.case_created``, ``archive.incoming_registered``,
 ``archive.post_created``, ``archive.post_finished``, ``archive.dispatched``,
 ``archive.post_updated``, ``archive.post_deleted``, ``archive.document_added``,
-``archive.version_added``, ``archive.remark_added``, ``archive.case_closed`` (object
-``saksmappe``/``journalpost``); ``archive.distributed``, ``archive.redistributed``,
+``archive.version_added``, ``archive.remark_added``, ``archive.case_closed``,
+``archive.flow_recorded`` (object ``saksmappe``/``journalpost``); ``archive.distributed``, ``archive.redistributed``,
 ``archive.sent_to_unit``, ``archive.written_off``, ``archive.foreloepig_svar`` (object
 ``korrespondansepart``, details name the ``journalpost_id``); ``archive.access_granted``, ``archive.access_revoked`` (object
 ``person``). Summaries use the public title of a restricted record.
@@ -34,9 +34,9 @@ Hendelseslogg actions: ``archive.case_created``, ``archive.incoming_registered``
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from core.archive import creation, documents, lifecycle, recipients
+from core.archive import creation, documents, flow, lifecycle, recipients
 from core.archive.inputs import (
     IncomingPost,
     InternalRecipient,
@@ -60,6 +60,7 @@ __all__ = [
     "PostChanges",
     "UploadedFile",
     "add_document",
+    "add_dokumentflyt",
     "add_merknad",
     "add_version",
     "approve_post",
@@ -151,11 +152,66 @@ async def add_document(settings: Settings, user: User, journalpost_id: int, docu
     return await documents.add_document(settings, user, journalpost_id, document)
 
 
-async def add_version(settings: Settings, user: User, dokumentbeskrivelse_id: int, file: UploadedFile) -> int:
+async def add_version(
+    settings: Settings,
+    user: User,
+    dokumentbeskrivelse_id: int,
+    file: UploadedFile,
+    *,
+    opprettet_i: str = "",
+) -> int:
     """Upload a new version (versjonsnummer + 1, the newest is active). Older versions are
     immutable and stay downloadable. Refused when the document is ferdigstilt (``F``) or the
-    post is frozen. Returns the dokumentobjekt id."""
-    return await documents.add_version(settings, user, dokumentbeskrivelse_id, file)
+    post is frozen. ``opprettet_i`` (at most 200 characters; errors use that key) says where the
+    version was made, e.g. «Godkjenning, steg 1»; the version history shows it. Returns the
+    dokumentobjekt id."""
+    return await documents.add_version(settings, user, dokumentbeskrivelse_id, file, opprettet_i=opprettet_i)
+
+
+async def add_dokumentflyt(
+    settings: Settings,
+    user: User,
+    journalpost_id: int,
+    *,
+    flyt_fra_id: int,
+    flyt_til_id: int,
+    mottatt: datetime,
+    sendt: datetime,
+    status: str,
+    merknad: str = "",
+    on_behalf_of: int | None = None,
+) -> int:
+    """Record one step of the post's dokumentflyt (Noark 5 M660–M665); returns its id.
+
+    ``flyt_til_id`` received the post for approval from ``flyt_fra_id`` at ``mottatt`` and sent
+    it on at ``sendt`` (timezone-aware; ``mottatt`` <= ``sendt`` <= now) with ``status`` ``G``
+    (godkjent), ``I`` (ikke godkjent) or ``S`` (sendt tilbake med kommentarer) and ``merknad``
+    (optional, at most 4000 characters). The persons' names are stored as they are now. Steps
+    are log metadata: never changed or deleted, and a post with steps cannot be deleted.
+
+    May record: the receiver ``flyt_til_id`` (or, with ``on_behalf_of=flyt_til_id``, their deputy
+    today), or anyone who may work on the post (:func:`core.archive.permissions.post_worker`);
+    else :class:`~core.errors.Forbidden`. ``on_behalf_of`` is accepted only from that person's
+    deputy today and is recorded in the hendelseslogg (``archive.flow_recorded``). Refused
+    (:class:`~core.errors.Conflict`) on an ekspedert, arkivert or utgått post;
+    :class:`~core.errors.ValidationFailed` with keys ``status``, ``sendt``, ``merknad``;
+    :class:`~core.errors.NotFound` for an unknown post or person.
+
+    Runs in :func:`core.db.writing`, which joins a transaction the caller already holds: a
+    routine calls it inside its own write transaction, and an error there rolls back both.
+    """
+    del settings
+    return await flow.add_dokumentflyt(
+        user,
+        journalpost_id,
+        flyt_fra_id=flyt_fra_id,
+        flyt_til_id=flyt_til_id,
+        mottatt=mottatt,
+        sendt=sendt,
+        status=status,
+        merknad=merknad,
+        on_behalf_of=on_behalf_of,
+    )
 
 
 async def add_merknad(

@@ -1,7 +1,7 @@
 """Noark 5 record tables (``core_`` prefix; part of core's Piccolo app).
 
 Names follow Noark 5 (saksmappe, journalpost, korrespondansepart, avskrivning,
-dokumentbeskrivelse, dokumentobjekt, merknad). Every list the routines show has an index.
+dokumentbeskrivelse, dokumentobjekt, dokumentflyt, merknad). Every list the routines show has an index.
 ``version`` columns give optimistic locking: an update checks the version it read.
 """
 
@@ -150,6 +150,34 @@ class Dokumentobjekt(Table, tablename="core_dokumentobjekt"):
     filstoerrelse = BigInt()
     opprettet_dato = Timestamptz()
     opprettet_av = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
+    opprettet_i = Varchar(length=200, default="")
+    """Where the version was made, for people reading the history (``Godkjenning, steg 1``);
+    empty for an ordinary upload. Not part of a Noark 5 extraction (v5.0 has no element for it)."""
+
+
+class Dokumentflyt(Table, tablename="core_dokumentflyt"):
+    """One step of a journal post's dokumentflyt (Noark 5 M660–M665): ``flyt_til`` received the
+    post for approval from ``flyt_fra`` at ``flyt_mottatt_dato`` and sent it on at
+    ``flyt_sendt_dato`` with ``flyt_status`` (G godkjent, I ikke godkjent, S sendt tilbake med
+    kommentarer) and ``flyt_merknad``.
+
+    Log metadata: rows are inserted (:func:`core.archive.services.add_dokumentflyt`, the import)
+    and never updated or deleted. ``flyt_til_navn``/``flyt_fra_navn`` keep the names as they were,
+    also for imported rows whose names match no person (then the person columns are null).
+    """
+
+    id: Serial
+    system_id = Varchar(length=100, unique=True)
+    journalpost = ForeignKey(Journalpost, null=False, on_delete=OnDelete.restrict, index=True)
+    flyt_til = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
+    flyt_til_navn = Varchar(length=200, default="")
+    flyt_fra = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
+    flyt_fra_navn = Varchar(length=200, default="")
+    flyt_mottatt_dato = Timestamptz()
+    flyt_sendt_dato = Timestamptz()
+    flyt_status = Varchar(length=1)
+    flyt_merknad = Text(default="")
+    registrert = Timestamptz()
 
 
 class Merknad(Table, tablename="core_merknad"):
@@ -189,6 +217,7 @@ ARCHIVE_TABLES: list[type[Table]] = [
     Avskrivning,
     Dokumentbeskrivelse,
     Dokumentobjekt,
+    Dokumentflyt,
     Merknad,
     Tilgang,
     Nummerserie,

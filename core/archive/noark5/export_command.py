@@ -25,6 +25,7 @@ def summary_lines(summary: ExportSummary) -> list[str]:
         f"Korrespondanseparter: {summary.korrespondanseparter}",
         f"Avskrivninger: {summary.avskrivninger}",
         f"Merknader: {summary.merknader}",
+        f"Dokumentflyt: {summary.dokumentflyt}",
         f"Dokumenter: {summary.dokumentbeskrivelser} med {summary.dokumentobjekter} versjoner",
     ]
     if summary.folder is not None:

@@ -205,6 +205,20 @@ def write_avskrivning(w: Writer, row: Row) -> None:
             w.leaf("referanseAvskrivesAvJournalpost", system_id("journalpost", row["avskrives_av_system_id"]))
 
 
+def write_dokumentflyt(w: Writer, row: Row, *, merknad: bool = True) -> None:
+    """One dokumentflyt step (after the avskrivninger): v3.1, v4.0 and v5.0 share its elements
+    and order. ``merknad=False`` leaves the remark out (a masked export of a post the reader may
+    not see)."""
+    with w.element("dokumentflyt"):
+        w.leaf("flytTil", given(row["flyt_til_navn"] or row["flyt_til_person_navn"]))
+        w.leaf("flytFra", given(row["flyt_fra_navn"] or row["flyt_fra_person_navn"]))
+        w.leaf("flytMottattDato", row["flyt_mottatt_dato"])
+        w.leaf("flytSendtDato", row["flyt_sendt_dato"])
+        w.leaf("flytStatus", kodelister.name(kodelister.FLYTSTATUS, row["flyt_status"]))
+        if merknad:
+            w.optional("flytMerknad", row["flyt_merknad"])
+
+
 def journalpost_head(w: Writer, row: Row) -> None:
     """The registrering elements before skjerming and dokumentbeskrivelse."""
     w.leaf("systemID", system_id("journalpost", row["system_id"]))

@@ -2,8 +2,8 @@
 
 :func:`export_to` writes one ``arkiv`` with one ``arkivdel`` holding every case as
 ``mappe xsi:type="saksmappe"``, each with its ``registrering xsi:type="journalpost"`` (with
-korrespondanseparter, avskrivninger, merknader, skjerming and dokumentbeskrivelser with every
-stored version as a dokumentobjekt).
+korrespondanseparter, avskrivninger, dokumentflyt, merknader, skjerming and dokumentbeskrivelser
+with every stored version as a dokumentobjekt).
 
 - ``out`` a folder: ``out/arkivstruktur.xml``, and each version's file copied from the FileStore
   to ``out/dokumenter/<sha256>/<filnavn>`` (the ``referanseDokumentfil``).
@@ -21,7 +21,8 @@ later export reuses them).
 ``masked_for=None`` is the archive service's full extraction (operators run it; every title is
 real). A set of tilgangskoder gives the export a person with those codes may see: titles under a
 tilgangsrestriksjon outside the set are replaced by the public title
-(:func:`core.archive.access.shown_title`), and the files of such documents are left out.
+(:func:`core.archive.access.shown_title`), the files of such documents are left out, and so is
+the ``flytMerknad`` of such posts' dokumentflyt.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from core.archive.noark5.export_xml import (
     saksmappe_extension,
     saksmappe_head,
     write_avskrivning,
+    write_dokumentflyt,
     write_dokumentobjekt,
     write_korrespondansepart,
     write_merknad,
@@ -94,6 +96,7 @@ class ExportSummary:
     dokumentbeskrivelser: int = 0
     dokumentobjekter: int = 0
     merknader: int = 0
+    dokumentflyt: int = 0
     skjermede_titler: int = 0
     """Titles replaced by the public title (masked export only)."""
     files_copied: int = 0
@@ -230,6 +233,9 @@ class _Export:
             for avskrivning in page.avskrivninger.get(post["id"], []):
                 write_avskrivning(w, avskrivning)
                 self.summary.avskrivninger += 1
+            for flyt in page.dokumentflyt.get(post["id"], []):
+                write_dokumentflyt(w, flyt, merknad=self.visible(restriction))
+                self.summary.dokumentflyt += 1
         self.summary.journalposter += 1
 
     def dokumentbeskrivelse(self, page: Page, post: Row, document: Row) -> None:

@@ -60,6 +60,32 @@ class ParsedWriteOff:
 
 
 @dataclass
+class ParsedFlow:
+    """A dokumentflyt step. ``flyt_til``/``flyt_fra`` are names as written ("" when missing)."""
+
+    line: int
+    flyt_til: str
+    flyt_fra: str
+    flyt_mottatt_dato: datetime
+    flyt_sendt_dato: datetime
+    flyt_status: str
+    flyt_merknad: str = ""
+
+    def fingerprint(self) -> str:
+        """What the step says, for its derived key (the file gives dokumentflyt no systemID)."""
+        return "|".join(
+            (
+                self.flyt_til,
+                self.flyt_fra,
+                self.flyt_mottatt_dato.isoformat(),
+                self.flyt_sendt_dato.isoformat(),
+                self.flyt_status,
+                self.flyt_merknad,
+            )
+        )
+
+
+@dataclass
 class ParsedNote:
     line: int
     merknadstekst: str
@@ -128,6 +154,7 @@ class ParsedPost:
     writeoffs: list[ParsedWriteOff] = field(default_factory=list)
     documents: list[ParsedDocument] = field(default_factory=list)
     notes: list[ParsedNote] = field(default_factory=list)
+    flows: list[ParsedFlow] = field(default_factory=list)
 
 
 @dataclass
@@ -221,13 +248,14 @@ class ImportSummary:
     """Internal recipients taken from the case (an I/N post without one in the file)."""
     avskrivninger_new: int = 0
     merknader_new: int = 0
+    dokumentflyt_new: int = 0
     files_stored: int = 0
     units_created: int = 0
     people_created: int = 0
     skipped: int = 0
     """mapper and registreringer of other kinds (møtemappe, arkivnotat …), not imported."""
     not_imported: dict[str, int] = field(default_factory=dict)
-    """Elements the records have no place for (beskrivelse, dokumentflyt …), by name."""
+    """Elements the records have no place for (beskrivelse, presedens …), by name."""
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -244,6 +272,7 @@ class ImportSummary:
             "korrespondanseparter_new": self.korrespondanseparter_new,
             "avskrivninger_new": self.avskrivninger_new,
             "merknader_new": self.merknader_new,
+            "dokumentflyt_new": self.dokumentflyt_new,
             "files_stored": self.files_stored,
             "units_created": self.units_created,
             "people_created": self.people_created,
@@ -282,6 +311,7 @@ class ImportSummary:
             ),
             f"Avskrivninger: {self.avskrivninger_new}",
             f"Merknader: {self.merknader_new}",
+            f"Dokumentflyt: {self.dokumentflyt_new}",
             f"Filer lagret: {self.files_stored}",
             f"Nye enheter: {self.units_created}",
             f"Nye personer: {self.people_created}",

@@ -11,7 +11,10 @@ Keys: ``systemID`` is the key of saksmappe, journalpost, dokumentbeskrivelse and
 already present; its new children are still added. A systemID used in the file for a second
 record under another parent (seen in real extractions) gets a derived, stable key
 (:func:`derived_key`), with a warning, so the record is not lost and a re-import finds it again.
-v3.1/v4.0 dokumentobjekt have no systemID; theirs is derived from the document's.
+v3.1/v4.0 dokumentobjekt have no systemID; theirs is derived from the document's. dokumentflyt has
+no systemID in any version: a step's key is derived from its post's key, what it says and how
+many identical steps precede it on the post, so a re-import adds only steps that are new (a later
+extraction's further steps on a post already imported).
 
 Numbers: the file's saksaar/sakssekvensnummer, journalpostnummer and journalaar/
 journalsekvensnummer are kept. A number that is missing, or already taken by another record,
@@ -39,6 +42,7 @@ from core.archive.noark5.import_model import (
     ImportSummary,
     ParsedCase,
     ParsedDocument,
+    ParsedFlow,
     ParsedNote,
     ParsedPost,
     ParsedVersion,
@@ -48,6 +52,7 @@ from core.archive.noark5.reader import ReadStats
 from core.archive.tables import (
     Avskrivning,
     Dokumentbeskrivelse,
+    Dokumentflyt,
     Dokumentobjekt,
     Journalpost,
     Korrespondansepart,
@@ -268,6 +273,7 @@ class Writer:
         await self._insert_documents(new_docs, _ids(post_keys), post_key_of)
         new_versions = [(d, v, k) for (d, v), k in zip(version_items, version_keys, strict=True) if k.new]
         await self._insert_versions(new_versions, _ids(doc_keys), doc_key_of)
+        await self._insert_flows(post_items, post_key_of, _ids(post_keys))
         await self.refresh_statistics()
 
     async def _keys(
@@ -724,6 +730,58 @@ class Writer:
         ]
         await insert(Dokumentobjekt, rows)
         self.summary.dokumentobjekter_new += len(rows)
+
+    # -- dokumentflyt ----------------------------------------------------------------------
+
+    async def _insert_flows(
+        self,
+        post_items: list[tuple[ParsedCase, ParsedPost]],
+        post_key_of: dict[int, Keyed],
+        post_ids: dict[str, int],
+    ) -> None:
+        """The steps of the batch's posts (new or already present) whose derived key is not in
+        the archive yet; names are linked to a person only when one matches (never created)."""
+        keyed: list[tuple[str, int, ParsedFlow]] = []
+        seen: set[str] = set()
+        for _case, post in post_items:
+            post_key = post_key_of[id(post)].key
+            occurrences: dict[str, int] = defaultdict(int)
+            for flow in post.flows:
+                fingerprint = flow.fingerprint()
+                key = derived_key("dokumentflyt", str(occurrences[fingerprint]), post_key, fingerprint)
+                occurrences[fingerprint] += 1
+                if key not in seen and post_key in post_ids:
+                    seen.add(key)
+                    keyed.append((key, post_ids[post_key], flow))
+        if not keyed:
+            return
+        existing: set[str] = set()
+        keys = [key for key, _post, _flow in keyed]
+        for chunk in chunks(keys):
+            rows = await Dokumentflyt.select(Dokumentflyt.system_id).where(
+                Dokumentflyt.system_id.is_in(list(chunk))
+            )
+            existing |= {row["system_id"] for row in rows}
+        registrert = now()
+        rows_to_insert: list[Row] = [
+            dict(
+                system_id=key,
+                journalpost=journalpost_id,
+                flyt_til=self.directory.find_person(flow.flyt_til),
+                flyt_til_navn=flow.flyt_til,
+                flyt_fra=self.directory.find_person(flow.flyt_fra),
+                flyt_fra_navn=flow.flyt_fra,
+                flyt_mottatt_dato=flow.flyt_mottatt_dato,
+                flyt_sendt_dato=flow.flyt_sendt_dato,
+                flyt_status=flow.flyt_status,
+                flyt_merknad=flow.flyt_merknad,
+                registrert=registrert,
+            )
+            for key, journalpost_id, flow in keyed
+            if key not in existing
+        ]
+        await insert(Dokumentflyt, rows_to_insert)
+        self.summary.dokumentflyt_new += len(rows_to_insert)
 
 
 def _ids(keys: list[Keyed]) -> dict[str, int]:

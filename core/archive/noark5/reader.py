@@ -35,6 +35,7 @@ from core.archive.noark5.import_model import (
     ImportRefused,
     ParsedCase,
     ParsedDocument,
+    ParsedFlow,
     ParsedNote,
     ParsedPart,
     ParsedPost,
@@ -72,7 +73,6 @@ NOT_IMPORTED = frozenset(
         "sletting",
         "gradering",
         "presedens",
-        "dokumentflyt",
         "elektroniskSignatur",
         "konvertering",
         "virksomhetsspesifikkeMetadata",
@@ -94,6 +94,14 @@ AVSKRIVNING_SYNONYMS = {
     "nn": "BN",
 }
 """Vendor names of avskrivningsmåter (ePhorte, WebSak) that are not in the code list."""
+
+FLYTSTATUS_SYNONYMS = {
+    "godkjend": "G",
+    "ikkje godkjend": "I",
+    "sendt tilbake med kommentarer": "S",
+    "sendt tilbake": "S",
+}
+"""Other spellings of the flytstatus names (nynorsk, the short form the UI shows)."""
 
 RECIPIENT_TYPES = ("EM", "EK", "GM")
 INTERNAL_TYPES = {"EM": "IM", "GM": "IM", "EK": "IK", "EA": "IA"}
@@ -517,6 +525,10 @@ class Reader:
         ]
         for element in node.kids.get("dokumentbeskrivelse", []):
             post.documents.append(self._document(self._node(element, "dokumentbeskrivelse"), post))
+        post.flows = [
+            self._flow(Node(element, "dokumentflyt", self.warnings), post)
+            for element in node.kids.get("dokumentflyt", [])
+        ]
         if "dokumentobjekt" in node.kids:
             node.warn(
                 "har <dokumentobjekt> rett under registreringen, uten <dokumentbeskrivelse>; "
@@ -605,6 +617,43 @@ class Reader:
             referanse=node.text("referanseAvskrivesAvJournalpost"),
             referanse_line=node.line_of("referanseAvskrivesAvJournalpost"),
             part=part,
+        )
+
+    def _flow(self, node: Node, post: ParsedPost) -> ParsedFlow:
+        """A dokumentflyt step. An unknown or missing flytStatus refuses the file (the step's
+        meaning is its status); a missing time is taken from the other one, else the post's."""
+        value = node.text("flytStatus")
+        status = (
+            (code_for(kl.FLYTSTATUS, value) or FLYTSTATUS_SYNONYMS.get(name_key(value))) if value else None
+        )
+        if status is None:
+            known = ", ".join(f"«{name}» ({kode})" for kode, name in kl.codes(kl.FLYTSTATUS).items())
+            what = f"har ukjent <flytStatus> «{value}»" if value else "mangler <flytStatus>"
+            raise node.refuse(f"{what}; gyldige verdier er {known}.", node.line_of("flytStatus"))
+        received = node.stamp("flytMottattDato")
+        sent = node.stamp("flytSendtDato")
+        if received is None and sent is None:
+            node.warn(
+                "mangler <flytMottattDato> og <flytSendtDato>; brukte <opprettetDato> til journalposten.",
+                key="flow-no-times",
+            )
+        elif received is None or sent is None:
+            missing, other = (
+                ("flytMottattDato", "flytSendtDato")
+                if received is None
+                else ("flytSendtDato", "flytMottattDato")
+            )
+            node.warn(f"mangler <{missing}>; brukte <{other}>.", key=f"flow-no-time:{missing}")
+        mottatt = received or sent or post.opprettet_dato
+        sendt = sent or received or post.opprettet_dato
+        return ParsedFlow(
+            line=node.line,
+            flyt_til=node.fit("flytTil", node.name("flytTil"), 200),
+            flyt_fra=node.fit("flytFra", node.name("flytFra"), 200),
+            flyt_mottatt_dato=mottatt,
+            flyt_sendt_dato=sendt,
+            flyt_status=status,
+            flyt_merknad=node.text("flytMerknad"),
         )
 
     # -- documents -------------------------------------------------------------------------

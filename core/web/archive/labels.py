@@ -3,6 +3,7 @@ lists in :mod:`core.archive.kodelister` hold the standard's bokmål names only).
 
 from __future__ import annotations
 
+from core.archive.queries.flow import FLYTSTATUS_LABELS
 from core.i18n import N_, _, format_tall
 
 JOURNALPOSTTYPE = {
@@ -91,6 +92,7 @@ LISTS = {
     "tilknyttet": TILKNYTTET,
     "dokumentstatus": DOKUMENTSTATUS,
     "merknadstype": MERKNADSTYPE,
+    "flytstatus": FLYTSTATUS_LABELS,
 }
 
 

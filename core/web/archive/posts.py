@@ -19,6 +19,7 @@ from core.archive import services
 from core.archive.permissions import approvers_of, holder_among
 from core.archive.queries import cases as case_queries
 from core.archive.queries import choices, documents, history, posts
+from core.archive.queries.flow import dokumentflyt_of
 from core.auth.user import User
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.i18n import _
@@ -123,6 +124,7 @@ async def post_page_response(
         "arkiv/journalpost.html",
         status_code=status_code,
         remarks=await history.remarks(record["synlig"], journalpost_id=journalpost_id),
+        dokumentflyt=await dokumentflyt_of(await viewer_of(request), journalpost_id),
         events=await history.post_history(
             await viewer_of(request), journalpost_id, page=hside, labels=runtime(request).audit_labels
         ),

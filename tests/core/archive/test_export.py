@@ -25,6 +25,7 @@ from core.archive.numbering import mappe_id, registrerings_id
 from core.archive.tables import (
     Avskrivning,
     Dokumentbeskrivelse,
+    Dokumentflyt,
     Dokumentobjekt,
     Journalpost,
     Korrespondansepart,
@@ -151,6 +152,20 @@ async def make_merknad(
     ).save()
 
 
+async def make_flyt(post: int, status: str, mottatt: datetime, sendt: datetime, **fields: Any) -> int:
+    row = Dokumentflyt(
+        system_id=str(uuid.uuid4()),
+        journalpost=post,
+        flyt_status=status,
+        flyt_mottatt_dato=mottatt,
+        flyt_sendt_dato=sendt,
+        registrert=sendt,
+        **fields,
+    )
+    await row.save()
+    return int(row.id)
+
+
 @dataclass
 class Archive:
     """What :func:`build_archive` made (ids and the facts the tests check)."""
@@ -260,6 +275,28 @@ async def build_archive(settings: Settings) -> Archive:
     await make_part(n3, "IK", navn="OPP Oppvekst og kultur", intern=True, administrativ_enhet=opp)
     await make_avskrivning(n3, im_ola, "TE", avskrevet_av=ola, avskrevet_av_navn="Ola Tekniker")
 
+    # Two steps of dokumentflyt: sent back with comments by a leader who has since left (a name
+    # without a person, as imported), then approved by Liv.
+    await make_flyt(
+        n3,
+        "G",
+        at(18, 8),
+        at(18, 11),
+        flyt_fra=kari,
+        flyt_fra_navn="Kari Saksbehandler",
+        flyt_til=liv,
+        flyt_til_navn="Liv Arkivar",
+    )
+    await make_flyt(
+        n3,
+        "S",
+        at(17, 9),
+        at(17, 15),
+        flyt_fra=kari,
+        flyt_fra_navn="Kari Saksbehandler",
+        flyt_til_navn="Per Tidligere",
+        flyt_merknad="Rett opp tallene i tabell 2.\nOg legg ved kartet.",
+    )
     await make_post(c1, 4, 104, "X", "R", "Intern vurdering", administrativ_enhet=opp, saksbehandler=kari)
     # A U post written by someone else than the saksansvarlig (exported with an «Intern avsender»).
     u7 = await make_post(
@@ -330,6 +367,17 @@ async def build_archive(settings: Settings) -> Archive:
         tilgangsrestriksjon="P",
     )
     await make_avskrivning(i5, im5, "TO", avskrevet_av=kari, avskrevet_av_navn="Kari Saksbehandler")
+    await make_flyt(
+        i5,
+        "I",
+        at(14, 8),
+        at(14, 9),
+        flyt_fra=kari,
+        flyt_fra_navn="Kari Saksbehandler",
+        flyt_til=liv,
+        flyt_til_navn="Liv Arkivar",
+        flyt_merknad="Kari Hansen må signere",
+    )
 
     # Case 3: imported earlier with non-UUID ids; not yet distributed (no saksansvarlig); a
     # temporarily blocked post without a skjermingshjemmel; an internal part without navn.
@@ -365,6 +413,7 @@ async def build_archive(settings: Settings) -> Archive:
         "dokumentbeskrivelse": 5,
         "dokumentobjekt": 6,
         "merknad": 2,
+        "dokumentflyt": 3,
     }
     return a
 
@@ -405,6 +454,7 @@ async def test_export_validates_and_counts(db: None, settings: Settings, tmp_pat
     assert (summary.saksmapper, summary.journalposter) == (3, 7)
     assert (summary.korrespondanseparter, summary.avskrivninger, summary.merknader) == (11, 3, 2)
     assert (summary.dokumentbeskrivelser, summary.dokumentobjekter) == (5, 6)
+    assert summary.dokumentflyt == 3
     assert tree.xpath("count(/n:arkiv/n:arkivdel)", namespaces=N) == 1
     assert {m.get(XSI_TYPE) for m in tree.xpath("//n:mappe", namespaces=N)} == {"saksmappe"}
     assert {r.get(XSI_TYPE) for r in tree.xpath("//n:registrering", namespaces=N)} == {"journalpost"}
@@ -514,6 +564,56 @@ async def test_codes_are_written_as_names(db: None, settings: Settings, tmp_path
     assert not every_code & set(
         texts(tree, "//n:journalposttype | //n:journalstatus | //n:avskrivningsmaate")
     )
+
+
+async def test_dokumentflyt_is_written_in_schema_order(db: None, settings: Settings, tmp_path: Path) -> None:
+    await build_archive(settings)
+    summary = await export_to(settings, tmp_path / "a.xml")
+    assert schemas.validate(summary.path, "5.0") == []
+    tree = parse(summary.path)
+
+    post = registrering(tree, "2026/00001-3")
+    steps = post.findall("n:dokumentflyt", namespaces=N)
+    assert len(steps) == 2
+    # After the avskrivninger, oldest step first, each in the XSD's order.
+    children = [etree.QName(c).localname for c in post]
+    assert children.index("dokumentflyt") > max(i for i, name in enumerate(children) if name == "avskrivning")
+    assert [etree.QName(c).localname for c in steps[0]] == [
+        "flytTil",
+        "flytFra",
+        "flytMottattDato",
+        "flytSendtDato",
+        "flytStatus",
+        "flytMerknad",
+    ]
+    assert [s.findtext("n:flytTil", namespaces=N) for s in steps] == ["Per Tidligere", "Liv Arkivar"]
+    assert [s.findtext("n:flytFra", namespaces=N) for s in steps] == ["Kari Saksbehandler"] * 2
+    assert [s.findtext("n:flytStatus", namespaces=N) for s in steps] == [
+        "Sendt tilbake til saksbehandler med kommentarer",
+        "Godkjent",
+    ]
+    assert steps[0].findtext("n:flytMottattDato", namespaces=N) == at(17, 9).isoformat()
+    assert steps[0].findtext("n:flytSendtDato", namespaces=N) == at(17, 15).isoformat()
+    assert (
+        steps[0].findtext("n:flytMerknad", namespaces=N)
+        == "Rett opp tallene i tabell 2.\nOg legg ved kartet."
+    )
+    assert steps[1].find("n:flytMerknad", namespaces=N) is None  # optional, and empty here
+
+
+async def test_a_masked_export_leaves_out_the_flow_remark_of_a_hidden_post(
+    db: None, settings: Settings, tmp_path: Path
+) -> None:
+    await build_archive(settings)
+    masked = await export_to(settings, tmp_path / "xx.xml", masked_for=frozenset({"XX"}))
+    assert schemas.validate(masked.path, "5.0") == []
+    [step] = registrering(parse(masked.path), "2026/00002-1").findall("n:dokumentflyt", namespaces=N)
+    assert step.findtext("n:flytStatus", namespaces=N) == "Ikke godkjent"
+    assert step.find("n:flytMerknad", namespaces=N) is None
+    assert "Kari Hansen må signere" not in masked.path.read_text(encoding="utf-8")
+    full = await export_to(settings, tmp_path / "p.xml", masked_for=frozenset({"P"}))
+    [step] = registrering(parse(full.path), "2026/00002-1").findall("n:dokumentflyt", namespaces=N)
+    assert step.findtext("n:flytMerknad", namespaces=N) == "Kari Hansen må signere"
 
 
 async def test_people_units_and_details(db: None, settings: Settings, tmp_path: Path) -> None:
@@ -635,9 +735,9 @@ async def test_queries_do_not_grow_with_the_posts(
 
     monkeypatch.setattr(engine_class, "run_querystring", counting)
     await export_to(settings, tmp_path / "a.xml")
-    # One page: the cases, their posts, parts, write-offs, documents, versions, remarks; then
-    # the (empty) next page of cases.
-    assert len(queries) == 8
+    # One page: the cases, their posts, parts, write-offs, documents, versions, remarks,
+    # dokumentflyt; then the (empty) next page of cases.
+    assert len(queries) == 9
     for n in range(6, 46):
         post = await make_post(
             archive.ids["c1"],
@@ -654,7 +754,7 @@ async def test_queries_do_not_grow_with_the_posts(
     queries.clear()
     summary = await export_to(settings, tmp_path / "b.xml")
     assert summary.journalposter == 47
-    assert len(queries) == 8
+    assert len(queries) == 9
 
 
 async def test_empty_archive_is_valid(db: None, settings: Settings, tmp_path: Path) -> None:
@@ -755,6 +855,7 @@ def test_cli_exports_and_prints_summary(db: None, settings: Settings, tmp_path: 
     assert "Saksmapper: 3" in result.output
     assert "Journalposter: 7" in result.output
     assert "Dokumenter: 5 med 6 versjoner" in result.output
+    assert "Dokumentflyt: 3" in result.output
     assert "Filer kopiert til dokumenter/: 6" in result.output
     assert "validerer mot Noark 5 v5.0" in result.output
     tree = parse(tmp_path / "cli" / "arkivstruktur.xml")
@@ -826,6 +927,11 @@ async def snapshot() -> dict[str, Any]:
         *Dokumentobjekt.all_columns(), Dokumentobjekt.opprettet_av.name.as_alias("av")
     )
     notes = await Merknad.select(*Merknad.all_columns(), Merknad.registrert_av.name.as_alias("av"))
+    flows = await Dokumentflyt.select(
+        *Dokumentflyt.all_columns(),
+        Dokumentflyt.flyt_til.name.as_alias("til"),
+        Dokumentflyt.flyt_fra.name.as_alias("fra"),
+    ).order_by(Dokumentflyt.flyt_mottatt_dato)
 
     def part_facts(p: dict[str, Any]) -> tuple[Any, ...]:
         return (
@@ -938,6 +1044,23 @@ async def snapshot() -> dict[str, Any]:
             )
             for key in post_key.values()
         },
+        "dokumentflyt": {
+            key: [
+                (
+                    f["flyt_til_navn"],
+                    f["til"],
+                    f["flyt_fra_navn"],
+                    f["fra"],
+                    f["flyt_mottatt_dato"],
+                    f["flyt_sendt_dato"],
+                    f["flyt_status"],
+                    f["flyt_merknad"],
+                )
+                for f in flows
+                if post_key[f["journalpost"]] == key
+            ]
+            for key in post_key.values()
+        },
         "merknader": sorted(
             (
                 case_key.get(m["saksmappe"]) or post_key.get(m["journalpost"]),
@@ -1009,3 +1132,14 @@ async def test_round_trip_through_the_importer(db: None, settings: Settings, tmp
         )
     mismatches = differences(before, after)
     assert not mismatches, "The round trip changed:\n" + "\n".join(mismatches)
+    # The flow came back: two steps on the N post (one to a name without a person), one on the
+    # restricted post.
+    assert [step[:4] for step in after["dokumentflyt"]["2026/00001-3"]] == [
+        ("Per Tidligere", None, "Kari Saksbehandler", "Kari Saksbehandler"),
+        ("Liv Arkivar", "Liv Arkivar", "Kari Saksbehandler", "Kari Saksbehandler"),
+    ]
+    assert [step[6] for step in after["dokumentflyt"]["2026/00002-1"]] == ["I"]
+    # Importing the same file again adds no step.
+    again = await import_path(settings, out / "arkivstruktur.xml")
+    assert again.dokumentflyt_new == 0
+    assert await Dokumentflyt.count() == 3
