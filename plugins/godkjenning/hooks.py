@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from core.contributions import DashboardCard, MenuLink
+from core.contributions import DashboardCard
 from core.hookspecs import hookimpl
 from core.i18n import _
 from plugins.godkjenning import routes
@@ -16,10 +16,5 @@ def register_routes() -> list[ControllerRouterHandler]:
 
 
 @hookimpl
-def menu_links() -> list[MenuLink]:
-    return [MenuLink(_("Mottatte oppgaver"), "/godkjenning", order=30)]
-
-
-@hookimpl
 def dashboard_cards() -> list[DashboardCard]:
-    return [DashboardCard("godkjenning", _("Mottatte oppgaver"), "/godkjenning/kort", order=30)]
+    return [DashboardCard("godkjenning", _("Godkjenning"), "/godkjenning/kort", order=30)]
