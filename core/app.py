@@ -39,6 +39,7 @@ from core.web.archive import ROUTES as ARCHIVE_ROUTES
 from core.web.core_routes import ROUTES as CORE_ROUTES
 from core.web.errors import http_exception_handler, internal_error_handler
 from core.web.middleware import add_security_headers, add_worker_pid, user_middleware
+from core.web.tasks import ROUTES as TASK_ROUTES
 
 log = logging.getLogger(__name__)
 CORE_STATIC = Path(__file__).parent / "static"
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, plugins: list[LoadedPlugin] | N
             *ADMIN_SYSTEM_ROUTES,
             *ADMIN_ORG_ROUTES,
             *ARCHIVE_ROUTES,
+            *TASK_ROUTES,
             *static_routers(runtime),
             *plugin_routes,
         ],

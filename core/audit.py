@@ -54,6 +54,11 @@ CORE_LABELS: dict[str, str] = {
     "archive.access_granted": N_("Tilgang til skjermet gitt"),
     "archive.access_revoked": N_("Tilgang til skjermet fjernet"),
     "archive.imported": N_("Noark 5-uttrekk importert"),
+    "task.created": N_("Oppgave sendt"),
+    "task.taken": N_("Oppgave tatt"),
+    "task.done": N_("Oppgave behandlet"),
+    "task.withdrawn": N_("Oppgave trukket tilbake"),
+    "task.reassigned": N_("Oppgave gitt til en annen"),
 }
 """Labels of core's own actions (untranslated). Core gives them through the ``audit_labels``
 hook like every plugin; :attr:`core.runtime.Runtime.audit_labels` holds them all."""

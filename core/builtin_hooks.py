@@ -8,19 +8,21 @@ from jinja2 import Environment
 
 from core.audit import CORE_LABELS
 from core.auth.user import User
-from core.contributions import Job, MenuLink, Permission
+from core.contributions import DashboardCard, Job, MenuLink, Permission, TaskKind
 from core.hookspecs import hookimpl
 from core.i18n import N_, _
-from core.jobs_builtin import purge_sessions, send_outbox
+from core.jobs_builtin import purge_sessions, send_outbox, task_reminders
 from core.web.archive import labels as archive_labels
 from core.web.flash import pop_messages
+from core.web.tasks.common import menu_link as tasks_menu_link
 
 
 @hookimpl
-def menu_links(user: User, request: Any) -> list[MenuLink]:
+async def menu_links(user: User, request: Any) -> list[MenuLink]:
     links = [
         MenuLink(_("Forside"), "/", order=0),
         MenuLink(_("Saker"), "/arkiv/saker", order=2),
+        await tasks_menu_link(user),
         MenuLink(_("Søk"), "/arkiv/sok", order=60),
     ]
     if user.is_archive:
@@ -34,6 +36,8 @@ def menu_links(user: User, request: Any) -> list[MenuLink]:
             MenuLink(_("Stedfortredere"), "/admin/stedfortredere", order=930, section="admin"),
             MenuLink(_("Hendelseslogg"), "/admin/hendelseslogg", order=940, section="admin"),
         ]
+    if user.is_archive:
+        links.append(MenuLink(_("Oppgaver uten mottaker"), "/admin/oppgaver", order=945, section="admin"))
     if user.is_admin:
         links += [
             MenuLink(_("Utboks"), "/admin/utboks", order=950, section="admin"),
@@ -41,6 +45,17 @@ def menu_links(user: User, request: Any) -> list[MenuLink]:
             MenuLink(_("Tillegg"), "/admin/tillegg", order=970, section="admin"),
         ]
     return links
+
+
+@hookimpl
+def dashboard_cards() -> list[DashboardCard]:
+    return [DashboardCard("oppgaver", _("Mottatte oppgaver"), "/oppgaver/kort", order=5)]
+
+
+@hookimpl
+def task_kinds() -> list[TaskKind]:
+    """Core's own kind: a plain task, done on the generic task page ("Marker som behandlet")."""
+    return [TaskKind("core.oppgave", N_("Oppgave"))]
 
 
 @hookimpl
@@ -71,4 +86,10 @@ def register_jobs() -> list[Job]:
     return [
         Job("core.send_outbox", "* * * * *", send_outbox, N_("Sender e-post fra utboksen")),
         Job("core.purge_sessions", "17 * * * *", purge_sessions, N_("Sletter utløpte økter")),
+        Job(
+            "core.task_reminders",
+            "0 7 * * 1-5",
+            task_reminders,
+            N_("Purrer på oppgaver som har ventet for lenge, og varsler lederen etter hvert"),
+        ),
     ]

@@ -98,6 +98,41 @@ class Event:
     at: datetime | None = None
 
 
+TASK_PAGE = "/oppgaver/{id}"
+"""Core's generic task page; a kind with its own action page gives another ``url``."""
+
+
+@dataclass(frozen=True)
+class TaskKind:
+    """A kind of task (*oppgave*) a plugin sends, declared through the ``task_kinds`` hook.
+
+    ``name`` is ``<plugin>.<kind>`` (the ``kind`` column of ``core_task``); ``label`` is the
+    bokmål name people see (mark it with ``N_()``). ``url`` is the kind's action page, with
+    ``{id}`` for the task id (default: core's generic task page). ``row_template`` is an
+    optional fragment the inbox renders in the kind's rows, given ``task``. ``edits_documents``:
+    the receiver of an open task of this kind may add document versions to the journal post
+    it is about (the approver). ``reminder_days`` / ``escalation_days`` are working days
+    before the receiver is reminded / the receiver's leader is told (None: the settings
+    ``ARKIV_OPPGAVE_PURREDAGER`` / ``ARKIV_OPPGAVE_ESKALERINGSDAGER``).
+    """
+
+    name: str
+    label: str
+    url: str = TASK_PAGE
+    row_template: str = ""
+    edits_documents: bool = False
+    reminder_days: int | None = None
+    escalation_days: int | None = None
+
+    def url_for(self, task_id: int) -> str:
+        """The kind's page for one task."""
+        return self.url.format(id=task_id)
+
+    @property
+    def has_own_page(self) -> bool:
+        return self.url != TASK_PAGE
+
+
 @dataclass
 class DemoContext:
     """What a plugin's ``demo_data`` hook gets: a seeded generator and the demo organisation."""

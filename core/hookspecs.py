@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
 
     from core.auth.user import User
-    from core.contributions import DashboardCard, DemoContext, Event, Job, MenuLink, Permission
+    from core.contributions import DashboardCard, DemoContext, Event, Job, MenuLink, Permission, TaskKind
     from core.runtime import Runtime
 
 PROJECT = "arkivrutiner"
@@ -97,6 +97,15 @@ def register_jobs() -> Sequence[Job] | None:
 def register_commands(cli: click.Group) -> None:
     """Add click commands to the ``arkivrutiner`` command line (use a group named after the
     plugin)."""
+
+
+@hookspec
+def task_kinds() -> Sequence[TaskKind] | None:
+    """The kinds of task (*oppgaver*) the plugin sends, named ``<plugin>.<kind>``.
+
+    Core's inbox *Mottatte oppgaver* shows each kind's label and links each task to the kind's
+    ``url``; the reminder job uses the kind's ``reminder_days`` and ``escalation_days``.
+    """
 
 
 @hookspec

@@ -111,6 +111,32 @@ async def acting_leaders(unit_ids: list[int], day: date) -> dict[int, tuple[int,
     return acting
 
 
+async def deputies_of(leader_ids: list[int], day: date) -> dict[int, list[int]]:
+    """Leader → the people who act for them on ``day`` (registered deputies of a unit the
+    leader currently leads, inside the period), in registration order. Two statements."""
+    if not leader_ids:
+        return {}
+    periods = await (
+        DeputyPeriod.select(DeputyPeriod.unit, DeputyPeriod.leader, DeputyPeriod.deputy)
+        .where(
+            DeputyPeriod.leader.is_in(leader_ids) & (DeputyPeriod.starts <= day) & (DeputyPeriod.ends >= day)
+        )
+        .order_by(DeputyPeriod.id)
+    )
+    current = {
+        (int(r["unit"]), int(r["person"]))
+        for r in await Leadership.select(Leadership.unit, Leadership.person).where(
+            Leadership.unit.is_in([int(r["unit"]) for r in periods] or [-1])
+        )
+    }
+    deputies: dict[int, list[int]] = {}
+    for row in periods:
+        leader, deputy = int(row["leader"]), int(row["deputy"])
+        if (int(row["unit"]), leader) in current and deputy not in deputies.get(leader, []):
+            deputies.setdefault(leader, []).append(deputy)
+    return deputies
+
+
 async def units_by_acting_leader(day: date) -> dict[int, list[tuple[int, str]]]:
     """The acting leader's person id → the active units they answer for on ``day`` (id,
     ``CODE Name``), sorted by code: the leader, or the deputy registered for the leader's

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 from jinja2 import Environment
 
-from core.contributions import Job, Permission
+from core.contributions import Job, Permission, TaskKind
 from core.plugins import LoadedPlugin, active_plugins, collect_sync, make_plugin_manager
 from core.settings import Settings
 from core.templating import build_environment
@@ -52,6 +52,12 @@ class Runtime:
         for part in self.pm.hook.audit_labels():
             labels.update(part or {})
         return labels
+
+    @cached_property
+    def task_kinds(self) -> dict[str, TaskKind]:
+        """Every kind of task, by name: core's and each plugin's, from the ``task_kinds`` hook."""
+        kinds: list[TaskKind] = collect_sync(self.pm.hook.task_kinds())
+        return {kind.name: kind for kind in sorted(kinds, key=lambda k: k.name)}
 
     def static_dirs(self) -> list[tuple[str, Path]]:
         dirs = [(p.meta.name, p.static) for p in self.plugins if p.static]

@@ -55,6 +55,10 @@ class Settings:
     trace_hooks: bool = False
     redis_url: str = ""
     db_pool_size: int = 10
+    task_reminder_days: int = 2
+    """Working days a task waits before its receiver is reminded (``ARKIV_OPPGAVE_PURREDAGER``)."""
+    task_escalation_days: int = 5
+    """Working days before the receiver's leader is told too (``ARKIV_OPPGAVE_ESKALERINGSDAGER``)."""
 
     @property
     def production(self) -> bool:
@@ -154,6 +158,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         trace_hooks=_bool(env, "ARKIV_TRACE_HOOKS", False),
         redis_url=env.get("ARKIV_REDIS_URL", ""),
         db_pool_size=_int(env, "ARKIV_DB_POOL_SIZE", 10),
+        task_reminder_days=_int(env, "ARKIV_OPPGAVE_PURREDAGER", 2),
+        task_escalation_days=_int(env, "ARKIV_OPPGAVE_ESKALERINGSDAGER", 5),
     )
     validate(settings)
     return settings
@@ -178,6 +184,13 @@ def validate(s: Settings) -> None:
         raise ConfigError("ARKIV_DB_POOL_SIZE må være 0 eller mer.")
     if s.session_days < 1:
         raise ConfigError("ARKIV_SESSION_DAYS må være minst 1.")
+    if s.task_reminder_days < 1:
+        raise ConfigError(f"ARKIV_OPPGAVE_PURREDAGER må være minst 1, ikke {s.task_reminder_days}.")
+    if s.task_escalation_days < s.task_reminder_days:
+        raise ConfigError(
+            f"ARKIV_OPPGAVE_ESKALERINGSDAGER ({s.task_escalation_days}) kan ikke være mindre enn "
+            f"ARKIV_OPPGAVE_PURREDAGER ({s.task_reminder_days})."
+        )
     if urlparse(s.public_base_url).scheme not in ("http", "https"):
         raise ConfigError("ARKIV_PUBLIC_BASE_URL må begynne med http:// eller https://.")
     if s.auth_mode == "oidc":

@@ -14,6 +14,7 @@ from piccolo.columns.base import Column
 from piccolo.columns.combination import Where
 from piccolo.query.methods.count import Count
 from piccolo.query.methods.select import Select
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from core.auth.user import User
@@ -84,6 +85,30 @@ async def fetch_page(select: Select[Any], count: Count, number: int | None) -> P
     number = min(max(1, number or 1), pages)
     rows: list[dict[str, Any]] = await select.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
     return Page(items=rows, number=number, total=total)
+
+
+async def raw_page(
+    table: type[Table], select: QueryString, count: QueryString, number: int | None, size: int = PAGE_SIZE
+) -> Page:
+    """One page of composed SQL ``select`` (already ordered, without LIMIT) and the total from
+    ``count`` (one row with column ``n``), run on ``table``'s engine."""
+    counted = await table.raw("{}", count)
+    total = int(counted[0]["n"]) if counted else 0
+    pages = max(1, math.ceil(total / size))
+    number = min(max(1, number or 1), pages)
+    rows: list[dict[str, Any]] = await table.raw(
+        "{}", QueryString("{} LIMIT {} OFFSET {}", select, size, (number - 1) * size)
+    )
+    return Page(items=rows, number=number, total=total, size=size)
+
+
+def in_list(column_sql: str, values: list[Any] | tuple[Any, ...] | frozenset[Any] | set[Any]) -> QueryString:
+    """``column IN (...)`` with bound values; always false for no values."""
+    items = sorted(values, key=str)
+    if not items:
+        return QueryString("1 = 0")
+    placeholders = ", ".join("{}" for _ in items)
+    return QueryString(f"{column_sql} IN ({placeholders})", *items)
 
 
 def contains(column: Column, text: str) -> Where:

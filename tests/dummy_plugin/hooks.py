@@ -12,7 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Response, Template
 
-from core.contributions import DashboardCard, Event, Job, MenuLink, Permission
+from core.contributions import DashboardCard, Event, Job, MenuLink, Permission, TaskKind
 from core.errors import Conflict, Forbidden
 from core.hookspecs import hookimpl
 from core.settings import ConfigError
@@ -125,6 +125,22 @@ def register_commands(cli: click.Group) -> None:
     @dummy.command("hei")
     def hei() -> None:
         click.echo("hei fra testtillegget")
+
+
+@hookimpl
+def task_kinds() -> list[TaskKind]:
+    return [
+        TaskKind(
+            "dummy_plugin.check",
+            "Testoppgave",
+            row_template="dummy/_task_row.html",
+            reminder_days=1,
+            escalation_days=3,
+        ),
+        TaskKind(
+            "dummy_plugin.approve", "Testgodkjenning", url="/dummy_plugin/oppgave/{id}", edits_documents=True
+        ),
+    ]
 
 
 @hookimpl

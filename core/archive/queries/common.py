@@ -7,13 +7,12 @@ value is a bound parameter. Lists are paged in SQL (``LIMIT``/``OFFSET`` plus a 
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 from typing import Any
 
 from piccolo.querystring import QueryString
 
-from core.admin.common import PAGE_SIZE, Page
+from core.admin.common import PAGE_SIZE, Page, in_list, raw_page
 from core.archive.tables import Saksmappe
 
 __all__ = ["PAGE_SIZE", "Page", "QueryString", "as_date", "as_datetime", "contains", "in_list", "run"]
@@ -33,13 +32,8 @@ async def run_page(
     select: QueryString, count: QueryString, number: int | None, size: int = PAGE_SIZE
 ) -> Page:
     """One page of ``select`` (already ordered, without LIMIT) and the total from ``count``
-    (a query returning one row with column ``n``)."""
-    counted = await run(count)
-    total = int(counted[0]["n"]) if counted else 0
-    pages = max(1, math.ceil(total / size))
-    number = min(max(1, number or 1), pages)
-    rows = await run(QueryString("{} LIMIT {} OFFSET {}", select, size, (number - 1) * size))
-    return Page(items=rows, number=number, total=total, size=size)
+    (a query returning one row with column ``n``): :func:`core.admin.common.raw_page`."""
+    return await raw_page(Saksmappe, select, count, number, size)
 
 
 def like_pattern(text: str) -> str:
@@ -53,15 +47,6 @@ def contains(column_sql: str, text: str) -> QueryString:
     ignores case for ASCII letters)."""
     operator = "ILIKE" if engine_type() in ("postgres", "cockroach") else "LIKE"
     return QueryString(f"{column_sql} {operator} {{}} ESCAPE '\\'", like_pattern(text))
-
-
-def in_list(column_sql: str, values: list[Any] | tuple[Any, ...] | frozenset[Any]) -> QueryString:
-    """``column IN (...)`` with bound values; always false for no values."""
-    items = sorted(values, key=str)
-    if not items:
-        return QueryString("1 = 0")
-    placeholders = ", ".join("{}" for _ in items)
-    return QueryString(f"{column_sql} IN ({placeholders})", *items)
 
 
 def as_date(value: Any) -> date | None:
