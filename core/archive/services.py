@@ -75,9 +75,9 @@ __all__ = [
     "grant_access",
     "mark_foreloepig_svar",
     "register_incoming",
+    "reopen_post",
     "revoke_access",
     "set_recipient_unit",
-    "reopen_post",
     "update_post",
 ]
 

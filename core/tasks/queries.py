@@ -297,3 +297,25 @@ async def role_members(role: str) -> list[Row]:
         .order_by(PersonRole.person.name)
     )
     return rows
+
+
+async def open_tasks_about(object_type: str, object_id: str | int, kinds: Sequence[str] = ()) -> list[Row]:
+    """Every task still waiting about one record (of ``kinds``, or any), oldest first."""
+    kind_sql = in_list("t.kind", list(kinds)) if kinds else QueryString("1 = 1")
+    return await _rows(
+        QueryString(
+            f"SELECT {_COLUMNS} {_JOINS} WHERE {_ACTIVE_SQL} AND t.object_type = {{}} AND t.object_id = {{}} "
+            "AND {} ORDER BY t.created ASC, t.id ASC",
+            object_type,
+            str(object_id),
+            kind_sql,
+        )
+    )
+
+
+async def open_task_for(person_id: int, object_type: str, object_id: str | int, kind: str) -> Row | None:
+    """The task of ``kind`` about one record that waits for ``person_id`` (sent to them), if any."""
+    found = [
+        t for t in await open_tasks_about(object_type, object_id, [kind]) if t["receiver_person"] == person_id
+    ]
+    return found[-1] if found else None

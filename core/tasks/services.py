@@ -14,6 +14,7 @@ oppgaven (godkjent).").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -97,12 +98,15 @@ async def create_task(
     message: str = "",
     due: date | None = None,
     parent_id: int | None = None,
+    edits_documents: bool = False,
 ) -> int:
     """Send a task to one person or to a role; returns its id.
 
     ``title`` must be safe for the receiver: for a restricted record pass its public title.
     Queues the mail about the new task (key ``task.new:<id>``; see
-    :mod:`core.tasks.notices`). ``sender_id`` None means the system (a job). A receiver who
+    :mod:`core.tasks.notices`). ``sender_id`` None means the system (a job).
+    ``edits_documents``: pass the kind's :attr:`~core.contributions.TaskKind.edits_documents`
+    (core's Noark rule then lets the receiver add versions to the journal post it is about). A receiver who
     does not exist or has left is a :class:`~core.errors.ValidationFailed` on ``mottaker``;
     a broken contract (both or no receiver, an unknown role, no title) is a ValueError.
     """
@@ -132,6 +136,7 @@ async def create_task(
                 created=now(),
                 version=1,
                 parent=parent_id,
+                edits_documents=edits_documents,
             )
         ).returning(Task.id)
         task_id = int(inserted[0]["id"])
@@ -193,6 +198,16 @@ async def _conflict(task: Row, user: User | None = None) -> Conflict:
             _("Oppgaven er allerede tatt av %(name)s.") % {"name": await _person_name(task["taken_by"])}
         )
     return Conflict(_("Oppgaven er endret siden du åpnet den. Last siden på nytt."))
+
+
+async def already_handled(task_id: int) -> Conflict | None:
+    """When the task no longer waits: the :class:`Conflict` saying who did what to it (for a
+    routine that finds out before it calls :func:`complete_task`); None while it waits."""
+    task = await queries.get_task(task_id)
+    if task is None or task["state"] in ACTIVE:
+        return None
+    full = await Task.select().where(Task.id == task_id).first()
+    return await _conflict(full) if full else None
 
 
 async def _require_current(task: Row, version: int, user: User) -> None:
@@ -364,3 +379,52 @@ async def reassign_task(
         await notices.new_task(
             settings, changed, sender_name=str(changed["sender_name"] or ""), day=today(), reassigned=True
         )
+
+
+async def withdraw_about(
+    settings: Settings,
+    *,
+    actor_id: int,
+    object_type: str,
+    object_id: str | int,
+    kinds: Sequence[str],
+    reason: str,
+    on_behalf_of: int | None = None,
+) -> int:
+    """Withdraw every task of ``kinds`` still waiting about one record, for a routine's own
+    service that has already decided the user may (godkjenning: the handler withdraws the round,
+    or an approver's *ikke godkjent* ends the other approvers' tasks of the step). Joins the
+    caller's transaction; each task audited ``task.withdrawn``. Returns how many."""
+    del settings
+    count = 0
+    async with writing(Task):
+        for row in await queries.open_tasks_about(object_type, object_id, kinds):
+            task = await _load(int(row["id"]))
+            if task["state"] not in ACTIVE:
+                continue
+            updated = (
+                await Task.update(
+                    {
+                        Task.state: WITHDRAWN,
+                        Task.done_by: actor_id,
+                        Task.done_at: now(),
+                        Task.comment: reason.strip(),
+                        Task.version: task["version"] + 1,
+                    }
+                )
+                .where((Task.id == task["id"]) & (Task.version == task["version"]))
+                .returning(Task.id)
+            )
+            if not updated:
+                continue
+            count += 1
+            await audit.record(
+                actor_id=actor_id,
+                on_behalf_of=on_behalf_of,
+                action="task.withdrawn",
+                object_type=OBJECT,
+                object_id=int(task["id"]),
+                summary=task["title"],
+                details={"kind": task["kind"], "begrunnelse": reason.strip()},
+            )
+    return count

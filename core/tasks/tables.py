@@ -11,7 +11,7 @@ title. Composite indexes for the lists are made by a migration of their own.
 
 from __future__ import annotations
 
-from piccolo.columns import Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -52,6 +52,9 @@ class Task(Table, tablename="core_task"):
     version = Integer(default=1)
     reminded_on = Date(null=True, default=None)
     escalated_on = Date(null=True, default=None)
+    edits_documents = Boolean(default=False)
+    """Its receiver may add document versions to the journal post while it waits (an
+    approver's task: :attr:`core.contributions.TaskKind.edits_documents` of its kind)."""
     parent: ForeignKey[Task] = ForeignKey("self", null=True, on_delete=OnDelete.restrict, index=True)
     """The task this one follows from (a forwarded approval, the next step of an onboarding)."""
 

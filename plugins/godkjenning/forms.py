@@ -19,7 +19,9 @@ def chain_of(form: Mapping[str, Any]) -> Chain:
     left out, the order kept."""
     steps = []
     for number in range(1, MAX_STEPS + 1):
-        ids = tuple(pid for pid in (parse_id(v) for v in form_values(form, f"steg-{number}-godkjenner")) if pid)
+        ids = tuple(
+            pid for pid in (parse_id(v) for v in form_values(form, f"steg-{number}-godkjenner")) if pid
+        )
         if ids:
             steps.append(ChainStep(form_value(form, f"steg-{number}-navn"), ids))
     return Chain(tuple(steps))

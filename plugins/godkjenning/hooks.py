@@ -34,10 +34,14 @@ def dashboard_cards() -> list[DashboardCard]:
 @hookimpl
 def register_permissions() -> list[Permission]:
     return [
-        Permission("godkjenning.send", N_("Sende egne utgående brev og notater til godkjenning (saksbehandlere)")),
+        Permission(
+            "godkjenning.send", N_("Sende egne utgående brev og notater til godkjenning (saksbehandlere)")
+        ),
         Permission(
             "godkjenning.approve",
-            N_("Godkjenne, videresende eller returnere journalposter (godkjennerne i kjeden, og stedfortreder i fravær)"),
+            N_(
+                "Godkjenne, videresende eller returnere journalposter (godkjennerne i kjeden, og stedfortreder i fravær)"
+            ),
         ),
         Permission("godkjenning.chains", N_("Vedlikeholde enhetens godkjenningskjeder (leder)")),
     ]

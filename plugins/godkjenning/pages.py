@@ -95,7 +95,7 @@ async def send_context(
 
 
 async def _task(task_id: int) -> dict[str, Any]:
-    task = await task_queries.task_by_id(task_id)
+    task = await task_queries.get_task(task_id)
     if task is None or not str(task["kind"]).startswith(kinds.PREFIX):
         raise NotFound(_("Fant ingen godkjenningsoppgave med dette nummeret."))
     return task
@@ -103,8 +103,10 @@ async def _task(task_id: int) -> dict[str, Any]:
 
 def _may_see_round(user: User, view: queries.RoundView) -> bool:
     involved = {view.handler_id} | {a["person"] for s in view.steps for a in s.approvers}
-    return user.person_id in involved or user.is_archive or any(
-        a.on_behalf_of in involved for a in user.authorities if a.on_behalf_of
+    return (
+        user.person_id in involved
+        or user.is_archive
+        or any(a.on_behalf_of in involved for a in user.authorities if a.on_behalf_of)
     )
 
 
@@ -177,7 +179,9 @@ async def task_context(
     return context
 
 
-async def templates_context(request: AnyRequest, *, errors: dict[str, str] | None = None, form: Any = None) -> dict[str, Any]:
+async def templates_context(
+    request: AnyRequest, *, errors: dict[str, str] | None = None, form: Any = None
+) -> dict[str, Any]:
     user = current_user(request)
     unit_ids = list(user.led_unit_ids) or ([user.unit_id] if user.unit_id and user.is_archive else [])
     names = await people.person_names(

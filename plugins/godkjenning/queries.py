@@ -61,9 +61,7 @@ async def round_view(round_id: int) -> RoundView | None:
         return None
     steps = await Step.select().where(Step.round == round_id).order_by(Step.position)
     approvers = await (
-        Approver.select()
-        .where(Approver.step.is_in([s["id"] for s in steps] or [-1]))
-        .order_by(Approver.id)
+        Approver.select().where(Approver.step.is_in([s["id"] for s in steps] or [-1])).order_by(Approver.id)
     )
     ids = {int(head["handler"])} | {int(a["person"]) for a in approvers}
     ids |= {int(a["decided_by"]) for a in approvers if a["decided_by"]}
@@ -115,5 +113,10 @@ async def rounds_of_handler(handler_id: int, limit: int = 50) -> list[dict[str, 
 
 async def last_round_of(journalpost_id: int) -> RoundView | None:
     """The post's newest round in any state (for a task whose round has ended)."""
-    row = await Round.select(Round.id).where(Round.journalpost == journalpost_id).order_by(Round.id, ascending=False).first()
+    row = (
+        await Round.select(Round.id)
+        .where(Round.journalpost == journalpost_id)
+        .order_by(Round.id, ascending=False)
+        .first()
+    )
     return await round_view(int(row["id"])) if row else None

@@ -18,7 +18,9 @@ async def index(request: AnyRequest) -> Template:
 @get("/kort", name="godkjenning:card")
 async def card(request: AnyRequest) -> Template:
     rounds = await queries.rounds_of_handler(current_user(request).person_id)
-    counts = {state: sum(1 for r in rounds if r["state"] == state) for state in ("running", "returned", "approved")}
+    counts = {
+        state: sum(1 for r in rounds if r["state"] == state) for state in ("running", "returned", "approved")
+    }
     return fragment("godkjenning/_card.html", counts=counts)
 
 

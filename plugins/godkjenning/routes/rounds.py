@@ -37,11 +37,17 @@ async def withdraw(request: AnyRequest, round_id: FromPath[int]) -> Response[Any
     user = current_user(request)
     try:
         await rounds.withdraw(
-            runtime(request).settings, user, round_id, version=form_id(form, "version") or 0, reason=form_value(form, "grunn")
+            runtime(request).settings,
+            user,
+            round_id,
+            version=form_id(form, "version") or 0,
+            reason=form_value(form, "grunn"),
         )
     except Conflict as exc:
         context = await pages.round_context(user, await _view(round_id))
-        return await page(request, "godkjenning/runde.html", status_code=409, alert=str(exc.detail), **context)
+        return await page(
+            request, "godkjenning/runde.html", status_code=409, alert=str(exc.detail), **context
+        )
     flash(request, _("Journalposten er trukket tilbake fra godkjenning. Du kan arbeide med den igjen."))
     return Redirect(f"/godkjenning/runde/{round_id}", status_code=303)
 

@@ -33,7 +33,10 @@ async def send(request: AnyRequest, journalpost_id: FromPath[int]) -> Response[A
     message = form_value(form, "melding")
     if form_value(form, "handling") == "mal":
         chosen = parse_id(form_value(form, "mal"))
-        template = next((t for t in await chains.templates_for([user.unit_id] if user.unit_id else []) if t.id == chosen), None)
+        template = next(
+            (t for t in await chains.templates_for([user.unit_id] if user.unit_id else []) if t.id == chosen),
+            None,
+        )
         chain = template.chain if template else forms.chain_of(form)
         context = await pages.send_context(request, journalpost_id, chain=chain, message=message)
         return await page(request, "godkjenning/send.html", **context)
@@ -44,7 +47,9 @@ async def send(request: AnyRequest, journalpost_id: FromPath[int]) -> Response[A
             runtime(request).settings, user, journalpost_id, version=version, chain=chain, message=message
         )
     except ValidationFailed as exc:
-        context = await pages.send_context(request, journalpost_id, chain=chain, message=message, errors=exc.errors)
+        context = await pages.send_context(
+            request, journalpost_id, chain=chain, message=message, errors=exc.errors
+        )
         return await page(request, "godkjenning/send.html", status_code=422, **context)
     except Conflict as exc:
         context = await pages.send_context(

@@ -28,7 +28,12 @@ from plugins.godkjenning.services import decisions, rounds
 
 
 async def _page(
-    request: AnyRequest, task_id: int, *, errors: dict[str, str] | None = None, form: Any = None, status_code: int = 200
+    request: AnyRequest,
+    task_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    form: Any = None,
+    status_code: int = 200,
 ) -> Template:
     context = await pages.task_context(request, task_id, errors=errors, form=form)
     return await page(request, "godkjenning/oppgave.html", status_code=status_code, **context)
@@ -56,7 +61,9 @@ async def decide(request: AnyRequest, task_id: FromPath[int]) -> Response[Any]:
     except ValidationFailed as exc:
         return await _page(request, task_id, errors=exc.errors, form=entered, status_code=422)
     except Conflict as exc:
-        return await _page(request, task_id, errors={"utfall": str(exc.detail)}, form=entered, status_code=409)
+        return await _page(
+            request, task_id, errors={"utfall": str(exc.detail)}, form=entered, status_code=409
+        )
     text = {
         "V": _("Journalposten er videresendt til %(to)s."),
         "G": _("Journalposten er godkjent og sendt til %(to)s for ekspedering."),
@@ -97,7 +104,12 @@ async def dispatch(request: AnyRequest, task_id: FromPath[int]) -> Response[Any]
     form = await request.form()
     view = await _round_of_task(request, task_id)
     try:
-        await rounds.dispatch(runtime(request).settings, current_user(request), view.id, version=form_id(form, "round_version") or 0)
+        await rounds.dispatch(
+            runtime(request).settings,
+            current_user(request),
+            view.id,
+            version=form_id(form, "round_version") or 0,
+        )
     except (Conflict, ValidationFailed) as exc:
         return await _page(request, task_id, errors={"utfall": str(exc.detail)}, status_code=409)
     flash(request, _("Journalposten er ekspedert."))

@@ -103,14 +103,19 @@ async def templates_for(unit_ids: list[int]) -> list[Template]:
         return []
     rows = await (
         ChainTemplateStep.select(
-            ChainTemplateStep.template, ChainTemplateStep.position, ChainTemplateStep.label, ChainTemplateStep.person
+            ChainTemplateStep.template,
+            ChainTemplateStep.position,
+            ChainTemplateStep.label,
+            ChainTemplateStep.person,
         )
         .where(ChainTemplateStep.template.is_in([h["id"] for h in heads]))
         .order_by(ChainTemplateStep.template, ChainTemplateStep.position, ChainTemplateStep.id)
     )
     steps: dict[int, dict[int, tuple[str, list[int]]]] = {}
     for row in rows:
-        label, approvers = steps.setdefault(row["template"], {}).setdefault(row["position"], (row["label"], []))
+        _label, approvers = steps.setdefault(row["template"], {}).setdefault(
+            row["position"], (row["label"], [])
+        )
         approvers.append(int(row["person"]))
     return [
         Template(
@@ -135,7 +140,9 @@ def _require_unit_leader(user: User, unit_id: int) -> int | None:
         return authority.on_behalf_of
     if user.is_archive:
         return None
-    raise Forbidden(_("Bare lederen for enheten (eller stedfortrederen) kan endre enhetens godkjenningskjeder."))
+    raise Forbidden(
+        _("Bare lederen for enheten (eller stedfortrederen) kan endre enhetens godkjenningskjeder.")
+    )
 
 
 async def save_template(user: User, unit_id: int, name: str, chain: Chain) -> int:
@@ -158,7 +165,9 @@ async def save_template(user: User, unit_id: int, name: str, chain: Chain) -> in
         await template.save()
         for position, step in enumerate(chain.steps, start=1):
             for pid in step.approver_ids:
-                await ChainTemplateStep(template=template.id, position=position, label=step.label, person=pid).save()
+                await ChainTemplateStep(
+                    template=template.id, position=position, label=step.label, person=pid
+                ).save()
         await audit.record(
             actor_id=user.person_id,
             on_behalf_of=on_behalf_of,
@@ -172,7 +181,11 @@ async def save_template(user: User, unit_id: int, name: str, chain: Chain) -> in
 
 
 async def delete_template(user: User, template_id: int) -> None:
-    row = await ChainTemplate.select(ChainTemplate.unit, ChainTemplate.name).where(ChainTemplate.id == template_id).first()
+    row = (
+        await ChainTemplate.select(ChainTemplate.unit, ChainTemplate.name)
+        .where(ChainTemplate.id == template_id)
+        .first()
+    )
     if row is None:
         raise NotFound(_("Fant ingen godkjenningskjede med dette nummeret."))
     on_behalf_of = _require_unit_leader(user, int(row["unit"]))

@@ -54,13 +54,18 @@ class Decided:
 
 
 async def _task_and_round(task_id: int) -> tuple[dict[str, Any], RoundView]:
-    task = await task_queries.task_by_id(task_id)
+    task = await task_queries.get_task(task_id)
     if task is None or task["kind"] != kinds.TIL_GODKJENNING or task["object_type"] != "journalpost":
         raise NotFound(_("Fant ingen godkjenningsoppgave med dette nummeret."))
     view = await active_round_of(int(task["object_id"]))
     if view is None or view.state != "running":
-        raise Conflict(_("Godkjenningsrunden for denne journalposten er avsluttet."))
+        raise await _lost(task_id, _("Godkjenningsrunden for denne journalposten er avsluttet."))
     return task, view
+
+
+async def _lost(task_id: int, fallback: str) -> Conflict:
+    """Someone else acted first: who did what to the task, else ``fallback``."""
+    return await tasks.already_handled(task_id) or Conflict(fallback)
 
 
 async def _locked(round_id: int) -> RoundView:
@@ -73,6 +78,15 @@ async def _locked(round_id: int) -> RoundView:
     if view is None or view.state != "running":
         raise Conflict(_("Godkjenningsrunden for denne journalposten er avsluttet."))
     return view
+
+
+async def _locked_for(task_id: int, round_id: int, person_id: int) -> tuple[RoundView, dict[str, Any]]:
+    """The locked round and the approver's row, or the Conflict that says who was first."""
+    try:
+        view = await _locked(round_id)
+        return view, _approver_row(view, person_id)
+    except Conflict as exc:
+        raise await _lost(task_id, str(exc.detail)) from None
 
 
 def _approver_row(view: RoundView, person_id: int) -> dict[str, Any]:
@@ -112,8 +126,7 @@ async def decide(
         raise ValidationFailed(errors)
     post = await post_facts(user, view.journalpost_id)
     async with writing(Round):
-        view = await _locked(view.id)
-        row = _approver_row(view, receiver)
+        view, row = await _locked_for(task_id, view.id, receiver)
         # The post's status changes while the task is still open: core lets only the holder of
         # an open approval task approve or return a post (and rolls it back if the task is lost).
         step = view.step
@@ -124,7 +137,12 @@ async def decide(
         if outcome == "I" and _returns_to_handler(view, til):
             await archive.reopen_post(settings, user, view.journalpost_id, post.version)
         completed = await tasks.complete_task(
-            settings, user, task_id, version=version, outcome={"V": "videresendt", "G": "godkjent", "I": "ikke_godkjent"}[outcome], comment=comment
+            settings,
+            user,
+            task_id,
+            version=version,
+            outcome={"V": "videresendt", "G": "godkjent", "I": "ikke_godkjent"}[outcome],
+            comment=comment,
         )
         decided_at = now()
         await Approver.update(
@@ -155,7 +173,11 @@ async def decide(
         await audit.record(
             actor_id=user.person_id,
             on_behalf_of=completed.on_behalf_of,
-            action={"V": "godkjenning.forwarded", "G": "godkjenning.approved", "I": "godkjenning.not_approved"}[outcome],
+            action={
+                "V": "godkjenning.forwarded",
+                "G": "godkjenning.approved",
+                "I": "godkjenning.not_approved",
+            }[outcome],
             object_type="journalpost",
             object_id=view.journalpost_id,
             summary={
@@ -175,7 +197,14 @@ def _returns_to_handler(view: RoundView, til: str) -> bool:
 
 
 async def _forward(
-    settings: Settings, user: User, view: RoundView, post: Any, receiver: int, outcome: str, til: str, comment: str
+    settings: Settings,
+    user: User,
+    view: RoundView,
+    post: Any,
+    receiver: int,
+    outcome: str,
+    til: str,
+    comment: str,
 ) -> Decided:
     step = view.step
     assert step is not None
@@ -206,7 +235,9 @@ async def _forward(
     await _bump(view.id, view.version, {Round.current_step: step.position + 1})
     await _create_step_tasks(settings, view.id, step.position + 1, post, receiver, comment)
     nxt = await Approver.select(Approver.person.name.as_alias("name")).where(
-        Approver.step.is_in(Step.select(Step.id).where((Step.round == view.id) & (Step.position == step.position + 1)))
+        Approver.step.is_in(
+            Step.select(Step.id).where((Step.round == view.id) & (Step.position == step.position + 1))
+        )
     )
     return Decided(outcome, ", ".join(str(r["name"]) for r in nxt))
 
@@ -217,12 +248,12 @@ async def _return(
     """*Ikke godkjent*: back to the previous step, the handler, or a chosen earlier approver."""
     step = view.step
     assert step is not None
-    await tasks.withdraw_open_tasks(
+    await tasks.withdraw_about(
         settings,
-        user,
+        actor_id=user.person_id,
         object_type="journalpost",
         object_id=view.journalpost_id,
-        kind_prefix=kinds.TIL_GODKJENNING,
+        kinds=(kinds.TIL_GODKJENNING,),
         reason=_("Et annet ledd returnerte journalposten (ikke godkjent)."),
     )
     target_step: int | None = step.position - 1 if step.position > 1 else None
@@ -253,7 +284,9 @@ async def _return(
         )
         return Decided("I", view.handler_name)
     later = [s.id for s in view.steps if s.position > target_step]
-    await Approver.update({Approver.decision: "", Approver.decided_at: None}).where(Approver.step.is_in(later))
+    await Approver.update({Approver.decision: "", Approver.decided_at: None}).where(
+        Approver.step.is_in(later)
+    )
     target = next(s for s in view.steps if s.position == target_step)
     who = [a for a in target.approvers if target_person is None or a["person"] == target_person]
     await Approver.update({Approver.decision: "", Approver.decided_at: None}).where(

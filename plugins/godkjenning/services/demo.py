@@ -15,6 +15,7 @@ and one chain template *Avdelingsleder → Kommunalsjef* for the first unit.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from core.archive.queries.posts import own_posts_in_work
 from core.archive.queries.visibility import Viewer
@@ -39,14 +40,13 @@ async def _post_version(user: User, journalpost_id: int) -> int:
     return (await rounds.post_facts(user, journalpost_id)).version
 
 
-async def _open_task(person_id: int, journalpost_id: int, kind: str) -> dict[str, object]:
+async def _open_task(person_id: int, journalpost_id: int, kind: str) -> dict[str, Any]:
     task = await task_queries.open_task_for(person_id, "journalpost", journalpost_id, kind)
     assert task is not None, (person_id, journalpost_id, kind)
     return task
 
 
 async def populate(ctx: DemoContext) -> None:
-    settings = ctx.settings
     codes = [code for code in sorted(ctx.leaders) if ctx.handlers.get(code)]
     if len(codes) < 2:
         return
@@ -56,13 +56,20 @@ async def populate(ctx: DemoContext) -> None:
         leader,
         ctx.units[first],
         _("Avdelingsleder → Kommunalsjef"),
-        Chain((ChainStep(_("Avdelingsleder"), (leader.person_id,)), ChainStep(_("Kommunalsjef"), (other_leader.person_id,)))),
+        Chain(
+            (
+                ChainStep(_("Avdelingsleder"), (leader.person_id,)),
+                ChainStep(_("Kommunalsjef"), (other_leader.person_id,)),
+            )
+        ),
     )
     candidates: list[tuple[User, int]] = []
     for code in codes:
         for person_id in ctx.handlers[code]:
             handler = await _user(person_id)
-            posts = await own_posts_in_work(await Viewer.of(handler), person_id, types=("U",), statuses=("R",))
+            posts = await own_posts_in_work(
+                await Viewer.of(handler), person_id, types=("U",), statuses=("R",)
+            )
             candidates += [(handler, int(p["id"])) for p in posts if p.get("dokumenter", True)]
             if len(candidates) >= 12:
                 break
@@ -96,7 +103,11 @@ async def _make(ctx: DemoContext, state: str, handler: User, post_id: int, leade
     two_steps = state == "step2"
     chain = Chain(
         (ChainStep(_("Leder"), (leader.person_id,)),)
-        + ((ChainStep(_("Kommunalsjef"), (other.person_id,)),) if two_steps and other.person_id != handler.person_id else ())
+        + (
+            (ChainStep(_("Kommunalsjef"), (other.person_id,)),)
+            if two_steps and other.person_id != handler.person_id
+            else ()
+        )
     )
     await rounds.send_for_approval(
         settings,
@@ -125,4 +136,6 @@ async def _make(ctx: DemoContext, state: str, handler: User, post_id: int, leade
     elif state == "withdrawn":
         view = await active_round_of(post_id)
         assert view is not None
-        await rounds.withdraw(settings, handler, view.id, version=view.version, reason=_("Mangler et vedlegg."))
+        await rounds.withdraw(
+            settings, handler, view.id, version=view.version, reason=_("Mangler et vedlegg.")
+        )

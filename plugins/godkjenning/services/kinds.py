@@ -16,9 +16,14 @@ TIL_EKSPEDERING = "godkjenning.til_ekspedering"
 """*Godkjent – til ekspedering*: the handler dispatches the approved post."""
 
 
+ALL = (TIL_GODKJENNING, RETUR, TIL_EKSPEDERING)
+
+
 def task_kinds() -> list[TaskKind]:
     return [
-        TaskKind(TIL_GODKJENNING, N_("Til godkjenning"), url="/godkjenning/oppgave/{id}", edits_documents=True),
+        TaskKind(
+            TIL_GODKJENNING, N_("Til godkjenning"), url="/godkjenning/oppgave/{id}", edits_documents=True
+        ),
         TaskKind(RETUR, N_("Ikke godkjent – retur"), url="/godkjenning/oppgave/{id}"),
         TaskKind(TIL_EKSPEDERING, N_("Godkjent – til ekspedering"), url="/godkjenning/oppgave/{id}"),
     ]

@@ -20,10 +20,11 @@ from core.db import writing
 from core.errors import Conflict, Forbidden, NotFound
 from core.i18n import _
 from core.settings import Settings
+from core.tasks import queries as task_queries
 from core.tasks import services as tasks
 from core.timeutil import now
-from plugins.godkjenning.services import kinds
 from plugins.godkjenning.queries import RoundView, active_round_of, round_view
+from plugins.godkjenning.services import kinds
 from plugins.godkjenning.services.chains import Chain, check_chain
 from plugins.godkjenning.tables import Approver, Round, Step
 
@@ -62,9 +63,9 @@ def send_refusal(post: PostFacts) -> str | None:
     if post.journalposttype not in SENDABLE_TYPES:
         return _("Bare utgående brev og notater (U, N og X) sendes til godkjenning.")
     if post.journalstatus not in SENDABLE_STATUSES:
-        return _("Journalposten er ikke under arbeid (status %(status)s), og kan ikke sendes til godkjenning.") % {
-            "status": post.journalstatus
-        }
+        return _(
+            "Journalposten er ikke under arbeid (status %(status)s), og kan ikke sendes til godkjenning."
+        ) % {"status": post.journalstatus}
     return None
 
 
@@ -81,6 +82,7 @@ async def _create_step_tasks(
         task_id = await tasks.create_task(
             settings,
             kind=kinds.TIL_GODKJENNING,
+            edits_documents=True,
             receiver_person_id=int(approver["person"]),
             sender_id=sender_id,
             object_type="journalpost",
@@ -106,7 +108,13 @@ async def send_for_approval(
             raise Conflict(_("Journalposten er allerede sendt til godkjenning."))
         await archive.ferdigstill(settings, user, journalpost_id, version)
         started = now()
-        round_ = Round(journalpost=journalpost_id, handler=user.person_id, state="running", current_step=1, started=started)
+        round_ = Round(
+            journalpost=journalpost_id,
+            handler=user.person_id,
+            state="running",
+            current_step=1,
+            started=started,
+        )
         await round_.save()
         for position, chain_step in enumerate(chain.steps, start=1):
             step = Step(round=round_.id, position=position, label=chain_step.label)
@@ -123,6 +131,17 @@ async def send_for_approval(
             details={"round_id": round_.id, "steps": [list(s.approver_ids) for s in chain.steps]},
         )
     return int(round_.id)
+
+
+async def complete_own_task(
+    settings: Settings, user: User, journalpost_id: int, kind: str, outcome: str
+) -> None:
+    """Complete the user's waiting task of ``kind`` about the post, if there is one."""
+    task = await task_queries.open_task_for(user.person_id, "journalpost", journalpost_id, kind)
+    if task is not None:
+        await tasks.complete_task(
+            settings, user, int(task["id"]), version=int(task["version"]), outcome=outcome
+        )
 
 
 def _require_handler(user: User, view: RoundView) -> None:
@@ -158,8 +177,12 @@ async def withdraw(settings: Settings, user: User, round_id: int, *, version: in
     post = await post_facts(user, view.journalpost_id)
     async with writing(Round):
         await _bump(round_id, version, {Round.state: "withdrawn", Round.ended: now()})
-        await tasks.withdraw_open_tasks(
-            settings, user, object_type="journalpost", object_id=view.journalpost_id, kind_prefix=kinds.PREFIX,
+        await tasks.withdraw_about(
+            settings,
+            actor_id=user.person_id,
+            object_type="journalpost",
+            object_id=view.journalpost_id,
+            kinds=kinds.ALL,
             reason=reason or _("Saksbehandleren trakk journalposten tilbake fra godkjenning."),
         )
         if post.journalstatus == "F":
@@ -174,7 +197,9 @@ async def withdraw(settings: Settings, user: User, round_id: int, *, version: in
         )
 
 
-async def send_again(settings: Settings, user: User, round_id: int, *, version: int, message: str = "") -> None:
+async def send_again(
+    settings: Settings, user: User, round_id: int, *, version: int, message: str = ""
+) -> None:
     """After *Ikke godkjent* to the handler: the corrected post goes through the same chain
     again, from the first step."""
     view = await _load(round_id)
@@ -186,11 +211,14 @@ async def send_again(settings: Settings, user: User, round_id: int, *, version: 
         await _bump(round_id, version, {Round.state: "running", Round.current_step: 1})
         for step in view.steps:
             await Approver.update(
-                {Approver.decision: "", Approver.decided_at: None, Approver.decided_by: None, Approver.task: None}
+                {
+                    Approver.decision: "",
+                    Approver.decided_at: None,
+                    Approver.decided_by: None,
+                    Approver.task: None,
+                }
             ).where(Approver.step == step.id)
-        await tasks.complete_open_tasks_of(
-            settings, user, object_type="journalpost", object_id=view.journalpost_id, kind=kinds.RETUR, outcome="sendt_paa_nytt"
-        )
+        await complete_own_task(settings, user, view.journalpost_id, kinds.RETUR, "sendt_paa_nytt")
         await archive.ferdigstill(settings, user, view.journalpost_id, post.version)
         await _create_step_tasks(settings, round_id, 1, post, user.person_id, message.strip())
         await audit.record(
@@ -214,9 +242,7 @@ async def dispatch(settings: Settings, user: User, round_id: int, *, version: in
     async with writing(Round):
         await _bump(round_id, version, {Round.state: "dispatched", Round.ended: now()})
         await archive.ekspeder(settings, user, view.journalpost_id, post.version)
-        await tasks.complete_open_tasks_of(
-            settings, user, object_type="journalpost", object_id=view.journalpost_id, kind=kinds.TIL_EKSPEDERING, outcome="ekspedert"
-        )
+        await complete_own_task(settings, user, view.journalpost_id, kinds.TIL_EKSPEDERING, "ekspedert")
         await audit.record(
             actor_id=user.person_id,
             action="godkjenning.dispatched",

@@ -6,7 +6,6 @@ locking, withdraw)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,14 +17,12 @@ from core.archive.services import UploadedFile
 from core.archive.tables import Dokumentbeskrivelse, Dokumentobjekt, Journalpost
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.tables import AuditEvent
-from core.tasks import queries as task_queries
 from core.tasks.tables import Task
-from core.timeutil import today
 from plugins.godkjenning.queries import active_round_of, last_round_of
 from plugins.godkjenning.services import decisions, kinds, rounds
 from plugins.godkjenning.services.chains import Chain, ChainStep
 from tests.core.archive.service_org import make_org, outgoing, own_case
-from tests.support.factories import as_user, make_deputy
+from tests.support.factories import as_user
 
 pytestmark = pytest.mark.anyio
 
@@ -71,7 +68,11 @@ async def test_two_step_chain_with_a_return_to_the_previous_approver(settings, o
     assert await status(post) == "F"
     # Locked for the handler while the round runs.
     handler = await as_user(org.handler)
-    doc = await Dokumentbeskrivelse.select(Dokumentbeskrivelse.id).where(Dokumentbeskrivelse.journalpost == post).first()
+    doc = (
+        await Dokumentbeskrivelse.select(Dokumentbeskrivelse.id)
+        .where(Dokumentbeskrivelse.journalpost == post)
+        .first()
+    )
     new_file = UploadedFile("svar-v2.pdf", b"%PDF svar, rettet av leder", "application/pdf")
     with pytest.raises(Forbidden):
         await archive.add_version(settings, handler, doc["id"], new_file)
@@ -81,9 +82,11 @@ async def test_two_step_chain_with_a_return_to_the_previous_approver(settings, o
     # Step 1: the leader changes the letter (a new version) and forwards.
     leader = await as_user(org.leader)
     await archive.add_version(settings, leader, doc["id"], new_file)
-    versions = await Dokumentobjekt.select(Dokumentobjekt.versjonsnummer, Dokumentobjekt.opprettet_av).where(
-        Dokumentobjekt.dokumentbeskrivelse == doc["id"]
-    ).order_by(Dokumentobjekt.versjonsnummer)
+    versions = (
+        await Dokumentobjekt.select(Dokumentobjekt.versjonsnummer, Dokumentobjekt.opprettet_av)
+        .where(Dokumentobjekt.dokumentbeskrivelse == doc["id"])
+        .order_by(Dokumentobjekt.versjonsnummer)
+    )
     assert [(v["versjonsnummer"], v["opprettet_av"]) for v in versions][-1] == (2, org.leader)
     task = await open_task(org.leader, post)
     forwarded = await decisions.decide(settings, leader, task["id"], version=task["version"], outcome="V")
@@ -95,7 +98,9 @@ async def test_two_step_chain_with_a_return_to_the_previous_approver(settings, o
     with pytest.raises(ValidationFailed) as missing:
         await decisions.decide(settings, oko, task["id"], version=task["version"], outcome="I")
     assert "kommentar" in missing.value.errors
-    await decisions.decide(settings, oko, task["id"], version=task["version"], outcome="I", comment="Rett beløpet.")
+    await decisions.decide(
+        settings, oko, task["id"], version=task["version"], outcome="I", comment="Rett beløpet."
+    )
     assert await status(post) == "F"
     again = await open_task(org.leader, post)
     assert not await Task.exists().where(
@@ -185,13 +190,18 @@ async def test_withdraw_and_return_to_the_handler_then_send_again(settings, org)
     view = await active_round_of(post)
     await rounds.withdraw(settings, handler, round_id, version=view.version, reason="Glemte vedlegget.")
     assert await status(post) == "R"
-    assert not await Task.exists().where(
-        (Task.object_id == str(post)) & Task.state.is_in(["open", "taken"])
-    )
+    assert not await Task.exists().where((Task.object_id == str(post)) & Task.state.is_in(["open", "taken"]))
     # A new round; ikke godkjent at the first step goes to the handler, who sends it again.
     await send(settings, org, post, (org.leader,))
     task = await open_task(org.leader, post)
-    await decisions.decide(settings, await as_user(org.leader), task["id"], version=task["version"], outcome="I", comment="Mer presist.")
+    await decisions.decide(
+        settings,
+        await as_user(org.leader),
+        task["id"],
+        version=task["version"],
+        outcome="I",
+        comment="Mer presist.",
+    )
     assert await status(post) == "R"
     await open_task(org.handler, post, kinds.RETUR)
     view = await active_round_of(post)
