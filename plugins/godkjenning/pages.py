@@ -168,6 +168,7 @@ async def task_context(
             "errors": errors or {},
             "form": form or {"utfall": "", "kommentar": "", "til": ""},
             "can_upload_version": open_task and task["kind"] == kinds.TIL_GODKJENNING,
+            "approver_upload": open_task and task["kind"] == kinds.TIL_GODKJENNING,
             "can_add_document": False,
             "upload_errors": {},
             "new_title": "",
