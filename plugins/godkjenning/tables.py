@@ -2,9 +2,9 @@
 
 An approval round (*godkjenningsrunde*) takes one journal post through a chain of steps; each
 step has one or more approvers, who must all approve before the post moves on (parallel
-hearing). The work itself is core's tasks (``core_task``, kind ``godkjenning.*``); a decision
+hearing). The work itself is core's tasks (:mod:`core.tasks`, kinds ``godkjenning.*``); a decision
 points at the task it completed. Every transition is also a Noark 5 dokumentflyt row on the
-journal post (core's ``core_dokumentflyt``), which is what an export shows.
+journal post (:func:`core.archive.services.add_dokumentflyt`), which is what an export shows.
 
 - :class:`Round`: the round of one post, its state and the step it is at;
 - :class:`Step` and :class:`Approver`: the chain as the handler chose it, with each

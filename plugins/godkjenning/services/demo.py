@@ -17,8 +17,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from core.archive.queries.posts import own_posts_in_work
+from core.archive import services as archive
+from core.archive.queries.cases import list_cases
 from core.archive.queries.visibility import Viewer
+from core.archive.services import NewDocument, NewPost, Part, UploadedFile
 from core.auth.user import User, load_user
 from core.contributions import DemoContext
 from core.i18n import _
@@ -46,6 +48,37 @@ async def _open_task(person_id: int, journalpost_id: int, kind: str) -> dict[str
     return task
 
 
+LETTERS = (
+    ("Svar på søknad om tillatelse til tiltak", "svar-tiltak.txt"),
+    ("Vedtak om dispensasjon", "vedtak-dispensasjon.txt"),
+    ("Svar på klage over gebyr", "svar-klage.txt"),
+    ("Forhåndsvarsel om pålegg", "forhaandsvarsel.txt"),
+    ("Svar på innsynskrav", "svar-innsyn.txt"),
+)
+
+
+async def _letter(ctx: DemoContext, handler: User, number: int) -> int | None:
+    """A new outgoing letter (under work, R) with a main document, in one of the handler's open
+    cases."""
+    cases = await list_cases(await Viewer.of(handler), saksansvarlig_id=handler.person_id)
+    if not cases.items:
+        return None
+    case = ctx.rng.choice(cases.items)
+    title, filename = LETTERS[number % len(LETTERS)]
+    text = f"{title}\n\nVi viser til henvendelsen og svarer slik:\n\n...\n\nMed hilsen\n{handler.name}\n"
+    return await archive.create_post(
+        ctx.settings,
+        handler,
+        int(case["id"]),
+        NewPost(
+            journalposttype="U",
+            tittel=title,
+            mottakere=[Part(navn="Kari Nordmann", korrespondanseparttype="EM")],
+            documents=[NewDocument(title, UploadedFile(filename, text.encode("utf-8"), "text/plain"))],
+        ),
+    )
+
+
 async def populate(ctx: DemoContext) -> None:
     codes = [code for code in sorted(ctx.leaders) if ctx.handlers.get(code)]
     if len(codes) < 2:
@@ -63,31 +96,20 @@ async def populate(ctx: DemoContext) -> None:
             )
         ),
     )
-    candidates: list[tuple[User, int]] = []
-    for code in codes:
-        for person_id in ctx.handlers[code]:
-            handler = await _user(person_id)
-            posts = await own_posts_in_work(
-                await Viewer.of(handler), person_id, types=("U",), statuses=("R",)
-            )
-            candidates += [(handler, int(p["id"])) for p in posts if p.get("dokumenter", True)]
-            if len(candidates) >= 12:
-                break
-        if len(candidates) >= 12:
-            break
-    ctx.rng.shuffle(candidates)
     made = 0
-    for state in ("step1", "step2", "returned", "approved", "withdrawn"):
-        while candidates:
-            handler, post_id = candidates.pop()
+    states = ("step1", "step2", "returned", "approved", "withdrawn", "step1")
+    handlers = [(code, pid) for code in codes for pid in ctx.handlers[code]]
+    for number, state in enumerate(states):
+        for code, person_id in handlers[number :: len(states)] or handlers:
+            handler = await _user(person_id)
             unit_leader = await _acting_leader_of(ctx, handler)
             if unit_leader is None or unit_leader.person_id == handler.person_id:
                 continue
-            try:
-                await _make(ctx, state, handler, post_id, unit_leader, other_leader)
-            except Exception as exc:  # a post without its main document cannot be sent: try the next
-                log.info("godkjenning demo: %s (%s) hoppet over: %s", post_id, state, exc)
+            post_id = await _letter(ctx, handler, number)
+            if post_id is None:
                 continue
+            chief = other_leader if code != other else leader
+            await _make(ctx, state, handler, post_id, unit_leader, chief)
             made += 1
             break
     log.info("godkjenning demo: %d runder", made)
