@@ -9,8 +9,11 @@ import asyncio
 from typing import Any
 
 import pytest
+from lxml import etree
 
 from core.archive import services as archive
+from core.archive.noark5 import NS, schemas
+from core.archive.noark5.exporter import export_to
 from core.archive.queries.flow import dokumentflyt_of
 from core.archive.queries.visibility import Viewer
 from core.archive.services import UploadedFile
@@ -61,7 +64,7 @@ async def org(db: None) -> Any:
     return await make_org()
 
 
-async def test_two_step_chain_with_a_return_to_the_previous_approver(settings, org) -> None:
+async def test_two_step_chain_with_a_return_to_the_previous_approver(settings, org, tmp_path) -> None:
     case = await own_case(settings, org)
     post = await outgoing(settings, org, case)
     await send(settings, org, post, (org.leader,), (org.oko_leader,))
@@ -132,6 +135,14 @@ async def test_two_step_chain_with_a_return_to_the_previous_approver(settings, o
         (org.oko_leader, "G"),
     ]
     assert flow[1]["flyt_merknad"] == "Rett beløpet."
+
+    # The Noark 5 export carries the four steps and validates against the v5.0 XSD.
+    summary = await export_to(settings, tmp_path / "uttrekk")
+    assert schemas.validate(summary.path, "5.0") == []
+    tree = etree.parse(str(summary.path))
+    statuses = [e.text for e in tree.iter(f"{{{NS}}}flytStatus")]
+    assert statuses == ["Godkjent", "Ikke godkjent", "Godkjent", "Godkjent"]  # v5.0 writes the code names
+    assert "Rett beløpet." in [e.text for e in tree.iter(f"{{{NS}}}flytMerknad")]
 
 
 async def test_the_deputy_approves_on_behalf_of_the_leader_only_inside_the_period(settings, org) -> None:
