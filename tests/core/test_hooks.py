@@ -163,6 +163,43 @@ async def test_hook_register_commands() -> None:
     assert "dummy" in listing.output
 
 
+async def test_hook_task_kinds(client: Any, app: Any) -> None:
+    from core.tasks.services import create_task
+
+    runtime = runtime_of(app)
+    kinds = runtime.task_kinds
+    assert kinds["dummy_plugin.check"].label == "Testoppgave"
+    assert (kinds["dummy_plugin.check"].reminder_days, kinds["dummy_plugin.check"].escalation_days) == (1, 3)
+    assert kinds["dummy_plugin.approve"].edits_documents is True
+    assert kinds["core.oppgave"].url == "/oppgaver/{id}"  # core gives its own through the same hook
+    assert list(kinds) == sorted(kinds)
+    person = await signed_in(client)
+    task_id = await create_task(
+        runtime.settings,
+        kind="dummy_plugin.check",
+        receiver_person_id=person,
+        sender_id=None,
+        object_type="journalpost",
+        object_id=5,
+        title="Sjekk posten",
+    )
+    inbox = await client.get("/oppgaver")
+    assert "Testoppgave" in inbox.text  # the kind's label
+    assert '<span class="dummy-task-row">Sjekk av journalpost 5</span>' in inbox.text  # its row template
+    assert f'<a href="/oppgaver/{task_id}">Sjekk posten</a>' in inbox.text
+    approval = await create_task(
+        runtime.settings,
+        kind="dummy_plugin.approve",
+        receiver_person_id=person,
+        sender_id=None,
+        object_type="journalpost",
+        object_id=5,
+        title="Godkjenn posten",
+    )
+    moved = await client.get(f"/oppgaver/{approval}")  # the kind's own page
+    assert (moved.status_code, moved.headers["location"]) == (303, f"/dummy_plugin/oppgave/{approval}")
+
+
 async def test_hook_handle_event(app: Any) -> None:
     runtime = runtime_of(app)
     before = len(dummy.EVENTS)

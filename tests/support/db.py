@@ -57,8 +57,10 @@ async def empty_all_tables(settings: Settings) -> None:
         if t is not Kode
     ]
     from core.tables import Unit
+    from core.tasks.tables import Task
 
-    # Units reference their parent (ON DELETE RESTRICT): cut the self-references first.
+    # Units and tasks reference their parent (ON DELETE RESTRICT): cut the self-references first.
     await Unit.update({Unit.parent: None}, force=True)
+    await Task.update({Task.parent: None}, force=True)
     for table in reversed(sort_table_classes(tables)):
         await table.delete(force=True)
