@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from core.archive.document_text import text_kind
 from core.archive.queries.common import QueryString, as_bool, run
 from core.archive.queries.visibility import Viewer, post_involved, post_visible
 from core.archive.tables import Dokumentbeskrivelse, Dokumentobjekt
@@ -19,7 +20,9 @@ from core.i18n import _
 
 async def attach_documents(viewer: Viewer, posts: list[dict[str, Any]]) -> None:
     """Add ``dokumenter`` to each post (by dokumentnummer), each with ``versjoner`` (newest
-    first; the first is the active one). Two statements for any number of posts."""
+    first; the first is the active one; ``opprettet_i`` says where a version was made, and
+    ``sammenlignbar`` whether its text can be compared with another version's). Two statements
+    for any number of posts."""
     for post in posts:
         post["dokumenter"] = []
     if not posts:
@@ -51,6 +54,7 @@ async def attach_documents(viewer: Viewer, posts: list[dict[str, Any]]) -> None:
                 Dokumentobjekt.filnavn,
                 Dokumentobjekt.filstoerrelse,
                 Dokumentobjekt.opprettet_dato,
+                Dokumentobjekt.opprettet_i,
                 Dokumentobjekt.opprettet_av.name.as_alias("opprettet_av_navn"),
             )
             .where(Dokumentobjekt.dokumentbeskrivelse.is_in([d["id"] for d in docs]))
@@ -61,6 +65,7 @@ async def attach_documents(viewer: Viewer, posts: list[dict[str, Any]]) -> None:
             )
         )
         for version in versions:
+            version["sammenlignbar"] = text_kind(version["filnavn"], version["format"]) is not None
             versions_by_doc[version["dokumentbeskrivelse"]].append(version)
     for doc in docs:
         post = by_id[doc["journalpost"]]

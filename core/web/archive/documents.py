@@ -1,6 +1,6 @@
-"""Document files: download one version (access-checked), upload a new version, add an
-attachment to a post. Uploads are multipart forms that also work without htmx; with htmx the
-post's document section is swapped in place."""
+"""Document files: download one version (access-checked), the changes between two versions'
+text, upload a new version, add an attachment to a post. Uploads are multipart forms that also
+work without htmx; with htmx the post's document section is swapped in place."""
 
 from __future__ import annotations
 
@@ -8,20 +8,23 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import get, post
-from litestar.params import FromPath, MultipartBody
-from litestar.response import Response
+from litestar.params import FromPath, FromQuery, MultipartBody
+from litestar.response import Response, Template
 
 from core.archive import services
+from core.archive.document_text import TextUnavailable
 from core.archive.filestore import FileStore
 from core.archive.queries import documents, posts
+from core.archive.queries.document_changes import version_changes
 from core.archive.tables import Dokumentbeskrivelse
 from core.errors import NotFound, ValidationFailed
 from core.i18n import _
+from core.validation import parse_id
 from core.web.archive import uploads
 from core.web.archive.common import done, rename_errors, settings_of, value, viewer_of
 from core.web.archive.posts import post_context, post_page_response
 from core.web.flash import flash
-from core.web.pages import AnyRequest, current_user, fragment, is_fragment_request
+from core.web.pages import AnyRequest, current_user, fragment, is_fragment_request, page
 
 FILE_ERRORS = {"file": "fil", "content": "fil", "filnavn": "fil", "document": "fil", "tittel": "tittel"}
 
@@ -50,6 +53,42 @@ async def document_file(request: AnyRequest, dokumentobjekt_id: FromPath[int]) -
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+@get("/arkiv/dokument/{dokumentbeskrivelse_id:int}/endringer", name="arkiv:document_changes")
+async def document_changes(
+    request: AnyRequest,
+    dokumentbeskrivelse_id: FromPath[int],
+    fra: FromQuery[str | None] = None,
+    til: FromQuery[str | None] = None,
+) -> Template:
+    """What changed in the text from version ``fra`` to version ``til`` (.docx, .odt, .txt);
+    skjerming as for the download of each version."""
+    old, new = parse_id(fra), parse_id(til)
+    if old is None or new is None:
+        raise NotFound(_("Velg to versjoner av dokumentet som skal sammenlignes."))
+    viewer = await viewer_of(request)
+    try:
+        context = await version_changes(settings_of(request), viewer, dokumentbeskrivelse_id, old, new)
+    except TextUnavailable as exc:
+        # Raised only after both versions passed the access check: the page may name the post.
+        row = (
+            await Dokumentbeskrivelse.select(Dokumentbeskrivelse.journalpost)
+            .where(Dokumentbeskrivelse.id == dokumentbeskrivelse_id)
+            .first()
+        )
+        assert row is not None
+        record = await posts.get_post(viewer, int(row["journalpost"]))
+        return await page(
+            request,
+            "arkiv/endringer.html",
+            status_code=exc.status_code,
+            post=record,
+            feil=exc.detail,
+            fra_nummer=old,
+            til_nummer=new,
+        )
+    return await page(request, "arkiv/endringer.html", feil="", fra_nummer=old, til_nummer=new, **context)
 
 
 async def _documents_answer(
@@ -140,4 +179,4 @@ async def document_add(
     return await _documents_answer(request, journalpost_id, message=_("Vedlegget er lagt til."))
 
 
-ROUTES = [document_file, document_version, document_add]
+ROUTES = [document_file, document_changes, document_version, document_add]
