@@ -84,14 +84,18 @@ async def _locked_for(task_id: int, round_id: int, person_id: int) -> tuple[Roun
     """The locked round and the approver's row, or the Conflict that says who was first."""
     try:
         view = await _locked(round_id)
-        return view, _approver_row(view, person_id)
+        return view, _approver_row(view, person_id, task_id)
     except Conflict as exc:
         raise await _lost(task_id, str(exc.detail)) from None
 
 
-def _approver_row(view: RoundView, person_id: int) -> dict[str, Any]:
+def _approver_row(view: RoundView, person_id: int, task_id: int | None = None) -> dict[str, Any]:
+    """The approver's row of the current step: by the task (it may have been given to someone
+    else when the approver left), else by the person."""
     step = view.step
-    row = next((a for a in step.approvers if a["person"] == person_id), None) if step else None
+    rows = step.approvers if step else []
+    row = next((a for a in rows if task_id is not None and a["task"] == task_id), None)
+    row = row or next((a for a in rows if a["person"] == person_id), None)
     if row is None or row["decision"]:
         raise Conflict(_("Dette steget er allerede behandlet. Last siden på nytt."))
     return row
@@ -131,7 +135,7 @@ async def decide(
         # an open approval task approve or return a post (and rolls it back if the task is lost).
         step = view.step
         assert step is not None
-        others_done = all(a["decision"] in ("V", "G") for a in step.approvers if a["person"] != receiver)
+        others_done = all(a["decision"] in ("V", "G") for a in step.approvers if a["id"] != row["id"])
         if outcome == "G" and others_done:
             await archive.approve_post(settings, user, view.journalpost_id, post.version)
         if outcome == "I" and _returns_to_handler(view, til):
@@ -147,6 +151,7 @@ async def decide(
         decided_at = now()
         await Approver.update(
             {
+                Approver.person: receiver,
                 Approver.decision: outcome,
                 Approver.decided_at: decided_at,
                 Approver.decided_by: user.person_id,
@@ -169,7 +174,9 @@ async def decide(
         if outcome == "I":
             result = await _return(settings, user, view, post, receiver, comment, til)
         else:
-            result = await _forward(settings, user, view, post, receiver, outcome, til, comment)
+            result = await _forward(
+                settings, user, view, post, receiver, outcome, til, comment, int(row["id"])
+            )
         await audit.record(
             actor_id=user.person_id,
             on_behalf_of=completed.on_behalf_of,
@@ -205,10 +212,11 @@ async def _forward(
     outcome: str,
     til: str,
     comment: str,
+    row_id: int,
 ) -> Decided:
     step = view.step
     assert step is not None
-    others_done = all(a["decision"] in ("V", "G") for a in step.approvers if a["person"] != receiver)
+    others_done = all(a["decision"] in ("V", "G") for a in step.approvers if a["id"] != row_id)
     if view.is_last_step and outcome == "V":
         # Videresendt at the last step: a new step for the person the approver chose.
         target = parse_id(til)
