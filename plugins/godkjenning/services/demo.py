@@ -65,7 +65,7 @@ async def _letter(ctx: DemoContext, handler: User, number: int) -> int | None:
         return None
     case = ctx.rng.choice(cases.items)
     title, filename = LETTERS[number % len(LETTERS)]
-    text = f"{title}\n\nVi viser til henvendelsen og svarer slik:\n\n...\n\nMed hilsen\n{handler.name}\n"
+    text = f"# {title}\n\nVi viser til henvendelsen og svarer slik:\n\n...\n\nMed hilsen\n{handler.name}\n"
     return await archive.create_post(
         ctx.settings,
         handler,
