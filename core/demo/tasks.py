@@ -80,16 +80,16 @@ async def populate_tasks(ctx: DemoContext) -> int:
         (DeputyPeriod.starts <= day) & (DeputyPeriod.ends >= day)
     )
     units_by_id = {unit_id: code for code, unit_id in ctx.units.items()}
-    for row in away:
-        code = units_by_id.get(int(row["unit"]))
-        unit_cases = cases.get(int(row["unit"]), [])
-        if code is None or not unit_cases:
+    for period in away:
+        away_code = units_by_id.get(int(period["unit"]))
+        unit_cases = cases.get(int(period["unit"]), [])
+        if away_code is None or not unit_cases:
             continue
-        sender = ctx.handlers[code][-1] if ctx.handlers.get(code) else ctx.archive_staff[0]
+        handlers = ctx.handlers.get(away_code, [])
         case = unit_cases[0]
         await send(
-            receiver_person_id=int(row["leader"]),
-            sender_id=sender,
+            receiver_person_id=int(period["leader"]),
+            sender_id=handlers[-1] if handlers else ctx.archive_staff[0],
             object_type="saksmappe",
             object_id=case["id"],
             title=f"Godkjenn svarbrevet (sak {mappe_id(case['saksaar'], case['sakssekvensnummer'])})",
@@ -100,9 +100,9 @@ async def populate_tasks(ctx: DemoContext) -> int:
     first_handler = next(iter(h for hs in ctx.handlers.values() for h in hs))
     role_tasks = [
         await send(
-            receiver_role=role, sender_id=sender, object_type="person", object_id=first_handler, title=title
+            receiver_role=role, sender_id=asker, object_type="person", object_id=first_handler, title=title
         )
-        for title, role, sender in (
+        for title, role, asker in (
             ("Kontroller journalføringen av innkommende post", roles.ARKIV, first_handler),
             ("Flytt papirmappen til fjernarkivet", roles.ARKIV, first_handler),
             ("Registrer ny ansatt i lønnssystemet", roles.LONN, None),
@@ -113,10 +113,10 @@ async def populate_tasks(ctx: DemoContext) -> int:
         await services.take_task(settings, archivist, role_tasks[1], version=1)
 
     for task_id in made[:3]:  # three of the leaders' tasks are done already
-        row = await Task.select(Task.receiver_person, Task.version).where(Task.id == task_id).first()
-        user = await load_user(int(row["receiver_person"])) if row else None
-        if user is not None:
+        task = await Task.select(Task.receiver_person, Task.version).where(Task.id == task_id).first()
+        user = await load_user(int(task["receiver_person"])) if task else None
+        if task is not None and user is not None:
             await services.complete_task(
-                settings, user, task_id, version=int(row["version"]), outcome="ferdig", comment="Gjort."
+                settings, user, task_id, version=int(task["version"]), outcome="ferdig", comment="Gjort."
             )
     return len(made)
