@@ -22,7 +22,7 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
-from core.admin.common import Page, in_list, raw_page
+from core.admin.common import PAGE_SIZE, Page, in_list, raw_page
 from core.auth.user import User
 from core.tables import Person, PersonRole
 from core.tasks.tables import ACTIVE, OPEN, Task
@@ -89,9 +89,15 @@ def _kind(kind: str | None) -> QueryString:
 
 
 async def inbox(
-    user: User, *, kind: str | None = None, sort: str = SORT_NEWEST, page: int | None = None
+    user: User,
+    *,
+    kind: str | None = None,
+    sort: str = SORT_NEWEST,
+    page: int | None = None,
+    size: int = PAGE_SIZE,
 ) -> Page:
-    """The user's own open tasks (open or taken), filtered by kind, in ``sort`` order."""
+    """The user's own open tasks (open or taken), filtered by kind, in ``sort`` order; pages of
+    ``size`` rows."""
     where = QueryString(f"{_ACTIVE_SQL} AND {{}} AND {{}}", _own(user), _kind(kind))
     order = SORTS.get(sort, SORTS[SORT_NEWEST])
     return await raw_page(
@@ -99,6 +105,7 @@ async def inbox(
         QueryString(f"SELECT {_COLUMNS} {_JOINS} WHERE {{}} ORDER BY {order}", where),
         QueryString("SELECT COUNT(*) AS n FROM core_task t WHERE {}", where),
         page,
+        size,
     )
 
 
