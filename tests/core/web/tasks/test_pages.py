@@ -289,4 +289,6 @@ async def test_others_may_not_take_and_do_not_learn_the_title(settings, client) 
         assert refused.status_code == 403
         assert "Hemmelig tittel" not in refused.text
     assert await state_of(task_id) == "open"
-    assert (await client.post("/oppgaver/999999/ta", data={"version": "1"}, headers=csrf(client))).status_code == 404
+    assert (
+        await client.post("/oppgaver/999999/ta", data={"version": "1"}, headers=csrf(client))
+    ).status_code == 404
