@@ -121,7 +121,7 @@ async def deputy_inbox(
         QueryString(
             f"SELECT {_COLUMNS}, COALESCE(t.taken_by, t.receiver_person) AS holder, "
             f"COALESCE(tb.name, r.name) AS holder_name {_JOINS} WHERE {{}} "
-            f"ORDER BY COALESCE(tb.name, r.name), {order}",
+            f"ORDER BY COALESCE(tb.name, r.name), COALESCE(t.taken_by, t.receiver_person), {order}",
             where,
         ),
         QueryString("SELECT COUNT(*) AS n FROM core_task t WHERE {}", where),
@@ -274,6 +274,25 @@ async def waiting_since(created_before: datetime) -> list[Row]:
             created_before,
         )
     )
+
+
+async def open_task_holders(object_type: str, object_id: str | int, kinds: Sequence[str]) -> set[int]:
+    """The people that open tasks of ``kinds`` about one object wait for (receivers, or who
+    took them): for a rule such as "the receiver of an open task of a kind that
+    ``edits_documents`` may add versions to the journal post" (a deputy acting for one of them
+    counts too: check ``User.authorities``)."""
+    if not kinds:
+        return set()
+    rows = await _rows(
+        QueryString(
+            f"SELECT COALESCE(t.taken_by, t.receiver_person) AS holder FROM core_task t WHERE {_ACTIVE_SQL} "  # noqa: S608 - constants
+            "AND t.object_type = {} AND t.object_id = {} AND {}",
+            object_type,
+            str(object_id),
+            in_list("t.kind", list(kinds)),
+        )
+    )
+    return {int(row["holder"]) for row in rows if row["holder"] is not None}
 
 
 # --- people to mail ---------------------------------------------------------------------------
