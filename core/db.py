@@ -70,7 +70,12 @@ def write_transaction(engine: Engine[Any]) -> Any:
 
 
 def writing(table: type[Table]) -> Any:
-    """``async with writing(SomeTable):`` opens a write transaction on that table's engine."""
+    """``async with writing(SomeTable):`` opens a write transaction on that table's engine.
+
+    Inside a transaction already open in this task (the caller's), it joins that one (Piccolo
+    nests transactions on the same connection): nothing commits until the outer block ends,
+    and an exception anywhere rolls back all of it. This is how a routine creates a task
+    (:func:`core.tasks.services.create_task`) together with its own change."""
     return write_transaction(table._meta.db)
 
 

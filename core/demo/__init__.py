@@ -1,9 +1,10 @@
 """Demo data: a municipality-like organisation, deterministic for a given seed.
 
 Core creates units (from the customer's restanse table), leaders, deputies and people with
-roles, and a year of archive records (:mod:`core.demo.records`, described in
-``docs/demo-data.md``); then every plugin's ``demo_data`` hook adds its records, given a
-:class:`~core.contributions.DemoContext` (also importable from here).
+roles, a year of archive records (:mod:`core.demo.records`, described in
+``docs/demo-data.md``) and some tasks (:mod:`core.demo.tasks`); then every plugin's
+``demo_data`` hook adds its records, given a :class:`~core.contributions.DemoContext` (also
+importable from here).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import timedelta
 from core import roles
 from core.contributions import DemoContext
 from core.db import connected, migrate, writing
-from core.demo import records
+from core.demo import records, tasks
 from core.plugins import await_me_maybe
 from core.runtime import build_runtime
 from core.settings import Settings
@@ -171,10 +172,14 @@ async def populate(settings: Settings, seed: int = 2026, scale: int = 0) -> str:
         async with writing(Person):
             await _organisation(ctx)
         await records.populate_records(settings, seed=seed, extra=scale)
+        task_count = await tasks.populate_tasks(ctx)
         for result in runtime.pm.hook.demo_data(ctx=ctx):
             await await_me_maybe(result)
         people = await Person.count()
-        return f"Demodata lagt inn: {len(ctx.units)} enheter, {people} personer.\n{await records.summary()}"
+        return (
+            f"Demodata lagt inn: {len(ctx.units)} enheter, {people} personer, {task_count} oppgaver.\n"
+            f"{await records.summary()}"
+        )
 
 
 def _unique_initials(name: str, used: set[str]) -> str:

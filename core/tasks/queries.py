@@ -22,7 +22,7 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
-from core.admin.common import Page, in_list, raw_page
+from core.admin.common import PAGE_SIZE, Page, in_list, raw_page
 from core.auth.user import User
 from core.tables import Person, PersonRole
 from core.tasks.tables import ACTIVE, OPEN, Task
@@ -89,9 +89,15 @@ def _kind(kind: str | None) -> QueryString:
 
 
 async def inbox(
-    user: User, *, kind: str | None = None, sort: str = SORT_NEWEST, page: int | None = None
+    user: User,
+    *,
+    kind: str | None = None,
+    sort: str = SORT_NEWEST,
+    page: int | None = None,
+    size: int = PAGE_SIZE,
 ) -> Page:
-    """The user's own open tasks (open or taken), filtered by kind, in ``sort`` order."""
+    """The user's own open tasks (open or taken), filtered by kind, in ``sort`` order; pages of
+    ``size`` rows."""
     where = QueryString(f"{_ACTIVE_SQL} AND {{}} AND {{}}", _own(user), _kind(kind))
     order = SORTS.get(sort, SORTS[SORT_NEWEST])
     return await raw_page(
@@ -99,6 +105,7 @@ async def inbox(
         QueryString(f"SELECT {_COLUMNS} {_JOINS} WHERE {{}} ORDER BY {order}", where),
         QueryString("SELECT COUNT(*) AS n FROM core_task t WHERE {}", where),
         page,
+        size,
     )
 
 
@@ -114,7 +121,7 @@ async def deputy_inbox(
         QueryString(
             f"SELECT {_COLUMNS}, COALESCE(t.taken_by, t.receiver_person) AS holder, "
             f"COALESCE(tb.name, r.name) AS holder_name {_JOINS} WHERE {{}} "
-            f"ORDER BY COALESCE(tb.name, r.name), {order}",
+            f"ORDER BY COALESCE(tb.name, r.name), COALESCE(t.taken_by, t.receiver_person), {order}",
             where,
         ),
         QueryString("SELECT COUNT(*) AS n FROM core_task t WHERE {}", where),
@@ -267,6 +274,25 @@ async def waiting_since(created_before: datetime) -> list[Row]:
             created_before,
         )
     )
+
+
+async def open_task_holders(object_type: str, object_id: str | int, kinds: Sequence[str]) -> set[int]:
+    """The people that open tasks of ``kinds`` about one object wait for (receivers, or who
+    took them): for a rule such as "the receiver of an open task of a kind that
+    ``edits_documents`` may add versions to the journal post" (a deputy acting for one of them
+    counts too: check ``User.authorities``)."""
+    if not kinds:
+        return set()
+    rows = await _rows(
+        QueryString(
+            f"SELECT COALESCE(t.taken_by, t.receiver_person) AS holder FROM core_task t WHERE {_ACTIVE_SQL} "  # noqa: S608 - constants
+            "AND t.object_type = {} AND t.object_id = {} AND {}",
+            object_type,
+            str(object_id),
+            in_list("t.kind", list(kinds)),
+        )
+    )
+    return {int(row["holder"]) for row in rows if row["holder"] is not None}
 
 
 # --- people to mail ---------------------------------------------------------------------------

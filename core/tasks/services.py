@@ -74,8 +74,17 @@ def _check_new(
         raise ValueError(f"kind must be '<plugin>.<kind>' (at most 80 characters), not {kind!r}")
     if not object_type or len(object_type) > 40 or not object_id or len(object_id) > 80:
         raise ValueError("object_type (≤ 40) and object_id (≤ 80) are required")
-    if not title.strip() or len(title.strip()) > 300:
-        raise ValueError("title is required (at most 300 characters)")
+    if not title.strip():
+        raise ValueError("title is required")
+
+
+TITLE_LENGTH = 300
+
+
+def shorten(title: str, length: int = TITLE_LENGTH) -> str:
+    """A title that fits the column: a longer one is cut and ends with "…"."""
+    title = " ".join(title.split())
+    return title if len(title) <= length else title[: length - 1].rstrip() + "…"
 
 
 async def _person_name(person_id: int | None) -> str:
@@ -102,7 +111,8 @@ async def create_task(
 ) -> int:
     """Send a task to one person or to a role; returns its id.
 
-    ``title`` must be safe for the receiver: for a restricted record pass its public title.
+    ``title`` must be safe for the receiver: for a restricted record pass its public title. A
+    title longer than 300 characters is shortened (ending with "…").
     Queues the mail about the new task (key ``task.new:<id>``; see
     :mod:`core.tasks.notices`). ``sender_id`` None means the system (a job).
     ``edits_documents``: pass the kind's :attr:`~core.contributions.TaskKind.edits_documents`
@@ -112,6 +122,7 @@ async def create_task(
     """
     object_id = str(object_id)
     _check_new(kind, receiver_person_id, receiver_role, object_type, object_id, title)
+    title = shorten(title)
     async with writing(Task):
         if receiver_person_id is not None:
             receiver = await Person.select(Person.active).where(Person.id == receiver_person_id).first()
@@ -129,7 +140,7 @@ async def create_task(
                 sender=sender_id,
                 object_type=object_type,
                 object_id=object_id,
-                title=title.strip(),
+                title=title,
                 message=message.strip(),
                 due=due,
                 state=OPEN,
@@ -145,7 +156,7 @@ async def create_task(
             action="task.created",
             object_type=OBJECT,
             object_id=task_id,
-            summary=title.strip(),
+            summary=title,
             details={
                 "kind": kind,
                 "mottaker": receiver_person_id,

@@ -12,6 +12,7 @@ from core.organisation import (
     acting_leaders,
     active_deputies,
     authorities_of,
+    deputies_of,
     units_by_acting_leader,
 )
 from core.tables import Leadership
@@ -101,3 +102,22 @@ async def test_acting_leaders_on_a_day(db) -> None:
     led = await units_by_acting_leader(day)
     assert [unit for unit, _label in led[first]] == [a] and [unit for unit, _label in led[leader_b]] == [b]
     assert leader_a not in led
+
+
+async def test_deputies_of_leaders_on_a_day(db) -> None:
+    """Who acts for a leader on a day (tasks mail them too): registered deputies of a unit the
+    leader leads now, inside the period, once each."""
+    a, b = await make_unit(), await make_unit()
+    leader, other_leader = await make_person(unit=a), await make_person(unit=b)
+    first, second, stale = await make_person(unit=a), await make_person(unit=a), await make_person(unit=b)
+    await make_leader(a, leader)
+    await make_leader(b, other_leader)
+    day = today()
+    await make_deputy(a, leader, first, day, day + timedelta(days=3))
+    await make_deputy(a, leader, second, day - timedelta(days=1), day)
+    await make_deputy(a, leader, first, day, day)  # registered twice: once in the answer
+    await make_deputy(b, leader, stale, day, day)  # leader does not lead b: no deputyship
+    assert await deputies_of([leader, other_leader], day) == {leader: [first, second]}
+    assert await deputies_of([leader], day + timedelta(days=1)) == {leader: [first]}
+    assert await deputies_of([leader], day + timedelta(days=4)) == {}
+    assert await deputies_of([], day) == {}

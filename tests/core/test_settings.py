@@ -50,6 +50,7 @@ async def test_defaults_need_no_environment() -> None:
     assert (s.session_days, s.debug, s.trace_hooks, s.redis_url) == (14, False, False, "")
     assert s.file_store == "var/files"
     assert s.role_map == {role: role for role in APP_ROLES}
+    assert (s.task_reminder_days, s.task_escalation_days) == (2, 5)
 
 
 async def test_values_are_read_and_normalised() -> None:
@@ -105,6 +106,9 @@ async def test_absolute_sqlite_path() -> None:
         ("ARKIV_SESSION_DAYS", "0"),
         ("ARKIV_SESSION_DAYS", "to uker"),
         ("ARKIV_DB_POOL_SIZE", "-1"),
+        ("ARKIV_OPPGAVE_PURREDAGER", "0"),
+        ("ARKIV_OPPGAVE_PURREDAGER", "to"),
+        ("ARKIV_OPPGAVE_ESKALERINGSDAGER", "fem"),
         ("ARKIV_PUBLIC_BASE_URL", "arkivrutiner.kommune.no"),
         ("ARKIV_ROLE_MAP", "Arkiv.Fellestjenesten=superbruker"),
         ("ARKIV_ROLE_MAP", "Arkiv.Fellestjenesten"),
@@ -114,6 +118,15 @@ async def test_invalid_value_names_the_variable(variable: str, value: str) -> No
     message = error_for({variable: value})
     assert variable in message
     assert message.endswith(".")
+
+
+async def test_task_reminder_and_escalation_days() -> None:
+    s = load_settings({"ARKIV_OPPGAVE_PURREDAGER": "3", "ARKIV_OPPGAVE_ESKALERINGSDAGER": "3"})
+    assert (s.task_reminder_days, s.task_escalation_days) == (3, 3)
+    message = error_for({"ARKIV_OPPGAVE_PURREDAGER": "4", "ARKIV_OPPGAVE_ESKALERINGSDAGER": "3"})
+    assert (
+        message == "ARKIV_OPPGAVE_ESKALERINGSDAGER (3) kan ikke være mindre enn ARKIV_OPPGAVE_PURREDAGER (4)."
+    )
 
 
 async def test_invalid_boolean_and_integer_messages_quote_the_value() -> None:

@@ -18,9 +18,9 @@ from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, Forbidden, NotFound
 from core.i18n import _
-from core.tasks import queries, services
+from core.tasks import permissions, queries, services
 from core.validation import parse_id
 from core.web.actions import Done, Outcome, Selected, answer, attempt, outcome_messages
 from core.web.forms import form_value
@@ -107,7 +107,7 @@ async def card(request: AnyRequest) -> Template:
     return fragment(
         "oppgaver/_kort.html",
         count=await queries.inbox_count(user),
-        newest=(await queries.inbox(user)).items[:CARD_ROWS],
+        newest=(await queries.inbox(user, size=CARD_ROWS)).items,
         **template_context(request),
     )
 
@@ -120,6 +120,8 @@ async def take(request: AnyRequest, task_id: FromPath[int]) -> Response[Any]:
     task = await queries.get_task(task_id)
     if task is None:
         raise NotFound(_("Fant ikke oppgaven."))
+    if not permissions.may_see(user, task):  # not even its title for others
+        raise Forbidden(_("Du har ikke tilgang til denne oppgaven."))
     version = parse_id(form_value(form, "version"))
     filters = InboxFilter.of(request, form_value(form, "oppgavetype"), form_value(form, "sorter"))
     side = parse_id(form_value(form, "side"))

@@ -45,3 +45,29 @@ async def test_archive_role_may_maintain(db) -> None:
     archive = await user(await make_person(roles=(roles.ARKIV,)))
     unit_id = await units.create_unit(archive, UnitForm(code="ARK", name="Arkiv"))
     assert (await units.get_unit(archive, unit_id))["code"] == "ARK"
+
+
+async def test_raw_page_and_in_list(db) -> None:
+    """One page of composed SQL on a table's engine, numbered from 1 and clamped; ``in_list``
+    binds its values and is false for none."""
+    from piccolo.querystring import QueryString
+
+    from core.admin.common import in_list, raw_page
+
+    for n in range(5):
+        await make_unit(code=f"S{n}")
+    select = QueryString(
+        "SELECT code FROM core_unit WHERE {} ORDER BY code", in_list("code", ["S1", "S2", "S3"])
+    )
+    count = QueryString("SELECT COUNT(*) AS n FROM core_unit WHERE {}", in_list("code", ["S1", "S2", "S3"]))
+    first = await raw_page(Unit, select, count, None, size=2)
+    assert ([r["code"] for r in first.items], first.number, first.total, first.pages) == (
+        ["S1", "S2"],
+        1,
+        3,
+        2,
+    )
+    last = await raw_page(Unit, select, count, 9, size=2)
+    assert ([r["code"] for r in last.items], last.number) == (["S3"], 2)
+    none = QueryString("SELECT COUNT(*) AS n FROM core_unit WHERE {}", in_list("code", []))
+    assert (await Unit.raw("{}", none))[0]["n"] == 0

@@ -152,3 +152,17 @@ async def test_open_tasks_of_a_person_and_of_people_who_left(settings, db) -> No
     waiting = await queries.waiting_for_inactive()
     assert sorted(titles(waiting)) == ["Hans sin", "Lønn tatt av Lena"]
     assert {r["holder_name"] for r in waiting.items} == {"Hans Handler", "Lena Lønn"}
+
+
+async def test_open_task_holders_of_an_object(settings, db) -> None:
+    org = await make_org()
+    await task_to(settings, person=org.leader, object_id=7, kind="dummy_plugin.approve")
+    taken = await task_to(settings, role=roles.ARKIV, object_id=7, kind="dummy_plugin.approve")
+    await task_to(settings, person=org.kari, object_id=7)  # another kind
+    await task_to(settings, person=org.handler, object_id=8, kind="dummy_plugin.approve")  # another post
+    finished = await task_to(settings, person=org.chief, object_id=7, kind="dummy_plugin.approve")
+    await services.take_task(settings, await org.user(org.archivist), taken, version=1)
+    await services.complete_task(settings, await org.user(org.chief), finished, version=1, outcome="ferdig")
+    holders = await queries.open_task_holders("journalpost", 7, ["dummy_plugin.approve"])
+    assert holders == {org.leader, org.archivist}
+    assert await queries.open_task_holders("journalpost", 7, []) == set()

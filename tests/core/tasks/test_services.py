@@ -76,6 +76,13 @@ async def test_a_broken_contract_is_a_programming_error(settings, db, kwargs) ->
     assert await Task.count() == 0
 
 
+async def test_a_long_title_is_shortened(settings, db) -> None:
+    org = await make_org()
+    task_id = await task_to(settings, person=org.handler, title="Svar på søknad " * 40)
+    title = (await task_row(task_id))["title"]
+    assert len(title) <= 300 and title.endswith("…") and title.startswith("Svar på søknad Svar")
+
+
 async def test_a_receiver_who_left_is_refused_and_nothing_is_written(settings, db) -> None:
     org = await make_org()
     await Person.update({Person.active: False}).where(Person.id == org.handler)

@@ -278,3 +278,17 @@ async def test_the_inbox_in_nynorsk(settings, client) -> None:
     page = await client.get("/oppgaver")
     assert "<h1>Mottatte oppgåver</h1>" in page.text
     assert "Sende oppgåver" in page.text and "Oppgåve" in page.text
+
+
+async def test_others_may_not_take_and_do_not_learn_the_title(settings, client) -> None:
+    org = await make_org()
+    task_id = await task_to(settings, role=roles.ARKIV, sender=org.handler, title="Hemmelig tittel")
+    await login(client, org.outsider)
+    for headers in (csrf(client), {**csrf(client), **HX}):
+        refused = await client.post(f"/oppgaver/{task_id}/ta", data={"version": "1"}, headers=headers)
+        assert refused.status_code == 403
+        assert "Hemmelig tittel" not in refused.text
+    assert await state_of(task_id) == "open"
+    assert (
+        await client.post("/oppgaver/999999/ta", data={"version": "1"}, headers=csrf(client))
+    ).status_code == 404
