@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from core.archive.numbering import mappe_id, registrerings_id
+from core.archive.tables import Journalpost, Saksmappe
 from core.auth.user import User
 from core.contributions import MenuLink, TaskKind
 from core.i18n import _
@@ -14,6 +16,7 @@ from core.tasks import queries
 from core.tasks.services import outcome_text
 from core.tasks.tables import DONE, OPEN, TAKEN, WITHDRAWN
 from core.timeutil import today
+from core.validation import parse_id
 from core.web.pages import AnyRequest, runtime
 
 CHANGED_EVENT = "oppgaver-endret"
@@ -52,6 +55,34 @@ def task_link(kinds: Mapping[str, TaskKind], task: Mapping[str, Any]) -> str:
 def object_link(task: Mapping[str, Any]) -> str:
     page = OBJECT_PAGES.get(str(task["object_type"]))
     return page.format(id=task["object_id"]) if page else ""
+
+
+async def object_text(task: Mapping[str, Any]) -> str:
+    """What the task is about, as people know it: "Sak 2026/00123", "Journalpost
+    2026/00123-4" (numbers only, never a title), else the type and id."""
+    record_id = parse_id(str(task["object_id"]))
+    if record_id is not None and task["object_type"] == "saksmappe":
+        case = (
+            await Saksmappe.select(Saksmappe.saksaar, Saksmappe.sakssekvensnummer)
+            .where(Saksmappe.id == record_id)
+            .first()
+        )
+        if case:
+            return _("Sak %(number)s") % {"number": mappe_id(case["saksaar"], case["sakssekvensnummer"])}
+    if record_id is not None and task["object_type"] == "journalpost":
+        post = (
+            await Journalpost.select(
+                Journalpost.journalpostnummer,
+                Journalpost.saksmappe.saksaar.as_alias("saksaar"),
+                Journalpost.saksmappe.sakssekvensnummer.as_alias("sekvens"),
+            )
+            .where(Journalpost.id == record_id)
+            .first()
+        )
+        if post:
+            number = registrerings_id(post["saksaar"], post["sekvens"], post["journalpostnummer"])
+            return _("Journalpost %(number)s") % {"number": number}
+    return f"{task['object_type']} {task['object_id']}"
 
 
 def receiver_text(task: Mapping[str, Any]) -> str:

@@ -28,7 +28,7 @@ from core.validation import parse_id
 from core.web.flash import flash
 from core.web.forms import form_value
 from core.web.pages import AnyRequest, current_user, page, runtime
-from core.web.tasks.common import kinds_of, template_context
+from core.web.tasks.common import kinds_of, object_text, template_context
 
 DONE_OUTCOME = N_("ferdig")
 """The outcome of a task marked done on the generic page."""
@@ -73,6 +73,7 @@ async def _task_page(
         task=task,
         kind=kind,
         parent=parent if parent and permissions.may_see(user, parent) else None,
+        about=await object_text(task),
         as_deputy_for=(task["taken_by_name"] or task["receiver_name"]) if on_behalf_of else "",
         may_take=may_act and task["state"] == OPEN and task["receiver_role"] is not None,
         may_complete=may_act and not (kind and kind.has_own_page),

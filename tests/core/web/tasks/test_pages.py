@@ -13,7 +13,7 @@ from core.tables import Person
 from core.tasks.tables import Task
 from core.timeutil import today
 from tests.core.tasks.org import make_org, task_to
-from tests.support.factories import csrf, login
+from tests.support.factories import csrf, login, make_case, make_post
 
 pytestmark = pytest.mark.anyio
 
@@ -149,19 +149,21 @@ async def test_the_sent_tasks(settings, client) -> None:
 
 async def test_the_task_page_for_receiver_sender_and_others(settings, client) -> None:
     org = await make_org()
+    post = await make_post(await make_case(sekvens=123, unit=org.lma), "Søknad fra Ola", nummer=4)
     task_id = await task_to(
         settings,
         person=org.handler,
         sender=org.leader,
         title="Skriv svar",
         message="Innen fredag.",
-        object_id=42,
+        object_id=post,
     )
     await login(client, org.handler)
     page = await client.get(f"/oppgaver/{task_id}")
     assert page.status_code == 200
     assert "<h1>Skriv svar</h1>" in page.text and "Innen fredag." in page.text
-    assert 'href="/arkiv/journalpost/42"' in page.text
+    assert f'<a href="/arkiv/journalpost/{post}">Journalpost 2026/00123-4</a>' in page.text
+    assert "Søknad fra Ola" not in page.text  # the record's number, never its title
     assert f'action="/oppgaver/{task_id}/ferdig"' in page.text
     assert f'action="/oppgaver/{task_id}/trekk"' not in page.text
     assert (await client.get(f"/oppgaver/{task_id + 999}")).status_code == 404
