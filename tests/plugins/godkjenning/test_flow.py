@@ -228,8 +228,12 @@ async def test_an_approver_who_left_is_replaced_by_the_archive_service(settings,
     post = await outgoing(settings, org, await own_case(settings, org))
     await send(settings, org, post, (org.oko_leader,))
     task = await open_task(org.oko_leader, post)
-    await tasks.reassign_task(settings, await as_user(org.archivist), task["id"], org.leader, version=task["version"])
+    await tasks.reassign_task(
+        settings, await as_user(org.archivist), task["id"], org.leader, version=task["version"]
+    )
     moved = await open_task(org.leader, post)
     assert moved["id"] == task["id"]
-    await decisions.decide(settings, await as_user(org.leader), moved["id"], version=moved["version"], outcome="G")
+    await decisions.decide(
+        settings, await as_user(org.leader), moved["id"], version=moved["version"], outcome="G"
+    )
     assert await status(post) == "G"
