@@ -209,6 +209,8 @@ async def version_adder(user: User, post: Row, case: Row) -> Acting:
     receivers = await approvers_of(int(post["id"]))
     if receivers:
         holder = holder_among(user, receivers)
+        if holder is not None and user.person_id == post["saksbehandler"]:
+            holder = None  # the post's own handler never acts as its approver (also not as deputy)
         if holder is None:
             raise Forbidden(
                 _(
@@ -221,8 +223,9 @@ async def version_adder(user: User, post: Row, case: Row) -> Acting:
 
 
 async def approval_status_changer(user: User, post: Row) -> Acting:
-    """Approve (F→G) or return (F→R) a post under approval: its approver (or their deputy)."""
+    """Approve (F→G) or return (F→R) a post under approval: its approver (or their deputy),
+    never the post's own handler."""
     holder = await approval_holder(user, int(post["id"]))
-    if holder is None:
+    if holder is None or user.person_id == post["saksbehandler"]:
         raise Forbidden(_("Bare godkjenneren kan godkjenne eller returnere journalposten."))
     return holder

@@ -128,6 +128,9 @@ def _server_env(tmp: Path, base_url: str) -> dict[str, str]:
             "ARKIV_FILE_STORE": str(tmp / "files"),
             "ARKIV_PUBLIC_BASE_URL": base_url,
             "PYTHONUNBUFFERED": "1",
+            # The server runs this checkout's code, also in a git worktree whose venv has the
+            # project installed from another checkout.
+            "PYTHONPATH": str(REPO),
         }
     )
     return env

@@ -26,7 +26,7 @@ from core import audit
 from core.archive import services as archive
 from core.auth.user import User
 from core.db import writing
-from core.errors import Conflict, NotFound, ValidationFailed
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.i18n import _
 from core.settings import Settings
 from core.tasks import queries as task_queries
@@ -61,6 +61,16 @@ async def _task_and_round(task_id: int) -> tuple[dict[str, Any], RoundView]:
     if view is None or view.state != "running":
         raise await _lost(task_id, _("Godkjenningsrunden for denne journalposten er avsluttet."))
     return task, view
+
+
+_RESET: dict[Any, Any] = {
+    Approver.decision: "",
+    Approver.decided_at: None,
+    Approver.decided_by: None,
+    Approver.on_behalf_of: None,
+    Approver.comment: "",
+}
+"""An approver row waiting again (a new pass after *ikke godkjent*)."""
 
 
 async def _lost(task_id: int, fallback: str) -> Conflict:
@@ -114,6 +124,13 @@ async def decide(
     """Record the approver's outcome on task ``task_id`` (the task's ``version`` as shown)."""
     task, view = await _task_and_round(task_id)
     receiver = int(task["receiver_person"])
+    if user.person_id == view.handler_id:
+        # Also as a deputy for the approver: nobody approves their own post.
+        raise Forbidden(
+            _(
+                "Du kan ikke godkjenne din egen journalpost. Det må lederen eller en annen stedfortreder gjøre."
+            )
+        )
     comment = comment.strip()
     errors: dict[str, str] = {}
     if outcome not in OUTCOMES:
@@ -276,9 +293,7 @@ async def _return(
     elif til == HANDLER:
         target_step = None
     if target_step is None:
-        await Approver.update({Approver.decision: "", Approver.decided_at: None}).where(
-            Approver.step.is_in([s.id for s in view.steps])
-        )
+        await Approver.update(_RESET).where(Approver.step.is_in([s.id for s in view.steps]))
         await _bump(view.id, view.version, {Round.state: "returned", Round.current_step: 1})
         await tasks.create_task(
             settings,
@@ -292,14 +307,10 @@ async def _return(
         )
         return Decided("I", view.handler_name)
     later = [s.id for s in view.steps if s.position > target_step]
-    await Approver.update({Approver.decision: "", Approver.decided_at: None}).where(
-        Approver.step.is_in(later)
-    )
+    await Approver.update(_RESET).where(Approver.step.is_in(later))
     target = next(s for s in view.steps if s.position == target_step)
     who = [a for a in target.approvers if target_person is None or a["person"] == target_person]
-    await Approver.update({Approver.decision: "", Approver.decided_at: None}).where(
-        Approver.id.is_in([a["id"] for a in who])
-    )
+    await Approver.update(_RESET).where(Approver.id.is_in([a["id"] for a in who]))
     await _bump(view.id, view.version, {Round.current_step: target_step})
     await _create_step_tasks(settings, view.id, target_step, post, receiver, comment)
     return Decided("I", ", ".join(a["name"] for a in who))

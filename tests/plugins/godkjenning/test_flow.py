@@ -237,3 +237,33 @@ async def test_an_approver_who_left_is_replaced_by_the_archive_service(settings,
         settings, await as_user(org.leader), moved["id"], version=moved["version"], outcome="G"
     )
     assert await status(post) == "G"
+
+
+async def test_a_handler_who_is_the_approvers_deputy_cannot_approve_their_own_post(settings, org) -> None:
+    """Found in the browser check: the deputy of the absent leader sent a letter to that leader
+    and could approve it herself as deputy. Nobody approves their own post."""
+    case = await own_case(settings, org)
+    post = await outgoing(settings, org, case, person=org.deputy)
+    deputy = await as_user(org.deputy)
+    await rounds.send_for_approval(
+        settings, deputy, post, version=await version(post), chain=Chain((ChainStep("Leder", (org.leader,)),))
+    )
+    task = await open_task(org.leader, post)
+    with pytest.raises(Forbidden):
+        await decisions.decide(settings, deputy, task["id"], version=task["version"], outcome="G")
+    doc = (
+        await Dokumentbeskrivelse.select(Dokumentbeskrivelse.id)
+        .where(Dokumentbeskrivelse.journalpost == post)
+        .first()
+    )
+    with pytest.raises(Forbidden):
+        await archive.add_version(
+            settings, deputy, doc["id"], UploadedFile("ny.pdf", b"%PDF ny", "application/pdf")
+        )
+    with pytest.raises(Forbidden):
+        await archive.approve_post(settings, deputy, post, await version(post))
+    assert await status(post) == "F"
+    await decisions.decide(
+        settings, await as_user(org.leader), task["id"], version=task["version"], outcome="G"
+    )
+    assert await status(post) == "G"
