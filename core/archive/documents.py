@@ -302,6 +302,11 @@ async def add_version(
             raise Conflict(refusal)
         if errors:
             raise ValidationFailed(errors)
+        if acting.role == permissions.APPROVER and not opprettet_i:
+            # A change made by the approver of a running round: the version says so.
+            opprettet_i = _("Under godkjenning")
+            if acting.on_behalf_of is not None:
+                opprettet_i = _("Under godkjenning, som stedfortreder")
         versjonsnummer = await _next_versjonsnummer(dokumentbeskrivelse_id)
         version_id = await insert_version(
             dokumentbeskrivelse_id, versjonsnummer, file, stored[0], user, opprettet_i=opprettet_i

@@ -86,11 +86,18 @@ async def test_two_step_chain_with_a_return_to_the_previous_approver(settings, o
     leader = await as_user(org.leader)
     await archive.add_version(settings, leader, doc["id"], new_file)
     versions = (
-        await Dokumentobjekt.select(Dokumentobjekt.versjonsnummer, Dokumentobjekt.opprettet_av)
+        await Dokumentobjekt.select(
+            Dokumentobjekt.versjonsnummer, Dokumentobjekt.opprettet_av, Dokumentobjekt.opprettet_i
+        )
         .where(Dokumentobjekt.dokumentbeskrivelse == doc["id"])
         .order_by(Dokumentobjekt.versjonsnummer)
     )
-    assert [(v["versjonsnummer"], v["opprettet_av"]) for v in versions][-1] == (2, org.leader)
+    newest = versions[-1]
+    assert (newest["versjonsnummer"], newest["opprettet_av"], newest["opprettet_i"]) == (
+        2,
+        org.leader,
+        "Under godkjenning",
+    )
     task = await open_task(org.leader, post)
     forwarded = await decisions.decide(settings, leader, task["id"], version=task["version"], outcome="V")
     assert forwarded.outcome == "V" and "Ola" in forwarded.to
