@@ -28,7 +28,7 @@ def menu_links() -> list[MenuLink]:
 
 @hookimpl
 def dashboard_cards() -> list[DashboardCard]:
-    return [DashboardCard("godkjenning", _("Sendt til godkjenning"), "/godkjenning/kort", order=30)]
+    return [DashboardCard("godkjenning", _("Godkjenning"), "/godkjenning/kort", order=30)]
 
 
 @hookimpl

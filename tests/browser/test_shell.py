@@ -18,10 +18,12 @@ PLUGIN_PAGES = {
     "Mottatte oppgaver": "/oppgaver",
     "Til fordeling": "/fordeling",
     "Restanser": "/restanse",
+    "Godkjenning": "/godkjenning",
     "IKT-tilgang/-avgang": "/onboarding",
 }
-"""Menu links to the routines' pages (the inbox is core's; godkjenning has no link of its own)."""
-CARDS = [*PLUGIN_PAGES, "Godkjenning"]
+"""Menu links to the routines' pages (the inbox is core's; godkjenning's page shows a handler's
+rounds and what can be sent)."""
+CARDS = [*PLUGIN_PAGES]
 
 
 def assert_clean(watch: Watch) -> None:
