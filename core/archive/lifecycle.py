@@ -86,6 +86,32 @@ async def ferdigstill(user: User, journalpost_id: int, version: int) -> None:
         )
 
 
+async def _from_ferdigstilt(
+    user: User,
+    post: Row,
+    case: Row,
+    acting: permissions.Acting,
+    version: int,
+    to: str,
+    action: str,
+    refusal: str,
+) -> None:
+    """Move a ferdigstilt post (F) to ``to``, audited as ``action`` (inside the caller's write)."""
+    _check_version(post, version, post_changed())
+    if post["journalstatus"] != "F":
+        raise Conflict(refusal)
+    await bump(Journalpost, int(post["id"]), version, {Journalpost.journalstatus: to}, post_changed())
+    await audit.record(
+        actor_id=user.person_id,
+        on_behalf_of=acting.on_behalf_of,
+        action=action,
+        object_type="journalpost",
+        object_id=int(post["id"]),
+        summary=post_label(case, post),
+        details={"fra": "F", "til": to},
+    )
+
+
 async def reopen_post(user: User, journalpost_id: int, version: int) -> None:
     """F → R: a post under approval goes back to its handler (not approved at the first step,
     or the handler withdrew the round). While the round runs only its approver may; once no
@@ -95,20 +121,17 @@ async def reopen_post(user: User, journalpost_id: int, version: int) -> None:
         acting = await permissions.approval_holder(user, journalpost_id) or await permissions.post_worker(
             user, post, case
         )
-        _check_version(post, version, post_changed())
-        if post["journalstatus"] != "F":
-            raise Conflict(_("Journalposten er ikke ferdigstilt, og kan ikke tas tilbake til arbeid."))
-        await bump(Journalpost, journalpost_id, version, {Journalpost.journalstatus: "R"}, post_changed())
-        await reopen_documents(journalpost_id)
-        await audit.record(
-            actor_id=user.person_id,
-            on_behalf_of=acting.on_behalf_of,
-            action="archive.post_reopened",
-            object_type="journalpost",
-            object_id=journalpost_id,
-            summary=post_label(case, post),
-            details={"fra": "F", "til": "R"},
+        await _from_ferdigstilt(
+            user,
+            post,
+            case,
+            acting,
+            version,
+            "R",
+            "archive.post_reopened",
+            _("Journalposten er ikke ferdigstilt, og kan ikke tas tilbake til arbeid."),
         )
+        await reopen_documents(journalpost_id)
 
 
 async def approve_post(user: User, journalpost_id: int, version: int) -> None:
@@ -116,18 +139,15 @@ async def approve_post(user: User, journalpost_id: int, version: int) -> None:
     async with writing(Journalpost):
         post, case = await _post_and_case(journalpost_id)
         acting = await permissions.approval_status_changer(user, post)
-        _check_version(post, version, post_changed())
-        if post["journalstatus"] != "F":
-            raise Conflict(_("Bare en ferdigstilt journalpost (F) kan godkjennes."))
-        await bump(Journalpost, journalpost_id, version, {Journalpost.journalstatus: "G"}, post_changed())
-        await audit.record(
-            actor_id=user.person_id,
-            on_behalf_of=acting.on_behalf_of,
-            action="archive.post_approved",
-            object_type="journalpost",
-            object_id=journalpost_id,
-            summary=post_label(case, post),
-            details={"fra": "F", "til": "G"},
+        await _from_ferdigstilt(
+            user,
+            post,
+            case,
+            acting,
+            version,
+            "G",
+            "archive.post_approved",
+            _("Bare en ferdigstilt journalpost (F) kan godkjennes."),
         )
 
 
