@@ -6,7 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 from core.contributions import DashboardCard, MenuLink
 from core.hookspecs import hookimpl
-from core.i18n import _
+from core.i18n import N_, _
 from plugins.onboarding import routes
 
 
@@ -23,3 +23,8 @@ def menu_links() -> list[MenuLink]:
 @hookimpl
 def dashboard_cards() -> list[DashboardCard]:
     return [DashboardCard("onboarding", _("IKT-tilgang/-avgang"), "/onboarding/kort", order=40)]
+
+
+@hookimpl
+def audit_labels() -> dict[str, str]:
+    return {"onboarding.checklist_override": N_("Avgang fullført med åpne punkter (begrunnet)")}
