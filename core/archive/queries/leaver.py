@@ -111,6 +111,18 @@ async def counts(person_id: int, day: date | None = None) -> LeaverCounts:
     return LeaverCounts(**{key: int(row[key] or 0) for key in LeaverCounts.__dataclass_fields__})
 
 
+async def queue_count(person_id: int) -> int:
+    """Posts waiting for fordeling in the units ``person_id`` leads (0 for a non-leader)."""
+    rows = await run(
+        QueryString(
+            "SELECT COUNT(*) AS n FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
+            "WHERE {}",
+            queue_of_led_units(person_id),
+        )
+    )
+    return int(rows[0]["n"] or 0)
+
+
 def _post_title(viewer: Viewer) -> QueryString:
     return QueryString("CASE WHEN {} THEN j.tittel ELSE j.offentlig_tittel END", post_visible(viewer))
 
