@@ -129,9 +129,9 @@ async def leaver_counts(person_id: int) -> tuple[int, int]:
         (Round.handler == person_id) & Round.state.is_in(list(ACTIVE_STATES))
     )
     waiting = await Approver.select(
-        Approver.id, Approver.step.position, Approver.step.round.current_step
+        Approver.id, Approver.step._.position, Approver.step._.round._.current_step
     ).where(
-        (Approver.person == person_id) & (Approver.decision == "") & (Approver.step.round.state == "running")
+        (Approver.person == person_id) & (Approver.decision == "") & (Approver.step._.round._.state == "running")
     )
     as_approver = sum(1 for row in waiting if row["step.position"] == row["step.round.current_step"])
     return as_handler, as_approver
