@@ -131,7 +131,9 @@ async def leaver_counts(person_id: int) -> tuple[int, int]:
     waiting = await Approver.select(
         Approver.id, Approver.step._.position, Approver.step._.round._.current_step
     ).where(
-        (Approver.person == person_id) & (Approver.decision == "") & (Approver.step._.round._.state == "running")
+        (Approver.person == person_id)
+        & (Approver.decision == "")
+        & (Approver.step._.round._.state == "running")
     )
     as_approver = sum(1 for row in waiting if row["step.position"] == row["step.round.current_step"])
     return as_handler, as_approver
