@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from core.contributions import DashboardCard, MenuLink
+from core.contributions import DashboardCard, MenuLink, TaskKind
 from core.hookspecs import hookimpl
 from core.i18n import N_, _
 from plugins.onboarding import routes
+from plugins.onboarding.services import training
 
 
 @hookimpl
@@ -27,4 +28,12 @@ def dashboard_cards() -> list[DashboardCard]:
 
 @hookimpl
 def audit_labels() -> dict[str, str]:
-    return {"onboarding.checklist_override": N_("Avgang fullført med åpne punkter (begrunnet)")}
+    return {
+        "onboarding.checklist_override": N_("Avgang fullført med åpne punkter (begrunnet)"),
+        **training.audit_labels(),
+    }
+
+
+@hookimpl
+def task_kinds() -> list[TaskKind]:
+    return [*training.task_kinds()]
