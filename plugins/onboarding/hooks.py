@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from core.contributions import DashboardCard, MenuLink, TaskKind
+from core.contributions import DashboardCard, DemoContext, MenuLink, TaskKind
 from core.hookspecs import hookimpl
 from core.i18n import N_, _
 from plugins.onboarding import routes
-from plugins.onboarding.services import training
+from plugins.onboarding.services import demo_checklist, training
 
 
 @hookimpl
@@ -37,3 +37,8 @@ def audit_labels() -> dict[str, str]:
 @hookimpl
 def task_kinds() -> list[TaskKind]:
     return [*training.task_kinds()]
+
+
+@hookimpl
+async def demo_data(ctx: DemoContext) -> None:
+    await demo_checklist.populate(ctx)
