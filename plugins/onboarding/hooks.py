@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
+from core.auth.user import User
 from core.contributions import DashboardCard, DemoContext, MenuLink, TaskKind
 from core.hookspecs import hookimpl
 from core.i18n import N_, _
@@ -17,8 +18,11 @@ def register_routes() -> list[ControllerRouterHandler]:
 
 
 @hookimpl
-def menu_links() -> list[MenuLink]:
-    return [MenuLink(_("IKT-tilgang/-avgang"), "/onboarding", order=40)]
+def menu_links(user: User) -> list[MenuLink]:
+    links = [MenuLink(_("IKT-tilgang/-avgang"), "/onboarding", order=40)]
+    if user.is_archive or user.led_unit_ids:
+        links.append(MenuLink(_("Opplæring"), "/onboarding/opplaering", order=45))
+    return links
 
 
 @hookimpl
