@@ -3,7 +3,8 @@
 What moves (counted and listed by :mod:`core.archive.queries.leaver` and
 :func:`core.tasks.queries.open_tasks_of`): the open cases' saksansvarlig, the open
 recipients' saksbehandler, the leaver's own unsent posts' saksbehandler, and the tasks that
-wait for the leaver (their receiver; a task someone took is open again for the successor).
+wait for the leaver (a personal task gets the successor as receiver; a role task the leaver
+took goes back, open, to its role).
 Write-offs, history and dispatched posts are untouched. Every object moved is audited
 (``archive.work_transferred`` / ``task.reassigned``) with who did it and on whose behalf.
 
@@ -151,10 +152,12 @@ async def transfer_work(
             ).where(Journalpost.id == post["id"])
             await log("journalpost", int(str(post["id"])), str(post["tittel"]), "saksbehandler")
         for task in items["tasks"]:
+            # A role task the leaver took goes back to its role; a personal one to the successor.
+            role_task = task["receiver_role"] is not None and task["receiver_person"] is None
             await Task.update(
                 {
-                    Task.receiver_person: to_person,
-                    Task.receiver_role: None,
+                    Task.receiver_person: None if role_task else to_person,
+                    Task.receiver_role: task["receiver_role"] if role_task else None,
                     Task.taken_by: None,
                     Task.taken_at: None,
                     Task.state: OPEN,
@@ -170,6 +173,12 @@ async def transfer_work(
                 object_type=TASK_OBJECT,
                 object_id=int(str(task["id"])),
                 summary=str(task["title"]),
-                details={"kind": task["kind"], "fra": from_person, "til": to_person, "avgang": True},
+                details={
+                    "kind": task["kind"],
+                    "fra": from_person,
+                    "til": None if role_task else to_person,
+                    "til_rolle": task["receiver_role"] if role_task else None,
+                    "avgang": True,
+                },
             )
     return found

@@ -134,3 +134,33 @@ async def test_a_failure_midway_leaves_nothing_half_moved(settings, db, monkeypa
         settings, await as_user(org.archivist), org.handler, org.colleague, expected=EXPECTED
     )
     assert (await state(work))[0] == org.colleague
+
+
+async def test_a_role_task_the_leaver_took_goes_back_to_its_role(settings, db) -> None:
+    from core.tasks.services import create_task, take_task
+    from tests.core.archive.service_org import make_org
+    from tests.support.factories import make_person
+
+    org = await make_org()
+    leaving_archivist = await make_person(name="Arkivar Slutter", unit=org.arkiv_unit, roles=("arkiv",))
+    task = await create_task(
+        settings,
+        kind="dummy_plugin.check",
+        receiver_role="arkiv",
+        sender_id=org.leader,
+        object_type="saksmappe",
+        object_id=1,
+        title="Rolleoppgave",
+    )
+    await take_task(settings, await as_user(leaving_archivist), task, version=1)
+    successor = await make_person(name="Ny Arkivar", unit=org.arkiv_unit)
+    await services.transfer_work(
+        settings, await as_user(org.archivist), leaving_archivist, successor, expected=TransferCounts(tasks=1)
+    )
+    row = await Task.select().where(Task.id == task).first()
+    assert (row["receiver_role"], row["receiver_person"], row["taken_by"], row["state"]) == (
+        "arkiv",
+        None,
+        None,
+        "open",
+    )
