@@ -121,14 +121,12 @@ async def leaver_checklist(person_id: int) -> list[ChecklistLine]:
             "tasks.open",
             _("Oppgaver som venter på personen (også godkjenning)"),
             tasks,
-            "/oppgaver",
             order=40,
         ),
         ChecklistLine(
             "org.deputy_periods",
             _("Stedfortrederperioder som ikke er slutt"),
             counts.deputy_periods,
-            "/admin/stedfortredere",
             order=60,
         ),
     ]

@@ -20,8 +20,10 @@ ITEM_LINES = {
     "archive.cases": "cases",
     "archive.unsent": "unsent",
     "tasks.open": "tasks",
+    "org.deputy_periods": "stedfortreder",
 }
-"""Core's lines whose items the page lists itself (the preview's kinds)."""
+"""Core's lines whose items the page lists itself (the preview's kinds, and the deputy
+periods): the line links to ``#liste-<value>``."""
 
 
 async def person_of(person_id: int) -> dict[str, Any]:

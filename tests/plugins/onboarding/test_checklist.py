@@ -70,7 +70,8 @@ async def test_the_page_is_for_the_acting_leader_and_the_archive(client, setting
     response = await client.get(url)
     assert response.status_code == 200
     assert "Hans Handler" in response.text and "Svar om drenering" in response.text
-    assert 'href="#liste-restanser"' in response.text
+    assert 'href="#liste-restanser"' in response.text and 'href="#liste-tasks"' in response.text
+    assert 'href="#liste-stedfortreder"' in response.text and 'id="liste-stedfortreder"' in response.text
     assert re.search(rf'<option value="{org.colleague}"[^>]*>Kari Kollega</option>', response.text)
 
 
