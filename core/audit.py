@@ -39,6 +39,7 @@ CORE_LABELS: dict[str, str] = {
     "archive.post_reopened": N_("Tilbake til arbeid (fra godkjenning)"),
     "archive.post_approved": N_("Godkjent av leder"),
     "archive.dispatched": N_("Ekspedert"),
+    "archive.work_transferred": N_("Arbeid flyttet ved avgang"),
     "archive.post_updated": N_("Journalpost endret"),
     "archive.post_deleted": N_("Journalpost slettet"),
     "archive.document_added": N_("Dokument lagt til"),

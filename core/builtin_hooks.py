@@ -6,12 +6,14 @@ from typing import Any
 
 from jinja2 import Environment
 
+from core.archive.queries import leaver
 from core.audit import CORE_LABELS
 from core.auth.user import User
-from core.contributions import DashboardCard, Job, MenuLink, Permission, TaskKind
+from core.contributions import ChecklistLine, DashboardCard, Job, MenuLink, Permission, TaskKind
 from core.hookspecs import hookimpl
 from core.i18n import N_, _
 from core.jobs_builtin import purge_sessions, send_outbox, task_reminders
+from core.tasks.queries import open_tasks_of
 from core.web.archive import labels as archive_labels
 from core.web.flash import pop_messages
 from core.web.tasks.common import menu_link as tasks_menu_link
@@ -91,5 +93,40 @@ def register_jobs() -> list[Job]:
             "0 7 * * 1-5",
             task_reminders,
             N_("Purrer på oppgaver som har ventet for lenge, og varsler lederen etter hvert"),
+        ),
+    ]
+
+
+@hookimpl
+async def leaver_checklist(person_id: int) -> list[ChecklistLine]:
+    """The records' lines of a leaver's checklist (:mod:`core.archive.queries.leaver`); the
+    items behind each line are listed by the page that shows the checklist."""
+    counts = await leaver.counts(person_id)
+    tasks = len(await open_tasks_of(person_id))
+    return [
+        ChecklistLine(
+            "archive.restanser",
+            _("Inngående post som ikke er avskrevet (restanser)"),
+            counts.restanser,
+            order=10,
+        ),
+        ChecklistLine("archive.cases", _("Åpne saker der personen er saksansvarlig"), counts.cases, order=20),
+        ChecklistLine(
+            "archive.unsent",
+            _("Egne utgående brev og notater som ikke er ekspedert"),
+            counts.unsent,
+            order=30,
+        ),
+        ChecklistLine(
+            "tasks.open",
+            _("Oppgaver som venter på personen (også godkjenning)"),
+            tasks,
+            order=40,
+        ),
+        ChecklistLine(
+            "org.deputy_periods",
+            _("Stedfortrederperioder som ikke er slutt"),
+            counts.deputy_periods,
+            order=60,
         ),
     ]

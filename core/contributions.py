@@ -133,6 +133,23 @@ class TaskKind:
         return self.url != TASK_PAGE
 
 
+@dataclass(frozen=True)
+class ChecklistLine:
+    """One line of a leaver's checklist (``leaver_checklist`` hook): what still lies with the
+    person and must move before they leave.
+
+    ``key`` is ``<plugin>.<what>`` (core's lines ``archive.<what>``, ``tasks.open``); ``label``
+    is the bokmål text people see (translate with ``_()`` inside the hook); ``count`` the number
+    of open items (0: nothing left, the line is done); ``url`` the list behind the count.
+    """
+
+    key: str
+    label: str
+    count: int
+    url: str = ""
+    order: int = 100
+
+
 @dataclass
 class DemoContext:
     """What a plugin's ``demo_data`` hook gets: a seeded generator and the demo organisation."""

@@ -31,7 +31,16 @@ if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
 
     from core.auth.user import User
-    from core.contributions import DashboardCard, DemoContext, Event, Job, MenuLink, Permission, TaskKind
+    from core.contributions import (
+        ChecklistLine,
+        DashboardCard,
+        DemoContext,
+        Event,
+        Job,
+        MenuLink,
+        Permission,
+        TaskKind,
+    )
     from core.runtime import Runtime
 
 PROJECT = "arkivrutiner"
@@ -138,4 +147,16 @@ def demo_data(ctx: DemoContext) -> Awaitable[None] | None:
 
     Called by ``arkivrutiner demo-data`` after core created the organisation. ``ctx`` gives a
     seeded random generator, the scale and the demo people, so the result is deterministic.
+    """
+
+
+@hookspec
+def leaver_checklist(
+    person_id: int,
+) -> Sequence[ChecklistLine] | Awaitable[Sequence[ChecklistLine]] | None:
+    """What still lies with ``person_id`` before they leave (*async ok*): one
+    :class:`~core.contributions.ChecklistLine` per kind of open work, counted from live records.
+
+    Core gives the records' lines (restanser, cases, unsent posts, tasks, deputy periods);
+    a plugin adds its own (rounds waiting for the person, queues of units they lead).
     """

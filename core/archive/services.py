@@ -47,6 +47,7 @@ from core.archive.inputs import (
     PostChanges,
     UploadedFile,
 )
+from core.archive.transfer import TransferCounts, transfer_work
 from core.auth.user import User
 from core.settings import Settings
 
@@ -58,6 +59,7 @@ __all__ = [
     "NewPost",
     "Part",
     "PostChanges",
+    "TransferCounts",
     "UploadedFile",
     "add_document",
     "add_dokumentflyt",
@@ -78,6 +80,7 @@ __all__ = [
     "reopen_post",
     "revoke_access",
     "set_recipient_unit",
+    "transfer_work",
     "update_post",
 ]
 

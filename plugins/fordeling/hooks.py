@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
+from core.archive.queries.leaver import queue_count
 from core.auth.user import User
-from core.contributions import DashboardCard, Job, MenuLink, Permission
+from core.contributions import ChecklistLine, DashboardCard, Job, MenuLink, Permission
 from core.hookspecs import hookimpl
 from core.i18n import N_, _
 from plugins.fordeling import config, jobs, pages, routes, services
@@ -63,5 +64,20 @@ def register_jobs() -> list[Job]:
             jobs.REMINDER_SCHEDULE,
             jobs.daily_reminder,
             N_("Minner lederen på e-post om journalposter som har ventet for lenge i Til fordeling"),
+        )
+    ]
+
+
+@hookimpl
+async def leaver_checklist(person_id: int) -> list[ChecklistLine]:
+    """When a leader leaves: the posts waiting in the queues of the units they lead."""
+    waiting = await queue_count(person_id)
+    return [
+        ChecklistLine(
+            "fordeling.queue",
+            _("Post som venter på fordeling i enheter personen leder"),
+            waiting,
+            "/fordeling",
+            order=50,
         )
     ]

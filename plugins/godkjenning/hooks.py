@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from core.contributions import DashboardCard, DemoContext, MenuLink, Permission, TaskKind
+from core.contributions import ChecklistLine, DashboardCard, DemoContext, MenuLink, Permission, TaskKind
 from core.hookspecs import hookimpl
 from core.i18n import N_, _
-from plugins.godkjenning import pages, routes
+from plugins.godkjenning import pages, queries, routes
 from plugins.godkjenning.services import demo, kinds
 
 
@@ -65,3 +65,22 @@ def audit_labels() -> dict[str, str]:
 @hookimpl
 async def demo_data(ctx: DemoContext) -> None:
     await demo.populate(ctx)
+
+
+@hookimpl
+async def leaver_checklist(person_id: int) -> list[ChecklistLine]:
+    as_handler, as_approver = await queries.leaver_counts(person_id)
+    return [
+        ChecklistLine(
+            "godkjenning.rounds",
+            _("Godkjenningsrunder personen har sendt, som ikke er avsluttet"),
+            as_handler,
+            order=35,
+        ),
+        ChecklistLine(
+            "godkjenning.waiting",
+            _("Journalposter som venter på personens godkjenning"),
+            as_approver,
+            order=36,
+        ),
+    ]

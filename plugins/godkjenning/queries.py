@@ -120,3 +120,20 @@ async def last_round_of(journalpost_id: int) -> RoundView | None:
         .first()
     )
     return await round_view(int(row["id"])) if row else None
+
+
+async def leaver_counts(person_id: int) -> tuple[int, int]:
+    """For a leaver's checklist: (the person's rounds as handler that are not over, the steps
+    now waiting for the person's decision as approver)."""
+    as_handler = await Round.count().where(
+        (Round.handler == person_id) & Round.state.is_in(list(ACTIVE_STATES))
+    )
+    waiting = await Approver.select(
+        Approver.id, Approver.step._.position, Approver.step._.round._.current_step
+    ).where(
+        (Approver.person == person_id)
+        & (Approver.decision == "")
+        & (Approver.step._.round._.state == "running")
+    )
+    as_approver = sum(1 for row in waiting if row["step.position"] == row["step.round.current_step"])
+    return as_handler, as_approver

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from core.contributions import DashboardCard, MenuLink
+from core.auth.user import User
+from core.contributions import DashboardCard, DemoContext, MenuLink, TaskKind
 from core.hookspecs import hookimpl
-from core.i18n import _
+from core.i18n import N_, _
 from plugins.onboarding import routes
+from plugins.onboarding.services import demo_checklist, training
 
 
 @hookimpl
@@ -16,10 +18,31 @@ def register_routes() -> list[ControllerRouterHandler]:
 
 
 @hookimpl
-def menu_links() -> list[MenuLink]:
-    return [MenuLink(_("IKT-tilgang/-avgang"), "/onboarding", order=40)]
+def menu_links(user: User) -> list[MenuLink]:
+    links = [MenuLink(_("IKT-tilgang/-avgang"), "/onboarding", order=40)]
+    if user.is_archive or user.led_unit_ids:
+        links.append(MenuLink(_("Opplæring"), "/onboarding/opplaering", order=45))
+    return links
 
 
 @hookimpl
 def dashboard_cards() -> list[DashboardCard]:
     return [DashboardCard("onboarding", _("IKT-tilgang/-avgang"), "/onboarding/kort", order=40)]
+
+
+@hookimpl
+def audit_labels() -> dict[str, str]:
+    return {
+        "onboarding.checklist_override": N_("Avgang fullført med åpne punkter (begrunnet)"),
+        **training.audit_labels(),
+    }
+
+
+@hookimpl
+def task_kinds() -> list[TaskKind]:
+    return [*training.task_kinds()]
+
+
+@hookimpl
+async def demo_data(ctx: DemoContext) -> None:
+    await demo_checklist.populate(ctx)

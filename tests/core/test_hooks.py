@@ -28,7 +28,14 @@ from core.demo import DemoContext, populate
 from core.events import emit
 from core.hookspecs import hookimpl
 from core.jobs import current_slot, run_job
-from core.plugins import LoadedPlugin, await_me_maybe, hooks_implemented, load_plugins, make_plugin_manager
+from core.plugins import (
+    LoadedPlugin,
+    await_me_maybe,
+    collect,
+    hooks_implemented,
+    load_plugins,
+    make_plugin_manager,
+)
 from core.runtime import build_runtime, runtime_of
 from core.settings import ConfigError
 from core.tables import Unit
@@ -279,6 +286,17 @@ async def test_hook_demo_data_through_the_plugin_manager(app: Any) -> None:
     for result in runtime.pm.hook.demo_data(ctx=ctx):
         await await_me_maybe(result)
     assert await DummyNote.count() == 1
+
+
+async def test_hook_leaver_checklist(app: Any) -> None:
+    unit = await make_unit(code="LMA", name="Landbruk")
+    person = await make_person(name="Slutter Snart", unit=unit)
+    lines = await collect(runtime_of(app).pm.hook.leaver_checklist(person_id=person))
+    by_key = {line.key: line for line in lines}
+    assert by_key["dummy_plugin.notes"].count == person % 3
+    # Core's own lines are there, each 0 for a person with nothing.
+    assert {"archive.restanser", "archive.cases", "archive.unsent", "tasks.open"} <= set(by_key)
+    assert by_key["archive.cases"].count == 0
 
 
 # --- Meta-tests ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Response, Template
 
-from core.contributions import DashboardCard, Event, Job, MenuLink, Permission, TaskKind
+from core.contributions import ChecklistLine, DashboardCard, Event, Job, MenuLink, Permission, TaskKind
 from core.errors import Conflict, Forbidden
 from core.hookspecs import hookimpl
 from core.settings import ConfigError
@@ -168,3 +168,8 @@ async def demo_data(ctx: Any) -> None:
     from tests.dummy_plugin.tables import DummyNote
 
     await DummyNote.insert(DummyNote(text=f"demo {ctx.rng.randint(1, 9)}"))
+
+
+@hookimpl
+async def leaver_checklist(person_id: int) -> list[ChecklistLine]:
+    return [ChecklistLine("dummy_plugin.notes", "Testnotater", person_id % 3, "/dummy_plugin")]

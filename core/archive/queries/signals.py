@@ -1,0 +1,154 @@
+"""Signals from the records that a handler may need training or guidance (Fellestjenesten's
+follow-up, issue 11): set-based counts per handler, the numbers behind each signal.
+
+- **old restanser**: open recipients (:func:`~core.archive.queries.open_recipients.open_on`)
+  the handler holds whose journaldato is more than three months back; a signal from
+  :data:`OLD_RESTANSER_MIN`;
+- **bulk write-offs**: days on which the handler wrote off, with ``TE`` or ``TO``, at least
+  :data:`BULK_WRITE_OFF_MIN` incoming posts on the day they arrived (avskrivningsdato =
+  journaldato), in the last :data:`WINDOW_DAYS` days;
+- **undispatched letters**: the handler's outgoing letters (``U``) not dispatched (journalstatus
+  ``R``, ``S``, ``F``, ``G``) with a journaldato more than :data:`UNSENT_DAYS` days back;
+- **cases without saksansvarlig** in a unit (open cases; per unit, not per handler).
+
+Every statement groups in SQL and runs unchanged on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from core.archive.queries.common import QueryString, in_list, run
+from core.archive.queries.leaver import OPEN_CASE_EXCLUDED, UNSENT_STATUSES
+from core.archive.queries.open_recipients import open_on
+from core.timeutil import today
+
+OLD_RESTANSER_MIN = 5
+"""From this many restanser older than three months, a handler shows a signal."""
+BULK_WRITE_OFF_MIN = 10
+"""This many same-day TE/TO write-offs by one person on one day is a bulk write-off."""
+BULK_WRITE_OFF_CODES = ("TE", "TO")
+WINDOW_DAYS = 90
+"""How far back bulk write-offs are looked for."""
+UNSENT_DAYS = 14
+"""An outgoing letter undispatched for more than this many days is a signal."""
+
+
+@dataclass
+class HandlerSignals:
+    """The numbers behind one handler's signals (0: no signal of that kind)."""
+
+    person_id: int
+    name: str
+    unit_id: int | None
+    unit_name: str
+    old_restanser: int = 0
+    bulk_days: int = 0
+    """Days with a bulk write-off in the window."""
+    bulk_write_offs: int = 0
+    """Write-offs on those days."""
+    old_unsent: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.old_restanser or self.bulk_days or self.old_unsent)
+
+
+@dataclass(frozen=True)
+class UnitSignal:
+    unit_id: int
+    unit_name: str
+    cases_without_saksansvarlig: int
+
+
+def months_back(day: date, months: int) -> date:
+    """``day`` moved back ``months`` calendar months (the 31st becomes the month's last day)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _units(column: str, unit_ids: Sequence[int] | None) -> QueryString:
+    return QueryString("1 = 1") if unit_ids is None else in_list(column, tuple(unit_ids) or (-1,))
+
+
+async def handler_signals(
+    unit_ids: Sequence[int] | None = None, day: date | None = None
+) -> list[HandlerSignals]:
+    """Handlers (of ``unit_ids``, or everyone) with at least one signal, by unit and name."""
+    day = day or today()
+    old = await run(
+        QueryString(
+            "SELECT k.saksbehandler AS person_id, COUNT(*) AS n FROM core_korrespondansepart k "
+            "JOIN core_journalpost j ON j.id = k.journalpost JOIN core_person p ON p.id = k.saksbehandler "
+            "WHERE {} AND j.journaldato < {} AND {} GROUP BY k.saksbehandler HAVING COUNT(*) >= {}",
+            open_on(day),
+            months_back(day, 3),
+            _units("p.unit", unit_ids),
+            OLD_RESTANSER_MIN,
+        )
+    )
+    bulk = await run(
+        QueryString(
+            "SELECT b.person_id, COUNT(*) AS days, SUM(b.n) AS n FROM ("
+            " SELECT a.avskrevet_av AS person_id, a.avskrivningsdato AS d, COUNT(*) AS n "
+            " FROM core_avskrivning a JOIN core_journalpost j ON j.id = a.journalpost "
+            " JOIN core_person p ON p.id = a.avskrevet_av "
+            " WHERE {} AND j.journalposttype = 'I' AND a.avskrivningsdato = j.journaldato "
+            " AND a.avskrivningsdato > {} AND a.avskrivningsdato <= {} AND {} "
+            " GROUP BY a.avskrevet_av, a.avskrivningsdato HAVING COUNT(*) >= {}"
+            ") b GROUP BY b.person_id",
+            in_list("a.avskrivningsmaate", BULK_WRITE_OFF_CODES),
+            day - timedelta(days=WINDOW_DAYS),
+            day,
+            _units("p.unit", unit_ids),
+            BULK_WRITE_OFF_MIN,
+        )
+    )
+    unsent = await run(
+        QueryString(
+            "SELECT j.saksbehandler AS person_id, COUNT(*) AS n FROM core_journalpost j "
+            "JOIN core_person p ON p.id = j.saksbehandler "
+            "WHERE j.journalposttype = 'U' AND {} AND j.journaldato < {} AND {} GROUP BY j.saksbehandler",
+            in_list("j.journalstatus", UNSENT_STATUSES),
+            day - timedelta(days=UNSENT_DAYS),
+            _units("p.unit", unit_ids),
+        )
+    )
+    person_ids = sorted({int(r["person_id"]) for r in (*old, *bulk, *unsent)})
+    if not person_ids:
+        return []
+    people = await run(
+        QueryString(
+            "SELECT p.id, p.name, p.unit, u.name AS unit_name FROM core_person p "
+            "LEFT JOIN core_unit u ON u.id = p.unit WHERE {}",
+            in_list("p.id", tuple(person_ids)),
+        )
+    )
+    signals = {
+        int(p["id"]): HandlerSignals(int(p["id"]), p["name"], p["unit"], p["unit_name"] or "") for p in people
+    }
+    for row in old:
+        signals[int(row["person_id"])].old_restanser = int(row["n"])
+    for row in bulk:
+        signals[int(row["person_id"])].bulk_days = int(row["days"])
+        signals[int(row["person_id"])].bulk_write_offs = int(row["n"])
+    for row in unsent:
+        signals[int(row["person_id"])].old_unsent = int(row["n"])
+    return sorted(signals.values(), key=lambda s: (s.unit_name, s.name, s.person_id))
+
+
+async def unit_signals(unit_ids: Sequence[int] | None = None) -> list[UnitSignal]:
+    """Units with open cases that have no saksansvarlig, with the number of such cases."""
+    rows = await run(
+        QueryString(
+            "SELECT u.id, u.name, COUNT(*) AS n FROM core_saksmappe s JOIN core_unit u ON u.id = s.administrativ_enhet "
+            "WHERE s.saksansvarlig IS NULL AND NOT {} AND {} GROUP BY u.id, u.name ORDER BY u.name",
+            in_list("s.saksstatus", OPEN_CASE_EXCLUDED),
+            _units("u.id", unit_ids),
+        )
+    )
+    return [UnitSignal(int(r["id"]), r["name"], int(r["n"])) for r in rows]

@@ -1,0 +1,87 @@
+"""Signals for training follow-up (:mod:`core.archive.queries.signals`): old restanser, bulk
+same-day write-offs, undispatched letters, cases without saksansvarlig."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from core.archive import services
+from core.archive.queries import signals
+from core.archive.tables import Journalpost, Saksmappe
+from core.timeutil import today
+from tests.core.archive.service_org import incoming, make_org, outgoing, own_case, recipient
+from tests.support.factories import as_user
+
+pytestmark = pytest.mark.anyio
+
+
+def test_months_back() -> None:
+    assert signals.months_back(date(2026, 5, 31), 3) == date(2026, 2, 28)
+    assert signals.months_back(date(2026, 1, 15), 3) == date(2025, 10, 15)
+
+
+async def _distributed(settings, org, person: int, count: int, tittel: str) -> list[int]:
+    leader = await as_user(org.leader)
+    posts = []
+    for number in range(count):
+        post = await incoming(settings, org, tittel=f"{tittel} {number}")
+        part = await recipient(post)
+        await services.fordel(settings, leader, part["id"], person, version=part["version"])
+        posts.append(post)
+    return posts
+
+
+async def test_old_restanser_and_undispatched_letters(settings, db) -> None:
+    org = await make_org()
+    posts = await _distributed(settings, org, org.handler, signals.OLD_RESTANSER_MIN, "Gammel")
+    assert await signals.handler_signals() == []
+    old_day = signals.months_back(today(), 3) - timedelta(days=1)
+    await Journalpost.update({Journalpost.journaldato: old_day}).where(Journalpost.id.is_in(posts))
+    letter = await outgoing(
+        settings, org, await own_case(settings, org, person=org.colleague), person=org.colleague
+    )
+    await Journalpost.update({Journalpost.journaldato: today() - timedelta(days=15)}).where(
+        Journalpost.id == letter
+    )
+    found = {s.person_id: s for s in await signals.handler_signals()}
+    assert (
+        found[org.handler].old_restanser == signals.OLD_RESTANSER_MIN and found[org.handler].old_unsent == 0
+    )
+    assert found[org.colleague].old_unsent == 1 and found[org.colleague].old_restanser == 0
+    assert found[org.handler].unit_name == "Landbruk og miljø"
+    assert await signals.handler_signals([org.oko]) == []
+    # One written off: below the threshold, no signal.
+    part = await recipient(posts[0])
+    await services.avskriv(settings, await as_user(org.handler), part["id"], "TE", version=part["version"])
+    assert org.handler not in {s.person_id for s in await signals.handler_signals()}
+
+
+async def test_bulk_same_day_write_offs(settings, db) -> None:
+    org = await make_org()
+    posts = await _distributed(settings, org, org.handler, signals.BULK_WRITE_OFF_MIN, "Masse")
+    handler = await as_user(org.handler)
+    for post in posts[:-1]:
+        part = await recipient(post)
+        await services.avskriv(settings, handler, part["id"], "TO", version=part["version"])
+    assert await signals.handler_signals() == []
+    part = await recipient(posts[-1])
+    await services.avskriv(settings, handler, part["id"], "TE", version=part["version"])
+    [signal] = await signals.handler_signals()
+    assert (signal.person_id, signal.bulk_days, signal.bulk_write_offs) == (
+        org.handler,
+        1,
+        signals.BULK_WRITE_OFF_MIN,
+    )
+
+
+async def test_cases_without_saksansvarlig_per_unit(settings, db) -> None:
+    org = await make_org()
+    await incoming(settings, org, tittel="Ny sak uten ansvarlig")
+    case = await own_case(settings, org)
+    await Saksmappe.update({Saksmappe.saksansvarlig: None}).where(Saksmappe.id == case)
+    [unit] = await signals.unit_signals()
+    # The incoming post's new case (not distributed yet) and the case whose saksansvarlig was removed.
+    assert (unit.unit_id, unit.cases_without_saksansvarlig) == (org.lma, 2)
+    assert await signals.unit_signals([org.oko]) == []
