@@ -4,15 +4,26 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from core.contributions import DashboardCard, MenuLink
+from core.contributions import DashboardCard, MenuLink, TaskKind
 from core.hookspecs import hookimpl
 from core.i18n import _
 from plugins.onboarding import routes
+from plugins.onboarding.services import form_kinds, form_settings
+
+
+@hookimpl
+def startup() -> None:
+    form_settings.validate()  # a bad ARKIV_ONBOARDING_FRISTDAGER stops the app at start
 
 
 @hookimpl
 def register_routes() -> list[ControllerRouterHandler]:
     return list(routes.ROUTERS)
+
+
+@hookimpl
+def task_kinds() -> list[TaskKind]:
+    return form_kinds.task_kinds()
 
 
 @hookimpl
