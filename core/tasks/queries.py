@@ -353,7 +353,7 @@ async def tasks_about(object_type: str, object_id: str | int, kinds: Sequence[st
     kind_sql = in_list("t.kind", list(kinds)) if kinds else QueryString("1 = 1")
     return await _rows(
         QueryString(
-            f"SELECT {_COLUMNS}, t.outcome, t.comment, t.done_at, d.name AS done_by_name {_JOINS} "
+            f"SELECT {_COLUMNS}, t.outcome, t.comment, t.done_at, t.done_by, d.name AS done_by_name {_JOINS} "
             "LEFT JOIN core_person d ON d.id = t.done_by "
             "WHERE t.object_type = {} AND t.object_id = {} AND {} ORDER BY t.created ASC, t.id ASC",
             object_type,

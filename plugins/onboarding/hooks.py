@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from core.contributions import DashboardCard, MenuLink, TaskKind
+from core.contributions import DashboardCard, Job, MenuLink, TaskKind
 from core.hookspecs import hookimpl
-from core.i18n import _
-from plugins.onboarding import routes
+from core.i18n import N_, _
+from plugins.onboarding import jobs, routes
 from plugins.onboarding.services import form_kinds, form_settings
 
 
@@ -24,6 +24,18 @@ def register_routes() -> list[ControllerRouterHandler]:
 @hookimpl
 def task_kinds() -> list[TaskKind]:
     return form_kinds.task_kinds()
+
+
+@hookimpl
+def register_jobs() -> list[Job]:
+    return [
+        Job(
+            jobs.DEACTIVATE_JOB,
+            jobs.DEACTIVATE_SCHEDULE,
+            jobs.deactivate_leavers,
+            N_("Deaktiverer personer som har sluttet (avgang fullført, siste arbeidsdag passert)"),
+        )
+    ]
 
 
 @hookimpl
