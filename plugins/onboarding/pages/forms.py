@@ -28,11 +28,13 @@ def is_route_member(user: User) -> bool:
 
 
 def state_label(state: str) -> str:
-    return _(form_kinds.STEP_LABELS.get(state, state))
+    label = form_kinds.STEP_LABELS.get(state, state)
+    return _(label)
 
 
 def kind_label(kind: str) -> str:
-    return _(forms.KIND_LABELS.get(kind, kind))
+    label = forms.KIND_LABELS.get(kind, kind)
+    return _(label)
 
 
 async def list_context(user: User) -> dict[str, Any]:

@@ -147,8 +147,9 @@ async def _close_return(settings: Settings, user: User, form_id: int) -> None:
 
 
 def title(form: Row) -> str:
-    name = form["person_name"] or _("person")
-    return _("%(kind)s: %(name)s") % {"kind": _(forms.KIND_LABELS[form["kind"]]), "name": name}
+    name = form["person_name"] or _("(uten navn)")
+    label = forms.KIND_LABELS[str(form["kind"])]
+    return _("%(kind)s: %(name)s") % {"kind": _(label), "name": name}
 
 
 async def create_step_task(settings: Settings, form: Row, step: str, *, sender_id: int | None) -> int:

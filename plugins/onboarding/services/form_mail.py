@@ -15,7 +15,8 @@ async def receipt(form: dict[str, Any]) -> bool:
     leader = await Person.select(Person.name, Person.email).where(Person.id == form["leader"]).first()
     if leader is None or not leader["email"]:
         return False
-    state = _(form_kinds.STEP_LABELS[form["state"]])
+    label = form_kinds.STEP_LABELS[str(form["state"])]
+    state = _(label)
     name = form["person_name"] or ""
     return await mail.enqueue(
         key=f"onboarding.kvittering:{form['id']}:{form['state']}:{form['version']}",
