@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from core.contributions import DashboardCard, Job, MenuLink, TaskKind
+from core.contributions import DashboardCard, DemoContext, Job, MenuLink, TaskKind
 from core.hookspecs import hookimpl
 from core.i18n import N_, _
 from plugins.onboarding import jobs, routes
-from plugins.onboarding.services import form_kinds, form_settings
+from plugins.onboarding.services import form_demo, form_kinds, form_settings
 
 
 @hookimpl
@@ -46,3 +46,8 @@ def menu_links() -> list[MenuLink]:
 @hookimpl
 def dashboard_cards() -> list[DashboardCard]:
     return [DashboardCard("onboarding", _("IKT-tilgang/-avgang"), "/onboarding/kort", order=40)]
+
+
+@hookimpl
+async def demo_data(ctx: DemoContext) -> None:
+    await form_demo.populate(ctx)
