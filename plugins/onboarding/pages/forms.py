@@ -99,11 +99,14 @@ async def form_context(user: User, form_id: int) -> dict[str, Any]:
     form = await load(form_id)
     if not may_see(user, form):
         raise NotFound(_("Fant ikke skjemaet."))
-    history = await tasks_about(form_kinds.OBJECT, form_id, form_kinds.ALL)
+    history = await tasks_about(form_kinds.OBJECT, form_id, (*form_kinds.ALL, form_kinds.STEDFORTREDER))
     for task in history:
-        task["step_label"] = (
-            state_label(_step_of(task)) if task["kind"] != form_kinds.RETUR else _("Spørsmål til leder")
-        )
+        if task["kind"] == form_kinds.RETUR:
+            task["step_label"] = _("Spørsmål til leder")
+        elif task["kind"] == form_kinds.STEDFORTREDER:
+            task["step_label"] = _("Stedfortreder i permisjonen")
+        else:
+            task["step_label"] = state_label(_step_of(task))
         task["overdue"] = task["state"] in ACTIVE and task["due"] is not None and task["due"] < today()
     units = await units_by_id([u for u in (form["unit"], form["new_unit"]) if u])
     return {

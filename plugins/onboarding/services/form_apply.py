@@ -4,7 +4,9 @@
 - *ny tilsetting*: the person is registered in the unit (initials: the user name IKT created),
   with the role ``arkiv`` when that archive role was agreed, and the tilgangskoder asked for;
 - *endring*: the person moves to the new unit (when one was given);
-- *permisjon* and *avgang*: nothing here (the leave and the leaver are handled by date).
+- *permisjon*: sign-in is paused for the period (core's ``set_sign_in_pause``); when the person
+  leads a unit, Fellestjenesten/Arkiv gets a task to register a deputy for the period;
+- *avgang*: nothing here (the job ``onboarding.deactivate`` acts after the last day).
 """
 
 from __future__ import annotations
@@ -12,13 +14,22 @@ from __future__ import annotations
 from typing import Any
 
 from core import roles
-from core.admin.people import PersonForm, create_person, get_person, update_person
+from core.admin.people import (
+    PersonForm,
+    create_person,
+    get_person,
+    set_sign_in_pause,
+    units_led_by,
+    update_person,
+)
 from core.archive import services as archive
 from core.auth.user import User
 from core.errors import ValidationFailed
 from core.i18n import _
 from core.settings import Settings
+from core.tasks import services as tasks
 from plugins.onboarding import forms
+from plugins.onboarding.services import form_kinds
 
 Row = dict[str, Any]
 
@@ -39,6 +50,11 @@ def preview(form: Row) -> list[str]:
             lines.append(_("Rollen Fellestjenesten/Arkiv gis."))
     elif form["kind"] == forms.ENDRING and form["new_unit"]:
         lines.append(_("%(name)s flyttes til ny enhet.") % {"name": form["person_name"]})
+    if form["kind"] == forms.PERMISJON:
+        lines.append(
+            _("Innloggingen til %(name)s stanses fra %(starts)s til og med %(ends)s.")
+            % {"name": form["person_name"], "starts": form["starts"], "ends": form["ends"]}
+        )
     if form["kind"] in (forms.NY, forms.ENDRING) and form["access_codes"]:
         lines.append(_("Tilgangskoder som gis: %(codes)s.") % {"codes": form["access_codes"]})
     if not lines:
@@ -75,6 +91,26 @@ async def apply(settings: Settings, user: User, form: Row) -> int | None:
                 roles=frozenset(current["roles"]),
             ),
         )
+    elif form["kind"] == forms.PERMISJON and person_id is not None:
+        await set_sign_in_pause(user, person_id, form["starts"], form["ends"])
+        led = await units_led_by(person_id)
+        if led:
+            await tasks.create_task(
+                settings,
+                kind=form_kinds.STEDFORTREDER,
+                receiver_role=roles.ARKIV,
+                sender_id=user.person_id,
+                object_type=form_kinds.OBJECT,
+                object_id=form["id"],
+                title=_("Registrer stedfortreder for %(name)s (%(units)s) i permisjonen %(starts)s–%(ends)s")
+                % {
+                    "name": form["person_name"],
+                    "units": ", ".join(f"{u['code']} {u['name']}" for u in led),
+                    "starts": form["starts"],
+                    "ends": form["ends"],
+                },
+                due=form["starts"],
+            )
     if form["kind"] in (forms.NY, forms.ENDRING) and person_id is not None:
         for code in form["access_codes"].split():
             await archive.grant_access(settings, user, person_id, code)

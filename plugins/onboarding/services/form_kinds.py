@@ -13,6 +13,9 @@ IKT = "onboarding.ikt"
 ARKIV = "onboarding.arkiv"
 RETUR = "onboarding.retur"
 """The form returned to its leader with a question."""
+STEDFORTREDER = "onboarding.stedfortreder"
+"""A leader goes on leave: Fellestjenesten/Arkiv registers a deputy for the period (core's
+generic task page; the deputy is registered under Administrasjon)."""
 URL = "/onboarding/oppgave/{id}"
 
 STEPS: tuple[str, ...] = ("lonn", "ikt", "arkiv")
@@ -36,4 +39,5 @@ def task_kinds() -> list[TaskKind]:
         TaskKind(IKT, N_("IKT-tilgang: IKT"), url=URL),
         TaskKind(ARKIV, N_("IKT-tilgang: Fellestjenesten/Arkiv"), url=URL),
         TaskKind(RETUR, N_("IKT-tilgang: returnert med spørsmål"), url=URL),
+        TaskKind(STEDFORTREDER, N_("IKT-tilgang: stedfortreder i permisjon")),
     ]

@@ -21,7 +21,7 @@ from plugins.onboarding import forms, jobs
 from plugins.onboarding.services import form, form_kinds, form_route
 from plugins.onboarding.services.form_route import StepInput
 from tests.core.archive.service_org import make_org
-from tests.support.factories import as_user, csrf, grant_code, login, make_person
+from tests.support.factories import as_user, csrf, grant_code, login, make_leader, make_person, make_unit
 
 pytestmark = pytest.mark.anyio
 
@@ -106,3 +106,37 @@ async def test_a_leaver_who_leads_a_unit_is_not_deactivated(settings, org) -> No
     summary = await run_job(settings)
     assert "ikke deaktivert" in summary and str(org.leader) in summary
     assert (await Person.select(Person.active).where(Person.id == org.leader).first())["active"]
+
+
+async def test_a_leave_pauses_sign_in_and_asks_for_a_deputy_when_the_person_leads(
+    settings, org, client
+) -> None:
+    sub = await make_unit(code="LMA-B", name="Byggesak", parent=org.lma)
+    await make_leader(sub, org.leaver)
+    leave = forms.Entered(
+        kind="permisjon",
+        unit=str(org.lma),
+        person=str(org.leaver),
+        starts=str(today()),
+        ends=str(today() + timedelta(days=30)),
+    )
+    form_id = await form.save(settings, await as_user(org.leader), leave, send=True)
+    await through_route(settings, org, form_id)
+    person = (
+        await Person.select(Person.pause_starts, Person.pause_ends, Person.active)
+        .where(Person.id == org.leaver)
+        .first()
+    )
+    assert (person["pause_starts"], person["pause_ends"], person["active"]) == (
+        today(),
+        today() + timedelta(days=30),
+        True,
+    )
+    page = await client.get("/dev-logg-inn")
+    assert page.status_code == 200
+    refused = await client.post(
+        "/dev-logg-inn", data={"person_id": str(org.leaver), "neste": "/"}, headers=csrf(client)
+    )
+    assert refused.headers["location"] == "/dev-logg-inn"
+    ask = await Task.select().where(Task.kind == form_kinds.STEDFORTREDER).first()
+    assert ask["receiver_role"] == "arkiv" and "Byggesak" in ask["title"] and ask["object_id"] == str(form_id)
