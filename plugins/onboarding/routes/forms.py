@@ -64,7 +64,7 @@ async def _save(request: AnyRequest, form_id_: int | None) -> Response[Any]:
         return await _edit_page(request, entered, skjema=skjema, errors=exc.errors, status_code=422)
     except Conflict as exc:
         return await _edit_page(
-            request, entered, skjema=skjema, errors={"kind": str(exc.detail)}, status_code=409
+            request, entered, skjema=skjema, errors={"skjema": str(exc.detail)}, status_code=409
         )
     if send:
         state = pages.state_label(str((await form.load(saved))["state"]))

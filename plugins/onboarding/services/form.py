@@ -132,7 +132,7 @@ async def save(
             await _close_return(settings, user, form_id)
             form = await load(form_id)
             await create_step_task(settings, form, step, sender_id=user.person_id)
-            await form_mail.receipt(form)
+            await form_mail.receipt(settings, form)
         else:
             await OnboardingForm.update(values).where(OnboardingForm.id == form_id)
     return form_id

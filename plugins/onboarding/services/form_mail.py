@@ -7,11 +7,12 @@ from typing import Any
 
 from core import mail
 from core.i18n import _
+from core.settings import Settings
 from core.tables import Person
 from plugins.onboarding.services import form_kinds
 
 
-async def receipt(form: dict[str, Any]) -> bool:
+async def receipt(settings: Settings, form: dict[str, Any]) -> bool:
     leader = await Person.select(Person.name, Person.email).where(Person.id == form["leader"]).first()
     if leader is None or not leader["email"]:
         return False
@@ -23,7 +24,7 @@ async def receipt(form: dict[str, Any]) -> bool:
         to_address=leader["email"],
         to_name=leader["name"],
         subject=_("IKT-tilgang/-avgang for %(name)s: %(state)s") % {"name": name, "state": state},
-        body_text=_("Skjemaet for %(name)s er nå: %(state)s.\n\nSe skjemaet: /onboarding/skjema/%(id)s")
-        % {"name": name, "state": state, "id": form["id"]},
+        body_text=_("Skjemaet for %(name)s er nå: %(state)s.\n\nSe skjemaet: %(url)s")
+        % {"name": name, "state": state, "url": f"{settings.public_base_url}/onboarding/skjema/{form['id']}"},
         source="onboarding",
     )

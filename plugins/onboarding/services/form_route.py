@@ -90,7 +90,7 @@ async def complete_step(
                 )
         else:
             await create_step_task(settings, form, following, sender_id=user.person_id)
-        await form_mail.receipt(form)
+        await form_mail.receipt(settings, form)
     return str(form["state"])
 
 
@@ -127,4 +127,4 @@ async def return_form(settings: Settings, user: User, task_id: int, *, version: 
             message=question,
             parent_id=task_id,
         )
-        await form_mail.receipt(await load(int(form["id"])))
+        await form_mail.receipt(settings, await load(int(form["id"])))

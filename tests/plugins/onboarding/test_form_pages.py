@@ -169,3 +169,16 @@ async def test_others_cannot_fill_in_or_see_a_form(client, org) -> None:
     ).status_code == 403
     assert (await client.get(f"/onboarding/skjema/{form_id}")).status_code == 404
     assert "Nina Ny" not in (await client.get("/onboarding")).text
+
+
+async def test_an_overdue_step_is_marked_and_a_stale_form_is_refused(client, org) -> None:
+    await login(client, org.leader)
+    sent = await client.post("/onboarding/skjema/ny", data=new_hire(org), headers=csrf(client))
+    form_id = int(sent.headers["location"].rsplit("/", 1)[1])
+    await Task.update({Task.due: today() - timedelta(days=1)}).where(Task.object_id == str(form_id))
+    page = await client.get(f"/onboarding/skjema/{form_id}")
+    assert "Fristen er passert" in page.text
+    stale = await client.post(
+        f"/onboarding/skjema/{form_id}/endre", data={**new_hire(org), "version": "1"}, headers=csrf(client)
+    )
+    assert stale.status_code == 409 and "kan ikke endres" in stale.text and 'href="#skjema"' in stale.text

@@ -222,3 +222,38 @@ async def test_no_identity_number_or_bank_account_is_stored(db) -> None:
     columns = {c._meta.name for c in OnboardingForm._meta.columns}
     assert not any(word in name for name in columns for word in ("fodsels", "personnummer", "konto", "bank"))
     assert PersonRole  # imported for the organisation checks above
+
+
+async def test_two_members_completing_an_open_step_at_once_move_the_form_once(settings, org) -> None:
+    form_id = await form.save(settings, await as_user(org.leader), new_hire(org), send=True)
+    task = await the_task(form_id, form_kinds.LONN)
+    users = [await as_user(org.lonn), await as_user(org.lonn2)]
+    results = await asyncio.gather(
+        *(
+            form_route.complete_step(
+                settings,
+                u,
+                int(task["id"]),
+                version=int(task["version"]),
+                data=StepInput(employee_number=str(n)),
+            )
+            for n, u in enumerate(users, start=1)
+        ),
+        return_exceptions=True,
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "str"]
+    assert await state(form_id) == "ikt"
+    assert (
+        len(await Task.select().where((Task.object_id == str(form_id)) & (Task.kind == form_kinds.IKT))) == 1
+    )
+
+
+async def test_the_receipt_links_to_the_form(settings, org) -> None:
+    form_id = await form.save(settings, await as_user(org.leader), new_hire(org), send=True)
+    mail = (
+        await MailMessage.select()
+        .where(MailMessage.idempotency_key.like(f"onboarding.kvittering:{form_id}:%"))
+        .first()
+    )
+    assert f"{settings.public_base_url}/onboarding/skjema/{form_id}" in mail["body_text"]
+    assert "Hos Lønningskontoret" in mail["subject"]
