@@ -104,6 +104,10 @@ class Cleaned:
     ends: date | None
 
 
+def is_email(text: str) -> bool:
+    return bool(_EMAIL.match(text))
+
+
 def codes(text: str) -> tuple[str, ...]:
     """Tilgangskoder as typed ("p, u" or "P U") → ("P", "U"), spelled as in the kodeliste
     (an unknown code is kept as typed, for the error)."""

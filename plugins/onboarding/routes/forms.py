@@ -130,7 +130,7 @@ async def take(request: AnyRequest, task_id: FromPath[int]) -> Response[Any]:
 @post("/oppgave/{task_id:int}/utfor", name="onboarding:complete")
 async def complete(request: AnyRequest, task_id: FromPath[int]) -> Response[Any]:
     data = await request.form()
-    entered = {name: form_value(data, name) for name in ("employee_number", "user_name", "comment")}
+    entered = {name: form_value(data, name) for name in ("employee_number", "user_name", "email", "comment")}
     try:
         state = await complete_step(
             runtime(request).settings,

@@ -33,6 +33,8 @@ class StepInput:
 
     employee_number: str = ""
     user_name: str = ""
+    email: str = ""
+    """IKT gives the new person's e-mail when the leader did not know it."""
     comment: str = ""
 
 
@@ -52,6 +54,11 @@ def _check_step(step: str, form: Row, data: StepInput) -> dict[str, str]:
         errors["employee_number"] = _("Skriv ansattnummeret (bare sifre).")
     if step == "ikt" and form["kind"] == forms.NY and not data.user_name.strip():
         errors["user_name"] = _("Skriv brukernavnet som er opprettet.")
+    if step == "ikt" and form["kind"] == forms.NY and not form["email"]:
+        if not data.email.strip():
+            errors["email"] = _("Skriv e-postadressen som er opprettet.")
+        elif not forms.is_email(data.email.strip()):
+            errors["email"] = _("Skriv e-postadressen som navn@domene.no, eller la feltet stå tomt.")
     return errors
 
 
@@ -74,8 +81,11 @@ async def complete_step(
         values: dict[Any, Any] = {OnboardingForm.updated: now(), OnboardingForm.version: form["version"] + 1}
         if step == "lonn":
             values[OnboardingForm.employee_number] = data.employee_number
-        elif step == "ikt" and data.user_name.strip():
-            values[OnboardingForm.user_name] = data.user_name.strip().lower()
+        elif step == "ikt":
+            if data.user_name.strip():
+                values[OnboardingForm.user_name] = data.user_name.strip().lower()
+            if data.email.strip() and not form["email"]:
+                values[OnboardingForm.email] = data.email.strip().lower()
         position = form_kinds.STEPS.index(step)
         following = form_kinds.STEPS[position + 1] if position + 1 < len(form_kinds.STEPS) else None
         values[OnboardingForm.state] = following or "fullfort"

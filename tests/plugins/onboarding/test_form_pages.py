@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from core.tables import Person
 from core.tasks.tables import Task
 from core.timeutil import today
 from plugins.onboarding.services import form_kinds
@@ -182,3 +183,40 @@ async def test_an_overdue_step_is_marked_and_a_stale_form_is_refused(client, org
         f"/onboarding/skjema/{form_id}/endre", data={**new_hire(org), "version": "1"}, headers=csrf(client)
     )
     assert stale.status_code == 409 and "kan ikke endres" in stale.text and 'href="#skjema"' in stale.text
+
+
+async def test_an_error_from_applying_the_change_is_shown_on_the_arkiv_step(client, org, settings) -> None:
+    from plugins.onboarding.services.form_route import StepInput, complete_step
+    from tests.support.factories import as_user
+
+    await login(client, org.leader)
+    sent = await client.post("/onboarding/skjema/ny", data=new_hire(org), headers=csrf(client))
+    form_id = int(sent.headers["location"].rsplit("/", 1)[1])
+    for kind, person, data in (
+        (form_kinds.LONN, org.lonn, StepInput(employee_number="1")),
+        (form_kinds.IKT, org.ikt, StepInput(user_name="P1")),
+    ):
+        task = await open_task(form_id, kind)
+        await complete_step(
+            settings,
+            await as_user(person),
+            int(task["id"]),
+            version=int(task["version"]),
+            data=data,
+        )
+    # The user name is already someone's initials: core refuses to register the new person.
+    first = await Person.select(Person.initials).where(Person.id == org.handler).first()
+    await OnboardingForm.update({OnboardingForm.user_name: first["initials"].lower()}).where(
+        OnboardingForm.id == form_id
+    )
+    await login(client, org.archivist)
+    task = await open_task(form_id, form_kinds.ARKIV)
+    response = await client.post(
+        f"/onboarding/oppgave/{task['id']}/utfor",
+        data={"version": str(task["version"])},
+        headers=csrf(client),
+    )
+    assert response.status_code == 422 and 'id="feiloppsummering"' in response.text
+    assert (await OnboardingForm.select(OnboardingForm.state).where(OnboardingForm.id == form_id).first())[
+        "state"
+    ] == "arkiv"

@@ -257,3 +257,19 @@ async def test_the_receipt_links_to_the_form(settings, org) -> None:
     )
     assert f"{settings.public_base_url}/onboarding/skjema/{form_id}" in mail["body_text"]
     assert "Hos Lønningskontoret" in mail["subject"]
+
+
+async def test_ikt_gives_the_e_mail_the_leader_did_not_know(settings, org) -> None:
+    form_id = await form.save(settings, await as_user(org.leader), new_hire(org, email=""), send=True)
+    await take_and_complete(settings, org.lonn, form_id, "lonn", StepInput(employee_number="5"))
+    with pytest.raises(ValidationFailed) as caught:
+        await take_and_complete(settings, org.ikt, form_id, "ikt", StepInput(user_name="NN", email="feil"))
+    assert set(caught.value.errors) == {"email"}
+    await take_and_complete(
+        settings, org.ikt, form_id, "ikt", StepInput(user_name="NN", email="Nina@Kommune.example")
+    )
+    await take_and_complete(settings, org.archivist, form_id, "arkiv", StepInput())
+    person = (
+        await Person.select(Person.email).where(Person.id == (await form.load(form_id))["person"]).first()
+    )
+    assert person["email"] == "nina@kommune.example"
