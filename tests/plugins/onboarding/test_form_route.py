@@ -215,6 +215,12 @@ def test_the_deadline_setting() -> None:
         with pytest.raises(ConfigError):
             form_settings.validate({"ARKIV_ONBOARDING_FRISTDAGER": bad})
     assert form_settings.deadline(None) is None
+    from plugins.onboarding import hooks
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ARKIV_ONBOARDING_FRISTDAGER", "fem")
+        with pytest.raises(ConfigError, match="ARKIV_ONBOARDING_FRISTDAGER"):
+            hooks.startup()
     assert form_settings.deadline(date(2026, 12, 14)) == date(2026, 12, 7)
 
 
