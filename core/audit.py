@@ -23,6 +23,8 @@ CORE_LABELS: dict[str, str] = {
     "org.person_created": N_("Person registrert"),
     "org.person_updated": N_("Person endret"),
     "org.person_deactivated": N_("Person deaktivert"),
+    "org.person_paused": N_("Innlogging stanset i en periode"),
+    "org.person_pause_cleared": N_("Stans i innlogging fjernet"),
     "org.person_reactivated": N_("Person aktivert igjen"),
     "org.deputy_registered": N_("Stedfortreder registrert"),
     "org.deputy_removed": N_("Stedfortreder fjernet"),

@@ -6,6 +6,7 @@ Works on SQLite and PostgreSQL alike. Expired rows are ignored on read and purge
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import timedelta
 
@@ -84,3 +85,19 @@ class DatabaseStore(Store):
             .returning(SessionData.id)
         )
         return len(deleted)
+
+    async def delete_person(self, person_id: int) -> int:
+        """End every session of one person (a leaver); returns how many. A session that cannot
+        be read as JSON is left alone. (Without this, the person's sessions still count as
+        signed out once they are deactivated: the user middleware loads only active people.)"""
+        doomed: list[int] = []
+        for row in await SessionData.select(SessionData.id, SessionData.value):
+            try:
+                data = json.loads(bytes(row["value"]))
+            except (ValueError, TypeError):
+                continue
+            if isinstance(data, dict) and data.get("person_id") == person_id:
+                doomed.append(int(row["id"]))
+        if doomed:
+            await SessionData.delete().where(SessionData.id.is_in(doomed))
+        return len(doomed)

@@ -49,6 +49,9 @@ class Person(Table, tablename="core_person"):
     unit = ForeignKey(Unit, null=True, on_delete=OnDelete.restrict, index=True)
     active = Boolean(default=True, index=True)
     language = Varchar(length=2, null=True, default=None)
+    pause_starts = Date(null=True, default=None)
+    """With ``pause_ends``: a period (a leave) in which the person may not sign in."""
+    pause_ends = Date(null=True, default=None)
 
     @classmethod
     def get_readable(cls) -> Readable:

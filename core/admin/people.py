@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
@@ -354,5 +355,36 @@ async def set_person_active(actor: User, person_id: int, active: bool) -> bool:
             object_type="person",
             object_id=person_id,
             summary=f"Person {'aktivert igjen' if active else 'deaktivert'}: {person_label(current)}",
+        )
+    return True
+
+
+async def set_sign_in_pause(actor: User, person_id: int, starts: date | None, ends: date | None) -> bool:
+    """Set (or, with None, clear) the period in which the person may not sign in (a leave:
+    :func:`core.auth.user.may_sign_in`). False when nothing changed."""
+    require_maintainer(actor)
+    if (starts is None) != (ends is None) or (starts and ends and ends < starts):
+        raise ValidationFailed({"pause": _("Perioden må ha både første og siste dag, i riktig rekkefølge.")})
+    async with writing(Person):
+        current = await _load_person_for_update(person_id)
+        row = (
+            await Person.select(Person.pause_starts, Person.pause_ends).where(Person.id == person_id).first()
+        )
+        if row and (row["pause_starts"], row["pause_ends"]) == (starts, ends):
+            return False
+        await Person.update({Person.pause_starts: starts, Person.pause_ends: ends}).where(
+            Person.id == person_id
+        )
+        await audit.record(
+            actor_id=actor.person_id,
+            action="org.person_paused" if starts else "org.person_pause_cleared",
+            object_type="person",
+            object_id=person_id,
+            summary=(
+                f"Innlogging stanset {starts.isoformat()}–{ends.isoformat()}: {person_label(current)}"
+                if starts and ends
+                else f"Stans i innlogging fjernet: {person_label(current)}"
+            ),
+            details={"fra": starts, "til": ends},
         )
     return True

@@ -6,6 +6,7 @@ from typing import Any
 
 from core import audit
 from core.auth.oidc import Claims, SignInError
+from core.auth.user import may_sign_in
 from core.db import writing
 from core.i18n import N_
 from core.settings import Settings
@@ -58,6 +59,8 @@ async def person_for_claims(settings: Settings, claims: Claims) -> int:
         active = await Person.exists().where((Person.id == person_id) & (Person.active.eq(True)))
         if not active:
             raise SignInError(N_("Brukeren din er deaktivert i arkivrutiner."))
+        if not await Person.exists().where((Person.id == person_id) & may_sign_in()):
+            raise SignInError(N_("Innloggingen din er stanset i permisjonen."))
         await _sync_roles(settings, person_id, claims.roles)
     return person_id
 

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from core import audit
 from core.auth import oidc
 from core.auth.identity import person_for_claims
+from core.auth.user import may_sign_in
 from core.contributions import AnyRequest
 from core.i18n import _
 from core.runtime import runtime_of
@@ -144,7 +145,7 @@ async def dev_login(
         person_id = int(data.get("person_id", ""))
     except ValueError:
         return Redirect("/dev-logg-inn", status_code=303)
-    if not await Person.exists().where((Person.id == person_id) & (Person.active.eq(True))):
+    if not await Person.exists().where((Person.id == person_id) & may_sign_in()):
         return Redirect("/dev-logg-inn", status_code=303)
     await _sign_in(request, person_id, "utviklerinnlogging")
     return Redirect(_safe_next(data.get("neste")), status_code=303)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 from core import roles
 from core.organisation import Authority, authorities_of
 from core.tables import Person, PersonRole
+from core.timeutil import today
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,23 @@ class User:
         return [a.unit_id for a in self.authorities]
 
 
+def may_sign_in(on: date | None = None) -> Any:
+    """The Piccolo condition "the person may sign in on ``on`` (today)": active, and not inside a
+    sign-in pause (``pause_starts``..``pause_ends``, a leave). Used by :func:`load_user` (every
+    request), dev login and OIDC sign-in."""
+    day = on or today()
+    not_paused = (
+        Person.pause_starts.is_null()
+        | Person.pause_ends.is_null()
+        | (Person.pause_starts > day)
+        | (Person.pause_ends < day)
+    )
+    return Person.active.eq(True) & not_paused
+
+
 async def load_user(person_id: int) -> User | None:
-    """Build the :class:`User` for an active person, or None if unknown or deactivated."""
+    """Build the :class:`User` for a person who may sign in today, or None if unknown,
+    deactivated or inside a sign-in pause (a leave)."""
     row = (
         await Person.select(
             Person.id,
@@ -68,7 +86,7 @@ async def load_user(person_id: int) -> User | None:
             Person.unit.name.as_alias("unit_name"),
             Person.language,
         )
-        .where((Person.id == person_id) & (Person.active.eq(True)))
+        .where((Person.id == person_id) & may_sign_in())
         .first()
     )
     if row is None:

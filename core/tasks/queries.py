@@ -345,3 +345,19 @@ async def open_task_for(person_id: int, object_type: str, object_id: str | int, 
         t for t in await open_tasks_about(object_type, object_id, [kind]) if t["receiver_person"] == person_id
     ]
     return found[-1] if found else None
+
+
+async def tasks_about(object_type: str, object_id: str | int, kinds: Sequence[str] = ()) -> list[Row]:
+    """Every task about one record, done and withdrawn too (a routine's history), oldest first;
+    with who completed it, when, its outcome and comment."""
+    kind_sql = in_list("t.kind", list(kinds)) if kinds else QueryString("1 = 1")
+    return await _rows(
+        QueryString(
+            f"SELECT {_COLUMNS}, t.outcome, t.comment, t.done_at, t.done_by, d.name AS done_by_name {_JOINS} "
+            "LEFT JOIN core_person d ON d.id = t.done_by "
+            "WHERE t.object_type = {} AND t.object_id = {} AND {} ORDER BY t.created ASC, t.id ASC",
+            object_type,
+            str(object_id),
+            kind_sql,
+        )
+    )

@@ -5,16 +5,44 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from core.auth.user import User
-from core.contributions import DashboardCard, DemoContext, MenuLink, TaskKind
+from core.contributions import DashboardCard, DemoContext, Job, MenuLink, TaskKind
 from core.hookspecs import hookimpl
 from core.i18n import N_, _
-from plugins.onboarding import routes
-from plugins.onboarding.services import demo_checklist, training
+from plugins.onboarding import jobs, routes
+from plugins.onboarding.services import (
+    demo_checklist,
+    form_demo,
+    form_kinds,
+    form_settings,
+    training,
+)
+
+
+@hookimpl
+def startup() -> None:
+    form_settings.validate()  # a bad ARKIV_ONBOARDING_FRISTDAGER stops the app at start
 
 
 @hookimpl
 def register_routes() -> list[ControllerRouterHandler]:
     return list(routes.ROUTERS)
+
+
+@hookimpl
+def task_kinds() -> list[TaskKind]:
+    return [*form_kinds.task_kinds(), *training.task_kinds()]
+
+
+@hookimpl
+def register_jobs() -> list[Job]:
+    return [
+        Job(
+            jobs.DEACTIVATE_JOB,
+            jobs.DEACTIVATE_SCHEDULE,
+            jobs.deactivate_leavers,
+            N_("Deaktiverer personer som har sluttet (avgang fullført, siste arbeidsdag passert)"),
+        )
+    ]
 
 
 @hookimpl
@@ -39,10 +67,6 @@ def audit_labels() -> dict[str, str]:
 
 
 @hookimpl
-def task_kinds() -> list[TaskKind]:
-    return [*training.task_kinds()]
-
-
-@hookimpl
 async def demo_data(ctx: DemoContext) -> None:
     await demo_checklist.populate(ctx)
+    await form_demo.populate(ctx)

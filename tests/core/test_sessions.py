@@ -228,3 +228,14 @@ async def test_worker_pid_header_is_sent_outside_production_only(settings, db) -
             assert response.status_code == 200
             assert response.headers.get("x-worker-pid") == expected
             assert "content-security-policy" in response.headers
+
+
+async def test_delete_person_ends_only_that_persons_sessions(db) -> None:
+    store = DatabaseStore()
+    await store.set("a", b'{"person_id": 7, "language": "nb"}')
+    await store.set("b", b'{"person_id": 8}')
+    await store.set("c", b"not json")
+    assert await store.delete_person(7) == 1
+    assert await store.get("a") is None
+    assert await store.get("b") is not None and await store.get("c") is not None
+    assert await store.delete_person(7) == 0

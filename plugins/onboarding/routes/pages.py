@@ -1,16 +1,18 @@
-"""The skeleton's page and card (thin handlers; the routine is not built yet)."""
+"""The front page (the list of forms) and the card (thin handlers)."""
 
 from __future__ import annotations
 
 from litestar import Router, get
 from litestar.response import Template
 
-from core.web.pages import AnyRequest, fragment, page
+from core.web.pages import AnyRequest, current_user, fragment, page
+from plugins.onboarding.pages import forms as form_pages
 
 
 @get("/", name="onboarding:index")
 async def index(request: AnyRequest) -> Template:
-    return await page(request, "onboarding/index.html")
+    context = await form_pages.list_context(current_user(request))
+    return await page(request, "onboarding/skjema_liste.html", **context)
 
 
 @get("/kort", name="onboarding:card")

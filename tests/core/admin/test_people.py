@@ -150,3 +150,35 @@ async def test_people_search_and_paging(db) -> None:
     assert (await people.list_people(admin, page=99)).number == 2
     assert [r["name"] for r in (await people.list_people(admin, search="ovrebo")).items] == ["Trine Øvrebø"]
     assert (await people.list_people(admin, search="saksbehandler 1")).total == 10
+
+
+async def test_a_sign_in_pause_refuses_sign_in_inside_the_period_only(db) -> None:
+    from datetime import timedelta
+
+    from core.auth.identity import person_for_claims
+    from core.auth.oidc import Claims, SignInError
+    from core.settings import load_settings
+    from core.timeutil import today
+
+    admin = await user(await make_person(roles=(roles.ADMIN,)))
+    person = await make_person(email="permisjon@kommune.example")
+    await expect_errors(people.set_sign_in_pause(admin, person, today(), None), "pause")
+    await expect_errors(
+        people.set_sign_in_pause(admin, person, today(), today() - timedelta(days=1)), "pause"
+    )
+    # A pause that starts tomorrow does not stop sign-in today.
+    assert await people.set_sign_in_pause(
+        admin, person, today() + timedelta(days=1), today() + timedelta(days=9)
+    )
+    assert await load_user(person) is not None
+    assert await people.set_sign_in_pause(admin, person, today(), today() + timedelta(days=9))
+    assert not await people.set_sign_in_pause(admin, person, today(), today() + timedelta(days=9))
+    assert await load_user(person) is None
+    with pytest.raises(SignInError, match="permisjon"):
+        await person_for_claims(
+            load_settings(), Claims("oid-p", "tid-p", "permisjon@kommune.example", "P", ())
+        )
+    assert await people.set_sign_in_pause(admin, person, None, None)
+    assert await load_user(person) is not None
+    assert len(await audit_rows("org.person_paused")) == 2
+    assert len(await audit_rows("org.person_pause_cleared")) == 1

@@ -166,3 +166,20 @@ async def test_open_task_holders_of_an_object(settings, db) -> None:
     holders = await queries.open_task_holders("journalpost", 7, ["dummy_plugin.approve"])
     assert holders == {org.leader, org.archivist}
     assert await queries.open_task_holders("journalpost", 7, []) == set()
+
+
+async def test_every_task_about_an_object_with_who_completed_it(settings, db) -> None:
+    org = await make_org()
+    first = await task_to(settings, person=org.chief, object_id=9, kind="dummy_plugin.approve")
+    await services.complete_task(
+        settings, await org.user(org.chief), first, version=1, outcome="ferdig", comment="Greit"
+    )
+    second = await task_to(settings, role=roles.ARKIV, object_id=9, kind="dummy_plugin.approve")
+    await task_to(settings, person=org.kari, object_id=9)  # another kind
+    await task_to(settings, person=org.kari, object_id=10, kind="dummy_plugin.approve")  # another post
+    rows = await queries.tasks_about("journalpost", 9, ["dummy_plugin.approve"])
+    assert [r["id"] for r in rows] == [first, second]
+    assert (rows[0]["state"], rows[0]["outcome"], rows[0]["comment"]) == ("done", "ferdig", "Greit")
+    assert rows[0]["done_by_name"] and rows[0]["done_at"] is not None
+    assert rows[1]["done_by_name"] is None
+    assert len(await queries.tasks_about("journalpost", 9)) == 3
