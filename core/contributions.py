@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from litestar.plugins.htmx import HTMXRequest
 
 if TYPE_CHECKING:
+    import pluggy
+
     from core.jobs import JobContext
     from core.settings import Settings
 
@@ -157,6 +159,9 @@ class DemoContext:
     settings: Settings
     rng: random.Random
     scale: int
+    pm: pluggy.PluginManager
+    """The plugin manager, for a demo that goes through hooks (an avgang asks every plugin's
+    checklist lines)."""
     units: dict[str, int] = field(default_factory=dict)
     """Unit code -> id."""
     leaders: dict[str, int] = field(default_factory=dict)

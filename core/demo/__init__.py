@@ -168,7 +168,7 @@ async def populate(settings: Settings, seed: int = 2026, scale: int = 0) -> str:
                 return "Databasen har allerede data; demodata er ikke lagt inn på nytt."
             added = await records.add_posts(settings, seed=seed, posts=scale)
             return f"Databasen har allerede data; la til {added} journalposter.\n{await records.summary()}"
-        ctx = DemoContext(settings=settings, rng=random.Random(seed), scale=scale)
+        ctx = DemoContext(settings=settings, rng=random.Random(seed), scale=scale, pm=runtime.pm)
         async with writing(Person):
             await _organisation(ctx)
         await records.populate_records(settings, seed=seed, extra=scale)

@@ -282,7 +282,7 @@ async def test_hook_demo_data(settings: Any, db: None) -> None:
 
 async def test_hook_demo_data_through_the_plugin_manager(app: Any) -> None:
     runtime = runtime_of(app)
-    ctx = DemoContext(settings=runtime.settings, rng=random.Random(1), scale=0)
+    ctx = DemoContext(settings=runtime.settings, rng=random.Random(1), scale=0, pm=runtime.pm)
     for result in runtime.pm.hook.demo_data(ctx=ctx):
         await await_me_maybe(result)
     assert await DummyNote.count() == 1

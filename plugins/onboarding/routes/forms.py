@@ -138,6 +138,7 @@ async def complete(request: AnyRequest, task_id: FromPath[int]) -> Response[Any]
             task_id,
             version=form_id(data, "version") or 0,
             data=StepInput(**entered),
+            pm=runtime(request).pm,
         )
     except ValidationFailed as exc:
         return await _task_page(request, task_id, errors=exc.errors, entered=entered, status_code=422)

@@ -42,7 +42,12 @@ async def _step(
         )
     else:
         await form_route.complete_step(
-            ctx.settings, actor, int(task["id"]), version=int(task["version"]), data=data or StepInput()
+            ctx.settings,
+            actor,
+            int(task["id"]),
+            version=int(task["version"]),
+            data=data or StepInput(),
+            pm=ctx.pm,
         )
 
 

@@ -4,12 +4,17 @@ completes it with the step's own fields, or returns the form to the leader with 
 Lønningskontoret confirms the employee number, IKT gives the user name created (or closed),
 Fellestjenesten/Arkiv applies the access (:mod:`.form_apply`). Completing the last step makes
 the form ``fullfort``. Of two members acting at once exactly one wins (core's task locking).
+
+An *avgang* is not completed while the leaver's checklist (:mod:`.checklist`) has open lines,
+unless the leader or Fellestjenesten/Arkiv has recorded why it may be.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+import pluggy
 
 from core.auth.user import User
 from core.db import writing
@@ -20,7 +25,7 @@ from core.tasks import services as tasks
 from core.tasks.queries import get_task
 from core.timeutil import now
 from plugins.onboarding import forms
-from plugins.onboarding.services import form_apply, form_kinds, form_mail
+from plugins.onboarding.services import checklist, form_apply, form_kinds, form_mail
 from plugins.onboarding.services.form import create_step_task, load, title
 from plugins.onboarding.tables.forms import OnboardingForm
 
@@ -62,10 +67,35 @@ def _check_step(step: str, form: Row, data: StepInput) -> dict[str, str]:
     return errors
 
 
+class ChecklistOpen(Conflict):
+    """The avgang cannot be completed: the leaver's checklist has open lines and no reason."""
+
+
+async def _require_checklist_done(pm: pluggy.PluginManager, form: Row) -> None:
+    if form["kind"] != forms.AVGANG or form["person"] is None:
+        return
+    if not await checklist.may_complete(pm, int(form["person"])):
+        raise ChecklistOpen(
+            _(
+                "Avgangen kan ikke fullføres: sjekklisten for %(name)s har åpne punkter. Flytt "
+                "dem til en etterfølger, eller be lederen skrive hvorfor avgangen kan fullføres likevel."
+            )
+            % {"name": form["person_name"]}
+        )
+
+
 async def complete_step(
-    settings: Settings, user: User, task_id: int, *, version: int, data: StepInput
+    settings: Settings,
+    user: User,
+    task_id: int,
+    *,
+    version: int,
+    data: StepInput,
+    pm: pluggy.PluginManager,
 ) -> str:
-    """Complete the step; returns the form's new state."""
+    """Complete the step; returns the form's new state.
+
+    ``pm`` gives the leaver's checklist (every plugin's lines) for the last step of an avgang."""
     task, form = await step_task(task_id)
     step = form_kinds.KIND_STEP.get(task["kind"])
     if step is None:
@@ -73,6 +103,8 @@ async def complete_step(
     errors = _check_step(step, form, data)
     if errors:
         raise ValidationFailed(errors)
+    if step == form_kinds.STEPS[-1]:
+        await _require_checklist_done(pm, form)
     async with writing(OnboardingForm):
         form = await load(int(form["id"]), lock=True)
         await tasks.complete_task(

@@ -8,6 +8,7 @@ import pytest
 
 from core.archive.queries import leaver
 from core.contributions import DemoContext
+from core.runtime import runtime_of
 from plugins.onboarding.services import demo_checklist
 from plugins.onboarding.tables.training import TrainingFollowUp
 from tests.core.archive.leaver_org import make_work
@@ -15,12 +16,13 @@ from tests.core.archive.leaver_org import make_work
 pytestmark = pytest.mark.anyio
 
 
-async def test_demo_leaver_and_follow_ups(settings, db) -> None:
+async def test_demo_leaver_and_follow_ups(settings, app) -> None:
     work = await make_work(settings)
     org = work.org
     ctx = DemoContext(
         settings=settings,
         rng=random.Random(1),
+        pm=runtime_of(app).pm,
         scale=0,
         units={"LMA": org.lma, "OKO": org.oko},
         leaders={"LMA": org.leader, "OKO": org.oko_leader},

@@ -7,6 +7,7 @@ import random
 import pytest
 
 from core.contributions import DemoContext
+from core.runtime import runtime_of
 from core.tables import Person
 from plugins.onboarding.services import form_demo
 from plugins.onboarding.tables.forms import OnboardingForm
@@ -16,13 +17,14 @@ from tests.support.factories import make_person
 pytestmark = pytest.mark.anyio
 
 
-async def test_demo_forms_in_every_state(settings, db) -> None:
+async def test_demo_forms_in_every_state(settings, app) -> None:
     org = await make_org()
     await make_person(name="Lone Lønn", roles=("lonn",))
     await make_person(name="Ivar IKT", roles=("ikt",))
     ctx = DemoContext(
         settings=settings,
         rng=random.Random(1),
+        pm=runtime_of(app).pm,
         scale=1,
         units={"LMA": org.lma, "OKO": org.oko},
         leaders={"LMA": org.leader, "OKO": org.oko_leader},

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from core.runtime import build_runtime
 from core.tables import Person
 from core.tasks.tables import Task
 from core.timeutil import today
@@ -203,6 +204,7 @@ async def test_an_error_from_applying_the_change_is_shown_on_the_arkiv_step(clie
             int(task["id"]),
             version=int(task["version"]),
             data=data,
+            pm=build_runtime(settings).pm,
         )
     # The user name is already someone's initials: core refuses to register the new person.
     first = await Person.select(Person.initials).where(Person.id == org.handler).first()

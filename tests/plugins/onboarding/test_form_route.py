@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from core.errors import Conflict, Forbidden, ValidationFailed
+from core.runtime import build_runtime
 from core.settings import ConfigError
 from core.tables import MailMessage, Person, PersonRole
 from core.tasks import services as tasks
@@ -70,7 +71,12 @@ async def take_and_complete(settings: Any, person: int, form_id: int, step: str,
     user = await as_user(person)
     await tasks.take_task(settings, user, int(task["id"]), version=int(task["version"]))
     return await form_route.complete_step(
-        settings, user, int(task["id"]), version=int(task["version"]) + 1, data=data
+        settings,
+        user,
+        int(task["id"]),
+        version=int(task["version"]) + 1,
+        data=data,
+        pm=build_runtime(settings).pm,
     )
 
 
@@ -190,6 +196,7 @@ async def test_two_members_taking_the_step_one_wins(settings, org) -> None:
             int(task["id"]),
             version=int(task["version"]) + 1,
             data=StepInput(employee_number="1"),
+            pm=build_runtime(settings).pm,
         )
     await form_route.complete_step(
         settings,
@@ -197,6 +204,7 @@ async def test_two_members_taking_the_step_one_wins(settings, org) -> None:
         int(task["id"]),
         version=int(task["version"]) + 1,
         data=StepInput(employee_number="1"),
+        pm=build_runtime(settings).pm,
     )
     assert await state(form_id) == "ikt"
 
@@ -242,6 +250,7 @@ async def test_two_members_completing_an_open_step_at_once_move_the_form_once(se
                 int(task["id"]),
                 version=int(task["version"]),
                 data=StepInput(employee_number=str(n)),
+                pm=build_runtime(settings).pm,
             )
             for n, u in enumerate(users, start=1)
         ),
