@@ -37,15 +37,43 @@ def kind_label(kind: str) -> str:
     return _(label)
 
 
+def _followed_by(user: User) -> Any:
+    """The forms ``user`` follows (``None``: every form, for the roles on the route)."""
+    if is_route_member(user):
+        return None
+    where: Any = OnboardingForm.leader == user.person_id
+    if user.led_unit_ids:
+        where = where | OnboardingForm.unit.is_in(user.led_unit_ids)
+    return where
+
+
+UNDER_WAY = ("lonn", "ikt", "arkiv", "retur")
+
+
+async def card_context(user: User) -> dict[str, Any]:
+    """The front-page card: the forms the user follows that are under way, those returned to
+    them, and their drafts (one grouped count over the indexed state)."""
+    query = OnboardingForm.select(OnboardingForm.state, OnboardingForm.leader).where(
+        OnboardingForm.state.is_in([*UNDER_WAY, "utkast"])
+    )
+    followed = _followed_by(user)
+    if followed is not None:
+        query = query.where(followed)
+    rows = await query
+    return {
+        "under_way": sum(1 for r in rows if r["state"] in UNDER_WAY),
+        "returned": sum(1 for r in rows if r["state"] == "retur" and r["leader"] == user.person_id),
+        "drafts": sum(1 for r in rows if r["state"] == "utkast" and r["leader"] == user.person_id),
+    }
+
+
 async def list_context(user: User) -> dict[str, Any]:
     """The forms the user follows: their own and their units' (a leader), every form (the
     roles on the route); newest first."""
     query = OnboardingForm.select().order_by(OnboardingForm.updated, ascending=False)
-    if not is_route_member(user):
-        where: Any = OnboardingForm.leader == user.person_id
-        if user.led_unit_ids:
-            where = where | OnboardingForm.unit.is_in(user.led_unit_ids)
-        query = query.where(where)
+    followed = _followed_by(user)
+    if followed is not None:
+        query = query.where(followed)
     rows: list[Row] = await query.limit(200)
     units = await units_by_id([int(r["unit"]) for r in rows])
     names = await person_names([int(r["leader"]) for r in rows])

@@ -16,9 +16,9 @@ async def index(request: AnyRequest) -> Template:
 
 
 @get("/kort", name="onboarding:card")
-async def card() -> Template:
+async def card(request: AnyRequest) -> Template:
     """The front-page card (htmx fragment)."""
-    return fragment("onboarding/_card.html")
+    return fragment("onboarding/_card.html", **await form_pages.card_context(current_user(request)))
 
 
 router = Router(path="/onboarding", route_handlers=[index, card])

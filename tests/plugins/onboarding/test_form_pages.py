@@ -222,3 +222,23 @@ async def test_an_error_from_applying_the_change_is_shown_on_the_arkiv_step(clie
     assert (await OnboardingForm.select(OnboardingForm.state).where(OnboardingForm.id == form_id).first())[
         "state"
     ] == "arkiv"
+
+
+async def test_the_card_counts_the_forms_the_user_follows(client, org) -> None:
+    await login(client, org.leader)
+    assert "Ingen skjemaer er under behandling." in (await client.get("/onboarding/kort")).text
+    await client.post("/onboarding/skjema/ny", data=new_hire(org), headers=csrf(client))
+    await client.post(
+        "/onboarding/skjema/ny",
+        data=new_hire(org, person_name="Per Utkast", handling="lagre"),
+        headers=csrf(client),
+    )
+    card = (await client.get("/onboarding/kort")).text
+    assert "1 skjema er under behandling." in card and "1 utkast er ikke sendt." in card
+    # Lønningskontoret follows every form, but not the leader's drafts.
+    await login(client, org.lonn)
+    card = (await client.get("/onboarding/kort")).text
+    assert "1 skjema er under behandling." in card and "utkast" not in card
+    # Another unit's leader follows neither.
+    await login(client, org.oko_leader)
+    assert "Ingen skjemaer er under behandling." in (await client.get("/onboarding/kort")).text
