@@ -98,6 +98,9 @@ async def test_preview_then_transfer_through_the_pages(client, settings) -> None
     assert post["saksbehandler"] == org.colleague
     page = await client.get(base)
     assert "5 oppføringer er flyttet" in page.text
+    # Afterwards there is nothing to move, and the preview says so instead of offering it.
+    empty = await client.get(f"{base}/flytt", params={"til": org.colleague})
+    assert "det er ingenting å flytte" in empty.text and "Flytt alt" not in empty.text
 
 
 async def test_a_reason_through_the_page(client, settings) -> None:
