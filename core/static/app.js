@@ -15,7 +15,13 @@
     var found = root && root.querySelectorAll ? root.querySelectorAll("[data-trenger-js][hidden]") : [];
     for (var i = 0; i < found.length; i++) found[i].hidden = false;
   }
-  document.addEventListener("DOMContentLoaded", function () { showScripted(document); });
+  // A page that comes back with errors (a form posted without htmx, 422) starts at its error
+  // summary, so keyboard and screen-reader users hear what to fix first.
+  document.addEventListener("DOMContentLoaded", function () {
+    showScripted(document);
+    var summary = document.getElementById("feiloppsummering");
+    if (summary && summary.querySelector("a, p")) focusOn(summary);
+  });
   document.addEventListener("htmx:load", function (event) {
     showScripted((event.detail && event.detail.elt) || document);
   });

@@ -92,6 +92,8 @@ def test_onboarding_form_pages_pass_axe(new_page: Any, server: Server, axe_sourc
     page.fill("#email", "feil")
     page.locator("button[value=send]").click()
     page.wait_for_selector("#feiloppsummering")
+    # The page starts at the error summary (keyboard and screen-reader users hear it first).
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'feiloppsummering'")
     assert page.locator("#person_name").input_value() == "Nora Nyberg"
     assert page.locator("#email").input_value() == "feil"
     found += _axe(page, axe_source)
