@@ -124,7 +124,8 @@ async def take(request: AnyRequest, task_id: FromPath[int]) -> Response[Any]:
     except Conflict as exc:
         return await _task_page(request, task_id, errors={"ta": str(exc.detail)}, status_code=409)
     flash(request, _("Du har tatt oppgaven."))
-    return Redirect(f"/onboarding/oppgave/{task_id}", status_code=303)
+    # The step's form is what comes next: the browser starts there (also for keyboard users).
+    return Redirect(f"/onboarding/oppgave/{task_id}#utfor-steget", status_code=303)
 
 
 @post("/oppgave/{task_id:int}/utfor", name="onboarding:complete")

@@ -97,7 +97,8 @@ async def test_the_whole_route_over_http(client, org) -> None:
     taken = await client.post(
         f"/onboarding/oppgave/{task['id']}/ta", data={"version": str(task["version"])}, headers=csrf(client)
     )
-    assert taken.status_code == 303
+    assert taken.status_code == 303 and taken.headers["location"].endswith("#utfor-steget")
+    assert 'id="utfor-steget"' in (await client.get(taken.headers["location"].split("#")[0])).text
     again = await client.post(
         f"/onboarding/oppgave/{task['id']}/ta", data={"version": str(task["version"])}, headers=csrf(client)
     )
