@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from core.archive.access import access_codes
+from core.errors import Forbidden
 from core.runtime import runtime_of
 from core.tasks.tables import Task
 from core.timeutil import today
@@ -65,6 +66,16 @@ async def test_the_last_step_waits_for_the_checklist_or_a_reason(settings, app, 
     form_id = await to_arkiv_step(settings, work, pm)
     assert await checklist.open_lines(pm, org.handler)  # restanse, own case, unsent post, task
     task = await open_step(form_id, "arkiv")
+    # Someone outside the role is refused as such, and learns nothing of the checklist.
+    with pytest.raises(Forbidden):
+        await form_route.complete_step(
+            settings,
+            await as_user(org.oko_handler),
+            int(task["id"]),
+            version=int(task["version"]),
+            data=StepInput(),
+            pm=pm,
+        )
     archivist = await as_user(org.archivist)
     with pytest.raises(ChecklistOpen) as refused:
         await form_route.complete_step(
