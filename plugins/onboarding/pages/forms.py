@@ -52,7 +52,7 @@ UNDER_WAY = ("lonn", "ikt", "arkiv", "retur")
 
 async def card_context(user: User) -> dict[str, Any]:
     """The front-page card: the forms the user follows that are under way, those returned to
-    them, and their drafts (one grouped count over the indexed state)."""
+    them, and their drafts (one read of two columns over the indexed state; forms are few)."""
     query = OnboardingForm.select(OnboardingForm.state, OnboardingForm.leader).where(
         OnboardingForm.state.is_in([*UNDER_WAY, "utkast"])
     )
