@@ -11,12 +11,20 @@
 * Failed attempts back off (1, 5, 15, 60 minutes); after :data:`MAX_ATTEMPTS` the message is
   ``failed``. A message that cannot even be built (a bad address) fails at once.
 * Without ``ARKIV_SMTP_HOST`` nothing is sent and the mail stays visible in the outbox.
+* An SMTP server that accepts the connection and then says nothing cannot hang a run: the
+  connection and every reply wait at most ``ARKIV_SMTP_TIMEOUT`` seconds, and such a message is
+  a failed attempt like any other. A run takes no new message after ``ARKIV_OUTBOX_RUN_SECONDS``
+  and leaves the rest queued for the next run (counted as ``left``).
+* STARTTLS verifies the server's certificate against the system's CAs, or against
+  ``ARKIV_SMTP_CA_BUNDLE`` for a server with a private CA; a refused login or certificate is a
+  failed attempt with its error recorded on the message.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -43,15 +51,22 @@ class SendSummary:
     failed: int = 0
     deferred: int = 0
     skipped_no_smtp: bool = False
+    left: int = 0
+    """Due messages this run did not take because it ran out of time."""
 
     def __str__(self) -> str:
         if self.skipped_no_smtp:
             return _("SMTP er ikke satt opp; e-post blir liggende i utboksen")
-        return _("sendt %(sent)s, feilet %(failed)s, utsatt %(deferred)s") % {
+        text = _("sendt %(sent)s, feilet %(failed)s, utsatt %(deferred)s") % {
             "sent": self.sent,
             "failed": self.failed,
             "deferred": self.deferred,
         }
+        if self.left:
+            text += ", " + _("%(left)s venter til neste kjøring (tidsgrensen for kjøringen nådd)") % {
+                "left": self.left
+            }
+        return text
 
 
 async def enqueue(
@@ -111,9 +126,13 @@ def build_message(settings: Settings, row: dict[str, object]) -> EmailMessage:
 
 
 async def send_pending(settings: Settings, limit: int = 100) -> SendSummary:
-    """Send queued messages that are due. Safe to run from several processes at once."""
+    """Send queued messages that are due. Safe to run from several processes at once.
+
+    Stops taking new messages once ``settings.outbox_run_seconds`` have passed; a message
+    already being sent finishes (each SMTP step is bounded by ``settings.smtp_timeout``)."""
     if not settings.smtp_host:
         return SendSummary(skipped_no_smtp=True)
+    deadline = time.monotonic() + settings.outbox_run_seconds
     current = now()
     rows = (
         await MailMessage.select()
@@ -125,7 +144,11 @@ async def send_pending(settings: Settings, limit: int = 100) -> SendSummary:
         .limit(limit)
     )
     sent = failed = deferred = 0
-    for row in rows:
+    for index, row in enumerate(rows):
+        if time.monotonic() >= deadline:
+            left = len(rows) - index
+            log.warning("Utboksen nådde tidsgrensen; %d e-poster venter til neste kjøring", left)
+            return SendSummary(sent=sent, failed=failed, deferred=deferred, left=left)
         token = uuid.uuid4().hex
         claimed = (
             await MailMessage.update({MailMessage.status: "sending", MailMessage.claim_token: token})
@@ -162,7 +185,8 @@ async def send_pending(settings: Settings, limit: int = 100) -> SendSummary:
                 start_tls=settings.smtp_starttls,
                 username=settings.smtp_username or None,
                 password=settings.smtp_password or None,
-                timeout=30,
+                cert_bundle=settings.smtp_ca_bundle or None,
+                timeout=settings.smtp_timeout,
             )
         except (aiosmtplib.SMTPException, OSError) as exc:
             final = attempts >= MAX_ATTEMPTS

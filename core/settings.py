@@ -44,6 +44,13 @@ class Settings:
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    smtp_ca_bundle: str = ""
+    """CA file that signs the SMTP server's certificate, for a server with a private CA."""
+    smtp_timeout: float = 10.0
+    """Seconds to wait for the SMTP connection and for each reply (``ARKIV_SMTP_TIMEOUT``)."""
+    outbox_run_seconds: float = 50.0
+    """An outbox run takes no new message after this many seconds (``ARKIV_OUTBOX_RUN_SECONDS``);
+    the rest waits for the next run. Below a minute, so a run ends before the next slot."""
     mail_from: str = "arkivrutiner@localhost"
     public_base_url: str = "http://127.0.0.1:8000"
     default_language: str = "nb"
@@ -106,6 +113,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} må være et heltall, ikke «{raw}».") from None
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        raise ConfigError(f"{name} må være et antall sekunder, ikke «{raw}».") from None
+    if not 0 < value <= 3600:
+        raise ConfigError(f"{name} må være mer enn 0 og høyst 3600 sekunder, ikke «{raw}».")
+    return value
+
+
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
 
@@ -147,6 +167,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         smtp_username=env.get("ARKIV_SMTP_USERNAME", ""),
         smtp_password=env.get("ARKIV_SMTP_PASSWORD", ""),
         smtp_starttls=_bool(env, "ARKIV_SMTP_STARTTLS", False),
+        smtp_ca_bundle=env.get("ARKIV_SMTP_CA_BUNDLE", ""),
+        smtp_timeout=_seconds(env, "ARKIV_SMTP_TIMEOUT", Settings.smtp_timeout),
+        outbox_run_seconds=_seconds(env, "ARKIV_OUTBOX_RUN_SECONDS", Settings.outbox_run_seconds),
         mail_from=env.get("ARKIV_MAIL_FROM", Settings.mail_from),
         public_base_url=env.get("ARKIV_PUBLIC_BASE_URL", Settings.public_base_url).rstrip("/"),
         default_language=env.get("ARKIV_DEFAULT_LANGUAGE", "nb"),
@@ -180,6 +203,8 @@ def validate(s: Settings) -> None:
         raise ConfigError("ARKIV_SECRET_KEY må være minst 32 tegn lang.")
     if not (1 <= s.smtp_port <= 65535):
         raise ConfigError(f"ARKIV_SMTP_PORT må være mellom 1 og 65535, ikke {s.smtp_port}.")
+    if s.smtp_ca_bundle and not Path(s.smtp_ca_bundle).is_file():
+        raise ConfigError(f"ARKIV_SMTP_CA_BUNDLE: finner ikke filen «{s.smtp_ca_bundle}».")
     if s.db_pool_size < 0:
         raise ConfigError("ARKIV_DB_POOL_SIZE må være 0 eller mer.")
     if s.session_days < 1:

@@ -1,21 +1,24 @@
 """The outbox against a real SMTP server (aiosmtpd): UTF-8, idempotency, exactly-once
-delivery under concurrent senders, retries with backoff, and no SMTP configured."""
+delivery under concurrent senders, retries with backoff, no SMTP configured, a server that
+never answers (timeouts, the run's time cap), and STARTTLS with SMTP login."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core.mail import MAX_ATTEMPTS, enqueue, requeue, send_pending
-from core.settings import Settings
+from core.settings import ConfigError, Settings, load_settings
 from core.tables import MailMessage
 from core.timeutil import now
-from tests.support.smtp import SmtpServer, free_port, smtp_server
+from tests.support.smtp import SmtpServer, free_port, silent_server, smtp_server
 
 pytestmark = pytest.mark.anyio
 
@@ -196,3 +199,152 @@ async def test_without_smtp_nothing_is_sent_and_mail_stays_queued(settings, db, 
     row = await message_row("ingen-smtp")
     assert (row["status"], row["attempts"], row["last_error"]) == ("queued", 0, "")
     assert smtp.messages == []
+
+
+# --- A server that never answers ------------------------------------------------------------
+
+
+async def test_a_server_that_never_greets_fails_the_send_within_the_timeout(settings, db) -> None:
+    """A server that accepts the connection and says nothing: each message fails after
+    ``smtp_timeout`` (not the 30 s it took before), stays queued for a retry with the error
+    recorded, and the run goes on to the next message."""
+    for n in range(2):
+        await enqueue(key=f"stille:{n}", to_address=f"p{n}@kommune.example", subject="Stille", body_text="x")
+    with silent_server() as port:
+        configured = dataclasses.replace(with_smtp(settings, port), smtp_timeout=0.5)
+        started = time.monotonic()
+        summary = await asyncio.wait_for(send_pending(configured), timeout=10)
+        elapsed = time.monotonic() - started
+    assert (summary.sent, summary.failed, summary.deferred, summary.left) == (0, 0, 2, 0)
+    assert elapsed < 5, elapsed
+    for n in range(2):
+        row = await message_row(f"stille:{n}")
+        assert (row["status"], row["attempts"]) == ("queued", 1)
+        assert "Timeout" in str(row["last_error"])
+        assert row["next_attempt_at"] is not None
+
+
+async def test_a_server_that_hangs_after_data_does_not_stop_the_run(settings, db, tmp_path) -> None:
+    """The command timeout: the server takes the message and never answers DATA. That message
+    is a failed attempt; the next one in the same run is delivered."""
+    await enqueue(key="heng:1", to_address="heng@kommune.example", subject="Henger", body_text="x")
+    await enqueue(key="heng:2", to_address="ok@kommune.example", subject="Kommer fram", body_text="x")
+    with smtp_server(stall_to=("heng@kommune.example",)) as smtp:
+        configured = dataclasses.replace(with_smtp(settings, smtp.port), smtp_timeout=0.5)
+        summary = await asyncio.wait_for(send_pending(configured), timeout=10)
+        assert smtp.stalled == [["heng@kommune.example"]]
+        assert [m["Subject"] for m in smtp.messages] == ["Kommer fram"]
+    assert (summary.sent, summary.deferred) == (1, 1)
+    stalled = await message_row("heng:1")
+    assert (stalled["status"], stalled["attempts"]) == ("queued", 1)
+    assert "Timeout" in str(stalled["last_error"])
+    assert (await message_row("heng:2"))["status"] == "sent"
+
+
+async def test_a_run_takes_no_new_message_after_its_time_cap(settings, db, smtp) -> None:
+    """``outbox_run_seconds`` passed during the first (hanging) message: the run stops there and
+    the other messages wait, untouched, for the next run, which delivers them."""
+    for n in range(3):
+        await enqueue(key=f"grense:{n}", to_address=f"p{n}@kommune.example", subject=f"Nr {n}", body_text="x")
+    with silent_server() as port:
+        capped = dataclasses.replace(with_smtp(settings, port), smtp_timeout=0.5, outbox_run_seconds=0.2)
+        summary = await asyncio.wait_for(send_pending(capped), timeout=10)
+    assert (summary.sent, summary.failed, summary.deferred, summary.left) == (0, 0, 1, 2)
+    assert str(summary) == (
+        "sendt 0, feilet 0, utsatt 1, 2 venter til neste kjøring (tidsgrensen for kjøringen nådd)"
+    )
+    assert (await message_row("grense:0"))["attempts"] == 1
+    for n in (1, 2):
+        row = await message_row(f"grense:{n}")
+        assert (row["status"], row["attempts"], row["last_error"]) == ("queued", 0, "")
+
+    following = await send_pending(with_smtp(settings, smtp.port))
+    assert (following.sent, following.left) == (2, 0)
+    assert sorted(m["Subject"] for m in smtp.messages) == ["Nr 1", "Nr 2"]
+
+
+# --- STARTTLS and SMTP login ----------------------------------------------------------------
+
+LOGIN = ("arkivrutiner", "hemmelig-æøå-passord")
+
+
+@pytest.fixture
+def secure_smtp(tmp_path: Path) -> Iterator[SmtpServer]:
+    """STARTTLS required (certificate from a throwaway CA), and login required after it."""
+    with smtp_server(tls_dir=tmp_path, login=LOGIN) as server:
+        yield server
+
+
+def with_secure_smtp(settings: Settings, server: SmtpServer, password: str = LOGIN[1]) -> Settings:
+    return dataclasses.replace(
+        with_smtp(settings, server.port),
+        smtp_starttls=True,
+        smtp_username=LOGIN[0],
+        smtp_password=password,
+        smtp_ca_bundle=server.ca_path,
+        smtp_timeout=5,
+    )
+
+
+async def test_starttls_and_login_deliver_the_message(settings, db, secure_smtp) -> None:
+    await enqueue(key="tls", to_address="a@kommune.example", subject="Kryptert æøå", body_text="x")
+    summary = await send_pending(with_secure_smtp(settings, secure_smtp))
+    assert (summary.sent, summary.failed, summary.deferred) == (1, 0, 0)
+    [received] = secure_smtp.received
+    assert (received.tls, received.authenticated) == (True, True)
+    assert received.message["Subject"] == "Kryptert æøå"
+    assert (await message_row("tls"))["status"] == "sent"
+
+
+async def test_a_wrong_smtp_password_is_a_recorded_failed_attempt(settings, db, secure_smtp) -> None:
+    await enqueue(key="feil-passord", to_address="a@kommune.example", subject="Nei", body_text="x")
+    summary = await send_pending(with_secure_smtp(settings, secure_smtp, password="feil"))
+    assert (summary.sent, summary.deferred) == (0, 1)
+    assert secure_smtp.password_check is not None
+    assert set(secure_smtp.password_check.refused) == {LOGIN[0]}  # one try per mechanism
+    row = await message_row("feil-passord")
+    assert (row["status"], row["attempts"]) == ("queued", 1)
+    assert "SMTPAuthenticationError" in str(row["last_error"])
+    assert secure_smtp.messages == []
+
+
+async def test_a_certificate_from_an_unknown_ca_is_refused(settings, db, secure_smtp) -> None:
+    """Without the test CA the server's certificate is not trusted: verification stays on."""
+    await enqueue(key="ukjent-ca", to_address="a@kommune.example", subject="Nei", body_text="x")
+    untrusted = dataclasses.replace(with_secure_smtp(settings, secure_smtp), smtp_ca_bundle="")
+    summary = await send_pending(untrusted)
+    assert (summary.sent, summary.deferred) == (0, 1)
+    assert "CERTIFICATE_VERIFY_FAILED" in str((await message_row("ukjent-ca"))["last_error"])
+    assert secure_smtp.messages == []
+
+
+async def test_without_starttls_the_server_that_requires_it_refuses(settings, db, secure_smtp) -> None:
+    await enqueue(key="uten-tls", to_address="a@kommune.example", subject="Nei", body_text="x")
+    plain = dataclasses.replace(with_secure_smtp(settings, secure_smtp), smtp_starttls=False)
+    summary = await send_pending(plain)
+    assert (summary.sent, summary.deferred) == (0, 1)
+    assert (await message_row("uten-tls"))["last_error"]
+    assert secure_smtp.messages == []
+
+
+# --- Settings -------------------------------------------------------------------------------
+
+
+def test_smtp_timeout_run_cap_and_ca_bundle_settings(tmp_path: Path) -> None:
+    defaults = load_settings({})
+    assert (defaults.smtp_timeout, defaults.outbox_run_seconds, defaults.smtp_ca_bundle) == (10, 50, "")
+    ca = tmp_path / "ca.pem"
+    ca.write_text("x")
+    s = load_settings(
+        {"ARKIV_SMTP_TIMEOUT": "2,5", "ARKIV_OUTBOX_RUN_SECONDS": "20", "ARKIV_SMTP_CA_BUNDLE": str(ca)}
+    )
+    assert (s.smtp_timeout, s.outbox_run_seconds, s.smtp_ca_bundle) == (2.5, 20, str(ca))
+    for name, raw in [
+        ("ARKIV_SMTP_TIMEOUT", "0"),
+        ("ARKIV_SMTP_TIMEOUT", "ti"),
+        ("ARKIV_OUTBOX_RUN_SECONDS", "-1"),
+    ]:
+        with pytest.raises(ConfigError, match=name):
+            load_settings({name: raw})
+    with pytest.raises(ConfigError, match="ARKIV_SMTP_CA_BUNDLE"):
+        load_settings({"ARKIV_SMTP_CA_BUNDLE": str(tmp_path / "finnes-ikke.pem")})
