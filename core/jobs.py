@@ -227,28 +227,59 @@ async def run_job(runtime: Runtime, job: Job, slot: datetime) -> RunResult:
     return RunResult(job.name, slot, ran=True, status=status, message=message)
 
 
+async def _run_window(
+    runtime: Runtime, job: Job, slots: list[datetime], window_end: datetime, checked: dict[str, datetime]
+) -> None:
+    """Run ``job``'s due slots; close its window (``checked``) only when every run was recorded."""
+    try:
+        for slot in slots:
+            result = await run_job(runtime, job, slot)
+            log.info("%s %s: %s %s", job.name, slot.isoformat(), result.status, result.message)
+    except Exception:
+        log.exception("Planleggeren kunne ikke kjøre %s; prøver igjen", job.name)
+        return
+    checked[job.name] = window_end
+
+
 async def scheduler_loop(
     runtime: Runtime, tick_seconds: float = 20.0, stop: asyncio.Event | None = None
 ) -> None:
     """Run every job at its cron slots until ``stop`` is set.
 
+    Each due job runs as its own task, so a slow job never holds up another job's slot. A job
+    has at most one run in progress in this process: while it runs, its window stays open, and
+    when it ends the latest slot it missed (if any) runs once. Across processes the
+    ``(job, slot)`` row keeps each slot to one run.
+
     A job whose run could not even be recorded (database unreachable) keeps its window open
-    and is tried again on the next tick; the loop itself never dies of it.
+    and is tried again on the next tick; the loop itself never dies of it. On ``stop`` the loop
+    waits for the runs in progress to end.
     """
     stop = stop or asyncio.Event()
     started = now()
     checked: dict[str, datetime] = {}
+    running: dict[str, asyncio.Task[None]] = {}
     log.info("Planleggeren startet med %d jobber", len(runtime.jobs))
-    while not stop.is_set():
-        current = now()
-        for job in runtime.jobs:
-            try:
-                for slot in due_slots(job, checked.get(job.name, started), current):
-                    result = await run_job(runtime, job, slot)
-                    log.info("%s %s: %s %s", job.name, slot.isoformat(), result.status, result.message)
-            except Exception:
-                log.exception("Planleggeren kunne ikke kjøre %s; prøver igjen", job.name)
-                continue
-            checked[job.name] = current
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=tick_seconds)
+    try:
+        while not stop.is_set():
+            current = now()
+            for job in runtime.jobs:
+                if job.name in running and not running[job.name].done():
+                    continue  # still busy: its window stays open
+                try:
+                    slots = due_slots(job, checked.get(job.name, started), current)
+                except Exception:
+                    log.exception("Planleggeren kunne ikke finne tidene for %s", job.name)
+                    continue
+                if not slots:
+                    checked[job.name] = current
+                    continue
+                running[job.name] = asyncio.create_task(
+                    _run_window(runtime, job, slots, current, checked), name=f"jobb {job.name}"
+                )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=tick_seconds)
+        await asyncio.gather(*running.values(), return_exceptions=True)
+    finally:
+        for task in running.values():
+            task.cancel()

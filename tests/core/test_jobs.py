@@ -120,14 +120,17 @@ async def test_a_failing_job_is_recorded_as_failed_with_its_message(settings, db
 async def test_scheduler_runs_each_minute_once_and_survives_a_failed_attempt(
     settings, db, monkeypatch
 ) -> None:
-    """The loop with a fake clock (20 s per reading): every minute's slot runs once, in order,
-    and a slot whose run could not be started (database down) is tried again next tick."""
+    """The loop with a fake clock (20 s per reading, standing still while a run is in progress:
+    runs take no time): every minute's slot runs once, in order, and a slot whose run could not
+    be started (database down) is tried again next tick."""
     import core.jobs
 
     clock = [datetime(2026, 11, 23, 6, 0, 5, tzinfo=UTC)]
+    in_progress = [0]
 
     def fake_now() -> datetime:
-        clock[0] += timedelta(seconds=20)
+        if not in_progress[0]:
+            clock[0] += timedelta(seconds=20)
         return clock[0]
 
     stop = asyncio.Event()
@@ -145,7 +148,11 @@ async def test_scheduler_runs_each_minute_once_and_survives_a_failed_attempt(
     async def flaky_run_job(*args: Any) -> Any:
         if failures:
             raise failures.pop()
-        return await real_run_job(*args)
+        in_progress[0] += 1
+        try:
+            return await real_run_job(*args)
+        finally:
+            in_progress[0] -= 1
 
     class Minutely:
         @hookimpl
