@@ -230,7 +230,7 @@ async def test_a_server_that_hangs_after_data_does_not_stop_the_run(settings, db
     await enqueue(key="heng:1", to_address="heng@kommune.example", subject="Henger", body_text="x")
     await enqueue(key="heng:2", to_address="ok@kommune.example", subject="Kommer fram", body_text="x")
     with smtp_server(stall_to=("heng@kommune.example",)) as smtp:
-        configured = dataclasses.replace(with_smtp(settings, smtp.port), smtp_timeout=0.5)
+        configured = dataclasses.replace(with_smtp(settings, smtp.port), smtp_timeout=2)
         summary = await asyncio.wait_for(send_pending(configured), timeout=10)
         assert smtp.stalled == [["heng@kommune.example"]]
         assert [m["Subject"] for m in smtp.messages] == ["Kommer fram"]
@@ -243,7 +243,9 @@ async def test_a_server_that_hangs_after_data_does_not_stop_the_run(settings, db
 
 async def test_a_run_takes_no_new_message_after_its_time_cap(settings, db, smtp) -> None:
     """``outbox_run_seconds`` passed during the first (hanging) message: the run stops there and
-    the other messages wait, untouched, for the next run, which delivers them."""
+    the other messages wait, untouched, for the next run, which delivers them. (A run always
+    takes its first message, so the cap being shorter than the database query cannot starve
+    the outbox.)"""
     for n in range(3):
         await enqueue(key=f"grense:{n}", to_address=f"p{n}@kommune.example", subject=f"Nr {n}", body_text="x")
     with silent_server() as port:
@@ -261,6 +263,17 @@ async def test_a_run_takes_no_new_message_after_its_time_cap(settings, db, smtp)
     following = await send_pending(with_smtp(settings, smtp.port))
     assert (following.sent, following.left) == (2, 0)
     assert sorted(m["Subject"] for m in smtp.messages) == ["Nr 1", "Nr 2"]
+
+
+async def test_a_run_past_its_cap_at_once_still_sends_one_message(settings, db, smtp) -> None:
+    for n in range(2):
+        await enqueue(
+            key=f"minst-en:{n}", to_address=f"p{n}@kommune.example", subject=f"Nr {n}", body_text="x"
+        )
+    capped = dataclasses.replace(with_smtp(settings, smtp.port), outbox_run_seconds=1e-9)
+    summary = await send_pending(capped)
+    assert (summary.sent, summary.left) == (1, 1)
+    assert [m["Subject"] for m in smtp.messages] == ["Nr 0"]
 
 
 # --- STARTTLS and SMTP login ----------------------------------------------------------------
