@@ -125,15 +125,16 @@ def build_message(settings: Settings, row: dict[str, object]) -> EmailMessage:
     return msg
 
 
-async def send_pending(settings: Settings, limit: int = 100) -> SendSummary:
+async def send_pending(settings: Settings, limit: int = 100, run_seconds: float | None = None) -> SendSummary:
     """Send queued messages that are due. Safe to run from several processes at once.
 
-    Stops taking new messages once ``settings.outbox_run_seconds`` have passed (after the first,
-    so every run makes progress); a message already being sent finishes (each SMTP step is
-    bounded by ``settings.smtp_timeout``)."""
+    Stops taking new messages once ``run_seconds`` (default ``settings.outbox_run_seconds``)
+    have passed (after the first, so every run makes progress); a message already being sent
+    finishes (each SMTP step is bounded by ``settings.smtp_timeout``)."""
     if not settings.smtp_host:
         return SendSummary(skipped_no_smtp=True)
-    deadline = time.monotonic() + settings.outbox_run_seconds
+    cap = settings.outbox_run_seconds if run_seconds is None else run_seconds
+    deadline = time.monotonic() + cap
     current = now()
     rows = (
         await MailMessage.select()

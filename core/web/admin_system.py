@@ -144,11 +144,16 @@ async def outbox_message(request: AnyRequest, message_id: FromPath[int]) -> Temp
     )
 
 
+ADMIN_SEND_SECONDS = 10.0
+"""Time cap of «Send nå» in the web request (the job's cap is ``outbox_run_seconds``)."""
+
+
 @post("/admin/utboks/send", name="core:admin_outbox_send", guards=ADMIN, status_code=303)
 async def outbox_send(request: AnyRequest) -> Redirect:
-    """Send what is due in the outbox now (the same as the ``core.send_outbox`` job)."""
+    """Send what is due in the outbox now (the same as the ``core.send_outbox`` job, with a
+    shorter time cap: the admin waits for the answer; the rest is left for the job)."""
     user = current_user(request)
-    summary = await send_pending(runtime(request).settings)
+    summary = await send_pending(runtime(request).settings, run_seconds=ADMIN_SEND_SECONDS)
     await audit.record(
         actor_id=user.person_id,
         action="mail.outbox_sent",

@@ -276,6 +276,15 @@ async def test_a_run_past_its_cap_at_once_still_sends_one_message(settings, db, 
     assert [m["Subject"] for m in smtp.messages] == ["Nr 0"]
 
 
+async def test_a_caller_can_set_a_shorter_cap_than_the_setting(settings, db, smtp) -> None:
+    """«Send nå» in the admin pages waits in the web request, so it passes its own, shorter cap."""
+    for n in range(2):
+        await enqueue(key=f"kort:{n}", to_address=f"p{n}@kommune.example", subject=f"Nr {n}", body_text="x")
+    generous = dataclasses.replace(with_smtp(settings, smtp.port), outbox_run_seconds=3600)
+    summary = await send_pending(generous, run_seconds=1e-9)
+    assert (summary.sent, summary.left) == (1, 1)
+
+
 # --- STARTTLS and SMTP login ----------------------------------------------------------------
 
 LOGIN = ("arkivrutiner", "hemmelig-æøå-passord")
