@@ -55,6 +55,8 @@ class Page:
     number: int
     total: int
     size: int = PAGE_SIZE
+    more: bool = False
+    """``total`` is a floor: the list was counted only up to a cap ("over 1 000 treff")."""
 
     @property
     def pages(self) -> int:
@@ -88,18 +90,32 @@ async def fetch_page(select: Select[Any], count: Count, number: int | None) -> P
 
 
 async def raw_page(
-    table: type[Table], select: QueryString, count: QueryString, number: int | None, size: int = PAGE_SIZE
+    table: type[Table],
+    select: QueryString,
+    count: QueryString,
+    number: int | None,
+    size: int = PAGE_SIZE,
+    cap: int | None = None,
 ) -> Page:
     """One page of composed SQL ``select`` (already ordered, without LIMIT) and the total from
-    ``count`` (one row with column ``n``), run on ``table``'s engine."""
+    ``count`` (one row with column ``n``), run on ``table``'s engine.
+
+    With ``cap``, ``count`` must count at most ``cap + 1`` rows (see
+    :func:`core.archive.queries.common.capped_count`); more than ``cap`` gives ``total=cap``,
+    ``more=True``, and pages up to the cap."""
     counted = await table.raw("{}", count)
     total = int(counted[0]["n"]) if counted else 0
+    more = cap is not None and total > cap
+    if cap is not None and more:
+        total = cap
     pages = max(1, math.ceil(total / size))
     number = min(max(1, number or 1), pages)
     rows: list[dict[str, Any]] = await table.raw(
         "{}", QueryString("{} LIMIT {} OFFSET {}", select, size, (number - 1) * size)
     )
-    return Page(items=rows, number=number, total=total, size=size)
+    if more:
+        rows = rows[: max(0, total - (number - 1) * size)]
+    return Page(items=rows, number=number, total=total, size=size, more=more)
 
 
 def in_list(column_sql: str, values: list[Any] | tuple[Any, ...] | frozenset[Any] | set[Any]) -> QueryString:

@@ -259,6 +259,23 @@ async def test_search_by_title_and_correspondent(client) -> None:
     assert "Ingen treff" in (await client.get("/arkiv/sok", params={"q": "%%"})).text
 
 
+async def test_a_big_hit_list_is_counted_only_up_to_the_cap(client, monkeypatch) -> None:
+    """The hits are not counted to the end (an exact COUNT of a big list costs seconds at a
+    million posts): beyond the cap the page says "over" and stops paging there."""
+    from core.archive.queries import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    await login(client, await handler_in())
+    for sekvens in range(1, 6):
+        await make_case(f"Gang- og sykkelvei etappe {sekvens}", sekvens=sekvens)
+    many = (await client.get("/arkiv/sok", params={"q": "sykkelvei", "hva": "saker"})).text
+    assert "1–3 av over 3" in many
+    assert many.count('href="/arkiv/sak/') == 3
+    assert "Viser de første 3 treffene" in many
+    few = (await client.get("/arkiv/sok", params={"q": "etappe 5", "hva": "saker"})).text
+    assert "1–1 av 1)" in few and "av over" not in few
+
+
 async def test_search_with_too_short_text_keeps_it_and_explains(client) -> None:
     await login(client, await handler_in())
     response = await client.get("/arkiv/sok", params={"q": "a"})

@@ -29,11 +29,17 @@ async def run(query: QueryString) -> list[dict[str, Any]]:
 
 
 async def run_page(
-    select: QueryString, count: QueryString, number: int | None, size: int = PAGE_SIZE
+    select: QueryString, count: QueryString, number: int | None, size: int = PAGE_SIZE, cap: int | None = None
 ) -> Page:
     """One page of ``select`` (already ordered, without LIMIT) and the total from ``count``
     (a query returning one row with column ``n``): :func:`core.admin.common.raw_page`."""
-    return await raw_page(Saksmappe, select, count, number, size)
+    return await raw_page(Saksmappe, select, count, number, size, cap)
+
+
+def capped_count(rows: QueryString, cap: int) -> QueryString:
+    """``SELECT COUNT(*) AS n`` of at most ``cap + 1`` rows of ``rows``: a big hit list is not
+    counted to the end (the page says "over <cap>")."""
+    return QueryString("SELECT COUNT(*) AS n FROM (SELECT 1 AS x FROM ({}) alle LIMIT {}) del", rows, cap + 1)
 
 
 def like_pattern(text: str) -> str:

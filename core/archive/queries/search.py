@@ -16,7 +16,16 @@ from typing import Any
 
 from core.archive.numbering import mappe_id, registrerings_id
 from core.archive.queries.cases import find_case_id, is_closed
-from core.archive.queries.common import Page, QueryString, as_bool, as_date, contains, run, run_page
+from core.archive.queries.common import (
+    Page,
+    QueryString,
+    as_bool,
+    as_date,
+    capped_count,
+    contains,
+    run,
+    run_page,
+)
 from core.archive.queries.posts import find_post_id
 from core.archive.queries.visibility import Viewer, case_visible, post_visible
 from core.i18n import _
@@ -27,6 +36,8 @@ KIND_POSTS = "journalposter"
 KINDS = (KIND_ALL, KIND_CASES, KIND_POSTS)
 MIN_LENGTH = 2
 MAX_LENGTH = 200
+COUNT_CAP = 1000
+"""Hits are counted up to this many; beyond it the page says "over 1 000"."""
 
 _NUMBER = re.compile(r"^\s*(\d{4})\s*/\s*(\d{1,7})(?:\s*-\s*(\d{1,6}))?\s*$")
 
@@ -126,8 +137,7 @@ async def search(viewer: Viewer, text: str, *, kind: str = KIND_ALL, page: int |
         "journalpostnummer DESC, kind DESC, id DESC",
         union,
     )
-    count = QueryString("SELECT COUNT(*) AS n FROM ({}) treff", union)
-    result = await run_page(select, count, page)
+    result = await run_page(select, capped_count(union, COUNT_CAP), page, cap=COUNT_CAP)
     for row in result.items:
         _hit(row)
     return result
