@@ -42,6 +42,7 @@ from core.archive.tables import (
 from core.db import bind_tables
 from core.settings import Settings
 from core.tables import AuditEvent, Person, Unit
+from tests.support.db import database_now, not_analyzed_since
 
 pytestmark = pytest.mark.anyio
 
@@ -1026,3 +1027,18 @@ async def test_external_undefined_and_exploding_entities_are_refused(
         assert f"i <saksmappe> fra linje {line_of(path, V5_A) - 1}" in message, message
     assert "root:" not in message
     assert await Saksmappe.count() == 0
+
+
+# -- statistics after the load ------------------------------------------------------------------
+
+
+async def test_an_import_ends_with_analyze_of_the_tables_it_filled(db: None, settings: Settings) -> None:
+    if not settings.is_postgres:
+        pytest.skip("ANALYZE runs on PostgreSQL only; SQLite plans without statistics")
+    started = await database_now()
+
+    await import_path(settings, FIXTURES / "v5.0")
+
+    filled = [table._meta.tablename for table in importer.FILLED_TABLES]
+    assert "core_saksmappe" in filled and "core_journalpost" in filled
+    assert await not_analyzed_since(started, filled) == []
