@@ -115,6 +115,7 @@ class FileStore:
         target = self.path(staged.sjekksum)
         if target.exists():  # another writer won, or an earlier version; same bytes, keep theirs
             staged.path.unlink(missing_ok=True)
+            os.utime(target)  # in use again: a purge counts its grace period from now
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             staged.path.replace(target)
