@@ -12,7 +12,7 @@ from core.auth.user import User
 from core.contributions import ChecklistLine, DashboardCard, Job, MenuLink, Permission, TaskKind
 from core.hookspecs import hookimpl
 from core.i18n import N_, _
-from core.jobs_builtin import purge_sessions, send_outbox, task_reminders
+from core.jobs_builtin import purge_files, purge_sessions, send_outbox, task_reminders
 from core.tasks.queries import open_tasks_of
 from core.web.archive import labels as archive_labels
 from core.web.flash import pop_messages
@@ -88,6 +88,12 @@ def register_jobs() -> list[Job]:
     return [
         Job("core.send_outbox", "* * * * *", send_outbox, N_("Sender e-post fra utboksen")),
         Job("core.purge_sessions", "17 * * * *", purge_sessions, N_("Sletter utløpte økter")),
+        Job(
+            "core.purge_files",
+            "43 3 * * *",
+            purge_files,
+            N_("Sletter filer i fillageret som ingen dokumentversjon viser til"),
+        ),
         Job(
             "core.task_reminders",
             "0 7 * * 1-5",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,19 @@ def writing(table: type[Table]) -> Any:
     and an exception anywhere rolls back all of it. This is how a routine creates a task
     (:func:`core.tasks.services.create_task`) together with its own change."""
     return write_transaction(table._meta.db)
+
+
+async def analyze(tables: Sequence[type[Table]]) -> None:
+    """Refresh the planner's statistics of ``tables`` after a bulk load (``ANALYZE``, on
+    PostgreSQL only; call it after the load's transaction has committed).
+
+    Autovacuum analyzes a filled table only after a while; until then PostgreSQL plans as if
+    it were empty or small (case lists took 5–7 s after an import, 0.02 s after ``ANALYZE``).
+    SQLite plans well enough without statistics, so nothing is done there."""
+    if not tables or not isinstance(tables[0]._meta.db, PostgresEngine):
+        return
+    names = ", ".join(dict.fromkeys(table._meta.tablename for table in tables))
+    await tables[0]._meta.db.run_ddl(f"ANALYZE {names}")
 
 
 async def prepare_engine(engine: Engine[Any], pool_size: int = POOL_MAX_SIZE) -> None:

@@ -59,6 +59,9 @@ class Settings:
     debug: bool = False
     session_days: int = 14
     file_store: str = "var/files"
+    file_grace_hours: int = 24
+    """Hours an unreferenced file stays in the file store before ``core.purge_files`` removes it
+    (``ARKIV_FILE_GRACE_HOURS``)."""
     trace_hooks: bool = False
     redis_url: str = ""
     db_pool_size: int = 10
@@ -178,6 +181,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         debug=_bool(env, "ARKIV_DEBUG", False),
         session_days=_int(env, "ARKIV_SESSION_DAYS", 14),
         file_store=env.get("ARKIV_FILE_STORE", Settings.file_store),
+        file_grace_hours=_int(env, "ARKIV_FILE_GRACE_HOURS", 24),
         trace_hooks=_bool(env, "ARKIV_TRACE_HOOKS", False),
         redis_url=env.get("ARKIV_REDIS_URL", ""),
         db_pool_size=_int(env, "ARKIV_DB_POOL_SIZE", 10),
@@ -207,6 +211,8 @@ def validate(s: Settings) -> None:
         raise ConfigError(f"ARKIV_SMTP_CA_BUNDLE: finner ikke filen «{s.smtp_ca_bundle}».")
     if s.db_pool_size < 0:
         raise ConfigError("ARKIV_DB_POOL_SIZE må være 0 eller mer.")
+    if s.file_grace_hours < 1:
+        raise ConfigError("ARKIV_FILE_GRACE_HOURS må være minst 1.")
     if s.session_days < 1:
         raise ConfigError("ARKIV_SESSION_DAYS må være minst 1.")
     if s.task_reminder_days < 1:

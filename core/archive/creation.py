@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from core import audit
 from core.archive import kodelister, numbering, permissions, rules
-from core.archive.documents import insert_documents, store_files
+from core.archive.documents import Staged, insert_documents
 from core.archive.permissions import Acting
 from core.archive.recipients import write_off
 from core.archive.records import (
@@ -292,74 +292,81 @@ async def register_incoming(settings: Settings, user: User, data: IncomingPost) 
     rules.check_documents(data.documents, errors, require_main=True)
     if errors:
         raise ValidationFailed(errors)
-    stored = store_files(settings, [d.file for d in data.documents])
-    async with writing(Journalpost):
-        if case_values is not None:
-            case = await _insert_case(user, acting, case_values)
-        else:
-            assert data.saksmappe_id is not None
-            case = await load_case(data.saksmappe_id, lock=True)
-            reason = rules.case_closed_reason(case["saksstatus"])
-            if reason:
-                raise ValidationFailed(
-                    {
-                        "saksmappe_id": _("%(reason)s Velg en åpen sak, eller opprett en ny.")
-                        % {"reason": reason}
-                    }
-                )
-        post = await _insert_post(
-            case,
-            user,
-            {
-                **values,
-                "journalposttype": data.journalposttype,
-                "journalstatus": "J",
-                "offentlig_tittel": data.offentlig_tittel.strip(),
-                "dokumentets_dato": data.dokumentets_dato,
-                "mottatt_dato": received,
-                "forfallsdato": data.forfallsdato,
-                "administrativ_enhet": data.mottaker_enhet_id,
-                "saksbehandler": None,
-            },
-        )
-        parts = [_external(data.avsender)] if data.avsender is not None else []
-        parts.append(
-            {
-                "korrespondanseparttype": "IM",
-                "navn": unit_label(unit)[:300] if unit else "",
-                "intern": True,
-                "administrativ_enhet": data.mottaker_enhet_id,
-            }
-        )
-        await _insert_parts(post["id"], parts)
-        document_ids = await insert_documents(
-            post["id"],
-            data.documents,
-            stored,
-            user,
-            dokumentstatus="F",
-            tilgangsrestriksjon=values["tilgangsrestriksjon"],
-        )
-        await audit.record(
-            actor_id=user.person_id,
-            action="archive.incoming_registered",
-            object_type="journalpost",
-            object_id=post["id"],
-            summary=post_label(case, post),
-            details={
-                "saksmappe_id": case["id"],
-                "journalposttype": data.journalposttype,
-                "mottaker_enhet": data.mottaker_enhet_id,
-                "dokumenter": document_ids,
-                "tilgangsrestriksjon": values["tilgangsrestriksjon"],
-            },
-        )
+    with Staged(settings, [d.file for d in data.documents]) as staging:
+        stored = staging.stored
+        async with writing(Journalpost):
+            if case_values is not None:
+                case = await _insert_case(user, acting, case_values)
+            else:
+                assert data.saksmappe_id is not None
+                case = await load_case(data.saksmappe_id, lock=True)
+                reason = rules.case_closed_reason(case["saksstatus"])
+                if reason:
+                    raise ValidationFailed(
+                        {
+                            "saksmappe_id": _("%(reason)s Velg en åpen sak, eller opprett en ny.")
+                            % {"reason": reason}
+                        }
+                    )
+            post = await _insert_post(
+                case,
+                user,
+                {
+                    **values,
+                    "journalposttype": data.journalposttype,
+                    "journalstatus": "J",
+                    "offentlig_tittel": data.offentlig_tittel.strip(),
+                    "dokumentets_dato": data.dokumentets_dato,
+                    "mottatt_dato": received,
+                    "forfallsdato": data.forfallsdato,
+                    "administrativ_enhet": data.mottaker_enhet_id,
+                    "saksbehandler": None,
+                },
+            )
+            parts = [_external(data.avsender)] if data.avsender is not None else []
+            parts.append(
+                {
+                    "korrespondanseparttype": "IM",
+                    "navn": unit_label(unit)[:300] if unit else "",
+                    "intern": True,
+                    "administrativ_enhet": data.mottaker_enhet_id,
+                }
+            )
+            await _insert_parts(post["id"], parts)
+            document_ids = await insert_documents(
+                post["id"],
+                data.documents,
+                stored,
+                user,
+                dokumentstatus="F",
+                tilgangsrestriksjon=values["tilgangsrestriksjon"],
+            )
+            await audit.record(
+                actor_id=user.person_id,
+                action="archive.incoming_registered",
+                object_type="journalpost",
+                object_id=post["id"],
+                summary=post_label(case, post),
+                details={
+                    "saksmappe_id": case["id"],
+                    "journalposttype": data.journalposttype,
+                    "mottaker_enhet": data.mottaker_enhet_id,
+                    "dokumenter": document_ids,
+                    "tilgangsrestriksjon": values["tilgangsrestriksjon"],
+                },
+            )
+            staging.commit()  # last: a refusal above leaves no file behind
     return int(post["id"])
 
 
+async def case_writer(user: User, saksmappe_id: int) -> None:
+    """Raise NotFound/Forbidden unless ``user`` may create a post in the case (the check made
+    again under the lock; an upload route makes it before it reads the body)."""
+    await permissions.case_worker(user, await load_case(saksmappe_id))
+
+
 async def create_post(settings: Settings, user: User, saksmappe_id: int, data: NewPost) -> int:
-    case = await load_case(saksmappe_id)
-    await permissions.case_worker(user, case)
+    await case_writer(user, saksmappe_id)
     errors: dict[str, str] = {}
     _check_type(data.journalposttype, rules.OWN_TYPES, errors)
     values = _post_basics(
@@ -396,62 +403,64 @@ async def create_post(settings: Settings, user: User, saksmappe_id: int, data: N
         rules.add(errors, "avskriver_korrespondansepart_ids", _("Den samme restansen er valgt flere ganger."))
     if errors:
         raise ValidationFailed(errors)
-    stored = store_files(settings, [d.file for d in data.documents])
-    async with writing(Journalpost):
-        case = await load_case(saksmappe_id, lock=True)
-        acting = await permissions.case_worker(user, case)
-        _case_open(case)
-        answered = await _answered(user, case, data.avskriver_korrespondansepart_ids)
-        post = await _insert_post(
-            case,
-            user,
-            {
-                **values,
-                "journalposttype": kind,
-                "journalstatus": "R",
-                "offentlig_tittel": data.offentlig_tittel.strip(),
-                "dokumentets_dato": data.dokumentets_dato,
-                "forfallsdato": data.forfallsdato,
-                "administrativ_enhet": user.unit_id or case["administrativ_enhet"],
-                "saksbehandler": user.person_id,
-            },
-        )
-        await _insert_parts(post["id"], [_external(p) for p in data.mottakere] + internal)
-        document_ids = await insert_documents(
-            post["id"],
-            data.documents,
-            stored,
-            user,
-            dokumentstatus="B",
-            tilgangsrestriksjon=values["tilgangsrestriksjon"],
-        )
-        await audit.record(
-            actor_id=user.person_id,
-            on_behalf_of=acting.on_behalf_of,
-            action="archive.post_created",
-            object_type="journalpost",
-            object_id=post["id"],
-            summary=post_label(case, post),
-            details={
-                "saksmappe_id": case["id"],
-                "journalposttype": kind,
-                "dokumenter": document_ids,
-                "avskriver": data.avskriver_korrespondansepart_ids,
-                "tilgangsrestriksjon": values["tilgangsrestriksjon"],
-            },
-        )
-        maate = "BU" if kind == "U" else "BN"
-        for restanse, answered_post, answering in answered:
-            await write_off(
-                user,
-                answering,
-                restanse,
-                answered_post,
+    with Staged(settings, [d.file for d in data.documents]) as staging:
+        stored = staging.stored
+        async with writing(Journalpost):
+            case = await load_case(saksmappe_id, lock=True)
+            acting = await permissions.case_worker(user, case)
+            _case_open(case)
+            answered = await _answered(user, case, data.avskriver_korrespondansepart_ids)
+            post = await _insert_post(
                 case,
-                maate,
-                answer=post,
-                version=restanse["version"],
+                user,
+                {
+                    **values,
+                    "journalposttype": kind,
+                    "journalstatus": "R",
+                    "offentlig_tittel": data.offentlig_tittel.strip(),
+                    "dokumentets_dato": data.dokumentets_dato,
+                    "forfallsdato": data.forfallsdato,
+                    "administrativ_enhet": user.unit_id or case["administrativ_enhet"],
+                    "saksbehandler": user.person_id,
+                },
             )
+            await _insert_parts(post["id"], [_external(p) for p in data.mottakere] + internal)
+            document_ids = await insert_documents(
+                post["id"],
+                data.documents,
+                stored,
+                user,
+                dokumentstatus="B",
+                tilgangsrestriksjon=values["tilgangsrestriksjon"],
+            )
+            await audit.record(
+                actor_id=user.person_id,
+                on_behalf_of=acting.on_behalf_of,
+                action="archive.post_created",
+                object_type="journalpost",
+                object_id=post["id"],
+                summary=post_label(case, post),
+                details={
+                    "saksmappe_id": case["id"],
+                    "journalposttype": kind,
+                    "dokumenter": document_ids,
+                    "avskriver": data.avskriver_korrespondansepart_ids,
+                    "tilgangsrestriksjon": values["tilgangsrestriksjon"],
+                },
+            )
+            maate = "BU" if kind == "U" else "BN"
+            for restanse, answered_post, answering in answered:
+                await write_off(
+                    user,
+                    answering,
+                    restanse,
+                    answered_post,
+                    case,
+                    maate,
+                    answer=post,
+                    version=restanse["version"],
+                )
+            staging.commit()  # last: a refusal above leaves no file behind
     return int(post["id"])
 
 

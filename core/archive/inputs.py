@@ -11,15 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from core.archive.filestore import StagedFile
+
 
 @dataclass(frozen=True)
 class UploadedFile:
-    """A file the user uploaded (or the importer/demo data supplies)."""
+    """A file the user uploaded (or the importer/demo data supplies): its bytes in ``content``,
+    or, for an upload, ``staged`` in the file store's temporary folder (never whole in memory)."""
 
     filnavn: str
-    content: bytes
+    content: bytes = b""
     format: str = ""
     """MIME type or file format name, e.g. ``application/pdf``."""
+    staged: StagedFile | None = None
+
+    @property
+    def size(self) -> int:
+        return self.staged.filstoerrelse if self.staged is not None else len(self.content)
 
 
 @dataclass(frozen=True)

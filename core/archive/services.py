@@ -67,6 +67,9 @@ __all__ = [
     "add_version",
     "approve_post",
     "avskriv",
+    "check_document_adder",
+    "check_post_creator",
+    "check_version_uploader",
     "close_case",
     "create_case",
     "create_post",
@@ -148,6 +151,24 @@ async def delete_post(settings: Settings, user: User, journalpost_id: int, *, ve
     handler may. Everything else is kept, as Noark 5 requires (krav 3.2.19–3.2.21)."""
     del settings
     await lifecycle.delete_post(user, journalpost_id, version)
+
+
+async def check_post_creator(user: User, saksmappe_id: int) -> None:
+    """Raise NotFound (no such case) or Forbidden unless ``user`` may create a post in the case.
+    :func:`create_post` checks the same; an upload route calls this before it reads the body."""
+    await creation.case_writer(user, saksmappe_id)
+
+
+async def check_document_adder(user: User, journalpost_id: int) -> None:
+    """Raise NotFound or Forbidden unless ``user`` may add a document to the post (as
+    :func:`add_document` checks; for upload routes, before they read the body)."""
+    await documents.document_adder(user, journalpost_id)
+
+
+async def check_version_uploader(user: User, dokumentbeskrivelse_id: int) -> int:
+    """Raise NotFound or Forbidden unless ``user`` may upload a new version of the document (as
+    :func:`add_version` checks; for upload routes, before they read the body); its post's id."""
+    return await documents.version_uploader(user, dokumentbeskrivelse_id)
 
 
 async def add_document(settings: Settings, user: User, journalpost_id: int, document: NewDocument) -> int:

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from core import roles
 from core.contributions import DemoContext
-from core.db import connected, migrate, writing
+from core.db import analyze, app_registry, connected, migrate, writing
 from core.demo import records, tasks
 from core.plugins import await_me_maybe
 from core.runtime import build_runtime
@@ -167,6 +167,7 @@ async def populate(settings: Settings, seed: int = 2026, scale: int = 0) -> str:
             if scale <= 0:
                 return "Databasen har allerede data; demodata er ikke lagt inn på nytt."
             added = await records.add_posts(settings, seed=seed, posts=scale)
+            await _analyze(settings)
             return f"Databasen har allerede data; la til {added} journalposter.\n{await records.summary()}"
         ctx = DemoContext(settings=settings, rng=random.Random(seed), scale=scale, pm=runtime.pm)
         async with writing(Person):
@@ -176,10 +177,18 @@ async def populate(settings: Settings, seed: int = 2026, scale: int = 0) -> str:
         for result in runtime.pm.hook.demo_data(ctx=ctx):
             await await_me_maybe(result)
         people = await Person.count()
+        await _analyze(settings)
         return (
             f"Demodata lagt inn: {len(ctx.units)} enheter, {people} personer, {task_count} oppgaver.\n"
             f"{await records.summary()}"
         )
+
+
+async def _analyze(settings: Settings) -> None:
+    """Statistics for every table the demo filled (core's and the plugins'): without them
+    PostgreSQL plans the first lists as if the tables were empty."""
+    registry = app_registry(settings)
+    await analyze([table for config in registry.app_configs.values() for table in config.table_classes])
 
 
 def _unique_initials(name: str, used: set[str]) -> str:

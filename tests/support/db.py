@@ -64,3 +64,21 @@ async def empty_all_tables(settings: Settings) -> None:
     await Task.update({Task.parent: None}, force=True)
     for table in reversed(sort_table_classes(tables)):
         await table.delete(force=True)
+
+
+async def not_analyzed_since(started: object, tables: list[str]) -> list[str]:
+    """The PostgreSQL tables among ``tables`` not analyzed (by an ``ANALYZE`` command, not
+    autovacuum) since ``started`` (a ``now()`` of the database)."""
+    from core.tables import Person
+
+    found = await Person.raw(
+        "SELECT relname, last_analyze FROM pg_stat_user_tables WHERE relname = ANY({})", tables
+    )
+    analyzed = {r["relname"] for r in found if r["last_analyze"] is not None and r["last_analyze"] >= started}
+    return sorted(set(tables) - analyzed)
+
+
+async def database_now() -> object:
+    from core.tables import Person
+
+    return (await Person.raw("SELECT now() AS t"))[0]["t"]

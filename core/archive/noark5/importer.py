@@ -32,9 +32,20 @@ from core.archive.noark5.import_directory import Directory
 from core.archive.noark5.import_model import Discard, ImportRefused, ImportSummary, ParsedCase, Warnings
 from core.archive.noark5.import_writer import Writer
 from core.archive.noark5.reader import Reader
-from core.archive.tables import Saksmappe
-from core.db import writing
+from core.archive.tables import (
+    Avskrivning,
+    Dokumentbeskrivelse,
+    Dokumentflyt,
+    Dokumentobjekt,
+    Journalpost,
+    Korrespondansepart,
+    Merknad,
+    Nummerserie,
+    Saksmappe,
+)
+from core.db import analyze, writing
 from core.settings import Settings
+from core.tables import Person, Unit
 
 __all__ = ["ImportRefused", "ImportSummary", "import_path"]
 
@@ -42,6 +53,20 @@ ARKIVSTRUKTUR = "arkivstruktur.xml"
 BATCH_CASES = 200
 BATCH_POSTS = 2_000
 """A batch is written when it holds this many saksmapper or journalposter."""
+FILLED_TABLES = (
+    Saksmappe,
+    Journalpost,
+    Korrespondansepart,
+    Avskrivning,
+    Dokumentbeskrivelse,
+    Dokumentobjekt,
+    Dokumentflyt,
+    Merknad,
+    Nummerserie,
+    Unit,
+    Person,
+)
+"""The tables an import fills; analyzed when it has committed (:func:`core.db.analyze`)."""
 
 
 def locate(path: Path) -> Path:
@@ -130,6 +155,7 @@ async def import_path(settings: Settings, path: Path, *, validate: bool = False)
             summary=summary.headline(),
             details={**summary.counts(), "path": str(xml), "version": version},
         )
+    await analyze(FILLED_TABLES)
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -38,7 +38,8 @@ stream through libxml2's validating reader (bounded memory, but no line numbers)
 def validate(path: Path, version: str, *, limit: int = 20) -> list[SchemaError]:
     """Validate ``path`` against the XSD of ``version``; the errors found (empty: valid)."""
     xsd = schema(version)
-    options = {"resolve_entities": False, "no_network": True, "huge_tree": True}
+    # As the import reads the file (see core.archive.noark5.reader.PARSER_OPTIONS).
+    options = {"resolve_entities": "internal", "no_network": True, "huge_tree": True}
     try:
         if path.stat().st_size <= TREE_LIMIT:
             document = etree.parse(str(path), etree.XMLParser(**options))

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import get, post
-from litestar.params import FromPath, FromQuery, MultipartBody
+from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
 from core.archive import services
@@ -124,27 +124,23 @@ async def _documents_answer(
     name="arkiv:document_version",
     request_max_body_size=uploads.MAX_UPLOAD_BYTES,
 )
-async def document_version(
-    request: AnyRequest, dokumentbeskrivelse_id: FromPath[int], data: MultipartBody[dict[str, Any]]
-) -> Response[Any]:
-    row = (
-        await Dokumentbeskrivelse.select(Dokumentbeskrivelse.journalpost)
-        .where(Dokumentbeskrivelse.id == dokumentbeskrivelse_id)
-        .first()
-    )
-    if row is None:
-        raise NotFound(_("Fant ikke dokumentet."))
-    journalpost_id = int(row["journalpost"])
+async def document_version(request: AnyRequest, dokumentbeskrivelse_id: FromPath[int]) -> Response[Any]:
+    # The document must exist and the user may upload to it before the body is read.
+    journalpost_id = await services.check_version_uploader(current_user(request), dokumentbeskrivelse_id)
+    settings = settings_of(request)
+    data = await uploads.form_data(request)
     key = f"dok{dokumentbeskrivelse_id}"
-    file = await uploads.read_upload(data.get(f"fil-{dokumentbeskrivelse_id}"))
+    file = await uploads.read_upload(settings, data.get(f"fil-{dokumentbeskrivelse_id}"))
     if file is None:
         errors = {key: {f"fil-{dokumentbeskrivelse_id}": _("Velg filen med den nye versjonen.")}}
         return await _documents_answer(request, journalpost_id, errors=errors, status_code=422)
     try:
-        await services.add_version(settings_of(request), current_user(request), dokumentbeskrivelse_id, file)
+        await services.add_version(settings, current_user(request), dokumentbeskrivelse_id, file)
     except ValidationFailed as exc:
         renamed = rename_errors(exc.errors, dict.fromkeys(FILE_ERRORS, f"fil-{dokumentbeskrivelse_id}"))
         return await _documents_answer(request, journalpost_id, errors={key: renamed}, status_code=422)
+    finally:
+        uploads.discard(settings, [file])
     return await _documents_answer(request, journalpost_id, message=_("Den nye versjonen er lastet opp."))
 
 
@@ -153,11 +149,13 @@ async def document_version(
     name="arkiv:document_add",
     request_max_body_size=uploads.MAX_UPLOAD_BYTES,
 )
-async def document_add(
-    request: AnyRequest, journalpost_id: FromPath[int], data: MultipartBody[dict[str, Any]]
-) -> Response[Any]:
+async def document_add(request: AnyRequest, journalpost_id: FromPath[int]) -> Response[Any]:
     await posts.get_post(await viewer_of(request), journalpost_id)  # 404 for an unknown post
-    file = await uploads.read_upload(data.get("fil-ny"))
+    # The user may add to the post before the body is read.
+    await services.check_document_adder(current_user(request), journalpost_id)
+    settings = settings_of(request)
+    data = await uploads.form_data(request)
+    file = await uploads.read_upload(settings, data.get("fil-ny"))
     title = value(data, "tittel-ny")
     errors: dict[str, str] = {}
     if file is None:
@@ -167,11 +165,13 @@ async def document_add(
             tittel=title or file.filnavn.rsplit(".", 1)[0], file=file, tilknyttet_registrering_som="V"
         )
         try:
-            await services.add_document(settings_of(request), current_user(request), journalpost_id, document)
+            await services.add_document(settings, current_user(request), journalpost_id, document)
         except ValidationFailed as exc:
             errors = rename_errors(
                 exc.errors, {**dict.fromkeys(FILE_ERRORS, "fil-ny"), "tittel": "tittel-ny"}
             )
+        finally:
+            uploads.discard(settings, [file])
     if errors:
         return await _documents_answer(
             request, journalpost_id, errors={"ny": errors}, new_title=title, status_code=422

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import get, post
-from litestar.params import FromPath, FromQuery, MultipartBody
+from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
 from core.admin.common import parse_id
@@ -185,13 +185,32 @@ def _incoming(
 
 
 @post("/arkiv/registrer", name="arkiv:incoming_register", request_max_body_size=uploads.MAX_UPLOAD_BYTES)
-async def incoming_register(request: AnyRequest, data: MultipartBody[dict[str, Any]]) -> Response[Any]:
-    require_archive(request)
+async def incoming_register(request: AnyRequest) -> Response[Any]:
+    require_archive(request)  # before the body is read
+    settings, person = settings_of(request), current_user(request).person_id
+    data = await uploads.form_data(request)
+    main, attachments = await uploads.form_files(settings, person, data)
+    try:
+        return await _register(request, data, main, attachments)
+    finally:
+        uploads.discard(settings, [main, *attachments])
+
+
+async def _register(
+    request: AnyRequest,
+    data: dict[str, Any],
+    main: services.UploadedFile | None,
+    attachments: list[services.UploadedFile],
+) -> Response[Any]:
     settings, person = settings_of(request), current_user(request).person_id
     form: Form = {key: value(data, key) for key in FIELDS}
     if form["sak_valg"] not in (CASE_NEW, CASE_EXISTING):
         form["sak_valg"] = CASE_NEW
-    main, attachments = await uploads.form_files(settings, person, data, form)
+
+    async def again(errors: dict[str, str]) -> Response[Any]:
+        """The form again, with the files kept for the next try."""
+        uploads.keep_files(settings, person, form, main, attachments)
+        return await _form_page(request, form, errors, status_code=422)
 
     errors: dict[str, str] = {}
     if form["journalposttype"] not in INCOMING_TYPES:
@@ -200,11 +219,11 @@ async def incoming_register(request: AnyRequest, data: MultipartBody[dict[str, A
     docs = document_list(form["dokumenttittel"] or form["tittel"], main, attachments)
     incoming = _incoming(form, case_id, docs, errors)
     if errors:
-        return await _form_page(request, form, errors, status_code=422)
+        return await again(errors)
     try:
         post_id = await services.register_incoming(settings, current_user(request), incoming)
     except ValidationFailed as exc:
-        return await _form_page(request, form, rename_errors(exc.errors, ERROR_FIELDS), status_code=422)
+        return await again(rename_errors(exc.errors, ERROR_FIELDS))
     return done(request, f"/arkiv/registrer/kvittering/{post_id}")
 
 

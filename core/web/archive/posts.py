@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import get, post
-from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Response, Template
 
 from core.admin.common import parse_id
@@ -355,20 +355,39 @@ def _new_post(form: Form, docs: list[services.NewDocument], errors: dict[str, st
     name="arkiv:post_create",
     request_max_body_size=uploads.MAX_UPLOAD_BYTES,
 )
-async def post_create(
-    request: AnyRequest, saksmappe_id: FromPath[int], data: MultipartBody[dict[str, Any]]
+async def post_create(request: AnyRequest, saksmappe_id: FromPath[int]) -> Response[Any]:
+    # The case must exist and the user may write to it before the body is read.
+    await services.check_post_creator(current_user(request), saksmappe_id)
+    settings, person = settings_of(request), current_user(request).person_id
+    data = await uploads.form_data(request)
+    main, attachments = await uploads.form_files(settings, person, data)
+    try:
+        return await _post_create(request, saksmappe_id, data, main, attachments)
+    finally:
+        uploads.discard(settings, [main, *attachments])
+
+
+async def _post_create(
+    request: AnyRequest,
+    saksmappe_id: int,
+    data: dict[str, Any],
+    main: services.UploadedFile | None,
+    attachments: list[services.UploadedFile],
 ) -> Response[Any]:
     form = _post_form(data)
-    main, attachments = await uploads.form_files(
-        settings_of(request), current_user(request).person_id, data, form
-    )
+
+    async def again(**kwargs: Any) -> Response[Any]:
+        """The form again, with the files kept for the next try."""
+        uploads.keep_files(settings_of(request), current_user(request).person_id, form, main, attachments)
+        return await _new_post_page(request, saksmappe_id, form, **kwargs)
+
     action = value(data, "handling")
     if action == "flere_mottakere" and len(form["mottakere"]) < MAX_ROWS:
         form["mottakere"].append(dict.fromkeys(EXTERNAL_FIELDS, ""))
-        return await _new_post_page(request, saksmappe_id, form)
+        return await again()
     if action == "flere_interne" and len(form["interne"]) < MAX_ROWS:
         form["interne"].append({"enhet": "", "behandler": ""})
-        return await _new_post_page(request, saksmappe_id, form)
+        return await again()
     errors: dict[str, str] = {}
     if form["journalposttype"] not in NEW_POST_TYPES:
         errors["journalposttype"] = _("Velg hva slags journalpost dette er.")
@@ -376,17 +395,15 @@ async def post_create(
         form, document_list(form["dokumenttittel"] or form["tittel"], main, attachments), errors
     )
     if errors:
-        return await _new_post_page(request, saksmappe_id, form, errors=errors, status_code=422)
+        return await again(errors=errors, status_code=422)
     try:
         post_id = await services.create_post(
             settings_of(request), current_user(request), saksmappe_id, new_post
         )
     except ValidationFailed as exc:
-        return await _new_post_page(
-            request, saksmappe_id, form, errors=rename_errors(exc.errors, POST_ERROR_FIELDS), status_code=422
-        )
+        return await again(errors=rename_errors(exc.errors, POST_ERROR_FIELDS), status_code=422)
     except Conflict as exc:
-        return await _new_post_page(request, saksmappe_id, form, alert=exc.detail, status_code=409)
+        return await again(alert=exc.detail, status_code=409)
     record = await posts.get_post(await viewer_of(request), post_id)
     flash(request, _("Journalpost %(number)s er opprettet.") % {"number": record["registrerings_id"]})
     return done(request, f"/arkiv/journalpost/{post_id}")

@@ -42,6 +42,7 @@ from core.archive.tables import (
 from core.db import bind_tables
 from core.settings import Settings
 from core.tables import AuditEvent, Person, Unit
+from tests.support.db import database_now, not_analyzed_since
 
 pytestmark = pytest.mark.anyio
 
@@ -953,3 +954,91 @@ async def test_an_incoming_post_not_yet_distributed_belongs_to_its_unit(
     assert (recipient["enhet"], recipient["behandler"], recipient["fordelt_dato"]) == ("PLB", None, None)
     (writeoff,) = await writeoffs_of(V5_JP[11])
     assert writeoff["korrespondansepart"] == recipient["id"]
+
+
+# -- entities in the DTD ------------------------------------------------------------------------
+
+
+def with_doctype(folder: Path, entities: str, title: str) -> Path:
+    """The v5.0 fixture copied to ``folder`` with an internal DTD subset of ``entities`` and
+    saksmappe A's title replaced by ``title``; the path of its arkivstruktur.xml."""
+    shutil.copytree(FIXTURES / "v5.0", folder)
+    path = folder / "arkivstruktur.xml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("?>\n", f"?>\n<!DOCTYPE arkiv [\n{entities}\n]>\n", 1)
+    text = text.replace(
+        "<tittel>Byggesak Fjellveien 3 – rammetillatelse</tittel>", f"<tittel>{title}</tittel>", 1
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+async def test_an_internal_entity_is_expanded(db: None, settings: Settings, tmp_path: Path) -> None:
+    with_doctype(tmp_path / "uttrekk", '<!ENTITY k "Verdal kommune">', "Byggesak fra &k; om tilbygg")
+
+    summary = await import_path(settings, tmp_path / "uttrekk", validate=True)
+
+    assert summary.valid_versions == ["5.0"]
+    case_a = await Saksmappe.select(Saksmappe.tittel).where(Saksmappe.system_id == V5_A).first()
+    assert case_a == {"tittel": "Byggesak fra Verdal kommune om tilbygg"}
+
+
+@pytest.mark.parametrize(
+    ("entities", "title", "expected"),
+    [
+        (
+            '<!ENTITY x SYSTEM "file:///etc/passwd">',
+            "Byggesak &x; om tilbygg",
+            "entiteten «x» er ikke definert i filen",
+        ),
+        (
+            '<!ENTITY k "Verdal">',
+            "Byggesak &ukjent; om tilbygg",
+            "entiteten «ukjent» er ikke definert i filen",
+        ),
+        (
+            '<!ENTITY a "aaaaaaaaaa">'
+            + "".join(f'<!ENTITY {chr(98 + i)} "{f"&{chr(97 + i)};" * 10}">' for i in range(8)),
+            "Byggesak &i; om tilbygg",
+            "entitetene i filen vokser til for mye tekst",
+        ),
+        (
+            f'<!ENTITY a "{"x" * 100_000}">',
+            "&a;" * 20_000,
+            "entitetene i filen vokser til for mye tekst",
+        ),
+    ],
+    ids=["external", "undefined", "billion-laughs", "quadratic"],
+)
+async def test_external_undefined_and_exploding_entities_are_refused(
+    db: None, settings: Settings, tmp_path: Path, entities: str, title: str, expected: str
+) -> None:
+    path = with_doctype(tmp_path / "uttrekk", entities, title)
+
+    with pytest.raises(ImportRefused) as refused:
+        await import_path(settings, tmp_path / "uttrekk")
+
+    message = str(refused.value)
+    assert message.startswith("Linje "), message
+    assert expected in message, message
+    if "definert" in expected:
+        assert message.startswith(f"Linje {line_of(path, '<tittel>Byggesak ')}:"), message
+    else:  # the record the entity is used in
+        assert f"i <saksmappe> fra linje {line_of(path, V5_A) - 1}" in message, message
+    assert "root:" not in message
+    assert await Saksmappe.count() == 0
+
+
+# -- statistics after the load ------------------------------------------------------------------
+
+
+async def test_an_import_ends_with_analyze_of_the_tables_it_filled(db: None, settings: Settings) -> None:
+    if not settings.is_postgres:
+        pytest.skip("ANALYZE runs on PostgreSQL only; SQLite plans without statistics")
+    started = await database_now()
+
+    await import_path(settings, FIXTURES / "v5.0")
+
+    filled = [table._meta.tablename for table in importer.FILLED_TABLES]
+    assert "core_saksmappe" in filled and "core_journalpost" in filled
+    assert await not_analyzed_since(started, filled) == []
