@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,25 +19,23 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.plugins.htmx import HTMXConfig, HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
-from litestar.stores.base import Store
 from litestar.template.config import TemplateConfig
 
 from core.auth.routes import ROUTES as AUTH_ROUTES
 from core.db import bind_tables, close_engine, prepare_engine
 from core.plugins import LoadedPlugin, collect_sync
 from core.runtime import Runtime, build_runtime
-from core.sessions import SESSION_COOKIE, DatabaseStore
+from core.sessions import session_config, session_store
 from core.settings import Settings, load_settings
 from core.web.admin_org import ROUTES as ADMIN_ORG_ROUTES
 from core.web.admin_system import ROUTES as ADMIN_SYSTEM_ROUTES
 from core.web.archive import ROUTES as ARCHIVE_ROUTES
 from core.web.core_routes import ROUTES as CORE_ROUTES
 from core.web.errors import http_exception_handler, internal_error_handler
-from core.web.middleware import add_security_headers, add_worker_pid, user_middleware
+from core.web.middleware import add_worker_pid, security_headers, user_middleware
 from core.web.tasks import ROUTES as TASK_ROUTES
 
 log = logging.getLogger(__name__)
@@ -51,16 +48,6 @@ def require_login(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseR
         return
     if connection.scope.get("user") is None:
         raise NotAuthorizedException()
-
-
-def session_store(settings: Settings) -> Store:
-    if settings.redis_url:
-        # Imported here: the redis client is an optional dependency, installed only where
-        # ARKIV_REDIS_URL is used.
-        from litestar.stores.redis import RedisStore
-
-        return RedisStore.with_client(url=settings.redis_url, namespace="arkivrutiner-session")
-    return DatabaseStore()
 
 
 def static_routers(runtime: Runtime) -> list[Router]:
@@ -101,14 +88,6 @@ def create_app(settings: Settings | None = None, plugins: list[LoadedPlugin] | N
             await close_engine(engine)
 
     plugin_routes = collect_sync(runtime.pm.hook.register_routes())
-    session_config = ServerSideSessionConfig(
-        key=SESSION_COOKIE,
-        max_age=int(timedelta(days=settings.session_days).total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-        store="sessions",
-    )
     template_config = TemplateConfig(instance=JinjaTemplateEngine.from_environment(runtime.templates))
     return Litestar(
         route_handlers=[
@@ -123,9 +102,9 @@ def create_app(settings: Settings | None = None, plugins: list[LoadedPlugin] | N
         ],
         plugins=[HTMXPlugin(HTMXConfig(set_request_class_globally=True))],
         template_config=template_config,
-        before_send=[add_security_headers, *([] if settings.production else [add_worker_pid])],
+        before_send=[security_headers(settings), *([] if settings.production else [add_worker_pid])],
         middleware=[
-            session_config.middleware,
+            session_config(settings).middleware,
             DefineMiddleware(user_middleware),
         ],
         stores={"sessions": session_store(settings)},

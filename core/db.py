@@ -101,7 +101,8 @@ async def prepare_engine(engine: Engine[Any], pool_size: int = POOL_MAX_SIZE) ->
     if isinstance(engine, SQLiteEngine):
         await engine.run_ddl("PRAGMA journal_mode=WAL")
     elif isinstance(engine, PostgresEngine) and pool_size > 0:
-        await engine.start_connection_pool(max_size=pool_size)
+        # min_size too: asyncpg's default (10) refuses a smaller max_size.
+        await engine.start_connection_pool(min_size=pool_size, max_size=pool_size)
 
 
 async def close_engine(engine: Engine[Any]) -> None:

@@ -58,6 +58,9 @@ class Settings:
     extra_plugins: tuple[str, ...] = ()
     debug: bool = False
     session_days: int = 14
+    """Absolute lifetime of a session, whatever the activity (``ARKIV_SESSION_DAYS``)."""
+    session_idle_hours: int = 8
+    """A session ends after this many hours without a request (``ARKIV_SESSION_IDLE_HOURS``)."""
     file_store: str = "var/files"
     file_grace_hours: int = 24
     """Hours an unreferenced file stays in the file store before ``core.purge_files`` removes it
@@ -180,6 +183,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         extra_plugins=_list(env, "ARKIV_EXTRA_PLUGINS"),
         debug=_bool(env, "ARKIV_DEBUG", False),
         session_days=_int(env, "ARKIV_SESSION_DAYS", 14),
+        session_idle_hours=_int(env, "ARKIV_SESSION_IDLE_HOURS", 8),
         file_store=env.get("ARKIV_FILE_STORE", Settings.file_store),
         file_grace_hours=_int(env, "ARKIV_FILE_GRACE_HOURS", 24),
         trace_hooks=_bool(env, "ARKIV_TRACE_HOOKS", False),
@@ -215,6 +219,11 @@ def validate(s: Settings) -> None:
         raise ConfigError("ARKIV_FILE_GRACE_HOURS må være minst 1.")
     if s.session_days < 1:
         raise ConfigError("ARKIV_SESSION_DAYS må være minst 1.")
+    if not (1 <= s.session_idle_hours <= s.session_days * 24):
+        raise ConfigError(
+            f"ARKIV_SESSION_IDLE_HOURS må være mellom 1 og {s.session_days * 24} "
+            f"(ARKIV_SESSION_DAYS i timer), ikke {s.session_idle_hours}."
+        )
     if s.task_reminder_days < 1:
         raise ConfigError(f"ARKIV_OPPGAVE_PURREDAGER må være minst 1, ikke {s.task_reminder_days}.")
     if s.task_escalation_days < s.task_reminder_days:

@@ -38,6 +38,7 @@ from core.archive import services as archive_services
 from core.auth.user import User
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.i18n import _
+from core.sessions import end_person_sessions
 from core.timeutil import today
 from core.web import downloads
 from core.web.flash import flash
@@ -294,6 +295,8 @@ async def person_update(
         return await _person_form_page(
             request, person_id=person_id, form=form, errors=exc.errors, status_code=422
         )
+    if changed and not form.active:
+        await end_person_sessions(request.app.stores.get("sessions"), person_id)
     flash(
         request,
         _("Endringene er lagret.") if changed else _("Ingen endringer å lagre."),
@@ -307,6 +310,8 @@ async def _person_state(request: AnyRequest, person_id: int, active: bool) -> Re
         await people_services.set_person_active(current_user(request), person_id, active)
     except Conflict as exc:
         return await _person_form_page(request, person_id=person_id, alert=exc.detail, status_code=409)
+    if not active:  # the person's sessions end at once, in whichever store holds them
+        await end_person_sessions(request.app.stores.get("sessions"), person_id)
     flash(request, _("Personen er aktivert igjen.") if active else _("Personen er deaktivert."))
     return _done(request, f"/admin/personer/{person_id}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from litestar import get, post, route
@@ -62,17 +63,24 @@ async def not_found(rest: FromPath[str]) -> None:
     raise NotFoundException()
 
 
+READY_TIMEOUT_SECONDS = 5.0
+"""``/readyz`` answers 503 when the database has not answered within this time."""
+
+
 @get("/healthz", name="core:healthz", opt={"public": True}, include_in_schema=False)
 async def healthz() -> dict[str, str]:
-    """Liveness: the process answers."""
+    """Liveness: the process answers. Touches neither the database nor the session store (the
+    session middleware skips this path), so it stays 200 while the database is away."""
     return {"status": "ok"}
 
 
 @get("/readyz", name="core:readyz", opt={"public": True}, include_in_schema=False)
 async def readyz(request: AnyRequest) -> Response[dict[str, Any]]:
-    """Readiness: the database answers and every migration is applied."""
+    """Readiness: the database answers (within :data:`READY_TIMEOUT_SECONDS`) and every
+    migration is applied; otherwise 503 with a short reason."""
     try:
-        pending = await pending_migrations(runtime(request).settings)
+        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+            pending = await pending_migrations(runtime(request).settings)
     except Exception as exc:
         return Response(
             {"status": "error", "database": f"utilgjengelig: {type(exc).__name__}"}, status_code=503

@@ -18,7 +18,7 @@ from core.auth.user import User, load_user
 from core.errors import Conflict
 from core.i18n import _
 from core.jobs import JobContext
-from core.sessions import DatabaseStore
+from core.sessions import end_person_sessions_for
 from core.settings import Settings
 from core.tables import Person
 from core.tasks.queries import tasks_about
@@ -63,7 +63,7 @@ async def deactivate_leaver(settings: Settings, actor: User, person_id: int) -> 
             ),
         )
     await set_person_active(actor, person_id, False)
-    await DatabaseStore().delete_person(person_id)
+    await end_person_sessions_for(settings, person_id)
     return True
 
 

@@ -1,5 +1,6 @@
-"""Sessions in the database: the store's contract, the purge job, and a session shared by
-the worker processes of ``arkivrutiner serve --workers 2``."""
+"""Session stores: the store's contract (the database store and the Redis store alike), the
+purge job, ending a person's sessions, and a session shared by the worker processes of
+``arkivrutiner serve --workers 2``."""
 
 from __future__ import annotations
 
@@ -10,21 +11,26 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from litestar.stores.base import Store
 
 from core.contributions import Job
 from core.jobs import JobContext
 from core.jobs_builtin import purge_sessions
+from core.redis_sessions import RedisSessionStore
 from core.runtime import build_runtime
-from core.sessions import DatabaseStore
+from core.sessions import DatabaseStore, end_person_sessions, end_person_sessions_for, session_store
 from core.tables import SessionData
 from core.timeutil import now
 from tests.support.factories import make_person, make_unit
+from tests.support.session_stores import REDIS_URL, STORES, close_store, count, store_fixture
+from tests.support.session_stores import expire as expire_in
 from tests.support.smtp import free_port
 
 pytestmark = pytest.mark.anyio
@@ -38,8 +44,14 @@ async def expire(key: str, seconds_ago: int = 5) -> None:
     )
 
 
-async def test_set_and_get_round_trip_bytes_and_text(db) -> None:
-    store = DatabaseStore()
+@pytest.fixture(params=STORES)
+async def store(request: pytest.FixtureRequest, db: None) -> AsyncIterator[Store]:
+    """The database store and the Redis store, each test run against both."""
+    async for opened in store_fixture(request.param):
+        yield opened
+
+
+async def test_set_and_get_round_trip_bytes_and_text(store) -> None:
     await store.set("a", b"\x00\x01binary", expires_in=60)
     await store.set("b", "tekst æøå")
     assert await store.get("a") == b"\x00\x01binary"
@@ -49,37 +61,33 @@ async def test_set_and_get_round_trip_bytes_and_text(db) -> None:
     assert not await store.exists("finnes-ikke")
 
 
-async def test_set_overwrites_value_and_expiry(db) -> None:
-    store = DatabaseStore()
+async def test_set_overwrites_value_and_expiry(store) -> None:
     await store.set("k", b"1", expires_in=60)
     await store.set("k", b"2", expires_in=timedelta(hours=2))
     assert await store.get("k") == b"2"
-    assert await SessionData.count() == 1
+    assert await count(store) == 1
     remaining = await store.expires_in("k")
     assert remaining is not None
     assert 7190 <= remaining <= 7200
 
 
-async def test_expired_sessions_are_gone(db) -> None:
-    store = DatabaseStore()
+async def test_expired_sessions_are_gone(store) -> None:
     await store.set("old", b"x", expires_in=60)
-    await expire("old")
+    await expire_in(store, "old")
     assert await store.expires_in("old") is None
     assert await store.get("old") is None
     assert not await store.exists("old")
-    assert await SessionData.count() == 0  # removed on read
+    assert await count(store) == 0  # removed on read (the database), or by Redis itself
 
 
-async def test_no_expiry_means_never(db) -> None:
-    store = DatabaseStore()
+async def test_no_expiry_means_never(store) -> None:
     await store.set("forever", b"x")
     assert await store.expires_in("forever") is None
     assert await store.get("forever", renew_for=60) == b"x"
     assert await store.expires_in("forever") is None  # renewing a value without expiry is a no-op
 
 
-async def test_get_with_renew_for_extends_the_expiry(db) -> None:
-    store = DatabaseStore()
+async def test_get_with_renew_for_extends_the_expiry(store) -> None:
     await store.set("k", b"x", expires_in=10)
     assert await store.get("k", renew_for=3600) == b"x"
     remaining = await store.expires_in("k")
@@ -89,16 +97,15 @@ async def test_get_with_renew_for_extends_the_expiry(db) -> None:
     assert (await store.expires_in("k") or 0) <= 100
 
 
-async def test_delete_and_delete_all(db) -> None:
-    store = DatabaseStore()
+async def test_delete_and_delete_all(store) -> None:
     for key in ("a", "b", "c"):
         await store.set(key, b"x", expires_in=60)
     await store.delete("a")
     await store.delete("finnes-ikke")  # a no-op
     assert await store.get("a") is None
-    assert await SessionData.count() == 2
+    assert await count(store) == 2
     await store.delete_all()
-    assert await SessionData.count() == 0
+    assert await count(store) == 0
 
 
 async def test_delete_expired_removes_only_expired_rows(db) -> None:
@@ -230,12 +237,29 @@ async def test_worker_pid_header_is_sent_outside_production_only(settings, db) -
             assert "content-security-policy" in response.headers
 
 
-async def test_delete_person_ends_only_that_persons_sessions(db) -> None:
-    store = DatabaseStore()
-    await store.set("a", b'{"person_id": 7, "language": "nb"}')
-    await store.set("b", b'{"person_id": 8}')
-    await store.set("c", b"not json")
-    assert await store.delete_person(7) == 1
-    assert await store.get("a") is None
+async def test_delete_person_ends_only_that_persons_sessions(store) -> None:
+    await store.set("a", b'{"person_id": 7, "language": "nb"}', expires_in=60)
+    await store.set("a2", b'{"person_id": 7, "_created": 1, "_seen": 1}', expires_in=60)
+    await store.set("b", b'{"person_id": 8}', expires_in=60)
+    await store.set("c", b"not json", expires_in=60)
+    assert await end_person_sessions(store, 7) == 2
+    assert await store.get("a") is None and await store.get("a2") is None
     assert await store.get("b") is not None and await store.get("c") is not None
-    assert await store.delete_person(7) == 0
+    assert await end_person_sessions(store, 7) == 0
+
+
+async def test_the_configured_store_is_redis_when_a_redis_url_is_set(settings, db) -> None:
+    """``ARKIV_REDIS_URL`` selects the Redis store, and ending a person's sessions (the
+    onboarding job's way, with settings and no app) works there."""
+    redis_settings = dataclasses.replace(settings, redis_url=REDIS_URL)
+    store = session_store(redis_settings, namespace="arkivrutiner-session-test-" + uuid.uuid4().hex)
+    assert isinstance(store, RedisSessionStore)
+    try:
+        await store.set("x", b'{"person_id": 5}', expires_in=60)
+        assert await end_person_sessions(store, 5) == 1
+        assert await count(store) == 0
+    finally:
+        await close_store(store)
+    assert isinstance(session_store(settings), DatabaseStore)
+    await DatabaseStore().set("y", b'{"person_id": 6}', expires_in=60)
+    assert await end_person_sessions_for(settings, 6) == 1

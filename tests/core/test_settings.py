@@ -36,6 +36,7 @@ async def test_defaults_need_no_environment() -> None:
     assert s == Settings(role_map=s.role_map)
     assert s.environment == "development"
     assert not s.production
+    assert (s.session_days, s.session_idle_hours) == (14, 8)
     assert s.database_url == "sqlite:///var/arkivrutiner.sqlite"
     assert s.sqlite_path == Path("var/arkivrutiner.sqlite")  # SQLite under ./var
     assert not s.is_postgres
@@ -105,6 +106,9 @@ async def test_absolute_sqlite_path() -> None:
         ("ARKIV_TRACE_HOOKS", "2"),
         ("ARKIV_SESSION_DAYS", "0"),
         ("ARKIV_SESSION_DAYS", "to uker"),
+        ("ARKIV_SESSION_IDLE_HOURS", "0"),
+        ("ARKIV_SESSION_IDLE_HOURS", "337"),  # more than ARKIV_SESSION_DAYS (14) in hours
+        ("ARKIV_SESSION_IDLE_HOURS", "åtte"),
         ("ARKIV_DB_POOL_SIZE", "-1"),
         ("ARKIV_OPPGAVE_PURREDAGER", "0"),
         ("ARKIV_OPPGAVE_PURREDAGER", "to"),

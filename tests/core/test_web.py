@@ -119,3 +119,36 @@ async def test_sign_out_ends_the_session(client) -> None:
     response = await client.post("/logg-ut", headers=csrf(client))
     assert response.status_code == 303
     assert (await client.get("/")).status_code == 302
+
+
+async def test_signed_in_pages_fragments_and_exports_are_not_stored_by_caches(client) -> None:
+    from core.roles import ADMIN
+
+    await login(client, await make_person(roles=(ADMIN,)))
+    for path in ("/", "/admin/hendelseslogg", "/admin/hendelseslogg/eksport?format=csv", "/finnes-ikke"):
+        response = await client.get(path)
+        assert response.status_code in (200, 404), (path, response.status_code)
+        assert response.headers["cache-control"] == "no-store", path
+    fragment = await client.get("/", headers={"HX-Request": "true"})
+    assert fragment.headers["cache-control"] == "no-store"
+    static = await client.get("/static/core/app.css")
+    assert static.status_code == 200
+    assert "no-store" not in static.headers.get("cache-control", "")
+
+
+async def test_hsts_only_when_the_public_address_is_https(settings, db) -> None:
+    import dataclasses
+
+    from litestar.testing import AsyncTestClient
+
+    from core.app import create_app
+
+    for base_url, expected in (
+        ("https://arkiv.kommune.example", "max-age=31536000; includeSubDomains"),
+        ("http://127.0.0.1:8000", None),
+    ):
+        app = create_app(dataclasses.replace(settings, public_base_url=base_url))
+        async with AsyncTestClient(app=app) as test_client:
+            for path in ("/healthz", "/dev-logg-inn", "/static/core/app.css"):
+                response = await test_client.get(path)
+                assert response.headers.get("strict-transport-security") == expected, (base_url, path)
