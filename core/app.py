@@ -35,7 +35,12 @@ from core.web.admin_system import ROUTES as ADMIN_SYSTEM_ROUTES
 from core.web.archive import ROUTES as ARCHIVE_ROUTES
 from core.web.core_routes import ROUTES as CORE_ROUTES
 from core.web.errors import http_exception_handler, internal_error_handler
-from core.web.middleware import add_worker_pid, security_headers, user_middleware
+from core.web.middleware import (
+    add_worker_pid,
+    bounded_input_middleware,
+    security_headers,
+    user_middleware,
+)
 from core.web.tasks import ROUTES as TASK_ROUTES
 
 log = logging.getLogger(__name__)
@@ -106,6 +111,7 @@ def create_app(settings: Settings | None = None, plugins: list[LoadedPlugin] | N
         middleware=[
             session_config(settings).middleware,
             DefineMiddleware(user_middleware),
+            DefineMiddleware(bounded_input_middleware),
         ],
         stores={"sessions": session_store(settings)},
         csrf_config=CSRFConfig(

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from core.admin.common import parse_id as admin_parse_id
-from core.validation import MAX_ID, is_id, parse_date, parse_id
+from core.validation import MAX_DATE, MAX_ID, MIN_DATE, has_nul, in_id_range, is_id, parse_date, parse_id
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,30 @@ def test_the_admin_pages_use_the_same_parser() -> None:
         ("i dag", None),
         ("", None),
         (None, None),
+        # outside 1900 … 2100: PostgreSQL refused year 1, and 31.12.9999 + 1 day overflowed
+        ("01.01.0001", None),
+        ("0001-01-01", None),
+        ("31.12.9999", None),
+        ("9999-12-31", None),
+        ("31.12.1899", None),
+        ("01.01.2101", None),
+        ("01.01.1900", date(1900, 1, 1)),
+        ("2100-12-31", date(2100, 12, 31)),
     ],
 )
 def test_parse_date(text: str | None, expected: date | None) -> None:
     assert parse_date(text) == expected
+
+
+def test_the_date_range_and_the_id_and_text_rules() -> None:
+    assert date(1900, 1, 1) == MIN_DATE
+    assert date(2100, 12, 31) == MAX_DATE
+    assert [in_id_range(n) for n in (0, 1, MAX_ID, MAX_ID + 1, -1, True)] == [
+        False,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+    assert has_nul("a\x00b") and not has_nul("a b")
