@@ -184,7 +184,8 @@ async def templates_context(
     request: AnyRequest, *, errors: dict[str, str] | None = None, form: Any = None
 ) -> dict[str, Any]:
     user = current_user(request)
-    unit_ids = list(user.led_unit_ids) or ([user.unit_id] if user.unit_id and user.is_archive else [])
+    own = chains.own_template_unit(user)
+    unit_ids = list(user.led_unit_ids) or ([own] if own else [])
     names = await people.person_names(
         sorted({pid for t in await chains.templates_for(unit_ids) for pid in t.chain.approver_ids})
     )

@@ -10,7 +10,7 @@ from litestar import Router, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
-from core.errors import ValidationFailed
+from core.errors import Forbidden, ValidationFailed
 from core.i18n import _
 from core.web.flash import flash
 from core.web.forms import form_id, form_value
@@ -29,7 +29,11 @@ async def chain_save(request: AnyRequest) -> Response[Any]:
     form = await request.form()
     user = current_user(request)
     chain = forms.chain_of(form)
-    unit_id = form_id(form, "enhet") or (user.led_unit_ids[0] if user.led_unit_ids else 0)
+    unit_id = form_id(form, "enhet") or chains.own_template_unit(user)
+    if unit_id is None:
+        raise Forbidden(
+            _("Bare lederen for enheten (eller stedfortrederen) kan endre enhetens godkjenningskjeder.")
+        )
     try:
         await chains.save_template(user, unit_id, form_value(form, "navn"), chain)
     except ValidationFailed as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core import audit
-from core.archive.queries import people
+from core.archive.queries import people, units
 from core.auth.user import User
 from core.db import writing
 from core.errors import Forbidden, NotFound, ValidationFailed
@@ -133,6 +133,14 @@ async def templates_for(unit_ids: list[int]) -> list[Template]:
     ]
 
 
+def own_template_unit(user: User) -> int | None:
+    """The unit whose chains the user keeps when the form names none: the first unit the user
+    leads, else the archive service's own unit; None for anyone else."""
+    if user.led_unit_ids:
+        return user.led_unit_ids[0]
+    return user.unit_id if user.is_archive and user.unit_id else None
+
+
 def _require_unit_leader(user: User, unit_id: int) -> int | None:
     """The unit's leader or active deputy (on behalf of the leader), or the archive service."""
     authority = user.authority_for(unit_id)
@@ -148,6 +156,8 @@ def _require_unit_leader(user: User, unit_id: int) -> int | None:
 async def save_template(user: User, unit_id: int, name: str, chain: Chain) -> int:
     """Store a chain template for the unit (audited ``godkjenning.template_saved``)."""
     on_behalf_of = _require_unit_leader(user, unit_id)
+    if await units.unit_by_id(unit_id) is None:  # the archive service may name any unit
+        raise NotFound(_("Fant ingen enhet med dette nummeret."))
     errors: dict[str, str] = {}
     name = name.strip()
     if not name:

@@ -155,3 +155,28 @@ async def test_chain_templates(client, settings) -> None:
     await login(client, org.handler)
     form = await client.get("/godkjenning/kjeder")
     assert "Ny kjede" not in form.text  # only leaders keep the unit's chains
+
+
+async def test_the_archive_service_keeps_chains_of_its_own_unit_or_a_named_one(client) -> None:
+    """Fellestjenesten/Arkiv leads no unit: without ``enhet`` its chain is its own unit's (the
+    one the page lists), a named unit must exist (was a 500: unit 0 broke the foreign key), and
+    someone who neither leads nor is the archive service is refused."""
+    org = await make_org()
+    await login(client, org.archivist)
+    steps = {"steg-1-navn": "Leder", "steg-1-godkjenner": str(org.leader)}
+    saved = await client.post(
+        "/godkjenning/kjeder", data={"navn": "Arkivets kjede", **steps}, headers=csrf(client)
+    )
+    assert saved.status_code == 303
+    assert "Arkivets kjede" in (await client.get("/godkjenning/kjeder")).text
+    missing = await client.post(
+        "/godkjenning/kjeder",
+        data={"navn": "Feil enhet", "enhet": "2147483647", **steps},
+        headers=csrf(client),
+    )
+    assert missing.status_code == 404 and "Fant ingen enhet" in missing.text
+    await login(client, org.handler)
+    refused = await client.post(
+        "/godkjenning/kjeder", data={"navn": "Ikke min", **steps}, headers=csrf(client)
+    )
+    assert refused.status_code == 403
