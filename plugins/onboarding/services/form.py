@@ -83,7 +83,12 @@ async def save(
     send: bool = False,
 ) -> int:
     """Save the form as a draft, or (``send``) check it is complete and send it on its route.
-    Returns the form's id. Errors are a :class:`ValidationFailed` with a sentence per field."""
+    Returns the form's id. Errors are a :class:`ValidationFailed` with a sentence per field.
+
+    An existing form is the business of its unit's acting leader only: anyone else is refused
+    before the input is checked, and learns nothing of the form (its state or version)."""
+    if form_id is not None:
+        require_leader(user, int((await load(form_id))["unit"]))
     cleaned, errors = forms.clean(entered, complete=send)
     if cleaned.unit is not None:
         require_leader(user, cleaned.unit)

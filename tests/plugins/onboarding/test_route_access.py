@@ -153,3 +153,18 @@ async def test_an_outsider_is_refused_everywhere(client, ids) -> None:
         (Task.object_type == form_kinds.OBJECT) & (Task.object_id == str(ids["skjema_id"]))
     )
     assert tasks == [{"state": "open"}]
+
+
+async def test_a_leader_of_another_unit_learns_nothing_of_a_form_by_saving_it(client, ids) -> None:
+    """Saving someone else's form is refused before the input is checked: no edit page with
+    the form's state and version (422 for an empty form, 409 once it is sent), just 403."""
+    org = ids["org"]
+    await login(client, org.oko_leader)
+    url = f"/onboarding/skjema/{ids['skjema_id']}/endre"
+    own_unit = {"kind": "avgang", "unit": str(org.oko), "person": str(org.oko_handler), "ends": str(today())}
+    for data in ({}, {"version": "99"}, {**own_unit, "version": "99"}, {**own_unit, "handling": "send"}):
+        response = await client.post(url, data=data, headers=csrf(client))
+        assert response.status_code == 403, (data, response.status_code)
+        assert 'name="version"' not in response.text
+        assert "Skjemaet er sendt" not in response.text
+    assert await form.OnboardingForm.count() == 1
