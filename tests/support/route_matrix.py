@@ -35,6 +35,7 @@ from core.tasks.tables import Task
 from core.timeutil import now, today
 from tests.support import db as dbsupport
 from tests.support.factories import login, make_deputy, make_person, make_unit
+from tests.support.routes import app_routes as route_infos
 
 MATRIX_FILE = Path(__file__).parents[1] / "authorization_matrix.csv"
 Key = tuple[str, str]
@@ -111,25 +112,10 @@ PARAM_IDS: dict[str, str] = {
 }
 
 
-def template_of(path: str) -> str:
-    """``/arkiv/sak/{saksmappe_id:int}`` -> ``/arkiv/sak/{saksmappe_id}``."""
-    out, rest = "", path
-    while "{" in rest:
-        head, _, tail = rest.partition("{")
-        name, _, after = tail.partition("}")
-        out += head + "{" + name.split(":", 1)[0] + "}"
-        rest = after
-    return out + rest
-
-
 def app_routes(app: Any) -> list[tuple[str, str]]:
-    """Every ``(method, template)`` the router knows, HEAD and OPTIONS left out, sorted."""
-    found: set[tuple[str, str]] = set()
-    for route in app.routes:
-        for handler in route.route_handlers:
-            for method in getattr(handler, "http_methods", ()):
-                if method not in ("HEAD", "OPTIONS"):
-                    found.add((method, template_of(route.path)))
+    """Every ``(method, template)`` the router knows (:func:`tests.support.routes.app_routes`),
+    sorted by template then method."""
+    found = {(route.method, route.template) for route in route_infos(app)}
     return sorted(found, key=lambda r: (r[1], r[0]))
 
 
