@@ -56,3 +56,54 @@ def test_an_unreachable_postgresql_gives_one_clear_line_not_a_traceback(tmp_path
     assert "Traceback" not in output
     assert "conftest" not in output
     assert files_left(tmp_path) == []
+
+
+FAKE_PYTEST = """#!/bin/sh
+# Stands in for pytest: says which round it is, waits (up to 60 s) until the other round has
+# started too, then fails if its round is FAIL_ROUND.
+round="$ARKIV_TEST_DATABASE"
+touch "$MARKS/$round"
+other=postgres; [ "$round" = postgres ] && other=sqlite
+tries=0
+until [ -e "$MARKS/$other" ]; do
+  tries=$((tries + 1)); [ "$tries" -gt 1200 ] && { echo "$round: the other round never started"; exit 2; }
+  sleep 0.05
+done
+echo "round $round args $*"
+[ "$round" = "$FAIL_ROUND" ] && exit 1
+exit 0
+"""
+
+
+def run_rounds(tmp_path: Path, fail_round: str) -> subprocess.CompletedProcess[str]:
+    fake = tmp_path / "fake-pytest"
+    fake.write_text(FAKE_PYTEST)
+    fake.chmod(0o755)
+    marks = tmp_path / f"marks-{fail_round}"
+    marks.mkdir()
+    env = {**os.environ, "PYTEST": str(fake), "MARKS": str(marks), "FAIL_ROUND": fail_round}
+    return subprocess.run(
+        [str(ROOT / ".ci" / "test-rounds"), "-q", "tests/core"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_ci_runs_both_rounds_at_once_with_separate_output_and_both_exit_codes(tmp_path: Path) -> None:
+    ok = run_rounds(tmp_path, fail_round="")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    sqlite_part, postgres_part = ok.stdout.split("== Testpakken mot PostgreSQL")
+    assert "round sqlite args -q tests/core" in sqlite_part.split("== Testpakken mot SQLite (")[1]
+    assert "round postgres" not in sqlite_part
+    assert "round postgres args -q tests/core" in postgres_part
+    assert "never started" not in ok.stdout  # the rounds ran at the same time
+    assert ok.stdout.rstrip().endswith("== SQLite: ok, PostgreSQL: ok ==")
+
+    for failing in ("sqlite", "postgres"):
+        result = run_rounds(tmp_path, fail_round=failing)
+        assert result.returncode != 0, f"{failing} failed, yet the rounds passed:\n{result.stdout}"
+        assert "FEILET (1)" in result.stdout.splitlines()[-1]
