@@ -39,11 +39,12 @@ run: install ## Start the app on SQLite with demo data and dev login: http://127
 	ARKIV_DATABASE_URL=$${ARKIV_DATABASE_URL:-$(DEV_DB)} $(BIN)/arkivrutiner demo-data
 	ARKIV_DATABASE_URL=$${ARKIV_DATABASE_URL:-$(DEV_DB)} $(BIN)/arkivrutiner serve --port $(PORT)
 
+# With CI=true both rounds run at the same time (.ci/test-rounds: one log each, both exit codes).
 test: install browser-deps ## Run the whole test suite (SQLite; also PostgreSQL when CI=true)
-	$(BIN)/pytest
 	@if [ "$$CI" = "true" ] || [ -n "$$ARKIV_TEST_POSTGRES_TOO" ]; then \
-	  echo "== Testpakken mot PostgreSQL =="; \
-	  ARKIV_TEST_DATABASE=postgres $(BIN)/pytest; \
+	  PYTEST=$(BIN)/pytest .ci/test-rounds; \
+	else \
+	  $(BIN)/pytest; \
 	fi
 
 test-postgres: install browser-deps ## Run the test suite against PostgreSQL only

@@ -1,10 +1,16 @@
 """Fixtures for the browser tests: a real server process and one headless Chromium.
 
 The server is started exactly as an operator would: ``arkivrutiner migrate``, ``demo-data``
-and ``serve`` against a fresh SQLite file, with its own environment (the root conftest's
-``ARKIV_*`` settings, such as the dummy plugin, are *not* passed on). Chromium is Debian's
-``/usr/bin/chromium`` driven by Playwright's sync API; axe-core comes from ``node_modules``.
-Missing Chromium or axe-core fails the tests: they are part of the quality gate, not optional.
+and ``serve`` against a fresh database, with its own environment (the root conftest's
+``ARKIV_*`` settings, such as the dummy plugin, are *not* passed on). The database is a SQLite
+file in the SQLite round and a PostgreSQL database of its own in the PostgreSQL round
+(``ARKIV_TEST_DATABASE=postgres``); there, only the tests marked ``both_databases`` run (the main
+flows: sign-in, fordeling, Avskriv JP), the others ran in the SQLite round. The server listens on
+a port the kernel picks (``--port 0``, read back from its log). Tests read the server's data with
+:meth:`Server.query`, which works on both databases. Chromium is Debian's
+``/usr/bin/chromium`` driven by Playwright's sync API; axe-core comes from ``node_modules``; the
+axe helpers are here (:func:`axe`). Missing Chromium or axe-core fails the tests: they are part
+of the quality gate, not optional.
 
 The fixtures are package-scoped (one server and one Chromium for all browser tests): Playwright's
 sync API keeps its event loop registered as running in the main thread while it is started, so
@@ -13,24 +19,27 @@ it must be stopped before the rest of the suite (anyio/asyncio tests) runs.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import secrets
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
+from tests.conftest import ENGINE
+from tests.support import db as dbsupport
+from tests.support.serve import ServerStartError, log_tail, start_server, stop_server
+
+T = TypeVar("T")
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -75,14 +84,57 @@ document.addEventListener('securitypolicyviolation', (e) => {
 @dataclass(frozen=True)
 class Server:
     base_url: str
-    db_path: Path
+    database_url: str
+    """``sqlite:///…`` in the SQLite round, ``postgresql://…`` in the PostgreSQL round."""
     log_path: Path
 
     def log_tail(self, lines: int = 60) -> str:
+        return log_tail(self.log_path, lines)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Read the server's database (SQLite read-only, or PostgreSQL).
+
+        Write the SQL for SQLite with ``?`` placeholders; on PostgreSQL ``?`` becomes ``$1``,
+        ``$2``… and ``date('now')`` becomes ``current_date``.
+        """
+        if self.database_url.startswith("sqlite:///"):
+            path = self.database_url.removeprefix("sqlite:///")
+            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                return [tuple(row) for row in con.execute(sql, tuple(params))]
+            finally:
+                con.close()
+        return _postgres_query(self.database_url, sql, params)
+
+    def tables(self) -> set[str]:
+        if self.database_url.startswith("sqlite:///"):
+            rows = self.query("select name from sqlite_master where type = 'table'")
+        else:
+            rows = self.query("select tablename from pg_tables where schemaname = 'public'")
+        return {str(row[0]) for row in rows}
+
+
+def _postgres_query(url: str, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    import asyncpg
+
+    numbered = iter(range(1, sql.count("?") + 1))
+    pg_sql = re.sub(r"\?", lambda _m: f"${next(numbered)}", sql.replace("date('now')", "current_date"))
+
+    async def fetch() -> list[tuple[Any, ...]]:
+        conn = await asyncpg.connect(url, timeout=10)
         try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(ingen logg)"
+            return [tuple(row) for row in await conn.fetch(pg_sql, *params)]
+        finally:
+            await conn.close()
+
+    return _in_thread(asyncio.run, fetch())
+
+
+def _in_thread(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in another thread: Playwright's sync API keeps an event loop
+    registered in this one, so ``asyncio.run`` (asyncpg) cannot run here while it is started."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
 
 
 @dataclass(frozen=True)
@@ -101,12 +153,6 @@ class DemoPeople:
     """A plain case handler: no roles, leads nothing, deputises for nobody."""
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _cli() -> Path:
     cli = Path(sys.executable).parent / "arkivrutiner"
     if not cli.exists():
@@ -116,17 +162,18 @@ def _cli() -> Path:
     return cli
 
 
-def _server_env(tmp: Path, base_url: str) -> dict[str, str]:
+def _server_env(tmp: Path, database_url: str) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith("ARKIV_")}
     env.update(
         {
             "ARKIV_ENV": "test",
-            "ARKIV_DATABASE_URL": f"sqlite:///{tmp / 'arkivrutiner.sqlite'}",
+            "ARKIV_DATABASE_URL": database_url,
             "ARKIV_AUTH_MODE": "dev",
             "ARKIV_SECRET_KEY": secrets.token_hex(32),
             "ARKIV_EXTRA_PLUGINS": "",
             "ARKIV_FILE_STORE": str(tmp / "files"),
-            "ARKIV_PUBLIC_BASE_URL": base_url,
+            # ARKIV_PUBLIC_BASE_URL stays at its default: the port is not known before the start,
+            # and it only goes into links in mails, which no browser test follows.
             "PYTHONUNBUFFERED": "1",
             # The server runs this checkout's code, also in a git worktree whose venv has the
             # project installed from another checkout.
@@ -146,107 +193,94 @@ def _run_cli(cli: Path, env: dict[str, str], *args: str) -> None:
         )
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In the PostgreSQL round only the browser tests marked ``both_databases`` run.
+
+    Under pytest-xdist (``--dist loadgroup``) the browser tests are one group: one worker runs
+    them one after the other, with one server and one Chromium (package-scoped fixtures).
+    """
+    skip = pytest.mark.skip(reason="Nettlesertesten kjøres i SQLite-runden (ikke merket both_databases)")
+    group = pytest.mark.xdist_group("browser") if config.pluginmanager.hasplugin("xdist") else None
+    for item in items:
+        if not item.get_closest_marker("browser"):
             continue
+        if group is not None:
+            item.add_marker(group)
+        if ENGINE == "postgres" and not item.get_closest_marker("both_databases"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A running ``arkivrutiner serve`` on a free port with a fresh, demo-filled database."""
+    """A running ``arkivrutiner serve`` with a fresh, demo-filled database (SQLite or PostgreSQL,
+    as the round), on a port the kernel picked."""
     tmp = tmp_path_factory.mktemp("arkivrutiner-browser")
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = _server_env(tmp, base_url)
-    cli = _cli()
-    _run_cli(cli, env, "migrate")
-    _run_cli(cli, env, "demo-data")
-    log_path = tmp / "server.log"
-    info = Server(base_url=base_url, db_path=tmp / "arkivrutiner.sqlite", log_path=log_path)
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # own process group: killed as a whole at the end
-        )
+    if ENGINE == "postgres":
+        name = f"arkivrutiner_browser_{uuid.uuid4().hex[:8]}"
+        database_url = _in_thread(dbsupport.create_postgres_database, name)
+    else:
+        database_url = f"sqlite:///{tmp / 'arkivrutiner.sqlite'}"
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"Serveren stoppet ved oppstart ({proc.returncode}):\n{info.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"Serveren svarte ikke på /healthz innen {SERVER_START_TIMEOUT:.0f} s:\n{info.log_tail()}"
-                )
-            time.sleep(0.1)
-        yield info
+        env = _server_env(tmp, database_url)
+        cli = _cli()
+        _run_cli(cli, env, "migrate")
+        _run_cli(cli, env, "demo-data")
+        log_path = tmp / "server.log"
+        try:
+            proc, base_url = start_server(
+                [str(cli), "serve"], cwd=REPO, env=env, log_path=log_path, timeout=SERVER_START_TIMEOUT
+            )
+        except ServerStartError as exc:
+            pytest.fail(f"Serveren startet ikke: {exc}")
+        try:
+            yield Server(base_url=base_url, database_url=database_url, log_path=log_path)
+        finally:
+            stop_server(proc)
     finally:
-        _stop(proc)
+        if ENGINE == "postgres":
+            _in_thread(dbsupport.drop_postgres_database, database_url)
 
 
 @pytest.fixture(scope="package")
 def demo_people(server: Server) -> DemoPeople:
     """Pick demo people by role from the server's database (read-only)."""
-    con = sqlite3.connect(f"file:{server.db_path}?mode=ro", uri=True)
-    try:
 
-        def one(sql: str, *params: Any) -> str:
-            row = con.execute(sql, params).fetchone()
-            if row is None:
-                pytest.fail(f"Demodataene mangler en person for: {sql}")
-            return str(row[0])
+    def one(sql: str, *params: Any) -> str:
+        rows = server.query(sql, params)
+        if not rows:
+            pytest.fail(f"Demodataene mangler en person for: {sql}")
+        return str(rows[0][0])
 
-        deputies_today = (
-            "select deputy from core_deputy_period where starts <= date('now') and ends >= date('now')"
-        )
-        no_roles = "p.id not in (select person from core_person_role)"
-        return DemoPeople(
-            admin=one(
-                "select p.name from core_person p join core_person_role r on r.person = p.id "
-                "where r.role = 'admin' and p.id in (select person from core_person_role where role = 'arkiv') "
-                "and p.active order by p.id"
-            ),
-            arkiv=one(
-                "select p.name from core_person p join core_person_role r on r.person = p.id "
-                "where r.role = 'arkiv' and p.id not in (select person from core_person_role where role = 'admin') "
-                "and p.active order by p.id"
-            ),
-            leader=one(
-                "select p.name from core_person p join core_leadership l on l.person = p.id "
-                f"where p.active and {no_roles} and l.unit not in (select unit from core_deputy_period) "
-                "order by (select count(*) from core_person h where h.unit = l.unit) desc, p.id"
-            ),
-            deputy=one(
-                f"select p.name from core_person p where p.active and {no_roles} and p.id in ({deputies_today}) "
-                "order by p.id"
-            ),
-            handler=one(
-                f"select p.name from core_person p where p.active and {no_roles} and p.unit is not null "
-                "and p.id not in (select person from core_leadership) "
-                "and p.id not in (select deputy from core_deputy_period) order by p.id"
-            ),
-        )
-    finally:
-        con.close()
+    deputies_today = (
+        "select deputy from core_deputy_period where starts <= date('now') and ends >= date('now')"
+    )
+    no_roles = "p.id not in (select person from core_person_role)"
+    return DemoPeople(
+        admin=one(
+            "select p.name from core_person p join core_person_role r on r.person = p.id "
+            "where r.role = 'admin' and p.id in (select person from core_person_role where role = 'arkiv') "
+            "and p.active order by p.id"
+        ),
+        arkiv=one(
+            "select p.name from core_person p join core_person_role r on r.person = p.id "
+            "where r.role = 'arkiv' and p.id not in (select person from core_person_role where role = 'admin') "
+            "and p.active order by p.id"
+        ),
+        leader=one(
+            "select p.name from core_person p join core_leadership l on l.person = p.id "
+            f"where p.active and {no_roles} and l.unit not in (select unit from core_deputy_period) "
+            "order by (select count(*) from core_person h where h.unit = l.unit) desc, p.id"
+        ),
+        deputy=one(
+            f"select p.name from core_person p where p.active and {no_roles} and p.id in ({deputies_today}) "
+            "order by p.id"
+        ),
+        handler=one(
+            f"select p.name from core_person p where p.active and {no_roles} and p.unit is not null "
+            "and p.id not in (select person from core_leadership) "
+            "and p.id not in (select deputy from core_deputy_period) order by p.id"
+        ),
+    )
 
 
 @pytest.fixture(scope="package")
@@ -361,3 +395,85 @@ def sign_in(page: Any, name: str, *, expect_path: str = "/") -> None:
 def sign_out(page: Any) -> None:
     page.locator("form[action='/logg-ut'] button[type=submit]").click()
     page.wait_for_url("**/logget-ut")
+
+
+# --- axe-core ----------------------------------------------------------------------------
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WCAG = {"type": "tag", "values": WCAG_TAGS}
+"""axe's ``runOnly`` for WCAG 2.1 A and AA."""
+NARROW_RULES = {"type": "rule", "values": ["scrollable-region-focusable"]}
+"""At 320 px only the layout-dependent rule is run again (a full second pass doubles the time)."""
+WIDE = VIEWPORT
+NARROW = {"width": 320, "height": 640}
+
+AXE_RUN_JS = """
+async (runOnly) => {
+  const result = await axe.run(document, {
+    runOnly: runOnly,
+    resultTypes: ['violations'],
+  });
+  return result.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact || '',
+    help: v.help,
+    helpUrl: v.helpUrl,
+    nodes: v.nodes.map((n) => ({
+      target: n.target.map((t) => Array.isArray(t) ? t.join(' >>> ') : String(t)).join(' '),
+      html: n.html,
+    })),
+  }));
+}
+"""
+"""Runs axe with a ``runOnly`` argument; returns the violations with their nodes."""
+
+OVERFLOW_JS = """
+() => {
+  const root = document.documentElement;
+  if (root.scrollWidth <= root.clientWidth + 1) return '';
+  const wide = Array.from(document.body.querySelectorAll('*'))
+    .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1)
+    .filter((el) => !el.closest('.table-wrap, .visually-hidden, .skip-link'))
+    .slice(0, 3)
+    .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+      + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''));
+  return `siden er ${root.scrollWidth}px bred ved ${root.clientWidth}px (${wide.join(', ')})`;
+}
+"""
+"""WCAG 1.4.10 Reflow (axe cannot check it): '' when the page does not scroll sideways, else what
+sticks out. Wide tables scroll inside their own ``.table-wrap``."""
+
+
+def inject_axe(page: Any, axe_source: str) -> None:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source)
+
+
+def axe(page: Any, axe_source: str, *, reflow: bool = False) -> list[str]:
+    """axe's WCAG 2.1 A/AA violations on the page as it is, one line each:
+    ``URL RULE (IMPACT): HELP → TARGET``. With ``reflow``, also at 320 CSS px (= 400 % zoom of
+    1280 px): the layout-dependent axe rule and the reflow check; the viewport is restored."""
+    # Core's .button:hover darkens the background of secondary buttons too (dark text on dark
+    # blue); a clicked button is still under the mouse, so move it away first.
+    page.mouse.move(0, 0)
+    inject_axe(page, axe_source)
+    found = [
+        f"{page.url} {v['id']} ({v['impact']}): {v['help']} → {n['target']}"
+        for v in page.evaluate(AXE_RUN_JS, WCAG)
+        for n in v["nodes"]
+    ]
+    if reflow:
+        size = page.viewport_size
+        page.set_viewport_size(NARROW)
+        try:
+            found += [
+                f"{page.url} (320 px) {v['id']}: {v['help']} → {n['target']}"
+                for v in page.evaluate(AXE_RUN_JS, NARROW_RULES)
+                for n in v["nodes"]
+            ]
+            overflow = page.evaluate(OVERFLOW_JS)
+            if overflow:
+                found.append(f"{page.url} (320 px): {overflow}")
+        finally:
+            page.set_viewport_size(size or WIDE)
+    return found

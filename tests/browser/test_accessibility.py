@@ -23,55 +23,31 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
-from tests.browser.conftest import DemoPeople, Server, Watch, sign_in, wait_for_htmx
+from tests.browser.conftest import (
+    AXE_RUN_JS,
+    NARROW,
+    NARROW_RULES,
+    OVERFLOW_JS,
+    WCAG,
+    WIDE,
+    DemoPeople,
+    Server,
+    Watch,
+    axe,
+    inject_axe,
+    sign_in,
+    wait_for_htmx,
+)
 
 pytestmark = pytest.mark.browser
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-WCAG = {"type": "tag", "values": WCAG_TAGS}
-NARROW_RULES = {"type": "rule", "values": ["scrollable-region-focusable"]}
-"""At 320 px only the layout-dependent rule is run again (a full second pass doubles the time)."""
 MAX_PAGES_PER_USER = 150
 MAX_URLS_PER_PATTERN = 2
 """Detail pages (``/admin/personer/17``) share a template: check a few of each, not all."""
 SKIP_PREFIXES = ("/logg-ut", "/static/", "/healthz", "/readyz", "/logg-inn", "/dev-logg-inn", "/auth/")
 DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".xls", ".pdf", ".zip", ".json", ".txt", ".xml", ".ics")
 MISSING = "/finnes-ikke-side"
-WIDE = {"width": 1280, "height": 900}
-NARROW = {"width": 320, "height": 640}
 
-_AXE_RUN_JS = """
-async (runOnly) => {
-  const result = await axe.run(document, {
-    runOnly: runOnly,
-    resultTypes: ['violations'],
-  });
-  return result.violations.map((v) => ({
-    id: v.id,
-    impact: v.impact || '',
-    help: v.help,
-    helpUrl: v.helpUrl,
-    nodes: v.nodes.map((n) => ({
-      target: n.target.map((t) => Array.isArray(t) ? t.join(' >>> ') : String(t)).join(' '),
-      html: n.html,
-    })),
-  }));
-}
-"""
-
-_OVERFLOW_JS = """
-() => {
-  const root = document.documentElement;
-  if (root.scrollWidth <= root.clientWidth + 1) return '';
-  const wide = Array.from(document.body.querySelectorAll('*'))
-    .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1)
-    .filter((el) => !el.closest('.table-wrap, .visually-hidden, .skip-link'))
-    .slice(0, 3)
-    .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
-      + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''));
-  return `siden er ${root.scrollWidth}px bred ved ${root.clientWidth}px (${wide.join(', ')})`;
-}
-"""
 
 _LINKS_JS = """
 () => Array.from(document.querySelectorAll('a[href^="/"]'))
@@ -169,14 +145,13 @@ def _check_page(
     if signed_in and urlsplit(page.url).path in ("/logg-inn", "/dev-logg-inn", "/logget-ut"):
         result.problems.append(f"{url} [{who}]: sendte en innlogget bruker til {page.url}")
         return status, []
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(axe_source)
+    inject_axe(page, axe_source)
     links = list(page.evaluate(_LINKS_JS))
     result.visited.setdefault(who, []).append(url)
     found: dict[tuple[str, str], Violation] = {}
     for viewport in (WIDE, NARROW):
         page.set_viewport_size(viewport)
-        for violation in page.evaluate(_AXE_RUN_JS, WCAG if viewport is WIDE else NARROW_RULES):
+        for violation in page.evaluate(AXE_RUN_JS, WCAG if viewport is WIDE else NARROW_RULES):
             for node in violation["nodes"]:
                 found.setdefault(
                     (violation["id"], node["target"]),
@@ -194,7 +169,7 @@ def _check_page(
         if viewport is NARROW:
             # WCAG 1.4.10 Reflow (axe cannot check it): at 320 CSS px (= 400 % zoom of 1280 px)
             # the page must not scroll sideways. Wide tables scroll inside their own .table-wrap.
-            overflow = page.evaluate(_OVERFLOW_JS)
+            overflow = page.evaluate(OVERFLOW_JS)
             if overflow:
                 result.reflow.append(f"{url} [{who}]: {overflow}")
     page.set_viewport_size(WIDE)
@@ -340,16 +315,6 @@ def test_expected_pages_were_checked(crawl: CrawlResult, demo_people: DemoPeople
     assert crawl.statuses[("utlogget", MISSING)] == 404
 
 
-def _axe(page: Any, axe_source: str) -> list[str]:
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(axe_source)
-    return [
-        f"{page.url} {v['id']} ({v['impact']}): {v['help']} → {n['target']}"
-        for v in page.evaluate(_AXE_RUN_JS, WCAG)
-        for n in v["nodes"]
-    ]
-
-
 def test_page_states(new_page: Any, demo_people: DemoPeople, axe_source: str) -> None:
     """States the crawler does not reach: an htmx error in the message area, and nynorsk."""
     page, _watch = new_page(bypass_csp=True)
@@ -359,7 +324,7 @@ def test_page_states(new_page: Any, demo_people: DemoPeople, axe_source: str) ->
     page.evaluate("() => htmx.ajax('GET', '/finnes-ikke', '#hovedinnhold')")
     page.locator("#meldinger [role=alert]").wait_for()
     wait_for_htmx(page)
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
 
     form = page.locator("form[action='/sprak']")
     form.locator("select[name=sprak]").select_option("nn")
@@ -368,10 +333,10 @@ def test_page_states(new_page: Any, demo_people: DemoPeople, axe_source: str) ->
     try:
         wait_for_htmx(page)
         assert page.locator("html").get_attribute("lang") == "nn"
-        found += _axe(page, axe_source)
+        found += axe(page, axe_source)
         page.goto("/restanse")
         wait_for_htmx(page)
-        found += _axe(page, axe_source)
+        found += axe(page, axe_source)
     finally:
         form.locator("select[name=sprak]").select_option("nb")
         with page.expect_navigation(wait_until="load"):
@@ -394,27 +359,9 @@ def test_axe_finds_a_planted_violation(new_page: Any, server: Server, axe_source
           document.querySelector('main').append(input);
         }"""
     )
-    rules = {line.split()[1] for line in _axe(page, axe_source)}
+    rules = {line.split()[1] for line in axe(page, axe_source)}
     assert {"image-alt", "label"} <= rules
     assert str(page.evaluate("() => axe.version")).startswith("4.")
-
-
-def _axe_both_widths(page: Any, axe_source: str) -> list[str]:
-    """axe (WCAG 2.1 A/AA) at 1280 px, then the layout rule and reflow at 320 px."""
-    found = _axe(page, axe_source)
-    page.set_viewport_size(NARROW)
-    try:
-        found += [
-            f"{page.url} (320 px) {v['id']}: {v['help']} → {n['target']}"
-            for v in page.evaluate(_AXE_RUN_JS, NARROW_RULES)
-            for n in v["nodes"]
-        ]
-        overflow = page.evaluate(_OVERFLOW_JS)
-        if overflow:
-            found.append(f"{page.url} (320 px): {overflow}")
-    finally:
-        page.set_viewport_size(WIDE)
-    return found
 
 
 def test_case_work_pages(new_page: Any, demo_people: DemoPeople, axe_source: str, tmp_path: Any) -> None:
@@ -428,7 +375,7 @@ def test_case_work_pages(new_page: Any, demo_people: DemoPeople, axe_source: str
     def check(page: Any, what: str) -> None:
         wait_for_htmx(page)
         checked.append(what)
-        found.extend(_axe_both_widths(page, axe_source))
+        found.extend(axe(page, axe_source, reflow=True))
 
     # Fellestjenesten/Arkiv: the register form, its error re-render, the receipt, post and case.
     page, _watch = new_page(bypass_csp=True)
@@ -496,7 +443,7 @@ def test_person_access_section(new_page: Any, demo_people: DemoPeople, axe_sourc
     section = page.locator("section#tilgang")
     assert section.get_by_role("heading", name="Tilgang til skjermede opplysninger").count() == 1
     assert section.locator("tbody tr").count() >= 1, "demodataene gir arkivet tilgangskoder"
-    found += _axe_both_widths(page, axe_source)
+    found += axe(page, axe_source, reflow=True)
 
     section.get_by_label("Tilgangskode", exact=True).select_option("XX")
     section.get_by_role("button", name="Gi tilgang").click()
@@ -504,7 +451,7 @@ def test_person_access_section(new_page: Any, demo_people: DemoPeople, axe_sourc
     wait_for_htmx(page)
     assert "har fått tilgangskode XX Midlertidig sperret" in page.locator("#meldinger").inner_text()
     assert page.evaluate("() => document.activeElement.id") == "tilgang-overskrift"
-    found += _axe_both_widths(page, axe_source)
+    found += axe(page, axe_source, reflow=True)
 
     remove = section.get_by_role(
         "button", name=re.compile(r"^Fjern tilgangskode XX Midlertidig sperret for ")
@@ -513,6 +460,6 @@ def test_person_access_section(new_page: Any, demo_people: DemoPeople, axe_sourc
     page.locator("#meldinger", has_text="XX Midlertidig sperret er fjernet").wait_for()
     wait_for_htmx(page)
     assert section.get_by_role("button", name=re.compile(r"^Fjern tilgangskode XX ")).count() == 0
-    found += _axe_both_widths(page, axe_source)
+    found += axe(page, axe_source, reflow=True)
     assert watch.page_errors == [] and watch.server_errors == []
     assert found == [], "axe-brudd:\n" + "\n".join(found)

@@ -6,25 +6,14 @@ Normal browsing (the app's CSP applies) must log no CSP violation or JavaScript 
 from __future__ import annotations
 
 import re
-import sqlite3
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Server, Watch, sign_in, wait_for_htmx
+from tests.browser.conftest import Server, Watch, axe, sign_in, wait_for_htmx
 
 pytestmark = pytest.mark.browser
 
-WCAG = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
-AXE_RUN_JS = """
-async (runOnly) => {
-  const result = await axe.run(document, {runOnly: runOnly, resultTypes: ['violations']});
-  return result.violations.map((v) => ({
-    id: v.id, impact: v.impact || '', help: v.help,
-    nodes: v.nodes.map((n) => ({target: n.target.map((t) => String(t)).join(' ')})),
-  }));
-}
-"""
 FIGURE = re.compile(r"^(\d+) ufordelte?, eldste")
 
 
@@ -46,11 +35,8 @@ group by p.id, p.name order by n desc, p.id limit 1
 @pytest.fixture(scope="module")
 def leader(server: Server) -> str:
     """The demo leader with the most posts waiting in the queue (read-only look at the data)."""
-    con = sqlite3.connect(f"file:{server.db_path}?mode=ro", uri=True)
-    try:
-        row = con.execute(BUSIEST_LEADER).fetchone()
-    finally:
-        con.close()
+    rows = server.query(BUSIEST_LEADER)
+    row = rows[0] if rows else None
     assert row is not None and row[1] >= 4, (
         f"Demodataene skal ha en leder med minst fire ufordelte journalposter: {row}"
     )
@@ -75,6 +61,7 @@ def badge(page: Any) -> int:
     return int(link.locator(".badge").inner_text().split()[0])
 
 
+@pytest.mark.both_databases
 def test_leader_distributes_three_posts_without_a_page_load(
     page_and_watch: tuple[Any, Watch], leader: str
 ) -> None:
@@ -133,42 +120,29 @@ def test_leader_distributes_three_posts_without_a_page_load(
     assert_clean(watch)
 
 
-def _axe(page: Any, axe_source: str) -> list[str]:
-    # Core's .button:hover darkens the background of secondary buttons too (dark text on dark
-    # blue); a clicked button is still under the mouse, so move it away first.
-    page.mouse.move(0, 0)
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(axe_source)
-    return [
-        f"{page.url} {v['id']} ({v['impact']}): {v['help']} → {n['target']}"
-        for v in page.evaluate(AXE_RUN_JS, WCAG)
-        for n in v["nodes"]
-    ]
-
-
 def test_queue_pages_pass_axe(new_page: Any, leader: str, axe_source: str) -> None:
     page, watch = new_page(bypass_csp=True)
     sign_in(page, leader)
     page.goto("/fordeling")
     wait_for_htmx(page)
-    found = _axe(page, axe_source)
+    found = axe(page, axe_source)
 
     # The error state after an htmx submit without a choice: summary, field errors, messages.
     page.get_by_role("button", name="Fordel valgte").click()
     page.locator("#feiloppsummering").wait_for()
     wait_for_htmx(page)
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
 
     # A filter through htmx, then the redistribution page.
     page.get_by_label("Sorter etter").select_option("nyest")
     page.get_by_role("button", name="Vis", exact=True).click()
     page.wait_for_url(re.compile(r"sorter=nyest"))
     wait_for_htmx(page)
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
     page.get_by_role("link", name="Omfordel journalposter mellom saksbehandlere").click()
     page.wait_for_url(re.compile(r"/fordeling/omfordel"))
     wait_for_htmx(page)
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
     busiest = max(
         page.locator("#fra option").all()[1:],
         key=lambda option: int(re.search(r"\((\d+)", option.inner_text()).group(1)),  # type: ignore[union-attr]
@@ -178,6 +152,6 @@ def test_queue_pages_pass_axe(new_page: Any, leader: str, axe_source: str) -> No
     page.wait_for_url(re.compile(r"fra=\d+"))
     wait_for_htmx(page)
     assert page.locator("#omfordeling tbody tr").count() > 0
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
     assert found == [], "axe-brudd:\n" + "\n".join(found)
     assert watch.page_errors == [] and watch.server_errors == []

@@ -19,27 +19,16 @@ and letter, so the tests do not depend on each other's order.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import VIEWPORT, Server, Watch, sign_in, sign_out, wait_for_htmx
+from tests.browser.conftest import VIEWPORT, Server, Watch, axe, sign_in, sign_out, wait_for_htmx
 
 pytestmark = pytest.mark.browser
 
-WCAG = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
-AXE_RUN_JS = """
-async (runOnly) => {
-  const result = await axe.run(document, {runOnly: runOnly, resultTypes: ['violations']});
-  return result.violations.map((v) => ({
-    id: v.id, impact: v.impact || '', help: v.help,
-    nodes: v.nodes.map((n) => ({target: n.target.map((t) => String(t)).join(' ')})),
-  }));
-}
-"""
 OWN_APPROVER = "Du kan ikke godkjenne din egen journalpost"
 KEYBOARD_TO_OUTCOME = 15
 """Key presses from the top of the task page to the first outcome: Tab and Enter on the skip
@@ -105,18 +94,14 @@ class Cast:
 
 @pytest.fixture(scope="module")
 def cast(server: Server) -> Cast:
-    con = sqlite3.connect(f"file:{server.db_path}?mode=ro", uri=True)
-    try:
-        tables = {row[0] for row in con.execute("select name from sqlite_master where type = 'table'")}
-        if "godkjenning_round" not in tables or "godkjenning_chain_template" not in tables:
-            pytest.fail(
-                "Serveren kjører ikke godkjenning fra denne arbeidskopien (tabellene mangler): "
-                "kjør med PYTHONPATH satt til arbeidskopien."
-            )
-        pairs = [Pair(str(h), str(lead), int(unit)) for h, lead, unit, _had in con.execute(HANDLERS)]
-        leaders = list(con.execute(OTHER_LEADERS))
-    finally:
-        con.close()
+    tables = server.tables()
+    if "godkjenning_round" not in tables or "godkjenning_chain_template" not in tables:
+        pytest.fail(
+            "Serveren kjører ikke godkjenning fra denne arbeidskopien (tabellene mangler): "
+            "kjør med PYTHONPATH satt til arbeidskopien."
+        )
+    pairs = [Pair(str(h), str(lead), int(unit)) for h, lead, unit, _had in server.query(HANDLERS)]
+    leaders = server.query(OTHER_LEADERS)
     assert len(pairs) >= 3, (
         f"Demodataene skal ha tre saksbehandlere med et utgående brev under arbeid: {pairs}"
     )
@@ -388,28 +373,17 @@ def decide_by_keyboard(page: Any, comment: str) -> None:
 # --- 2. axe ------------------------------------------------------------------------------------
 
 
-def _axe(page: Any, axe_source: str) -> list[str]:
-    page.mouse.move(0, 0)
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(axe_source)
-    return [
-        f"{page.url} {v['id']} ({v['impact']}): {v['help']} → {n['target']}"
-        for v in page.evaluate(AXE_RUN_JS, WCAG)
-        for n in v["nodes"]
-    ]
-
-
 def test_godkjenning_pages_pass_axe(new_page: Any, cast: Cast, axe_source: str) -> None:
     page, watch = new_page(bypass_csp=True)
     handler, leader = cast.axe.handler, cast.axe.leader
     sign_in(page, handler)
     page.goto("/godkjenning")
     wait_for_htmx(page)
-    found = _axe(page, axe_source)
+    found = axe(page, axe_source)
     number, send_url = letter_to_send(page)
     page.goto(send_url)
     wait_for_htmx(page)
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
 
     # The handler names themself: refused, the form again with the error.
     page.locator("#steg-1-godkjenner").select_option(label=handler)
@@ -420,7 +394,7 @@ def test_godkjenning_pages_pass_axe(new_page: Any, cast: Cast, axe_source: str) 
     assert OWN_APPROVER in page.locator("#steg-1-feil").inner_text()
     assert page.locator("#steg-1-godkjenner").get_attribute("aria-invalid") == "true"
     assert page.title().startswith("Feil:")
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
 
     # Corrected: the round page (running, with the withdraw form).
     page.locator("#steg-1-godkjenner").select_option(label=leader)
@@ -428,32 +402,32 @@ def test_godkjenning_pages_pass_axe(new_page: Any, cast: Cast, axe_source: str) 
     page.wait_for_url(re.compile(r"/godkjenning/runde/\d+$"))
     wait_for_htmx(page)
     round_url = page.url
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
     page.goto("/godkjenning/kjeder")
     wait_for_htmx(page)
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
     sign_out(page)
 
     # The leader: the inbox, the task page, its error state; the chain templates with the form.
     sign_in(page, leader)
     page.goto("/oppgaver")
     wait_for_htmx(page)
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
     task_links(page, number)[0].click()
     page.wait_for_url(re.compile(r"/godkjenning/oppgave/\d+$"))
     wait_for_htmx(page)
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
     page.get_by_label("Ikke godkjent (tilbake for retting)").check()
     page.get_by_role("button", name="Lagre utfallet").click()
     page.locator("#feiloppsummering").wait_for()
     wait_for_htmx(page)
     assert "Skriv hva som må rettes" in page.locator("#feiloppsummering").inner_text()
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
     decide(page, "Ikke godkjent (tilbake for retting)", "Mangler vedlegg.")
     page.goto("/godkjenning/kjeder")
     wait_for_htmx(page)
     assert page.get_by_role("button", name="Lagre kjeden").count() == 1
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
     sign_out(page)
 
     # The handler: the return task and the round page with a dokumentflyt row.
@@ -464,11 +438,11 @@ def test_godkjenning_pages_pass_axe(new_page: Any, cast: Cast, axe_source: str) 
     page.wait_for_url(re.compile(r"/godkjenning/oppgave/\d+$"))
     wait_for_htmx(page)
     assert page.get_by_role("button", name="Send til godkjenning på nytt").count() == 1
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
     page.goto(round_url)
     wait_for_htmx(page)
     assert page.get_by_role("heading", name="Dokumentflyt", exact=True).count() == 1
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
     assert found == [], "axe-brudd:\n" + "\n".join(found)
     assert watch.page_errors == [] and watch.server_errors == []
 

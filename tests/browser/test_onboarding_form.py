@@ -5,65 +5,38 @@ for one refused (422) submission, so the other browser tests see the same demo d
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Server, sign_in, wait_for_htmx
+from tests.browser.conftest import Server, axe, sign_in, wait_for_htmx
 
 pytestmark = pytest.mark.browser
 
-WCAG = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
-AXE_RUN_JS = """
-async (runOnly) => {
-  const result = await axe.run(document, {runOnly: runOnly, resultTypes: ['violations']});
-  return result.violations.map((v) => ({
-    id: v.id, impact: v.impact || '', help: v.help,
-    nodes: v.nodes.map((n) => ({target: n.target.map((t) => String(t)).join(' ')})),
-  }));
-}
-"""
-
-
-def _axe(page: Any, axe_source: str) -> list[str]:
-    page.mouse.move(0, 0)
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(axe_source)
-    return [
-        f"{page.url} {v['id']} ({v['impact']}): {v['help']} → {n['target']}"
-        for v in page.evaluate(AXE_RUN_JS, WCAG)
-        for n in v["nodes"]
-    ]
-
 
 def _demo(server: Server) -> dict[str, Any]:
-    con = sqlite3.connect(f"file:{server.db_path}?mode=ro", uri=True)
-    try:
-        forms = {
-            (kind, state): (form_id, leader)
-            for form_id, kind, state, leader in con.execute(
-                "select f.id, f.kind, f.state, p.name from onboarding_form f join core_person p on p.id = f.leader"
-            )
-        }
+    forms = {
+        (kind, state): (form_id, leader)
+        for form_id, kind, state, leader in server.query(
+            "select f.id, f.kind, f.state, p.name from onboarding_form f join core_person p on p.id = f.leader"
+        )
+    }
 
-        def task(kind: str) -> tuple[int, str]:
-            row = con.execute(
-                "select t.id, coalesce(p.name, (select p2.name from core_person p2 join core_person_role r "
-                "on r.person = p2.id where r.role = t.receiver_role and p2.active order by p2.id limit 1)) "
-                "from core_task t left join core_person p on p.id = t.receiver_person "
-                "where t.kind = ? and t.state = 'open' order by t.id limit 1",
-                (kind,),
-            ).fetchone()
-            assert row is not None, kind
-            return int(row[0]), str(row[1])
+    def task(kind: str) -> tuple[int, str]:
+        rows = server.query(
+            "select t.id, coalesce(p.name, (select p2.name from core_person p2 join core_person_role r "
+            "on r.person = p2.id where r.role = t.receiver_role and p2.active order by p2.id limit 1)) "
+            "from core_task t left join core_person p on p.id = t.receiver_person "
+            "where t.kind = ? and t.state = 'open' order by t.id limit 1",
+            (kind,),
+        )
+        assert rows, kind
+        return int(rows[0][0]), str(rows[0][1])
 
-        tasks = {
-            k: task(k) for k in ("onboarding.retur", "onboarding.lonn", "onboarding.ikt", "onboarding.arkiv")
-        }
-        return {"forms": forms, "task": tasks.__getitem__}
-    finally:
-        con.close()
+    tasks = {
+        k: task(k) for k in ("onboarding.retur", "onboarding.lonn", "onboarding.ikt", "onboarding.arkiv")
+    }
+    return {"forms": forms, "task": tasks.__getitem__}
 
 
 def test_onboarding_form_pages_pass_axe(new_page: Any, server: Server, axe_source: str) -> None:
@@ -74,18 +47,18 @@ def test_onboarding_form_pages_pass_axe(new_page: Any, server: Server, axe_sourc
     sign_in(page, leader)
     page.goto("/onboarding")
     wait_for_htmx(page)
-    found = _axe(page, axe_source)
+    found = axe(page, axe_source)
     page.set_viewport_size({"width": 320, "height": 640})  # reflow (1.4.10): nothing wider than the screen
     for url in ("/onboarding", f"/onboarding/skjema/{draft}", f"/onboarding/skjema/{draft}/endre"):
         page.goto(url)
-        found += _axe(page, axe_source)
+        found += axe(page, axe_source)
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 320, url
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/onboarding/skjema/ny")
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
     for kind in ("ny", "endring", "permisjon", "avgang"):
         page.goto(f"/onboarding/skjema/ny?type={kind}")
-        found += _axe(page, axe_source)
+        found += axe(page, axe_source)
     # Sending the draft without its job title and with a bad e-mail: errors, what was typed kept.
     page.goto(f"/onboarding/skjema/{draft}/endre")
     page.fill("#job_title", "")
@@ -96,10 +69,10 @@ def test_onboarding_form_pages_pass_axe(new_page: Any, server: Server, axe_sourc
     page.wait_for_function("() => document.activeElement && document.activeElement.id === 'feiloppsummering'")
     assert page.locator("#person_name").input_value() == "Nora Nyberg"
     assert page.locator("#email").input_value() == "feil"
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
     for form_id, _leader in forms.values():
         page.goto(f"/onboarding/skjema/{form_id}")
-        found += _axe(page, axe_source)
+        found += axe(page, axe_source)
     page.emulate_media(media="print")
     page.goto(f"/onboarding/skjema/{forms[('ny', 'fullfort')][0]}")
     assert not page.locator(".site-header").is_visible()
@@ -107,13 +80,13 @@ def test_onboarding_form_pages_pass_axe(new_page: Any, server: Server, axe_sourc
     page.emulate_media(media="screen")
     returned, _who = demo["task"]("onboarding.retur")
     page.goto(f"/onboarding/oppgave/{returned}")
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
     for kind in ("onboarding.lonn", "onboarding.ikt", "onboarding.arkiv"):
         task_id, member = demo["task"](kind)
         other, _ = new_page(bypass_csp=True)
         sign_in(other, member)
         other.goto(f"/onboarding/oppgave/{task_id}")
         assert other.locator("button", has_text="Ta oppgaven").count() == 1
-        found += _axe(other, axe_source)
+        found += axe(other, axe_source)
     assert found == [], "axe-brudd:\n" + "\n".join(found)
     assert watch.page_errors == []

@@ -7,25 +7,14 @@ Normal browsing (the app's CSP applies) must log no CSP violation or JavaScript 
 from __future__ import annotations
 
 import re
-import sqlite3
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Server, Watch, sign_in, wait_for_htmx
+from tests.browser.conftest import Server, Watch, axe, sign_in, wait_for_htmx
 
 pytestmark = pytest.mark.browser
 
-WCAG = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
-AXE_RUN_JS = """
-async (runOnly) => {
-  const result = await axe.run(document, {runOnly: runOnly, resultTypes: ['violations']});
-  return result.violations.map((v) => ({
-    id: v.id, impact: v.impact || '', help: v.help,
-    nodes: v.nodes.map((n) => ({target: n.target.map((t) => String(t)).join(' ')})),
-  }));
-}
-"""
 FIGURE = re.compile(r"^(\d+) restanser?$")
 
 # The demo handler (no app roles, leads and deputises for nobody) with the most open restanser,
@@ -64,11 +53,8 @@ group by p.id, p.name order by n desc, p.id limit 1
 
 
 def _one(server: Server, sql: str, minimum: int) -> str:
-    con = sqlite3.connect(f"file:{server.db_path}?mode=ro", uri=True)
-    try:
-        row = con.execute(sql).fetchone()
-    finally:
-        con.close()
+    rows = server.query(sql)
+    row = rows[0] if rows else None
     assert row is not None and row[1] >= minimum, f"Demodataene mangler noen med minst {minimum}: {row}"
     return str(row[0])
 
@@ -101,6 +87,7 @@ def badge(page: Any) -> int:
     return int(link.locator(".badge").inner_text().split()[0])
 
 
+@pytest.mark.both_databases
 def test_handler_writes_off_two_restanser_without_a_page_load(
     page_and_watch: tuple[Any, Watch], handler: str
 ) -> None:
@@ -175,74 +162,42 @@ def test_handler_writes_off_two_restanser_without_a_page_load(
     assert_clean(watch)
 
 
-# The page scrolls sideways at 320 CSS px (WCAG 1.4.10); tables scroll inside .table-wrap.
-OVERFLOW_JS = """
-() => {
-  const root = document.documentElement;
-  if (root.scrollWidth <= root.clientWidth + 1) return '';
-  const wide = Array.from(document.body.querySelectorAll('*'))
-    .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1)
-    .filter((el) => !el.closest('.table-wrap, .visually-hidden, .skip-link'))
-    .slice(0, 3)
-    .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : ''));
-  return `${location.pathname}: ${root.scrollWidth}px bred ved ${root.clientWidth}px (${wide.join(', ')})`;
-}
-"""
-
-
-def _axe(page: Any, axe_source: str) -> list[str]:
-    """axe at 1280 px, then the reflow check at 320 px."""
-    page.mouse.move(0, 0)
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(axe_source)
-    found = [
-        f"{page.url} {v['id']} ({v['impact']}): {v['help']} → {n['target']}"
-        for v in page.evaluate(AXE_RUN_JS, WCAG)
-        for n in v["nodes"]
-    ]
-    size = page.viewport_size
-    page.set_viewport_size({"width": 320, "height": 640})
-    overflow = page.evaluate(OVERFLOW_JS)
-    page.set_viewport_size(size)
-    return [*found, *([overflow] if overflow else [])]
-
-
 def test_restanse_pages_pass_axe(new_page: Any, handler: str, leader: str, axe_source: str) -> None:
     page, watch = new_page(bypass_csp=True)
     sign_in(page, handler)
     page.goto("/restanse")
     wait_for_htmx(page)
-    found = _axe(page, axe_source)
+    found = axe(page, axe_source, reflow=True)
 
     # The error state after an htmx submit without a choice; then BU with its column shown.
     page.get_by_role("button", name="Avskriv valgte").click()
     page.locator("#feiloppsummering").wait_for()
     wait_for_htmx(page)
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source, reflow=True)
     page.get_by_label("BU – Besvart med brev").check()
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source, reflow=True)
 
     page.goto("/restanse/veiledning")
     wait_for_htmx(page)
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source, reflow=True)
 
     other, _watch = new_page(bypass_csp=True)
     sign_in(other, leader)
     other.goto("/restanse/enhet")
     wait_for_htmx(other)
     assert other.locator("#rapport-tabell").is_visible()
-    found += _axe(other, axe_source)
+    found += axe(other, axe_source, reflow=True)
     other.locator("#enhet-innhold tbody td.num a").first.click()
     other.locator("#enhet-liste h2").wait_for()
     wait_for_htmx(other)
     assert other.locator("#enhet-liste tbody tr").count() > 0
-    found += _axe(other, axe_source)
+    found += axe(other, axe_source, reflow=True)
     # Invalid criteria: the error summary.
     other.get_by_label("Inngående brev (I)").uncheck()
     other.get_by_label("Interne notater (N)").uncheck()
     other.get_by_role("button", name="Vis rapport").click()
     other.locator("#feiloppsummering").wait_for()
     wait_for_htmx(other)
-    found += _axe(other, axe_source)
+    found += axe(other, axe_source, reflow=True)
     assert found == [], "axe-brudd:\n" + "\n".join(found)
     assert watch.page_errors == [] and watch.server_errors == []

@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Watch, sign_in, wait_for_htmx
-from tests.browser.test_fordeling import _axe
+from tests.browser.conftest import Watch, axe, sign_in, wait_for_htmx
 
 pytestmark = pytest.mark.browser
 
@@ -70,10 +69,10 @@ def test_pages_pass_axe(new_page: Any, axe_source: str) -> None:
     sign_in(page, ARCHIVE)
     page.goto("/restanse/oppfolging")
     wait_for_htmx(page)
-    found = _axe(page, axe_source)
+    found = axe(page, axe_source)
     page.goto("/restanse/oppfolging?visning=saksbehandler")
     wait_for_htmx(page)
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
 
     # The error state after an htmx submit: summary, field errors, the typed values kept.
     page.get_by_label("Rapportdato").fill("31.02.2026")
@@ -81,17 +80,17 @@ def test_pages_pass_axe(new_page: Any, axe_source: str) -> None:
     page.locator("#feiloppsummering").wait_for()
     wait_for_htmx(page)
     assert page.get_by_label("Rapportdato").input_value() == "31.02.2026"
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
 
     page.goto("/restanse/trend")
     wait_for_htmx(page)
     assert page.locator("svg[role=img] rect").count() == 12
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
     lma = page.locator("#enhet option", has_text=re.compile(r"^LMA ")).first.get_attribute("value")
     page.get_by_label("Enhet", exact=True).select_option(lma)
     page.get_by_role("button", name="Vis", exact=True).click()
     page.wait_for_url(re.compile(r"enhet=\d+"))
     wait_for_htmx(page)
-    found += _axe(page, axe_source)
+    found += axe(page, axe_source)
     assert found == [], "axe-brudd:\n" + "\n".join(found)
     assert watch.page_errors == [] and watch.server_errors == []

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import DemoPeople, Server, Watch, sign_in, sign_out, wait_for_htmx
+from tests.conftest import ENGINE
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOT = Path("/tmp/arkivrutiner-front.png")
 PLUGIN_PAGES = {
     "Mottatte oppgaver": "/oppgaver",
     "Til fordeling": "/fordeling",
@@ -32,7 +32,10 @@ def assert_clean(watch: Watch) -> None:
     assert watch.server_errors == [], "Serverfeil:\n" + "\n".join(watch.server_errors)
 
 
-def test_sign_in_cards_and_menu(page_and_watch: tuple[Any, Watch], demo_people: DemoPeople) -> None:
+@pytest.mark.both_databases
+def test_sign_in_cards_and_menu(
+    page_and_watch: tuple[Any, Watch], demo_people: DemoPeople, tmp_path: Path
+) -> None:
     page, watch = page_and_watch
     page.goto("/")
     assert page.url.split("?")[0].endswith("/dev-logg-inn"), "Utlogget besøk på / skal gå til innlogging"
@@ -49,7 +52,7 @@ def test_sign_in_cards_and_menu(page_and_watch: tuple[Any, Watch], demo_people: 
         assert body.inner_text().strip(), f"Kort {i} er tomt etter lasting"
     assert page.locator("#meldinger [role=alert]").count() == 0
 
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.screenshot(path=str(tmp_path / "forside.png"), full_page=True)  # renders the whole page
 
     # Every plugin page through the main menu; the current link is marked.
     menu = page.get_by_role("navigation", name="Hovedmeny")
@@ -172,10 +175,25 @@ def test_csp_violations_are_detected(page_and_watch: tuple[Any, Watch]) -> None:
     """Guard for the check above: an inline script is refused and reported."""
     page, watch = page_and_watch
     page.goto("/logget-ut")
-    page.evaluate(
-        "() => { const s = document.createElement('script'); s.textContent = 'window.x = 1';"
-        " document.body.append(s); }"
-    )
-    page.wait_for_timeout(100)
+    with page.expect_console_message(lambda msg: msg.type == "error" and "CSP violation" in msg.text):
+        page.evaluate(
+            "() => { const s = document.createElement('script'); s.textContent = 'window.x = 1';"
+            " document.body.append(s); }"
+        )
     assert page.evaluate("() => window.x === undefined")
     assert watch.csp_violations, "Et innebygd skript skulle gitt et CSP-brudd i konsollen"
+
+
+@pytest.mark.both_databases
+def test_the_server_runs_on_the_database_of_the_round(
+    page_and_watch: tuple[Any, Watch], demo_people: DemoPeople, server: Server
+) -> None:
+    """In the PostgreSQL round the browser flows run against a server on PostgreSQL: a sign-in
+    through the browser lands in that database."""
+    assert server.database_url.startswith("postgresql://" if ENGINE == "postgres" else "sqlite:///")
+    signed_in = "select count(*) from core_audit_event where action = 'auth.signed_in'"
+    before = server.query(signed_in)[0][0]
+    page, watch = page_and_watch
+    sign_in(page, demo_people.handler)
+    assert server.query(signed_in)[0][0] == before + 1
+    assert_clean(watch)

@@ -8,6 +8,7 @@ import asyncio
 import json
 import os
 import re
+import select
 import subprocess
 import sys
 import time
@@ -27,7 +28,7 @@ from core.tables import AuditEvent, JobRun
 from core.timeutil import OSLO
 from tests.conftest import ENGINE
 from tests.dummy_plugin.hooks import JOB_CALLS
-from tests.support.job_race import BODY_RAN
+from tests.support.job_race import BODY_RAN, READY
 
 pytestmark = pytest.mark.anyio
 ROOT = Path(__file__).resolve().parents[2]
@@ -325,23 +326,45 @@ def subprocess_env() -> dict[str, str]:
 
 
 def race_two_processes(slots: list[datetime]) -> list[dict[str, Any]]:
-    """Start two processes that each run the same slots with run_job at the same moment."""
-    start_at = time.time() + 4.0  # both have imported everything and connected by then
-    command = [sys.executable, "-m", "tests.support.job_race", str(start_at), *[s.isoformat() for s in slots]]
+    """Start two processes that each run the same slots with run_job, released together once both
+    have imported everything and connected (a barrier, not a start time)."""
+    command = [sys.executable, "-m", "tests.support.job_race", *[s.isoformat() for s in slots]]
     processes = [
         subprocess.Popen(
-            command, cwd=ROOT, env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            command,
+            cwd=ROOT,
+            env=subprocess_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for _ in range(2)
     ]
-    outputs = []
-    for process in processes:
-        out, err = process.communicate(timeout=120)
-        assert process.returncode == 0, err
-        outputs.append(json.loads(out.strip().splitlines()[-1]))
-    began = sorted(output["began"] for output in outputs)
-    assert began[0] >= start_at - 0.01
-    assert began[1] - began[0] < 0.5, f"the processes did not race: {outputs}"
+    try:
+        deadline = time.monotonic() + 120
+        for process in processes:
+            assert process.stdout is not None
+            ready, _, _ = select.select([process.stdout], [], [], max(0.0, deadline - time.monotonic()))
+            assert ready, "a racer was not ready within 120 s"
+            line = process.stdout.readline()
+            assert line.strip() == READY, f"a racer stopped before the race: {line!r}"
+        for process in processes:  # the starting shot
+            assert process.stdin is not None
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        outputs = []
+        for process in processes:
+            out, err = process.communicate(timeout=120)
+            assert process.returncode == 0, err
+            outputs.append(json.loads(out.strip().splitlines()[-1]))
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    # Both ran at the same time: each began before the other had finished.
+    assert max(o["began"] for o in outputs) < min(o["ended"] for o in outputs), f"no race: {outputs}"
     return outputs
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
-import signal
-import subprocess
 import sys
 import time
 import uuid
@@ -29,9 +27,9 @@ from core.sessions import DatabaseStore, end_person_sessions, end_person_session
 from core.tables import SessionData
 from core.timeutil import now
 from tests.support.factories import make_person, make_unit
+from tests.support.serve import start_server, stop_server
 from tests.support.session_stores import REDIS_URL, STORES, close_store, count, store_fixture
 from tests.support.session_stores import expire as expire_in
-from tests.support.smtp import free_port
 
 pytestmark = pytest.mark.anyio
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,42 +145,18 @@ async def test_purge_job_leaves_expiry_to_redis_when_redis_is_used(settings, db)
 
 @pytest.fixture
 def two_workers(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """``arkivrutiner serve --workers 2`` on a free port against the test database (migrated
-    by the session fixture); yields the base URL, then stops the server's whole process group."""
-    port = free_port()
+    """``arkivrutiner serve --workers 2`` on a port the kernel picks, against the test database
+    (migrated by the session fixture); yields the base URL, then stops the server's process group."""
     executable = Path(sys.executable).with_name("arkivrutiner")
     command = [str(executable)] if executable.exists() else [sys.executable, "-m", "core.cli"]
     env = {**os.environ, "ARKIV_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-    log_path = tmp_path / "serve.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [*command, "serve", "--workers", "2", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
+    process, base = start_server(
+        [*command, "serve", "--workers", "2"], cwd=ROOT, env=env, log_path=tmp_path / "serve.log"
+    )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, "the server stopped:\n" + log_path.read_text()
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start in 60 s:\n" + log_path.read_text()
-            time.sleep(0.2)
         yield base
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        stop_server(process)
 
 
 async def test_a_session_made_by_one_worker_is_honoured_by_the_other(db, two_workers: str) -> None:
@@ -209,7 +183,7 @@ async def test_a_session_made_by_one_worker_is_honoured_by_the_other(db, two_wor
             return response.headers["x-worker-pid"], response.status_code, response.text
 
     answered: dict[str, int] = {}
-    for _round in range(20):
+    for _round in range(60):  # until both workers have answered (stops as soon as they have)
         for pid, status, text in await asyncio.gather(*(fresh_request() for _ in range(10))):
             assert status == 200, text[:500]
             assert "Kari Nordmann" in text  # signed in, not the sign-in page

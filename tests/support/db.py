@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from urllib.parse import urlsplit
 
 from core.db import app_registry, bind_tables
 from core.settings import Settings
@@ -11,19 +12,37 @@ from core.settings import Settings
 POSTGRES_ADMIN_DSN = os.environ.get("ARKIV_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
+class PostgresUnreachableError(Exception):
+    """PostgreSQL does not answer at :data:`POSTGRES_ADMIN_DSN`; the message says what to do."""
+
+
+def postgres_url(name: str) -> str:
+    """The URL of database ``name`` on the test server."""
+    return POSTGRES_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
+
+
 def create_postgres_database(name: str) -> str:
     """Create an empty database; fail loudly (never skip) when PostgreSQL is unreachable."""
     import asyncpg
 
     async def go() -> None:
-        conn = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=10)
+        try:
+            conn = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=10)
+        except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+            where = urlsplit(POSTGRES_ADMIN_DSN)
+            raise PostgresUnreachableError(
+                f"PostgreSQL-runden (ARKIV_TEST_DATABASE=postgres) trenger PostgreSQL på "
+                f"{where.hostname}:{where.port or 5432}, men den svarer ikke ({exc.__class__.__name__}: {exc}). "
+                "Start den (sudo service postgresql start), pek ARKIV_TEST_POSTGRES til en annen "
+                "server, eller kjør bare SQLite-runden (make test uten CI=true)."
+            ) from exc
         try:
             await conn.execute(f'CREATE DATABASE "{name}"')
         finally:
             await conn.close()
 
     asyncio.run(go())
-    return POSTGRES_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
+    return postgres_url(name)
 
 
 def drop_postgres_database(url: str) -> None:

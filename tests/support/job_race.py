@@ -1,10 +1,11 @@
-"""Run a test job for fixed slots, starting at an agreed moment, to race another process.
+"""Run a test job for fixed slots when told to, to race another process.
 
-``python -m tests.support.job_race START_AT SLOT [SLOT ...]`` waits until the Unix time
-``START_AT`` and then runs :data:`RACE_JOB` for each ISO slot with :func:`core.jobs.run_job`.
+``python -m tests.support.job_race SLOT [SLOT ...]`` imports everything and connects to the
+database, prints ``ready``, waits for a line on stdin (the test's starting shot, sent once every
+racer is ready) and then runs :data:`RACE_JOB` for each ISO slot with :func:`core.jobs.run_job`.
 The job body writes an audit event (a side effect in the shared database), so the test can
-count how often the body really ran across processes. Prints the statuses and the moment the
-race began as JSON.
+count how often the body really ran across processes. Prints the statuses and when the race
+began and ended as JSON.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from core.runtime import build_runtime
 from core.settings import load_settings
 
 BODY_RAN = "test.job_body_ran"
+READY = "ready"
 
 
 async def record_run(ctx: JobContext) -> str:
@@ -40,16 +42,19 @@ async def record_run(ctx: JobContext) -> str:
 RACE_JOB = Job("test.race", "* * * * *", record_run, "Kappløp mellom to prosesser")
 
 
-async def main(start_at: float, slots: list[datetime]) -> dict[str, object]:
+async def main(slots: list[datetime]) -> dict[str, object]:
     settings = load_settings()
     runtime = build_runtime(settings)
     async with connected(settings):
-        await asyncio.sleep(max(0.0, start_at - time.time()))
+        print(READY, flush=True)
+        if not sys.stdin.readline():
+            raise SystemExit("no starting shot: stdin closed")
         began = time.time()
         statuses = [(await run_job(runtime, RACE_JOB, slot)).status for slot in slots]
-    return {"statuses": statuses, "began": began}
+        ended = time.time()
+    return {"statuses": statuses, "began": began, "ended": ended}
 
 
 if __name__ == "__main__":
-    result = asyncio.run(main(float(sys.argv[1]), [datetime.fromisoformat(s) for s in sys.argv[2:]]))
+    result = asyncio.run(main([datetime.fromisoformat(s) for s in sys.argv[1:]]))
     print(json.dumps(result))

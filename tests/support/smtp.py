@@ -1,9 +1,10 @@
-"""A real SMTP server for tests: aiosmtpd on a free local port, collecting what it receives.
+"""A real SMTP server for tests: aiosmtpd on a port the kernel picks, collecting what it receives.
 
-``Controller(port=0)`` does not work (its readiness check connects to the configured port),
-so a free port is picked first. The controller runs its own event loop in a thread.
+``Controller(port=0)`` alone does not work (its readiness check connects to the configured port),
+so :class:`PortZeroController` binds port 0 and records the port it got before that check. The
+controller runs its own event loop in a thread.
 
-``smtp_server(tls=..., login=...)`` requires STARTTLS with a certificate from a throwaway CA
+``smtp_server(tls_dir=..., login=...)`` requires STARTTLS with a certificate from a throwaway CA
 (``trustme``) and SMTP login; ``stall_to`` names recipients whose DATA is never answered (a
 server that hangs in the middle of a message). :func:`silent_server` accepts connections and
 never says a word.
@@ -28,11 +29,33 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
+class PortZeroController(Controller):
+    """An aiosmtpd controller that listens on a port the kernel picks (``self.port`` after start)."""
+
+    def _create_server(self) -> Any:
+        async def create() -> asyncio.AbstractServer:
+            server = await self.loop.create_server(
+                self._factory_invoker, host=self.hostname, port=0, ssl=self.ssl_context
+            )
+            self.port = int(server.sockets[0].getsockname()[1])
+            return server
+
+        return create()
+
+
+_REFUSING: list[socket.socket] = []
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port on 127.0.0.1 where connections are refused ("nothing answers there").
+
+    The port stays bound (never listening) by this process until it ends, so no other server,
+    in this run or another, can be handed it in the meantime.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    _REFUSING.append(sock)
+    return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -146,11 +169,10 @@ def smtp_server(
     check = PasswordCheck(*login) if login else None
     if check is not None:
         options.update(authenticator=check, auth_required=True)
-    port = free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port, **options)
+    controller = PortZeroController(collector, hostname="127.0.0.1", port=0, **options)
     controller.start()
     try:
-        yield SmtpServer("127.0.0.1", port, collector, ca_path=ca_path, password_check=check)
+        yield SmtpServer("127.0.0.1", controller.port, collector, ca_path=ca_path, password_check=check)
     finally:
         controller.stop()
 

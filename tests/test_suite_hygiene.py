@@ -1,0 +1,109 @@
+"""The test run cleans up after itself and says plainly when PostgreSQL is missing.
+
+Each test starts pytest in a separate process on ``tests/support/failing_probe.py`` (a test that
+fails after writing into its ``tmp_path``), with ``TMPDIR`` pointing at a folder of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PROBE = "tests/support/failing_probe.py"
+
+
+def run_probe(tmp: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "TMPDIR": str(tmp), "PYTHONPATH": str(ROOT), **env}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", PROBE],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def files_left(folder: Path) -> list[str]:
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*"))
+
+
+def test_a_failing_run_leaves_no_temporary_folders(tmp_path: Path) -> None:
+    result = run_probe(tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 failed" in result.stdout
+    assert files_left(tmp_path) == []
+
+
+def test_an_unreachable_postgresql_gives_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
+    with socket.socket() as closed:  # bound, never listening: connections are refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        result = run_probe(
+            tmp_path,
+            ARKIV_TEST_DATABASE="postgres",
+            ARKIV_TEST_POSTGRES=f"postgresql://postgres@127.0.0.1:{port}/postgres",
+        )
+    output = result.stdout + result.stderr
+    assert result.returncode == 4, output  # pytest's usage error, not "tests failed"
+    assert f"trenger PostgreSQL på 127.0.0.1:{port}, men den svarer ikke" in output
+    assert "make test uten CI=true" in output
+    assert "Traceback" not in output
+    assert "conftest" not in output
+    assert files_left(tmp_path) == []
+
+
+FAKE_PYTEST = """#!/bin/sh
+# Stands in for pytest: says which round it is, waits (up to 60 s) until the other round has
+# started too, then fails if its round is FAIL_ROUND.
+round="$ARKIV_TEST_DATABASE"
+touch "$MARKS/$round"
+other=postgres; [ "$round" = postgres ] && other=sqlite
+tries=0
+until [ -e "$MARKS/$other" ]; do
+  tries=$((tries + 1)); [ "$tries" -gt 1200 ] && { echo "$round: the other round never started"; exit 2; }
+  sleep 0.05
+done
+echo "round $round args $*"
+[ "$round" = "$FAIL_ROUND" ] && exit 1
+exit 0
+"""
+
+
+def run_rounds(tmp_path: Path, fail_round: str) -> subprocess.CompletedProcess[str]:
+    fake = tmp_path / "fake-pytest"
+    fake.write_text(FAKE_PYTEST)
+    fake.chmod(0o755)
+    marks = tmp_path / f"marks-{fail_round}"
+    marks.mkdir()
+    env = {**os.environ, "PYTEST": str(fake), "MARKS": str(marks), "FAIL_ROUND": fail_round}
+    return subprocess.run(
+        [str(ROOT / ".ci" / "test-rounds"), "-q", "tests/core"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_ci_runs_both_rounds_at_once_with_separate_output_and_both_exit_codes(tmp_path: Path) -> None:
+    ok = run_rounds(tmp_path, fail_round="")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    sqlite_part, postgres_part = ok.stdout.split("== Testpakken mot PostgreSQL")
+    assert "round sqlite args -q tests/core" in sqlite_part.split("== Testpakken mot SQLite (")[1]
+    assert "round postgres" not in sqlite_part
+    assert "round postgres args -q tests/core" in postgres_part
+    assert "never started" not in ok.stdout  # the rounds ran at the same time
+    assert ok.stdout.rstrip().endswith("== SQLite: ok, PostgreSQL: ok ==")
+
+    for failing in ("sqlite", "postgres"):
+        result = run_rounds(tmp_path, fail_round=failing)
+        assert result.returncode != 0, f"{failing} failed, yet the rounds passed:\n{result.stdout}"
+        assert "FEILET (1)" in result.stdout.splitlines()[-1]
