@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from urllib.parse import urlsplit
 
@@ -79,10 +80,30 @@ async def empty_all_tables(settings: Settings) -> None:
     from core.tasks.tables import Task
 
     # Units and tasks reference their parent (ON DELETE RESTRICT): cut the self-references first.
-    await Unit.update({Unit.parent: None}, force=True)
-    await Task.update({Task.parent: None}, force=True)
-    for table in reversed(sort_table_classes(tables)):
-        await table.delete(force=True)
+    ordered = [t._meta.tablename for t in reversed(sort_table_classes(tables))]
+    # One connection and one script: the tests run without a pool (a connection per query on
+    # PostgreSQL), and some 70 statements one by one cost more than most tests themselves
+    # (about 1 s a test on PostgreSQL, 0.07 s this way).
+    script = "".join(
+        [
+            f"UPDATE {Unit._meta.tablename} SET parent = NULL WHERE parent IS NOT NULL;",
+            f"UPDATE {Task._meta.tablename} SET parent = NULL WHERE parent IS NOT NULL;",
+            *(f"DELETE FROM {name};" for name in ordered),
+        ]
+    )
+    if settings.is_postgres:
+        import asyncpg
+
+        conn = await asyncpg.connect(settings.database_url)
+        try:
+            await conn.execute(script)
+        finally:
+            await conn.close()
+        return
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(settings.sqlite_path, timeout=30)) as conn:
+        conn.executescript(f"BEGIN IMMEDIATE;{script}COMMIT;")
 
 
 async def not_analyzed_since(started: object, tables: list[str]) -> list[str]:
