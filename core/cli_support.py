@@ -62,11 +62,13 @@ class Progress:
         self._last_line = self._started
         self._bar: Any = None
         self._terminal = self.file.isatty()
+        self._begun = False
 
     def start(self, total: int) -> None:
         """The amount of work (e.g. journal posts); the clock starts here."""
         self.total = max(total, 0)
         self.done = 0
+        self._begun = True
         self._started = self._last_line = time.monotonic()
         if self._terminal and self._bar is None:
             self._bar = click.progressbar(
@@ -116,11 +118,12 @@ class Progress:
         self.finish(completed=kind is None)
 
     def finish(self, *, completed: bool = True) -> None:
-        """Close the bar; on success also print the closing line with the total and rate."""
+        """Close the bar; on success (when work was started) print the closing line with the
+        total and the rate."""
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
             self._bar = None
-        if completed:
+        if completed and self._begun:
             seconds = time.monotonic() - self._started
             click.echo(
                 _("{label}: {done} {unit} på {seconds} s ({rate}/s).").format(
