@@ -754,6 +754,26 @@ async def test_answers_later_in_the_file_are_linked_across_batches(
     assert (again.saksmapper_present, again.journalposter_present, again.avskrivninger_new) == (5, 15, 0)
 
 
+async def test_an_extraction_without_files_resolves_no_file_paths(
+    db: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "arkivstruktur.xml"
+    generate(path, 3, posts_per_case=2)  # every version references dokumenter/…, which is absent
+    resolved: list[Path] = []
+    resolve = Path.resolve
+
+    def counting(self: Path, strict: bool = False) -> Path:
+        resolved.append(self)
+        return resolve(self, strict)
+
+    monkeypatch.setattr(Path, "resolve", counting)
+    summary = await import_path(settings, path)
+
+    assert summary.journalposter_new == 6
+    assert await Dokumentobjekt.count() == 6
+    assert [p for p in resolved if "dokumenter" in p.parts] == []
+
+
 async def test_an_import_interrupted_after_a_written_batch_leaves_nothing(
     db: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
