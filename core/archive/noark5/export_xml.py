@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from lxml import etree
-
 from core.archive import kodelister
 from core.archive.noark5 import NS
 from core.archive.noark5.export_data import Row
@@ -79,63 +77,28 @@ def given(value: str | None) -> str:
 
 
 class Writer:
-    """Indented incremental writing of arkivstruktur elements (all in the Noark namespace).
-
-    Elements named in :data:`BUILT` (a whole ``mappe``, with its posts) are built in memory
-    with lxml and written in one piece when they close: lxml serialises a finished tree in C,
-    where opening and closing each leaf on the incremental writer cost about 12 µs. Memory
-    stays bounded by one case. The text is the same, except that each such element repeats
-    the namespace declarations.
-    """
-
-    BUILT = frozenset({"mappe"})
+    """Indented incremental writing of arkivstruktur elements (all in the Noark namespace)."""
 
     def __init__(self, xf: Any) -> None:
         self.xf = xf
         self.depth = 0
-        self._open: list[Any] = []
-        """The in-memory elements being built, innermost last (empty: streaming)."""
 
     def _newline(self) -> None:
-        space = "\n" + "  " * self.depth
-        if not self._open:
-            self.xf.write(space)
-            return
-        parent = self._open[-1]
-        if len(parent):
-            parent[-1].tail = space
-        else:
-            parent.text = space
+        self.xf.write("\n" + "  " * self.depth)
 
     @contextmanager
     def element(self, name: str, xsi_type: str | None = None) -> Iterator[None]:
         self._newline()
         attributes = {f"{{{XSI}}}type": xsi_type} if xsi_type else {}
-        if self._open:
-            self._open.append(etree.SubElement(self._open[-1], f"{{{NS}}}{name}", attributes))
-        elif name in self.BUILT:
-            self._open.append(etree.Element(f"{{{NS}}}{name}", attributes, nsmap={None: NS, "xsi": XSI}))
-        else:
-            with self.xf.element(f"{{{NS}}}{name}", attributes):
-                self.depth += 1
-                yield
-                self.depth -= 1
-                self._newline()
-            return
-        self.depth += 1
-        yield
-        self.depth -= 1
-        self._newline()
-        built = self._open.pop()
-        if not self._open:
-            self.xf.write(built)
+        with self.xf.element(f"{{{NS}}}{name}", attributes):
+            self.depth += 1
+            yield
+            self.depth -= 1
+            self._newline()
 
     def leaf(self, name: str, value: Any) -> None:
         """A simple element; always written (mandatory)."""
         self._newline()
-        if self._open:
-            etree.SubElement(self._open[-1], f"{{{NS}}}{name}").text = xml_text(value)
-            return
         with self.xf.element(f"{{{NS}}}{name}"):
             self.xf.write(xml_text(value))
 
