@@ -14,7 +14,7 @@ import uvicorn
 
 from core.archive.noark5.export_command import export_noark5
 from core.archive.noark5.import_command import import_noark5
-from core.cli_support import run, settings_or_exit
+from core.cli_support import Progress, interrupted_by_sigterm, run, settings_or_exit
 from core.db import connected, pending_migrations
 from core.db import migrate as do_migrate
 from core.demo import populate
@@ -94,7 +94,9 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
 @click.option("--seed", default=2026, type=int, show_default=True)
 def demo_data(scale: int, seed: int) -> None:
     settings = settings_or_exit()
-    summary = run(populate(settings, seed=seed, scale=scale))
+    progress = Progress("Demodata", unit="rader")
+    with interrupted_by_sigterm(), progress:
+        summary = run(populate(settings, seed=seed, scale=scale, progress=progress))
     click.echo(summary)
 
 

@@ -13,6 +13,7 @@ import random
 from datetime import timedelta
 
 from core import roles
+from core.cli_support import Progress
 from core.contributions import DemoContext
 from core.db import analyze, app_registry, connected, migrate, writing
 from core.demo import records, tasks
@@ -153,12 +154,15 @@ LAST = [
 ]
 
 
-async def populate(settings: Settings, seed: int = 2026, scale: int = 0) -> str:
+async def populate(
+    settings: Settings, seed: int = 2026, scale: int = 0, progress: Progress | None = None
+) -> str:
     """Create the demo data (once; a second call adds nothing) and return a summary.
 
     The organisation, a year of archive records (:mod:`core.demo.records`), then every
     plugin's records. ``scale`` adds that many further journal posts; on a database that
-    already has data, only those are added (a load test on top of the demo).
+    already has data, only those are added (a load test on top of the demo). ``progress``
+    counts the record rows as they are inserted.
     """
     await migrate(settings)
     runtime = build_runtime(settings)
@@ -166,13 +170,13 @@ async def populate(settings: Settings, seed: int = 2026, scale: int = 0) -> str:
         if await Person.count() > 0:
             if scale <= 0:
                 return "Databasen har allerede data; demodata er ikke lagt inn på nytt."
-            added = await records.add_posts(settings, seed=seed, posts=scale)
+            added = await records.add_posts(settings, seed=seed, posts=scale, progress=progress)
             await _analyze(settings)
             return f"Databasen har allerede data; la til {added} journalposter.\n{await records.summary()}"
         ctx = DemoContext(settings=settings, rng=random.Random(seed), scale=scale, pm=runtime.pm)
         async with writing(Person):
             await _organisation(ctx)
-        await records.populate_records(settings, seed=seed, extra=scale)
+        await records.populate_records(settings, seed=seed, extra=scale, progress=progress)
         task_count = await tasks.populate_tasks(ctx)
         for result in runtime.pm.hook.demo_data(ctx=ctx):
             await await_me_maybe(result)

@@ -34,6 +34,7 @@ from core.archive.tables import (
     Nummerserie,
     Saksmappe,
 )
+from core.cli_support import Progress
 from core.db import writing
 from core.demo.plan import Org, Planner
 from core.settings import Settings
@@ -41,6 +42,16 @@ from core.settings import Settings
 log = logging.getLogger(__name__)
 
 CHUNK = 5000
+PROGRESS_TABLES = (
+    "core_saksmappe",
+    "core_journalpost",
+    "core_korrespondansepart",
+    "core_avskrivning",
+    "core_dokumentbeskrivelse",
+    "core_dokumentobjekt",
+    "core_merknad",
+)
+"""The tables whose inserted rows ``demo-data --scale`` counts on its progress bar."""
 """Rows per ``executemany`` on SQLite."""
 
 
@@ -299,28 +310,36 @@ def _rows(planner: Planner, counters: Counters, org: Org, rng: random.Random) ->
 # --- Writing ----------------------------------------------------------------------------------
 
 
-async def _bulk(tx: Any, engine: Any, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+async def _bulk(
+    tx: Any, engine: Any, table: str, rows: Sequence[tuple[Any, ...]], progress: Progress | None = None
+) -> None:
     """Insert ``rows`` with the driver's bulk path inside the open Piccolo transaction ``tx``."""
     if not rows:
         return
     clock = time.perf_counter()
     try:
-        await _bulk_rows(tx, engine, table, rows)
+        await _bulk_rows(tx, engine, table, rows, progress)
     finally:
         log.debug("demodata: %s: %d rader på %.2f s", table, len(rows), time.perf_counter() - clock)
 
 
-async def _bulk_rows(tx: Any, engine: Any, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+async def _bulk_rows(
+    tx: Any, engine: Any, table: str, rows: Sequence[tuple[Any, ...]], progress: Progress | None
+) -> None:
     columns = COLUMNS[table]
     if isinstance(engine, PostgresEngine):
         for start in range(0, len(rows), 50_000):
-            await tx.connection.copy_records_to_table(
-                table, records=rows[start : start + 50_000], columns=list(columns)
-            )
+            chunk = rows[start : start + 50_000]
+            await tx.connection.copy_records_to_table(table, records=chunk, columns=list(columns))
+            if progress is not None:
+                progress.advance(len(chunk))
         return
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"  # noqa: S608
     for start in range(0, len(rows), CHUNK):
-        await tx.connection.executemany(sql, rows[start : start + CHUNK])
+        chunk = rows[start : start + CHUNK]
+        await tx.connection.executemany(sql, chunk)
+        if progress is not None:
+            progress.advance(len(chunk))
 
 
 def _store_files(settings: Settings, files: dict[str, bytes]) -> None:
@@ -332,7 +351,11 @@ def _store_files(settings: Settings, files: dict[str, bytes]) -> None:
         list(pool.map(store.put, missing))
 
 
-async def write(settings: Settings, planner: Planner, org: Org, rng: random.Random) -> None:
+async def write(
+    settings: Settings, planner: Planner, org: Org, rng: random.Random, progress: Progress | None = None
+) -> None:
+    """Write the planned records set-based in one transaction; ``progress`` counts the rows
+    of the seven record tables as they are inserted."""
     engine = Journalpost._meta.db
     years = {c.saksdato.year for c in planner.cases} | {p.dato.year for c in planner.cases for p in c.posts}
     clock = time.perf_counter()
@@ -352,15 +375,17 @@ async def write(settings: Settings, planner: Planner, org: Org, rng: random.Rand
         log.info("demodata: rader laget på %.1f s", time.perf_counter() - clock)
         clock = time.perf_counter()
         _store_files(settings, rows.files)
+        if progress is not None:
+            progress.start(sum(map(len, (getattr(rows, table[5:]) for table in PROGRESS_TABLES))))
         log.info("demodata: %d filer lagret på %.1f s", len(rows.files), time.perf_counter() - clock)
         clock = time.perf_counter()
-        await _bulk(tx, engine, "core_saksmappe", rows.saksmappe)
-        await _bulk(tx, engine, "core_journalpost", rows.journalpost)
-        await _bulk(tx, engine, "core_korrespondansepart", rows.korrespondansepart)
-        await _bulk(tx, engine, "core_avskrivning", rows.avskrivning)
-        await _bulk(tx, engine, "core_dokumentbeskrivelse", rows.dokumentbeskrivelse)
-        await _bulk(tx, engine, "core_dokumentobjekt", rows.dokumentobjekt)
-        await _bulk(tx, engine, "core_merknad", rows.merknad)
+        await _bulk(tx, engine, "core_saksmappe", rows.saksmappe, progress)
+        await _bulk(tx, engine, "core_journalpost", rows.journalpost, progress)
+        await _bulk(tx, engine, "core_korrespondansepart", rows.korrespondansepart, progress)
+        await _bulk(tx, engine, "core_avskrivning", rows.avskrivning, progress)
+        await _bulk(tx, engine, "core_dokumentbeskrivelse", rows.dokumentbeskrivelse, progress)
+        await _bulk(tx, engine, "core_dokumentobjekt", rows.dokumentobjekt, progress)
+        await _bulk(tx, engine, "core_merknad", rows.merknad, progress)
         for year, last in counters.sak.items():
             await numbering.raise_to("sak", year, last)
         for year, last in counters.journal.items():

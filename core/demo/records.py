@@ -40,6 +40,7 @@ from core.archive.queries.common import QueryString, run
 from core.archive.queries.distribution import pending_condition
 from core.archive.queries.open_recipients import RECIPIENT, open_on
 from core.archive.tables import Journalpost, Saksmappe, Tilgang
+from core.cli_support import Progress
 from core.db import writing
 from core.demo.bulk import write
 from core.demo.plan import BASE_POSTS, Org, Planner, load_org
@@ -81,7 +82,14 @@ async def _grant_access(org: Org) -> None:
         await Tilgang.insert(*rows)
 
 
-async def populate_records(settings: Settings, *, seed: int, posts: int = BASE_POSTS, extra: int = 0) -> None:
+async def populate_records(
+    settings: Settings,
+    *,
+    seed: int,
+    posts: int = BASE_POSTS,
+    extra: int = 0,
+    progress: Progress | None = None,
+) -> None:
     """Fill an empty archive for the demo organisation: the base year, then ``extra`` posts."""
     org = await load_org()
     if not org.units:
@@ -89,14 +97,14 @@ async def populate_records(settings: Settings, *, seed: int, posts: int = BASE_P
     rng = random.Random(f"arkiv:{seed}")
     planner = Planner(org, rng, day=today(), at=now(), unique_docs=True)
     planner.plan(posts, base=True)
-    await write(settings, planner, org, rng)
+    await write(settings, planner, org, rng, progress)
     async with writing(Tilgang):
         await _grant_access(org)
     if extra > 0:
         await add_posts(settings, seed=seed, posts=extra)
 
 
-async def add_posts(settings: Settings, *, seed: int, posts: int) -> int:
+async def add_posts(settings: Settings, *, seed: int, posts: int, progress: Progress | None = None) -> int:
     """Add ``posts`` journal posts (in new cases) over the past year; documents are shared."""
     org = await load_org()
     if not org.units or posts <= 0:
@@ -107,7 +115,7 @@ async def add_posts(settings: Settings, *, seed: int, posts: int) -> int:
     clock = time.perf_counter()
     planner.plan(posts, base=False)
     log.info("demodata: %d journalposter planlagt på %.1f s", planner.posts, time.perf_counter() - clock)
-    await write(settings, planner, org, rng)
+    await write(settings, planner, org, rng, progress)
     return planner.posts
 
 

@@ -12,7 +12,7 @@ import click
 
 from core.archive.noark5.export_xml import Arkivskaper
 from core.archive.noark5.exporter import ExportError, ExportSummary, export_to
-from core.cli_support import run, settings_or_exit
+from core.cli_support import Progress, interrupted_by_sigterm, run, settings_or_exit
 from core.db import connected
 
 
@@ -79,6 +79,7 @@ def access_codes(value: str | None) -> frozenset[str] | None:
 )
 def export_noark5(out: Path, arkivskaper: str, arkivskaper_id: str, skjermet: str | None) -> None:
     settings = settings_or_exit()
+    progress = Progress("Eksport", unit="journalposter")
 
     async def go() -> ExportSummary:
         async with connected(settings):
@@ -87,10 +88,15 @@ def export_noark5(out: Path, arkivskaper: str, arkivskaper_id: str, skjermet: st
                 out,
                 masked_for=access_codes(skjermet),
                 arkivskaper=Arkivskaper(arkivskaper_id, arkivskaper),
+                progress=progress,
             )
 
     try:
-        summary = run(go())
+        with interrupted_by_sigterm(), progress:
+            summary = run(go())
+    except KeyboardInterrupt:
+        click.echo("Eksporten ble avbrutt; ingen eksportfil er skrevet.", err=True)
+        sys.exit(130)
     except ExportError as exc:
         click.echo(f"Eksporten feilet: {exc}", err=True)
         sys.exit(1)

@@ -64,6 +64,8 @@ from core.archive.noark5.export_xml import (
     write_merknad,
     write_skjerming,
 )
+from core.archive.tables import Journalpost
+from core.cli_support import Progress
 from core.settings import Settings
 from core.timeutil import now
 
@@ -359,17 +361,23 @@ async def export_to(
     masked_for: frozenset[str] | None = None,
     arkivskaper: Arkivskaper | None = None,
     page_size: int = PAGE_SIZE,
+    progress: Progress | None = None,
 ) -> ExportSummary:
     """Write the archive as a Noark 5 v5.0 extraction to ``out`` and validate it.
 
     Tables must be bound (``core.db.connected``). Raises :class:`ExportError` when the result
     does not validate against the v5.0 XSD; the previous file at the target, if any, is kept.
+    The temporary file is removed on any exit (an error, Ctrl-C, SIGTERM under
+    :func:`core.cli_support.interrupted_by_sigterm`, cancellation). ``progress`` is told the
+    number of journal posts first, then each page's posts as it is written.
     """
     started = time.monotonic()
     target, folder = _target(Path(out))
     summary = ExportSummary(path=target, folder=folder)
     ctx = Context(uttrekk_tid=now().replace(microsecond=0), masked_for=masked_for)
     files = _Files(FileStore.from_settings(settings), folder, summary)
+    if progress is not None:
+        progress.start(await Journalpost.count())
     temp = _TempFile(target)
     try:
         with etree.xmlfile(temp.fh, encoding="utf-8") as xf:
@@ -383,6 +391,8 @@ async def export_to(
                     export = _Export(w, ctx, files, summary)
                     async for page in pages(page_size):
                         export.page(page)
+                        if progress is not None:
+                            progress.advance(sum(map(len, page.journalposter.values())))
                 xf.write("\n")
         temp.close()
         errors = await asyncio.to_thread(validation_errors, temp.path)

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from core.archive.noark5.importer import ImportRefused, ImportSummary, import_path
-from core.cli_support import run, settings_or_exit
+from core.cli_support import Progress, interrupted_by_sigterm, run, settings_or_exit
 from core.db import connected
 
 HELP = """Importer et Noark 5-uttrekk (arkivstruktur.xml i v3.1, v4.0 eller v5.0).
@@ -28,13 +28,18 @@ uendret, så samme fil kan importeres flere ganger."""
 @click.option("--validate", is_flag=True, help="Valider mot de offisielle XSD-ene (v3.1, v4.0, v5.0) først.")
 def import_noark5(path: Path, validate: bool) -> None:
     settings = settings_or_exit()
+    progress = Progress("Import", unit="journalposter")
 
     async def go() -> ImportSummary:
         async with connected(settings):
-            return await import_path(settings, path, validate=validate)
+            return await import_path(settings, path, validate=validate, progress=progress)
 
     try:
-        summary = run(go())
+        with interrupted_by_sigterm(), progress:
+            summary = run(go())
+    except KeyboardInterrupt:
+        click.echo("Importen ble avbrutt, og ingenting er importert.", err=True)
+        sys.exit(130)
     except ImportRefused as exc:
         click.echo(f"Importen ble avvist, og ingenting er importert. {exc}", err=True)
         sys.exit(1)

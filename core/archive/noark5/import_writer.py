@@ -29,11 +29,13 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from piccolo.columns import Column
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.query import Max
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from core.archive import numbering
@@ -101,17 +103,48 @@ async def insert(table: type[Table], rows: list[Row]) -> list[int]:
         raise ValueError(f"{table._meta.tablename} has no column {', '.join(sorted(unknown))}")
     defaults = {c._meta.name: c.get_default_value() for c in columns}
     names = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
-    one_row = "(" + ", ".join("{}" for _ in columns) + ")"
+    keys = [c._meta.name for c in columns]
+    engine = table._meta.db
     ids: list[int] = []
     for chunk in chunks(rows, max(1, 30_000 // len(columns))):
-        args = [row.get(c._meta.name, defaults[c._meta.name]) for row in chunk for c in columns]
+        args = [row.get(key, defaults[key]) for row in chunk for key in keys]
         sql = (
             f'INSERT INTO "{table._meta.tablename}" ({names}) '  # noqa: S608 (names from the table)
-            f'VALUES {", ".join([one_row] * len(chunk))} RETURNING "id"'
+            f'VALUES {_placeholders(engine.engine_type, len(chunk), len(keys))} RETURNING "id"'
         )
-        result = await table.raw(sql, *args)
+        result = await engine.run_querystring(Compiled(sql, args))
         ids.extend(sorted(int(row["id"]) for row in result))
     return ids
+
+
+class Compiled(QueryString):
+    """A statement already in the driver's form (``?`` or ``$n`` placeholders) with its values.
+
+    Piccolo compiles a :class:`QueryString` by splitting its template at every ``{}``; for an
+    INSERT of thousands of rows with 30 000 values that took about as long as the insert
+    itself, so the import writes the placeholders itself and hands the statement over as is
+    (same engine, same transaction, same driver conversions).
+    """
+
+    def __init__(self, sql: str, args: list[Any]) -> None:
+        super().__init__("")
+        self.sql = sql
+        self.values = args
+
+    def compile_string(self, engine_type: str = "postgres") -> tuple[str, list[Any]]:
+        return self.sql, self.values
+
+
+@cache
+def _placeholders(engine_type: str, rows: int, columns: int) -> str:
+    """``(?, ?), (?, ?)`` (SQLite) or ``($1, $2), ($3, $4)`` (PostgreSQL) for a multi-row VALUES."""
+    if engine_type == "sqlite":
+        one = "(" + ", ".join("?" * columns) + ")"
+        return ", ".join([one] * rows)
+    return ", ".join(
+        "(" + ", ".join(f"${row * columns + column + 1}" for column in range(columns)) + ")"
+        for row in range(rows)
+    )
 
 
 @dataclass

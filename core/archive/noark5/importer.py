@@ -43,6 +43,7 @@ from core.archive.tables import (
     Nummerserie,
     Saksmappe,
 )
+from core.cli_support import Progress
 from core.db import analyze, writing
 from core.settings import Settings
 from core.tables import Person, Unit
@@ -104,12 +105,15 @@ def first_pass(xml: Path, warnings: Warnings, store: FileStore) -> Reader:
     return reader
 
 
-async def import_path(settings: Settings, path: Path, *, validate: bool = False) -> ImportSummary:
+async def import_path(
+    settings: Settings, path: Path, *, validate: bool = False, progress: Progress | None = None
+) -> ImportSummary:
     """Import the Noark 5 extraction at ``path`` (an arkivstruktur.xml, or a folder holding one).
 
     Tables must be bound (``core.db.connected``). ``validate=True`` first validates the file
     against the official XSDs and refuses it when it fits none. Raises :class:`ImportRefused`
-    (nothing imported) when the file cannot be imported.
+    (nothing imported) when the file cannot be imported. ``progress`` is told the file's
+    number of journal posts after the check pass, then each batch's posts as it is written.
     """
     started = time.monotonic()
     xml = locate(Path(path))
@@ -125,6 +129,8 @@ async def import_path(settings: Settings, path: Path, *, validate: bool = False)
     if layout.mixed:
         warnings.add(0, f"Filen blander oppsett fra Noark 5 v5.0 og v3.1/v4.0; den er lest som v{version}.")
     summary = ImportSummary(path=str(xml), version=version, valid_versions=valid)
+    if progress is not None:
+        progress.start(checked.stats.journalposter)
 
     async with writing(Saksmappe):
         directory = await Directory.load()
@@ -137,9 +143,13 @@ async def import_path(settings: Settings, path: Path, *, validate: bool = False)
             posts += len(case.posts)
             if len(batch) >= BATCH_CASES or posts >= BATCH_POSTS:
                 await writer.write(batch)
+                if progress is not None:
+                    progress.advance(posts)
                 batch, posts = [], 0
         if batch:
             await writer.write(batch)
+            if progress is not None:
+                progress.advance(posts)
         await writer.finish()
         summary.units_created = directory.units_created
         summary.people_created = directory.people_created

@@ -255,6 +255,7 @@ class Reader:
         self.measure = measure
         self.layout = Layout()
         self.stats = ReadStats()
+        self._tops: dict[str, bool] = {}
 
     # -- the streaming loop ----------------------------------------------------------------
 
@@ -799,6 +800,19 @@ class Reader:
             self.stats.files_stored += 1
         return sha256, len(content)
 
+    def _may_hold(self, referanse: str) -> bool:
+        """Whether the first step of ``referanse`` (``dokumenter`` in ``dokumenter/…``) exists
+        beside the XML, asked once per name: an extraction without its files (an .xml alone)
+        then costs no path resolution per document version."""
+        steps = [step for step in referanse.replace("\\", "/").split("/") if step not in ("", ".")]
+        if not steps or ".." in steps:
+            return True  # unusual: let the full check decide (and warn)
+        first = steps[0]
+        known = self._tops.get(first)
+        if known is None:
+            known = self._tops[first] = (self.base / first).exists()
+        return known
+
     def _local_file(self, node: Node, referanse: str) -> Path | None:
         """The referenced file when it lies inside the extraction folder and exists."""
         if not referanse or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+:", referanse):
@@ -808,6 +822,8 @@ class Reader:
                 f"har en absolutt <referanseDokumentfil> «{referanse}»; filen ble ikke lest.", key="abs-file"
             )
             return None
+        if not self._may_hold(referanse):
+            return None  # nothing at the reference's first step: no path to resolve
         target = (self.base / referanse).resolve()
         if not target.is_relative_to(self.base):
             node.warn(

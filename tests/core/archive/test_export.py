@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
+import os
+import re
+import signal
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -32,6 +37,7 @@ from core.archive.tables import (
     Merknad,
     Saksmappe,
 )
+from core.cli_support import Progress, interrupted_by_sigterm
 from core.db import bind_tables
 from core.settings import Settings
 from tests.support.db import empty_all_tables
@@ -735,9 +741,18 @@ async def test_queries_do_not_grow_with_the_posts(
 
     monkeypatch.setattr(engine_class, "run_querystring", counting)
     await export_to(settings, tmp_path / "a.xml")
-    # One page: the cases, their posts, parts, write-offs, documents, versions, remarks,
+    # One page: the cases, their posts, documents, remarks on the cases, remarks on the posts,
+    # parts, write-offs, versions,
     # dokumentflyt; then the (empty) next page of cases.
-    assert len(queries) == 9
+    assert len(queries) == 10
+    # Linear in the archive: each query filters its own table on one indexed column (no OR, no
+    # condition on a joined table, which made every page scan every remark and post).
+    for query in queries:
+        table = re.search(r'FROM "(\w+)"', query)
+        where = query.split(" WHERE ", 1)[1]
+        assert table is not None
+        assert " OR " not in where, query
+        assert re.fullmatch(rf'"{table[1]}"\."\w+" (IN \([\d, ]+\)|> \d+) ORDER BY .*', where), query
     for n in range(6, 46):
         post = await make_post(
             archive.ids["c1"],
@@ -754,7 +769,7 @@ async def test_queries_do_not_grow_with_the_posts(
     queries.clear()
     summary = await export_to(settings, tmp_path / "b.xml")
     assert summary.journalposter == 47
-    assert len(queries) == 9
+    assert len(queries) == 10
 
 
 async def test_empty_archive_is_valid(db: None, settings: Settings, tmp_path: Path) -> None:
@@ -840,6 +855,76 @@ async def test_invalid_export_leaves_nothing(
     assert all(error.line > 0 for error in failed.value.errors)
     assert target.read_text(encoding="utf-8") == "forrige eksport"
     assert names(tmp_path) == ["a.xml"]
+
+
+async def test_interrupted_export_leaves_no_file(
+    db: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await build_archive(settings)
+    target = tmp_path / "a.xml"
+    written: list[int] = []
+
+    def interrupted(w: Any, row: Any) -> None:
+        written.append(row["id"])
+        if len(written) == 2:  # Ctrl-C in the middle of the file
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(exporter_module, "saksmappe_extension", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        await export_to(settings, target, page_size=1)
+
+    assert len(written) == 2
+    assert names(tmp_path) == []
+
+
+def test_sigterm_acts_as_ctrl_c_so_cleanup_runs() -> None:
+    cleaned = []
+    with pytest.raises(KeyboardInterrupt), interrupted_by_sigterm():
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                time.sleep(0.01)
+        finally:
+            cleaned.append(True)
+    assert cleaned == [True]
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_cli_prints_plain_progress_lines_when_not_on_a_terminal(
+    db: None, settings: Settings, tmp_path: Path
+) -> None:
+    bind_tables(settings)
+    asyncio.run(build_archive(settings))
+    from core.cli import main
+
+    result = CliRunner().invoke(main, ["export-noark5", str(tmp_path / "p.xml")])
+
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^Eksport: 7 journalposter på \d+\.\d s \(\d+/s\)\.$", result.output, re.MULTILINE)
+    assert "\r" not in result.output and "\x1b" not in result.output
+
+
+def test_progress_lines_show_count_rate_and_time_left() -> None:
+    out = io.StringIO()
+    progress = Progress("Import", unit="journalposter", file=out, interval=0)
+    with progress:
+        progress.start(4000)
+        progress.advance(1000)
+        progress.advance(3000)
+    lines = out.getvalue().splitlines()
+    assert re.fullmatch(
+        r"Import: 1 000 av 4 000 journalposter \(25 %\), [\d ]+/s, ca\. [\d ]+ s igjen", lines[0]
+    )
+    assert lines[1].startswith("Import: 4 000 av 4 000 journalposter (100 %)")
+    assert re.fullmatch(r"Import: 4 000 journalposter på \d+\.\d s \([\d ]+/s\)\.", lines[2])
+
+    failed = io.StringIO()
+    with pytest.raises(KeyboardInterrupt), Progress("Import", file=failed, interval=60) as progress:
+        progress.start(10)
+        progress.advance(5)
+        raise KeyboardInterrupt
+    assert failed.getvalue() == ""
 
 
 def test_cli_exports_and_prints_summary(db: None, settings: Settings, tmp_path: Path) -> None:

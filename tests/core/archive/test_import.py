@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import re
 import shutil
 import uuid
 from datetime import UTC, date, datetime
@@ -753,6 +754,51 @@ async def test_answers_later_in_the_file_are_linked_across_batches(
     assert (again.saksmapper_present, again.journalposter_present, again.avskrivninger_new) == (5, 15, 0)
 
 
+async def test_an_extraction_without_files_resolves_no_file_paths(
+    db: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "arkivstruktur.xml"
+    generate(path, 3, posts_per_case=2)  # every version references dokumenter/…, which is absent
+    resolved: list[Path] = []
+    resolve = Path.resolve
+
+    def counting(self: Path, strict: bool = False) -> Path:
+        resolved.append(self)
+        return resolve(self, strict)
+
+    monkeypatch.setattr(Path, "resolve", counting)
+    summary = await import_path(settings, path)
+
+    assert summary.journalposter_new == 6
+    assert await Dokumentobjekt.count() == 6
+    assert [p for p in resolved if "dokumenter" in p.parts] == []
+
+
+async def test_an_import_interrupted_after_a_written_batch_leaves_nothing(
+    db: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "BATCH_CASES", 2)
+    path = tmp_path / "arkivstruktur.xml"
+    generate(path, 5, posts_per_case=3)
+    write = importer.Writer.write
+    batches: list[int] = []
+
+    async def interrupted(self: Any, cases: list[Any]) -> None:
+        await write(self, cases)
+        batches.append(len(cases))
+        if len(batches) == 2:  # Ctrl-C after two batches are in the database
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(importer.Writer, "write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        await import_path(settings, path)
+
+    assert batches == [2, 2]
+    assert await Saksmappe.count() == 0
+    assert await Journalpost.count() == 0
+    assert await AuditEvent.count().where(AuditEvent.action == "archive.imported") == 0
+
+
 # -- the command line ------------------------------------------------------------------------------
 
 
@@ -767,6 +813,9 @@ def test_cli_imports_and_prints_the_summary(db: None, settings: Settings) -> Non
     assert "Saksmapper: 2 nye, 0 fantes fra før" in result.output
     assert "Journalposter: 4 nye, 0 fantes fra før" in result.output
     assert asyncio.run(Journalpost.count().run()) == 4
+    # Not on a terminal: no bar, a plain closing line with the count and the rate.
+    assert re.search(r"^Import: 4 journalposter på \d+\.\d s \(\d+/s\)\.$", result.output, re.MULTILINE)
+    assert "\r" not in result.output
 
 
 def test_cli_refuses_with_the_reason_on_stderr(db: None, settings: Settings) -> None:

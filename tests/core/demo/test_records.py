@@ -249,6 +249,8 @@ def test_demo_data_scale_adds_exactly_that_many_posts(db) -> None:
     result = cli.invoke(main, ["demo-data", "--seed", "5", "--scale", "2000"])
     assert result.exit_code == 0, result.output
     assert "la til 2000 journalposter" in result.output
+    # Not on a terminal: the progress is a plain closing line with the rows and the rate.
+    assert re.search(r"^Demodata: [\d ]+ rader på \d+\.\d s \([\d ]+/s\)\.$", result.output, re.MULTILINE)
     assert asyncio.run(count_posts_and_cases())[0] == before + 2000
     assert cli.invoke(main, ["demo-data", "--seed", "5", "--scale", "300"]).exit_code == 0
     assert asyncio.run(check_scaled(cases_before)) == before + 2300
