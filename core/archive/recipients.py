@@ -146,7 +146,7 @@ async def fordel(
         # previous handler no longer has it (their latest may be an older post, or none).
         await sender_handlers.record([korrespondansepart_id])
         if part["saksbehandler"] is not None:
-            await sender_handlers.rebuild_for(part["saksbehandler"])
+            await sender_handlers.rebuild_for_post(part["saksbehandler"], post["id"])
         main_recipient = part["korrespondanseparttype"] == "IM"
         if main_recipient and _is_incoming(post):
             await touch(

@@ -10,9 +10,10 @@ the functions below in its own transaction:
 
 - :func:`record` after a distribution (or any write that gives recipients a handler): an
   upsert that keeps the later of the stored and the new distribution;
-- :func:`rebuild_for` after a recipient left a handler (omfordeling, a leaver's work moved):
-  that handler's rows are recomputed from the history, so a post no longer theirs stops
-  counting for them.
+- :func:`rebuild_for_post` after a recipient left a handler (omfordeling), and
+  :func:`rebuild_for` after a leaver's work moved: that handler's rows (for the post's
+  senders, or all) are recomputed from the history, so a post no longer theirs stops counting
+  for them.
 
 "Latest" orders as the suggestion always did: distributed at all first, then ``fordelt_dato``
 descending, then the recipient's id descending.
@@ -97,6 +98,26 @@ async def rebuild_for(handler_id: int) -> None:
     """Recompute ``handler_id``'s rows from the records (after post was taken from them)."""
     await AvsenderSaksbehandler.delete().where(AvsenderSaksbehandler.saksbehandler == handler_id)
     await run(insert(QueryString("k2.saksbehandler = {}", handler_id)))
+
+
+async def rebuild_for_post(handler_id: int, journalpost_id: int) -> None:
+    """Recompute ``handler_id``'s rows for the senders of one post (after it was taken from
+    them: omfordeling): reads that handler's post from those senders only, through the
+    index on the sender's name, so moving many posts one by one stays cheap."""
+    rows = await run(
+        QueryString(
+            "SELECT DISTINCT navn FROM core_korrespondansepart WHERE journalpost = {} "
+            "AND NOT intern AND korrespondanseparttype = 'EA' AND navn <> ''",
+            journalpost_id,
+        )
+    )
+    senders = [str(r["navn"]) for r in rows]
+    if not senders:
+        return
+    await AvsenderSaksbehandler.delete().where(
+        (AvsenderSaksbehandler.saksbehandler == handler_id) & AvsenderSaksbehandler.avsender.is_in(senders)
+    )
+    await run(insert(QueryString("k2.saksbehandler = {} AND {}", handler_id, in_list("e.navn", senders))))
 
 
 async def rebuild() -> None:
