@@ -330,20 +330,25 @@ async def attach_suggestions(viewer: Viewer, unit_id: int, items: list[dict[str,
     if senders:
         rows = await run(
             QueryString(
-                "SELECT avsender, saksbehandler, navn FROM ("
-                " SELECT a.avsender, a.saksbehandler, p.name AS navn, ROW_NUMBER() OVER ("
-                "  PARTITION BY a.avsender ORDER BY (a.fordelt_dato IS NULL), a.fordelt_dato DESC,"
-                "  a.korrespondansepart DESC"
-                " ) AS rn"
+                # The candidates first, by the table's key (enhet, avsender, …): joined with the
+                # people directly, a generic plan (after five runs) went from each person
+                # through all the unit's rows.
+                "WITH kandidater AS MATERIALIZED ("
+                " SELECT a.avsender, a.saksbehandler, a.fordelt_dato, a.korrespondansepart"
                 " FROM core_avsender_saksbehandler a"
-                " JOIN core_person p ON p.id = a.saksbehandler AND p.active AND p.unit = {}"
                 " WHERE a.enhet = {} AND {} AND (a.tilgangsrestriksjon = '' OR {} OR a.saksbehandler = {})"
+                ") SELECT avsender, saksbehandler, navn FROM ("
+                " SELECT c.avsender, c.saksbehandler, p.name AS navn, ROW_NUMBER() OVER ("
+                "  PARTITION BY c.avsender ORDER BY (c.fordelt_dato IS NULL), c.fordelt_dato DESC,"
+                "  c.korrespondansepart DESC"
+                " ) AS rn"
+                " FROM kandidater c JOIN core_person p ON p.id = c.saksbehandler AND p.active AND p.unit = {}"
                 ") latest WHERE rn = 1",
-                unit_id,
                 unit_id,
                 in_list("a.avsender", senders),
                 in_list("a.tilgangsrestriksjon", viewer.codes),
                 viewer.person_id,
+                unit_id,
             )
         )
         last_by_sender = {r["avsender"]: (int(r["saksbehandler"]), r["navn"]) for r in rows}
