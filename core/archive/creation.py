@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from core import audit
-from core.archive import kodelister, numbering, permissions, rules
+from core.archive import kodelister, numbering, permissions, rules, sender_handlers
 from core.archive.documents import Staged, insert_documents
 from core.archive.permissions import Acting
 from core.archive.recipients import write_off
@@ -161,6 +161,8 @@ async def _insert_parts(journalpost_id: int, parts: Sequence[dict[str, Any]]) ->
         await Korrespondansepart.insert(
             *(Korrespondansepart(journalpost=journalpost_id, **values) for values in parts)
         )
+        if any(values.get("saksbehandler") is not None for values in parts):
+            await sender_handlers.record_post(journalpost_id)
 
 
 def _external(part: Part) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from core import audit
-from core.archive import kodelister, permissions, rules
+from core.archive import kodelister, permissions, rules, sender_handlers
 from core.archive.permissions import Acting
 from core.archive.records import (
     Row,
@@ -142,6 +142,11 @@ async def fordel(
             },
             post_changed(),
         )
+        # The sender suggestion's table: the new handler got this sender's post now; a
+        # previous handler no longer has it (their latest may be an older post, or none).
+        await sender_handlers.record([korrespondansepart_id])
+        if part["saksbehandler"] is not None:
+            await sender_handlers.rebuild_for_post(part["saksbehandler"], post["id"])
         main_recipient = part["korrespondanseparttype"] == "IM"
         if main_recipient and _is_incoming(post):
             await touch(

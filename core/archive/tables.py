@@ -106,6 +106,24 @@ class Korrespondansepart(Table, tablename="core_korrespondansepart"):
     version = Integer(default=1)
 
 
+class AvsenderSaksbehandler(Table, tablename="core_avsender_saksbehandler"):
+    """Who in a unit got post from an external sender (avsender), and when last: the source of
+    fordeling's suggestion «fikk forrige post fra avsenderen». Derived from
+    korrespondansepart, one row per (enhet, avsender, saksbehandler, tilgangsrestriksjon of
+    the post), kept current by :mod:`core.archive.sender_handlers` in the transaction that
+    distributes a post, so a suggestion reads a few rows instead of the unit's history.
+    ``korrespondansepart`` is the latest distributed internal recipient (ties on
+    ``fordelt_dato`` go to the higher id, as the suggestion orders them)."""
+
+    id: Serial
+    enhet = ForeignKey(Unit, on_delete=OnDelete.cascade)
+    avsender = Varchar(length=300)
+    saksbehandler = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+    tilgangsrestriksjon = Varchar(length=20, default="")
+    fordelt_dato = Timestamptz(null=True, default=None)
+    korrespondansepart = Integer()
+
+
 class Avskrivning(Table, tablename="core_avskrivning"):
     """Write-off of a journal post for one internal recipient (korrespondansepart)."""
 
@@ -214,6 +232,7 @@ ARCHIVE_TABLES: list[type[Table]] = [
     Saksmappe,
     Journalpost,
     Korrespondansepart,
+    AvsenderSaksbehandler,
     Avskrivning,
     Dokumentbeskrivelse,
     Dokumentobjekt,

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core import audit
+from core.archive import sender_handlers
 from core.archive.queries import leaver
 from core.archive.queries.visibility import Viewer
 from core.archive.tables import Journalpost, Korrespondansepart, Saksmappe
@@ -146,6 +147,10 @@ async def transfer_work(
                 }
             ).where(Korrespondansepart.id == part["id"])
             await log("korrespondansepart", int(str(part["id"])), str(part["tittel"]), "saksbehandler")
+        if items["restanser"]:
+            # The sender suggestion's table follows the moved recipients (two set-based statements each).
+            await sender_handlers.rebuild_for(from_person)
+            await sender_handlers.rebuild_for(to_person)
         for post in items["unsent"]:
             await Journalpost.update(
                 {Journalpost.saksbehandler: to_person, Journalpost.version: Journalpost.version + 1}

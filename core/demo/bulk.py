@@ -22,7 +22,7 @@ from typing import Any
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
-from core.archive import numbering
+from core.archive import numbering, sender_handlers
 from core.archive.filestore import FileStore
 from core.archive.tables import (
     Avskrivning,
@@ -382,6 +382,9 @@ async def write(
         await _bulk(tx, engine, "core_saksmappe", rows.saksmappe, progress)
         await _bulk(tx, engine, "core_journalpost", rows.journalpost, progress)
         await _bulk(tx, engine, "core_korrespondansepart", rows.korrespondansepart, progress)
+        if rows.journalpost:
+            # Fordeling's sender suggestions learn the new posts' handlers (one set-based statement).
+            await sender_handlers.record_posts_from(min(int(row[0]) for row in rows.journalpost))
         await _bulk(tx, engine, "core_avskrivning", rows.avskrivning, progress)
         await _bulk(tx, engine, "core_dokumentbeskrivelse", rows.dokumentbeskrivelse, progress)
         await _bulk(tx, engine, "core_dokumentobjekt", rows.dokumentobjekt, progress)

@@ -38,7 +38,7 @@ from piccolo.query import Max
 from piccolo.querystring import QueryString
 from piccolo.table import Table
 
-from core.archive import numbering
+from core.archive import numbering, sender_handlers
 from core.archive.noark5.import_directory import Directory
 from core.archive.noark5.import_model import (
     ImportSummary,
@@ -642,6 +642,9 @@ class Writer:
             zip([(id(p), i) for p, i in owners], await insert(Korrespondansepart, parts), strict=True)
         )
         self.summary.korrespondanseparter_new += len(parts)
+        if any(row["saksbehandler"] is not None for row in parts):
+            # Fordeling's sender suggestions learn the imported handlers (one set-based statement).
+            await sender_handlers.record_posts_from(min(int(row["journalpost"]) for row in parts))
 
         post_ids = {p.system_id: k.id for _c, p, k in new_posts}
         refs = sorted(

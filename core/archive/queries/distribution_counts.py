@@ -49,6 +49,27 @@ class QueueSummary:
         return age_days(self.oldest)
 
 
+def summaries_query(unit_ids: list[int] | None, *, central: bool = False) -> QueryString | None:
+    """The grouped statement of :func:`summaries` (None: no queue asked for)."""
+    scope: list[QueryString] = []
+    if unit_ids is None:
+        scope.append(QueryString("k.administrativ_enhet IS NOT NULL"))
+    elif unit_ids:
+        scope.append(in_list("k.administrativ_enhet", unit_ids))
+    if central:
+        scope.append(QueryString("(k.administrativ_enhet IS NULL AND j.journalposttype = 'I')"))
+    if not scope:
+        return None
+    return QueryString(
+        "SELECT k.administrativ_enhet AS enhet, COUNT(*) AS n, MIN(COALESCE(j.mottatt_dato, j.sendt_dato)) AS eldste_mottatt, "
+        "MIN(CASE WHEN j.mottatt_dato IS NULL AND j.sendt_dato IS NULL THEN j.journaldato END) AS eldste_journaldato "
+        "FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
+        "WHERE {} AND ({}) GROUP BY k.administrativ_enhet",
+        pending_condition(),
+        QueryString(" OR ".join("{}" for _ in scope), *scope),
+    )
+
+
 async def summaries(
     unit_ids: list[int] | None, *, central: bool = False, only_waiting: bool = False
 ) -> list[QueueSummary]:
@@ -57,26 +78,10 @@ async def summaries(
     ``unit_ids``: the units to report (None: every active unit); ``central``: include the
     central queue. Queues without items are included (count 0) unless ``only_waiting``.
     """
-    scope: list[QueryString] = []
-    if unit_ids is None:
-        scope.append(QueryString("k.administrativ_enhet IS NOT NULL"))
-    elif unit_ids:
-        scope.append(in_list("k.administrativ_enhet", unit_ids))
-    if central:
-        scope.append(QueryString("(k.administrativ_enhet IS NULL AND j.journalposttype = 'I')"))
     counts: dict[int | None, tuple[int, date | None]] = {}
-    if scope:
-        rows = await run(
-            QueryString(
-                "SELECT k.administrativ_enhet AS enhet, COUNT(*) AS n, MIN(COALESCE(j.mottatt_dato, j.sendt_dato)) AS eldste_mottatt, "
-                "MIN(CASE WHEN j.mottatt_dato IS NULL AND j.sendt_dato IS NULL THEN j.journaldato END) AS eldste_journaldato "
-                "FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
-                "WHERE {} AND ({}) GROUP BY k.administrativ_enhet",
-                pending_condition(),
-                QueryString(" OR ".join("{}" for _ in scope), *scope),
-            )
-        )
-        for row in rows:
+    query = summaries_query(unit_ids, central=central)
+    if query is not None:
+        for row in await run(query):
             days = [
                 d
                 for d in (received_day(row["eldste_mottatt"], None), as_date(row["eldste_journaldato"]))

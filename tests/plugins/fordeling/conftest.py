@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from core import roles
+from core.archive import sender_handlers
 from core.archive.tables import (
     Avskrivning,
     Dokumentbeskrivelse,
@@ -164,6 +165,8 @@ async def make_post(
         fordelt_dato=now() if handler else None,
     )
     await part.save()
+    if handler:
+        await sender_handlers.record([int(part.id)])  # as the distribution does
     for n in range(vedlegg + 1):
         await Dokumentbeskrivelse(
             system_id=str(uuid.uuid4()),
