@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from core import audit
-from core.archive import kodelister, numbering, permissions, rules
+from core.archive import kodelister, ledger, numbering, permissions, rules
 from core.archive.documents import Staged, insert_documents
 from core.archive.permissions import Acting
 from core.archive.recipients import write_off
@@ -161,6 +161,7 @@ async def _insert_parts(journalpost_id: int, parts: Sequence[dict[str, Any]]) ->
         await Korrespondansepart.insert(
             *(Korrespondansepart(journalpost=journalpost_id, **values) for values in parts)
         )
+        await ledger.refresh_posts([journalpost_id])
 
 
 def _external(part: Part) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from core import audit
-from core.archive import kodelister, permissions, rules
+from core.archive import kodelister, ledger, permissions, rules
 from core.archive.permissions import Acting
 from core.archive.records import (
     Row,
@@ -142,6 +142,7 @@ async def fordel(
             },
             post_changed(),
         )
+        await ledger.refresh_parts([korrespondansepart_id])
         main_recipient = part["korrespondanseparttype"] == "IM"
         if main_recipient and _is_incoming(post):
             await touch(
@@ -231,6 +232,7 @@ async def set_recipient_unit(
             },
             post_changed(),
         )
+        await ledger.refresh_parts([korrespondansepart_id])
         main_recipient = part["korrespondanseparttype"] == "IM"
         if main_recipient and _is_incoming(post) and post["saksbehandler"] is None:
             await touch(Journalpost, post["id"], {Journalpost.administrativ_enhet: unit_id})
@@ -335,6 +337,7 @@ async def write_off(
         registrert=now(),
     )
     await row.save()
+    await ledger.refresh_parts([int(part["id"])])
     remark_id = None
     if remark:
         saved = Merknad(

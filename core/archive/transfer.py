@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core import audit
+from core.archive import ledger
 from core.archive.queries import leaver
 from core.archive.queries.visibility import Viewer
 from core.archive.tables import Journalpost, Korrespondansepart, Saksmappe
@@ -146,6 +147,7 @@ async def transfer_work(
                 }
             ).where(Korrespondansepart.id == part["id"])
             await log("korrespondansepart", int(str(part["id"])), str(part["tittel"]), "saksbehandler")
+        await ledger.refresh_parts(int(str(part["id"])) for part in items["restanser"])
         for post in items["unsent"]:
             await Journalpost.update(
                 {Journalpost.saksbehandler: to_person, Journalpost.version: Journalpost.version + 1}
