@@ -8,7 +8,8 @@ times, each ``--runs`` times after one warm-up run (median, min, max):
 - ``counts_per_unit`` for two dates (the monthly table: report date and a month before);
 - ``counts_per_handler`` for two dates (the per-handler view and the monthly mails);
 - ``counts_per_unit`` for 12 month-ends (the trend page);
-- ``count`` for one handler, and the first page of ``open_restanser`` for the busiest unit.
+- ``count`` for one handler, and the first page of ``open_restanser`` for the busiest unit;
+- the same counts from the restanse ledger (``core.archive.ledger``), checked equal to the rule's.
 
 With ``--explain`` it also prints ``EXPLAIN (ANALYZE, BUFFERS)`` of the two monthly statements
 (PostgreSQL) or ``EXPLAIN QUERY PLAN`` (SQLite).
@@ -31,6 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.archive import ledger
 from core.archive.queries import restanse_lists, restanser
 from core.archive.queries.common import QueryString, engine_type, run
 from core.archive.queries.restanser import Scope
@@ -130,6 +132,38 @@ async def main(runs: int, day: date, show_plans: bool) -> None:
             ),
         ]
         del results
+        say("\nFra restanseregnskapet (core.archive.ledger):")
+        checks = [
+            (
+                "counts_per_unit (2 datoer)",
+                restanser.counts_per_unit(dates),
+                ledger.counts_per_unit,
+                (dates,),
+            ),
+            (
+                "counts_per_handler (2 datoer)",
+                restanser.counts_per_handler(dates),
+                ledger.counts_per_handler,
+                (dates,),
+            ),
+            (
+                "counts_per_unit (12 månedsslutt)",
+                restanser.counts_per_unit(trend_dates),
+                ledger.counts_per_unit,
+                (trend_dates,),
+            ),
+        ]
+        for label, rule_result, read, arguments in checks:
+            assert await rule_result == await read(*arguments), f"regnskapet avviker fra regelen: {label}"
+            await timed(f"ledger {label}", runs, lambda read=read, arguments=arguments: read(*arguments))
+        own = Scope(saksbehandler_id=top.person_id)
+        assert await ledger.count(day, own) == await restanser.count(day, own)
+        await timed(
+            f"ledger count (én saksbehandler, {top.counts[0]} restanser)",
+            runs,
+            lambda: ledger.count(day, own),
+        )
+        say("Regnskapet gir de samme tallene som regelen.")
         if show_plans:
             await explain("counts_per_unit, 2 datoer", restanser.unit_counts_query(dates, Scope()))
             await explain("counts_per_handler, 2 datoer", restanser.handler_counts_query(dates, Scope()))

@@ -7,15 +7,18 @@ import contextlib
 import logging
 import signal
 import sys
+import time
 from typing import Any
 
 import click
 import uvicorn
 
+from core.archive import ledger
 from core.archive.noark5.export_command import export_noark5
 from core.archive.noark5.import_command import import_noark5
+from core.archive.tables import Journalpost
 from core.cli_support import Progress, interrupted_by_sigterm, run, settings_or_exit
-from core.db import connected, pending_migrations
+from core.db import connected, pending_migrations, writing
 from core.db import migrate as do_migrate
 from core.demo import populate
 from core.jobs import current_slot, run_job, scheduler_loop
@@ -68,6 +71,21 @@ def migrate() -> None:
 
     applied = run(go())
     click.echo(f"Migrert: {len(applied)} nye migreringer kjørt." if applied else "Databasen er oppdatert.")
+
+
+@main.command("rebuild-restanse-ledger", help="Regn ut restanseregnskapet på nytt fra journalpostene.")
+def rebuild_restanse_ledger() -> None:
+    settings = settings_or_exit()
+
+    async def go() -> int:
+        async with connected(settings), writing(Journalpost):
+            return await ledger.rebuild()
+
+    started = time.perf_counter()
+    spans = run(go())
+    click.echo(
+        f"Restanseregnskapet er bygd på nytt: {spans} mottakere på {time.perf_counter() - started:.1f} s."
+    )
 
 
 @main.command(help="Start webserveren (uvicorn).")

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from core import audit
-from core.archive import kodelister, numbering, permissions, rules, sender_handlers
+from core.archive import kodelister, ledger, numbering, permissions, rules, sender_handlers
 from core.archive.documents import Staged, insert_documents
 from core.archive.permissions import Acting
 from core.archive.recipients import write_off
@@ -163,6 +163,7 @@ async def _insert_parts(journalpost_id: int, parts: Sequence[dict[str, Any]]) ->
         )
         if any(values.get("saksbehandler") is not None for values in parts):
             await sender_handlers.record_post(journalpost_id)
+        await ledger.refresh_posts([journalpost_id])
 
 
 def _external(part: Part) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from piccolo.query.mixins import OnConflictAction
 
 from core import audit
-from core.archive import kodelister, permissions, rules
+from core.archive import kodelister, ledger, permissions, rules
 from core.archive.documents import count_documents, finish_documents, reopen_documents
 from core.archive.queries.cases import open_restanser_in_case_count
 from core.archive.records import (
@@ -74,6 +74,7 @@ async def ferdigstill(user: User, journalpost_id: int, version: int) -> None:
             journalpost_id, _("Legg til hoveddokumentet før du ferdigstiller journalposten.")
         )
         await bump(Journalpost, journalpost_id, version, {Journalpost.journalstatus: "F"}, post_changed())
+        await ledger.refresh_posts([journalpost_id])
         await finish_documents(journalpost_id)
         await audit.record(
             actor_id=user.person_id,
@@ -101,6 +102,7 @@ async def _from_ferdigstilt(
     if post["journalstatus"] != "F":
         raise Conflict(refusal)
     await bump(Journalpost, int(post["id"]), version, {Journalpost.journalstatus: to}, post_changed())
+    await ledger.refresh_posts([int(post["id"])])
     await audit.record(
         actor_id=user.person_id,
         on_behalf_of=acting.on_behalf_of,
@@ -172,6 +174,7 @@ async def ekspeder(user: User, journalpost_id: int, version: int) -> None:
             {Journalpost.journalstatus: "E", Journalpost.sendt_dato: sent},
             post_changed(),
         )
+        await ledger.refresh_posts([journalpost_id])
         # Noark 5: E is set only on ferdigstilte documents; dispatching ferdigstiller them.
         await finish_documents(journalpost_id)
         await audit.record(
@@ -255,6 +258,7 @@ async def delete_post(user: User, journalpost_id: int, version: int) -> None:
         await Merknad.delete().where(Merknad.journalpost == journalpost_id)
         await Korrespondansepart.delete().where(Korrespondansepart.journalpost == journalpost_id)
         await Journalpost.delete().where(Journalpost.id == journalpost_id)
+        await ledger.refresh_posts([journalpost_id])
         await audit.record(
             actor_id=user.person_id,
             action="archive.post_deleted",

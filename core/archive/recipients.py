@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from core import audit
-from core.archive import kodelister, permissions, rules, sender_handlers
+from core.archive import kodelister, ledger, permissions, rules, sender_handlers
 from core.archive.permissions import Acting
 from core.archive.records import (
     Row,
@@ -147,6 +147,7 @@ async def fordel(
         await sender_handlers.record([korrespondansepart_id])
         if part["saksbehandler"] is not None:
             await sender_handlers.rebuild_for_post(part["saksbehandler"], post["id"])
+        await ledger.refresh_parts([korrespondansepart_id])
         main_recipient = part["korrespondanseparttype"] == "IM"
         if main_recipient and _is_incoming(post):
             await touch(
@@ -236,6 +237,7 @@ async def set_recipient_unit(
             },
             post_changed(),
         )
+        await ledger.refresh_parts([korrespondansepart_id])
         main_recipient = part["korrespondanseparttype"] == "IM"
         if main_recipient and _is_incoming(post) and post["saksbehandler"] is None:
             await touch(Journalpost, post["id"], {Journalpost.administrativ_enhet: unit_id})
@@ -340,6 +342,7 @@ async def write_off(
         registrert=now(),
     )
     await row.save()
+    await ledger.refresh_parts([int(part["id"])])
     remark_id = None
     if remark:
         saved = Merknad(

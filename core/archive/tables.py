@@ -210,6 +210,36 @@ class Merknad(Table, tablename="core_merknad"):
     registrert_av = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
 
 
+class RestanseSpan(Table, tablename="core_restanse_span"):
+    """What the restanse rule says about one internal recipient (:mod:`core.archive.ledger`):
+    open from ``fra_dato`` (its journaldato) until ``til_dato`` (its first write-off; NULL:
+    still open), counted for its current unit and handler (0: none). Derived data, rebuilt by
+    ``arkivrutiner rebuild-restanse-ledger``; no foreign keys, so deleting a record leaves the
+    span for :func:`core.archive.ledger.refresh_posts` to remove."""
+
+    id: Serial
+    korrespondansepart = Integer(unique=True)
+    journalpost = Integer(index=True)
+    enhet = Integer(default=0)
+    saksbehandler = Integer(default=0)
+    journalposttype = Varchar(length=2)
+    fra_dato = Date()
+    til_dato = Date(null=True, default=None)
+
+
+class RestanseLedger(Table, tablename="core_restanse_ledger"):
+    """Restanse counts as deltas (:mod:`core.archive.ledger`): the number of restanser of
+    (``enhet``, ``saksbehandler``, ``journalposttype``) on day D is ``SUM(delta)`` over the
+    rows with ``dato <= D`` (0 for no unit / no handler). Unique on those four columns."""
+
+    id: Serial
+    enhet = Integer(default=0)
+    saksbehandler = Integer(default=0)
+    journalposttype = Varchar(length=2)
+    dato = Date()
+    delta = Integer(default=0)
+
+
 class Tilgang(Table, tablename="core_tilgang"):
     """A person's access to records with a given tilgangsrestriksjon (tilgangskode)."""
 
@@ -240,4 +270,6 @@ ARCHIVE_TABLES: list[type[Table]] = [
     Merknad,
     Tilgang,
     Nummerserie,
+    RestanseSpan,
+    RestanseLedger,
 ]

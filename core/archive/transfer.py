@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core import audit
-from core.archive import sender_handlers
+from core.archive import ledger, sender_handlers
 from core.archive.queries import leaver
 from core.archive.queries.visibility import Viewer
 from core.archive.tables import Journalpost, Korrespondansepart, Saksmappe
@@ -151,6 +151,7 @@ async def transfer_work(
             # The sender suggestion's table follows the moved recipients (two set-based statements each).
             await sender_handlers.rebuild_for(from_person)
             await sender_handlers.rebuild_for(to_person)
+        await ledger.refresh_parts(int(str(part["id"])) for part in items["restanser"])
         for post in items["unsent"]:
             await Journalpost.update(
                 {Journalpost.saksbehandler: to_person, Journalpost.version: Journalpost.version + 1}

@@ -13,6 +13,8 @@ import random
 from datetime import timedelta
 
 from core import roles
+from core.archive import ledger
+from core.archive.tables import Journalpost
 from core.cli_support import Progress
 from core.contributions import DemoContext
 from core.db import analyze, app_registry, connected, migrate, writing
@@ -171,6 +173,7 @@ async def populate(
             if scale <= 0:
                 return "Databasen har allerede data; demodata er ikke lagt inn på nytt."
             added = await records.add_posts(settings, seed=seed, posts=scale, progress=progress)
+            await _rebuild_ledger()
             await _analyze(settings)
             return f"Databasen har allerede data; la til {added} journalposter.\n{await records.summary()}"
         ctx = DemoContext(settings=settings, rng=random.Random(seed), scale=scale, pm=runtime.pm)
@@ -180,12 +183,20 @@ async def populate(
         task_count = await tasks.populate_tasks(ctx)
         for result in runtime.pm.hook.demo_data(ctx=ctx):
             await await_me_maybe(result)
+        await _rebuild_ledger()
         people = await Person.count()
         await _analyze(settings)
         return (
             f"Demodata lagt inn: {len(ctx.units)} enheter, {people} personer, {task_count} oppgaver.\n"
             f"{await records.summary()}"
         )
+
+
+async def _rebuild_ledger() -> None:
+    """The bulk load writes the records directly (:mod:`core.demo.bulk`): the restanse ledger
+    is rebuilt from them in one set-based pass."""
+    async with writing(Journalpost):
+        await ledger.rebuild()
 
 
 async def _analyze(settings: Settings) -> None:

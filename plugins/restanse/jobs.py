@@ -22,8 +22,9 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core import mail, roles
+from core.archive.ledger import counts_per_unit
 from core.archive.queries.people import people_with_role
-from core.archive.queries.restanser import UnitCount, counts_per_unit
+from core.archive.queries.restanser import UnitCount
 from core.i18n import _, current_language, ngettext, set_language
 from core.leader_mail import mail_acting_leaders
 from core.timeutil import OSLO

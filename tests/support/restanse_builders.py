@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from core import roles
+from core.archive import ledger
 from core.archive.tables import Avskrivning, Journalpost, Korrespondansepart, Saksmappe
 from core.timeutil import now
 from tests.support.factories import make_leader, make_person, make_unit
@@ -166,6 +167,7 @@ async def make_restanse(
     for extra_unit, extra_handler in recipients:
         parts.append(await part("IM", extra_unit, extra_handler))
     copies = [await part("IK", u, h) for u, h in copy_recipients]
+    await ledger.refresh_posts([int(post.id)])  # as the write side does (core.archive.ledger)
     return Restanse(int(post.id), case, tuple(parts), tuple(copies))
 
 
@@ -194,4 +196,5 @@ async def write_off(
         registrert=now(),
     )
     await avskrivning.save()
+    await ledger.refresh_posts([row["journalpost"]])
     return int(avskrivning.id)

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from core import audit
+from core.archive import ledger
 from core.archive.filestore import FileStore
 from core.archive.noark5 import VERSIONS, schemas
 from core.archive.noark5.import_directory import Directory
@@ -151,6 +152,7 @@ async def import_path(
             if progress is not None:
                 progress.advance(posts)
         await writer.finish()
+        await ledger.rebuild()  # set-based: cheaper than a refresh per imported post
         summary.units_created = directory.units_created
         summary.people_created = directory.people_created
         summary.files_stored = checked.stats.files_stored

@@ -43,8 +43,10 @@ __all__ = [
     "count",
     "counts_per_handler",
     "counts_per_unit",
+    "handler_counts_from_rows",
     "restanse_where",
     "scope_condition",
+    "unit_counts_from_rows",
 ]
 
 
@@ -201,8 +203,15 @@ async def counts_per_unit(
     counted here (they wait in the central fordeling queue)."""
     if not dates:
         return []
-    n = len(dates)
     rows = await _run_scan(unit_counts_query(dates, scope))
+    return await unit_counts_from_rows(rows, len(dates), scope, include_empty=include_empty)
+
+
+async def unit_counts_from_rows(
+    rows: list[dict[str, Any]], n: int, scope: Scope, *, include_empty: bool
+) -> list[UnitCount]:
+    """:func:`counts_per_unit`'s result from rows ``id, code, name, c0 …`` (of the rule's
+    statement or of the ledger's, :mod:`core.archive.ledger`)."""
     result = {
         int(row["id"]): UnitCount(int(row["id"]), row["code"], row["name"], _counts(row, n)) for row in rows
     }
@@ -227,8 +236,13 @@ async def counts_per_handler(dates: Sequence[date], scope: Scope = Scope()) -> l
     Sorted by unit code, then name (the no-handler row first)."""
     if not dates:
         return []
-    n = len(dates)
     rows = await _run_scan(handler_counts_query(dates, scope))
+    return handler_counts_from_rows(rows, len(dates))
+
+
+def handler_counts_from_rows(rows: list[dict[str, Any]], n: int) -> list[HandlerCount]:
+    """:func:`counts_per_handler`'s result from rows ``enhet, saksbehandler, unit_code,
+    unit_name, person_name, person_email, c0 …`` (the rule's statement or the ledger's)."""
     result = [
         HandlerCount(
             unit_id=int(row["enhet"]),

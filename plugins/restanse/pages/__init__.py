@@ -5,7 +5,8 @@ menu link that every page and action answer shares."""
 
 from __future__ import annotations
 
-from core.archive.queries.restanser import Scope, count
+from core.archive import ledger
+from core.archive.queries.restanser import Scope
 from core.auth.user import User
 from core.contributions import MenuLink
 from core.i18n import _
@@ -17,8 +18,9 @@ GUIDE_URL = "/restanse/veiledning"
 
 
 async def menu_count(person_id: int) -> int:
-    """The menu badge: the person's own restanser today (one counting statement)."""
-    return await count(today(), Scope(saksbehandler_id=person_id))
+    """The menu badge: the person's own restanser today, read from the restanse ledger (a
+    sum over the handler's ledger rows; :mod:`core.archive.ledger`)."""
+    return await ledger.count(today(), Scope(saksbehandler_id=person_id))
 
 
 async def menu_link(user: User) -> MenuLink:

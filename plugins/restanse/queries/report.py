@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core.archive.queries.restanser import Scope, counts_per_handler, counts_per_unit
+from core.archive.ledger import counts_per_handler, counts_per_unit
+from core.archive.queries.restanser import Scope
 from core.i18n import _
 from plugins.restanse import config
 from plugins.restanse.forms import Criteria, dmy

@@ -1,6 +1,6 @@
 """Trends: restanser at the last 12 month-ends, per unit (with or without sub-units) or for all
-units, computed from the records in ONE statement (:func:`~core.archive.queries.restanser.counts_per_unit`
-with 12 dates), with the stored monthly snapshots alongside (one grouped statement) so a month
+units, read from the restanse ledger in ONE statement (:func:`core.archive.ledger.counts_per_unit`
+with 12 dates; the same numbers as the rule's :func:`~core.archive.queries.restanser.counts_per_unit`), with the stored monthly snapshots alongside (one grouped statement) so a month
 whose reported figure differs from today's computation is marked.
 
 The chart is server-side SVG: one bar per month with its number written above it, a title and
@@ -14,8 +14,9 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from core.archive.ledger import counts_per_unit
 from core.archive.queries.common import QueryString, as_date, in_list, run
-from core.archive.queries.restanser import Scope, counts_per_unit
+from core.archive.queries.restanser import Scope
 from core.archive.queries.units import unit_by_id, with_sub_units
 from core.i18n import _, format_dato
 

@@ -30,8 +30,8 @@ from datetime import date
 from piccolo.query.mixins import OnConflictAction
 
 from core import audit, roles
+from core.archive.ledger import counts_per_handler, counts_per_unit
 from core.archive.queries.people import people_by_id, people_with_role
-from core.archive.queries.restanser import counts_per_handler, counts_per_unit
 from core.auth.user import User
 from core.db import writing
 from core.errors import Conflict, Forbidden, ValidationFailed

@@ -13,8 +13,8 @@ from datetime import date
 from typing import Any
 
 from core import audit
+from core.archive.ledger import counts_per_handler
 from core.archive.queries.people import person_names
-from core.archive.queries.restanser import counts_per_handler
 from core.archive.queries.units import units_by_id
 from core.db import writing
 from core.i18n import _
