@@ -79,10 +79,13 @@ ROUTE_IDS: dict[str, str] = {
     "/onboarding/opplaering/oppgave/{task_id}": "/onboarding/opplaering/oppgave/{training_task}",
     "/onboarding/opplaering/ny": "/onboarding/opplaering/ny?person={handler}",
     "/onboarding/sjekkliste/{person_id}": "/onboarding/sjekkliste/{leaver}",
-    "/onboarding/sjekkliste/{person_id}/flytt": "/onboarding/sjekkliste/{leaver}/flytt",
+    "/onboarding/sjekkliste/{person_id}/flytt": "/onboarding/sjekkliste/{leaver}/flytt?til={home_leader}",
     "/onboarding/sjekkliste/{person_id}/begrunnelse": "/onboarding/sjekkliste/{leaver}/begrunnelse",
     "/arkiv/dokument/{dokumentbeskrivelse_id}/endringer": (
         "/arkiv/dokument/{changed_document}/endringer?fra={first_version}&til={second_version}"
+    ),
+    "/restanse/enhet/liste": (
+        "/restanse/enhet/liste?enhet={home_unit}&typer=I&typer=N&liste_enhet={home_unit}&hvem=ingen"
     ),
     "/fravaer/{period_id}/avlys": "/fravaer/{absence_period}/avlys",
     "/admin/stedfortredere/{period_id}/slett": "/admin/stedfortredere/{spare_period}/slett",
@@ -376,6 +379,7 @@ async def _build(settings: Settings) -> World:
     assert set(people) == set(PERSONAS)
     ids: dict[str, int | str] = {
         "home_unit": home,
+        "home_leader": leader,
         "other_unit": other,
         "handler": handler,
         "case": case["id"],
