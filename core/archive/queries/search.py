@@ -10,25 +10,28 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from core.archive.numbering import mappe_id, registrerings_id
 from core.archive.queries.cases import find_case_id, is_closed
 from core.archive.queries.common import (
+    PAGE_SIZE,
     Page,
     QueryString,
     as_bool,
     as_date,
-    capped_count,
     contains,
+    in_list,
     run,
-    run_page,
 )
 from core.archive.queries.posts import find_post_id
 from core.archive.queries.visibility import Viewer, case_visible, post_visible
 from core.i18n import _
+from core.timeutil import today
 
 KIND_ALL = "alle"
 KIND_CASES = "saker"
@@ -69,25 +72,80 @@ async def resolve_number(number: Number) -> tuple[str, int] | None:
     return ("journalpost", post_id) if post_id is not None else None
 
 
-def _case_part(viewer: Viewer, text: str, *, open_only: bool = False) -> QueryString:
+_ORDER = "dato DESC, saksaar DESC, sakssekvensnummer DESC, journalpostnummer DESC, kind DESC, id DESC"
+"""Newest first; the keys make the order total, so pages never overlap."""
+
+
+def _since(column: str, since: date | None) -> QueryString:
+    return QueryString(f"{column} >= {{}}", since) if since is not None else QueryString("1 = 1")
+
+
+def _case_hits(
+    viewer: Viewer, text: str, *, open_only: bool = False, since: date | None = None
+) -> QueryString:
+    """The matching cases as sort keys (``kind, id, dato, saksaar, sakssekvensnummer,
+    journalpostnummer``).
+
+    The candidates come first, each condition on its own so PostgreSQL answers it from its
+    trigram index (``t``: the real title matched, ``o``: the public title); skjerming is then
+    checked only for the candidates, per row (:func:`case_visible` with ``per_row``)."""
+    return QueryString(
+        "SELECT 'sak' AS kind, s.id AS id, s.saksdato AS dato, s.saksaar AS saksaar, "
+        "s.sakssekvensnummer AS sakssekvensnummer, 0 AS journalpostnummer FROM ("
+        " SELECT c.id AS id, MAX(c.t) AS t, MAX(c.o) AS o FROM ("
+        "  SELECT cs.id AS id, 1 AS t, 0 AS o FROM core_saksmappe cs WHERE {} AND {}"
+        "  UNION ALL SELECT co.id, 0, 1 FROM core_saksmappe co WHERE {} AND {}"
+        " ) c GROUP BY c.id"
+        ") m JOIN core_saksmappe s ON s.id = m.id WHERE ((m.t = 1 AND {}) OR m.o = 1) AND NOT {}",
+        contains("cs.tittel", text),
+        _since("cs.saksdato", since),
+        contains("co.offentlig_tittel", text),
+        _since("co.saksdato", since),
+        case_visible(viewer, per_row=True),
+        is_closed() if open_only else QueryString("1 = 0"),
+    )
+
+
+def _post_hits(viewer: Viewer, text: str, *, since: date | None = None) -> QueryString:
+    """The matching posts as sort keys (as :func:`_case_hits`): by the real title or an external
+    correspondent's name where the viewer may see them (``t``), or by the public title
+    (``o``)."""
+    return QueryString(
+        "SELECT 'jp' AS kind, j.id AS id, j.journaldato AS dato, s.saksaar AS saksaar, "
+        "s.sakssekvensnummer AS sakssekvensnummer, j.journalpostnummer AS journalpostnummer FROM ("
+        " SELECT c.id AS id, MAX(c.t) AS t, MAX(c.o) AS o FROM ("
+        "  SELECT jt.id AS id, 1 AS t, 0 AS o FROM core_journalpost jt WHERE {} AND {}"
+        "  UNION ALL SELECT jo.id, 0, 1 FROM core_journalpost jo WHERE {} AND {}"
+        "  UNION ALL SELECT mk.journalpost, 1, 0 FROM core_korrespondansepart mk"
+        "  JOIN core_journalpost jm ON jm.id = mk.journalpost WHERE NOT mk.intern AND {} AND {}"
+        " ) c GROUP BY c.id"
+        ") m JOIN core_journalpost j ON j.id = m.id JOIN core_saksmappe s ON s.id = j.saksmappe "
+        "WHERE (m.t = 1 AND {}) OR m.o = 1",
+        contains("jt.tittel", text),
+        _since("jt.journaldato", since),
+        contains("jo.offentlig_tittel", text),
+        _since("jo.journaldato", since),
+        contains("mk.navn", text),
+        _since("jm.journaldato", since),
+        post_visible(viewer, per_row=True),
+    )
+
+
+def _case_rows(viewer: Viewer, ids: list[int]) -> QueryString:
     return QueryString(
         "SELECT 'sak' AS kind, s.id AS id, s.id AS saksmappe_id, s.saksaar, s.sakssekvensnummer, "
         "0 AS journalpostnummer, '' AS journalposttype, s.saksstatus AS status, s.saksdato AS dato, "
         "CASE WHEN {} THEN s.tittel ELSE s.offentlig_tittel END AS vist_tittel, "
         "CASE WHEN {} THEN 1 ELSE 0 END AS synlig, s.tilgangsrestriksjon, u.code AS enhet_kode, "
         "'' AS korrespondanse "
-        "FROM core_saksmappe s LEFT JOIN core_unit u ON u.id = s.administrativ_enhet "
-        "WHERE (({} AND {}) OR {}) AND NOT {}",
-        case_visible(viewer),
-        case_visible(viewer),
-        case_visible(viewer),
-        contains("s.tittel", text),
-        contains("s.offentlig_tittel", text),
-        is_closed() if open_only else QueryString("1 = 0"),
+        "FROM core_saksmappe s LEFT JOIN core_unit u ON u.id = s.administrativ_enhet WHERE {}",
+        case_visible(viewer, per_row=True),
+        case_visible(viewer, per_row=True),
+        in_list("s.id", ids),
     )
 
 
-def _post_part(viewer: Viewer, text: str) -> QueryString:
+def _post_rows(viewer: Viewer, ids: list[int]) -> QueryString:
     return QueryString(
         "SELECT 'jp' AS kind, j.id AS id, s.id AS saksmappe_id, s.saksaar, s.sakssekvensnummer, "
         "j.journalpostnummer, j.journalposttype, j.journalstatus AS status, j.journaldato AS dato, "
@@ -96,17 +154,26 @@ def _post_part(viewer: Viewer, text: str) -> QueryString:
         "CASE WHEN {} THEN (SELECT MIN(nk.navn) FROM core_korrespondansepart nk "
         "WHERE nk.journalpost = j.id AND NOT nk.intern) ELSE '' END AS korrespondanse "
         "FROM core_journalpost j JOIN core_saksmappe s ON s.id = j.saksmappe "
-        "LEFT JOIN core_unit u ON u.id = j.administrativ_enhet "
-        "WHERE ({} AND ({} OR EXISTS (SELECT 1 FROM core_korrespondansepart mk "
-        "WHERE mk.journalpost = j.id AND NOT mk.intern AND {}))) OR {}",
-        post_visible(viewer),
-        post_visible(viewer),
-        post_visible(viewer),
-        post_visible(viewer),
-        contains("j.tittel", text),
-        contains("mk.navn", text),
-        contains("j.offentlig_tittel", text),
+        "LEFT JOIN core_unit u ON u.id = j.administrativ_enhet WHERE {}",
+        post_visible(viewer, per_row=True),
+        post_visible(viewer, per_row=True),
+        post_visible(viewer, per_row=True),
+        in_list("j.id", ids),
     )
+
+
+async def _rows_for(viewer: Viewer, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The hits behind a page of sort keys, in the keys' order (one query per kind, by id)."""
+    case_ids = [int(key["id"]) for key in keys if key["kind"] == "sak"]
+    post_ids = [int(key["id"]) for key in keys if key["kind"] == "jp"]
+    found: dict[tuple[str, int], dict[str, Any]] = {}
+    if case_ids:
+        found.update({("sak", int(row["id"])): row for row in await run(_case_rows(viewer, case_ids))})
+    if post_ids:
+        found.update({("jp", int(row["id"])): row for row in await run(_post_rows(viewer, post_ids))})
+    return [
+        _hit(found[(key["kind"], int(key["id"]))]) for key in keys if (key["kind"], int(key["id"])) in found
+    ]
 
 
 def _hit(row: dict[str, Any]) -> dict[str, Any]:
@@ -124,23 +191,52 @@ def _hit(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-async def search(viewer: Viewer, text: str, *, kind: str = KIND_ALL, page: int | None = None) -> Page:
-    """Cases and/or posts whose (visible) title or correspondent matches ``text``."""
-    parts = []
-    if kind in (KIND_ALL, KIND_CASES):
-        parts.append(_case_part(viewer, text))
-    if kind in (KIND_ALL, KIND_POSTS):
-        parts.append(_post_part(viewer, text))
-    union = QueryString(" UNION ALL ".join("{}" for _ in parts), *parts)
-    select = QueryString(
-        "SELECT * FROM ({}) treff ORDER BY dato DESC, saksaar DESC, sakssekvensnummer DESC, "
-        "journalpostnummer DESC, kind DESC, id DESC",
-        union,
-    )
-    result = await run_page(select, capped_count(union, COUNT_CAP), page, cap=COUNT_CAP)
-    for row in result.items:
-        _hit(row)
-    return result
+WINDOWS_DAYS = (31, 366)
+"""The newest hits are looked for in the last month first, then the last year, then
+everywhere (see :func:`search`)."""
+
+
+async def _first_keys(viewer: Viewer, text: str, kind: str, need: int) -> list[dict[str, Any]]:
+    """The first ``need`` hits' sort keys in :data:`_ORDER`.
+
+    The order starts with the date, newest first, so when the hits dated on or after a day
+    are at least ``need``, they are exactly the first ``need`` of all hits: the search looks in
+    the last month first and widens (:data:`WINDOWS_DAYS`, then everything) only while the
+    window holds fewer. A common name is then answered from a month of records, not from the
+    tens of thousands of hits over the years; a rare word costs a few index probes more."""
+    first = today()
+    for since in (*(first - timedelta(days=days) for days in WINDOWS_DAYS), None):
+        parts = []
+        if kind in (KIND_ALL, KIND_CASES):
+            parts.append(_case_hits(viewer, text, since=since))
+        if kind in (KIND_ALL, KIND_POSTS):
+            parts.append(_post_hits(viewer, text, since=since))
+        union = QueryString(" UNION ALL ".join("{}" for _ in parts), *parts)
+        keys = await run(
+            QueryString(f"SELECT * FROM ({{}}) treff ORDER BY {_ORDER} LIMIT {{}}", union, need)  # noqa: S608 - order from code
+        )
+        if len(keys) >= need:
+            break
+    return keys
+
+
+async def search(
+    viewer: Viewer, text: str, *, kind: str = KIND_ALL, page: int | None = None, size: int = PAGE_SIZE
+) -> Page:
+    """Cases and/or posts whose (visible) title or correspondent matches ``text``, newest
+    first, counted up to :data:`COUNT_CAP` ("over 1 000 treff").
+
+    Two cheap statements: the sort keys of the first ``COUNT_CAP + 1`` hits (the hits found
+    through the trigram indexes, skjerming checked per hit, only the keys sorted; newest
+    window first, :func:`_first_keys`), then the page's rows by id. The count and the page
+    come from the same keys."""
+    keys = await _first_keys(viewer, text, kind, COUNT_CAP + 1)
+    more = len(keys) > COUNT_CAP
+    total = min(len(keys), COUNT_CAP)
+    pages = max(1, math.ceil(total / size))
+    number = min(max(1, page or 1), pages)
+    on_page = keys[(number - 1) * size : min(number * size, total)]
+    return Page(items=await _rows_for(viewer, on_page), number=number, total=total, size=size, more=more)
 
 
 async def pick_open_cases(viewer: Viewer, text: str, limit: int = 10) -> list[dict[str, Any]]:
@@ -162,11 +258,14 @@ async def pick_open_cases(viewer: Viewer, text: str, limit: int = 10) -> list[di
             is_closed(),
         )
     elif len(text) >= MIN_LENGTH:
-        query = QueryString(
-            "SELECT * FROM ({}) treff ORDER BY saksaar DESC, sakssekvensnummer DESC LIMIT {}",
-            _case_part(viewer, text, open_only=True),
-            limit,
+        keys = await run(
+            QueryString(
+                "SELECT * FROM ({}) treff ORDER BY saksaar DESC, sakssekvensnummer DESC LIMIT {}",
+                _case_hits(viewer, text, open_only=True),
+                limit,
+            )
         )
+        return await _rows_for(viewer, keys)
     else:
         return []
     return [_hit(row) for row in await run(query)]

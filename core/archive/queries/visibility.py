@@ -34,13 +34,26 @@ class Viewer:
         return can_see(self.codes, tilgangsrestriksjon, involved=involved)
 
 
-def case_involved(viewer: Viewer, case: str = "s") -> QueryString:
+def case_involved(viewer: Viewer, case: str = "s", *, per_row: bool = False) -> QueryString:
     """SQL: ``viewer`` is involved in saksmappe ``case``: its saksansvarlig, the saksbehandler of
     one of its posts, or the handler of an internal recipient of one of its posts (as
     :func:`core.archive.access.involved_in_case`).
 
-    The cases a person is involved in through posts are one uncorrelated subquery, which the
-    database evaluates once per statement (not once per row)."""
+    By default the cases a person is involved in through posts are one uncorrelated subquery,
+    which the database evaluates once per statement (not once per row): right for lists that
+    check most of their rows. ``per_row`` makes it two correlated ``EXISTS`` instead (index
+    lookups by the case), right when few rows are checked and the person handles many posts
+    (search: tens of thousands of posts would be collected to check a few hundred hits)."""
+    if per_row:
+        return QueryString(
+            f"({case}.saksansvarlig = {{}} OR EXISTS (SELECT 1 FROM core_journalpost ij "  # noqa: S608 - alias from code; values are bound
+            f"WHERE ij.saksmappe = {case}.id AND ij.saksbehandler = {{}}) OR EXISTS (SELECT 1 "
+            "FROM core_korrespondansepart ik JOIN core_journalpost ikj ON ikj.id = ik.journalpost "
+            f"WHERE ikj.saksmappe = {case}.id AND ik.intern AND ik.saksbehandler = {{}}))",
+            viewer.person_id,
+            viewer.person_id,
+            viewer.person_id,
+        )
     return QueryString(
         f"({case}.saksansvarlig = {{}} OR {case}.id IN ({{}}))",
         viewer.person_id,
@@ -54,19 +67,30 @@ def case_involved(viewer: Viewer, case: str = "s") -> QueryString:
     )
 
 
-def case_visible(viewer: Viewer, case: str = "s") -> QueryString:
-    """SQL: ``viewer`` may see the real title of the saksmappe aliased ``case``."""
+def case_visible(viewer: Viewer, case: str = "s", *, per_row: bool = False) -> QueryString:
+    """SQL: ``viewer`` may see the real title of the saksmappe aliased ``case`` (``per_row``: see
+    :func:`case_involved`)."""
     return QueryString(
         f"({case}.tilgangsrestriksjon = '' OR {{}} OR {{}})",
         in_list(f"{case}.tilgangsrestriksjon", viewer.codes),
-        case_involved(viewer, case),
+        case_involved(viewer, case, per_row=per_row),
     )
 
 
-def post_involved(viewer: Viewer, post: str = "j", case: str = "s") -> QueryString:
+def post_involved(viewer: Viewer, post: str = "j", case: str = "s", *, per_row: bool = False) -> QueryString:
     """SQL: ``viewer`` is involved in journalpost ``post``: its saksbehandler, the case's
     saksansvarlig, or the handler of one of its internal recipients (an uncorrelated subquery,
-    evaluated once per statement)."""
+    evaluated once per statement; with ``per_row`` a correlated ``EXISTS``, see
+    :func:`case_involved`)."""
+    if per_row:
+        return QueryString(
+            f"({post}.saksbehandler = {{}} OR {case}.saksansvarlig = {{}} OR EXISTS (SELECT 1 "  # noqa: S608 - alias from code; values are bound
+            f"FROM core_korrespondansepart ik WHERE ik.journalpost = {post}.id AND ik.intern "
+            "AND ik.saksbehandler = {}))",
+            viewer.person_id,
+            viewer.person_id,
+            viewer.person_id,
+        )
     return QueryString(
         f"({post}.saksbehandler = {{}} OR {case}.saksansvarlig = {{}} OR {post}.id IN ({{}}))",
         viewer.person_id,
@@ -78,10 +102,11 @@ def post_involved(viewer: Viewer, post: str = "j", case: str = "s") -> QueryStri
     )
 
 
-def post_visible(viewer: Viewer, post: str = "j", case: str = "s") -> QueryString:
-    """SQL: ``viewer`` may see the real title of journalpost ``post`` in saksmappe ``case``."""
+def post_visible(viewer: Viewer, post: str = "j", case: str = "s", *, per_row: bool = False) -> QueryString:
+    """SQL: ``viewer`` may see the real title of journalpost ``post`` in saksmappe ``case``
+    (``per_row``: see :func:`case_involved`)."""
     return QueryString(
         f"({post}.tilgangsrestriksjon = '' OR {{}} OR {{}})",
         in_list(f"{post}.tilgangsrestriksjon", viewer.codes),
-        post_involved(viewer, post, case),
+        post_involved(viewer, post, case, per_row=per_row),
     )

@@ -32,3 +32,63 @@ async def test_contains_search_can_use_a_trigram_index(db, table: str, column: s
         plan = await Saksmappe.raw(f"EXPLAIN SELECT id FROM {table} WHERE {column} ILIKE '%hansen%'")
     text = "\n".join(str(row["QUERY PLAN"]) for row in plan)
     assert f"{table}_{column}_trgm" in text, text
+
+
+async def test_the_date_windows_give_the_same_hits_as_the_whole_archive(db, monkeypatch) -> None:
+    """The search looks in the last month, then the last year, then everywhere, and stops at the
+    first window holding enough hits; for every cap and page the hits, their order and the count
+    equal a search of the whole archive at once (no windows), restricted records included."""
+    from datetime import timedelta
+
+    from core.archive.queries import search
+    from core.archive.queries.visibility import Viewer
+    from core.archive.tables import Saksmappe
+    from core.timeutil import today
+    from tests.support.factories import make_case, make_part, make_person, make_post
+
+    handler = await make_person("Saksbehandler Søk")
+    now = today()
+    days = [0, 3, 20, 40, 200, 300, 400, 800, 2000]
+    for index, age in enumerate(days):
+        dated = now - timedelta(days=age)
+        case = await make_case(
+            f"Vannlekkasje sak {index}",
+            sekvens=100 + index,
+            tilgangsrestriksjon="13" if index % 3 == 0 else "",
+        )
+        await Saksmappe.update({Saksmappe.saksdato: dated}).where(Saksmappe.id == case)
+        post = await make_post(
+            case,
+            f"Vannlekkasje melding {index}",
+            journaldato=dated,
+            tilgangsrestriksjon="13" if index % 2 else "",
+            saksbehandler=handler if index == 5 else None,
+        )
+        named = await make_post(case, "Brev uten treff i tittelen", journaldato=dated - timedelta(days=1))
+        await make_part(named, f"Vannlekkasje AS {index}")
+        await make_post(
+            case,
+            "Skjermet",
+            offentlig_tittel="Vannlekkasje offentlig",
+            journaldato=dated,
+            tilgangsrestriksjon="13",
+        )
+
+    async def hits(viewer: Viewer, kind: str, page: int) -> tuple[list[tuple[str, int]], int, bool]:
+        result = await search.search(viewer, "vannlekkasje", kind=kind, page=page, size=4)
+        return [(row["kind"], row["id"]) for row in result.items], result.total, result.more
+
+    viewers = [Viewer(handler, frozenset()), Viewer(handler, frozenset({"13"}))]
+    for cap in (1, 3, 5, 8, 13, 40):
+        monkeypatch.setattr(search, "COUNT_CAP", cap)
+        for viewer in viewers:
+            for kind in search.KINDS:
+                for page in (1, 2, 3):
+                    monkeypatch.setattr(search, "WINDOWS_DAYS", (31, 366))
+                    windowed = await hits(viewer, kind, page)
+                    monkeypatch.setattr(search, "WINDOWS_DAYS", ())
+                    assert windowed == await hits(viewer, kind, page), (cap, viewer, kind, page)
+    # The restricted real titles are matched only for the viewer holding the code.
+    monkeypatch.setattr(search, "COUNT_CAP", 1000)
+    without, with_code = [await search.search(viewer, "vannlekkasje melding 1") for viewer in viewers]
+    assert with_code.total == 1 and without.total == 0
