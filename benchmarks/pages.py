@@ -83,6 +83,10 @@ def say(text: str = "") -> None:
     sys.stdout.flush()
 
 
+def number(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
+
+
 # --- database ---------------------------------------------------------------------------------
 
 
@@ -116,7 +120,7 @@ def arkivrutiner(*args: str, env: dict[str, str]) -> None:
 
 def build(base: str, name: str, extra_posts: int, env: dict[str, str]) -> None:
     """The database of docs/benchmarks.md: the demo plus ``extra_posts`` posts, analysed."""
-    say(f"Bygger {name} på nytt med {extra_posts:,} ekstra journalposter".replace(",", " "))
+    say(f"Bygger {name} på nytt med {number(extra_posts)} ekstra journalposter")
     asyncio.run(recreate_database(base, name))
     arkivrutiner("migrate", env=env)
     arkivrutiner("demo-data", env=env)
@@ -274,12 +278,17 @@ class Servers:
 
 
 @contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+def interruptible() -> Iterator[None]:
+    """SIGTERM and SIGINT raise KeyboardInterrupt (SIGINT too when the shell started the script
+    in the background with SIGINT ignored), so the servers are stopped either way."""
+    previous = {
+        sig: signal.signal(sig, signal.default_int_handler) for sig in (signal.SIGTERM, signal.SIGINT)
+    }
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def ensure_wrk() -> str:
@@ -498,9 +507,9 @@ def measure(args: argparse.Namespace, servers: Servers, work: Path) -> dict[str,
     uptime_before = uptime()
     say(f"{started_at:%Y-%m-%d %H:%M %Z}; {uptime_before}")
     say(
-        f"Database {args.database}: {facts['journalposter']:,} journalposter, {facts['saker']:,} saker, "
+        f"Database {args.database}: {number(facts['journalposter'])} journalposter, {number(facts['saker'])} saker, "
         f"{facts['bytes'] / 1e9:.2f} GB (PostgreSQL {facts['postgresql']}); søk «{search}»: "
-        f"{facts['search_hits']:,} korrespondanseparter".replace(",", " ")
+        f"{number(facts['search_hits'])} korrespondanseparter"
     )
     for persona in people:
         say(f"  {persona.label}: {persona.name} (id {persona.person_id}; {persona.why})")
@@ -662,7 +671,7 @@ def main() -> None:
     args = parser.parse_args()
     args.secret_key = secrets.token_hex(32)
 
-    with tempfile.TemporaryDirectory(prefix="arkiv-pages-") as tmp, sigterm_as_interrupt():
+    with tempfile.TemporaryDirectory(prefix="arkiv-pages-") as tmp, interruptible():
         work = Path(tmp)
         servers = Servers(work)
         try:
