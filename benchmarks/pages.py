@@ -60,6 +60,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+APPLICATION_NAME = "arkiv_pages_bench"
+"""The app server's PostgreSQL connections carry this name, so the script can wait until the
+server has finished the requests wrk left behind before it measures the next page."""
 SCALE_CHUNK = 250_000
 """``demo-data --scale`` in chunks of this many posts, which keeps the loader's memory low."""
 
@@ -440,6 +443,28 @@ def run_wrk(
     return result
 
 
+async def drain(url: str, base_url: str, limit: float = 600) -> float:
+    """Wait until the app has no statement running (twice in a row, 0.2 s apart) and answers
+    ``/healthz``: a slow page leaves up to ``-c`` requests queued when wrk stops, and they must
+    not load the next page's measurement. Returns the seconds waited."""
+    started = time.monotonic()
+    connection = await asyncpg.connect(url)
+    try:
+        quiet = 0
+        while quiet < 2 and time.monotonic() - started < limit:
+            busy = await connection.fetchval(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1 AND state <> 'idle'",
+                APPLICATION_NAME,
+            )
+            quiet = quiet + 1 if busy == 0 else 0
+            await asyncio.sleep(0.2)
+    finally:
+        await connection.close()
+    async with httpx.AsyncClient() as client:
+        await client.get(base_url + "/healthz", timeout=limit)
+    return time.monotonic() - started
+
+
 def errors_text(result: dict[str, Any]) -> str:
     parts = [f"{result['non_200']} ≠200"] if result["non_200"] else []
     parts += [f"{n} {kind}" for kind, n in result["socket_errors"].items() if n]
@@ -453,7 +478,7 @@ def app_env(args: argparse.Namespace, files: Path, production: bool) -> dict[str
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
-        "ARKIV_DATABASE_URL": database_url(args.pg, args.database),
+        "ARKIV_DATABASE_URL": f"{database_url(args.pg, args.database)}?application_name={APPLICATION_NAME}",
         "ARKIV_SECRET_KEY": args.secret_key,
         "ARKIV_FILE_STORE": os.environ.get("ARKIV_FILE_STORE", str(files)),
         "ARKIV_ENV": "production" if production else "development",
@@ -583,6 +608,9 @@ def measure(args: argparse.Namespace, servers: Servers, work: Path) -> dict[str,
             continue
         say(f"wrk: {page.path} ({page.persona.label})")
         page.wrk = run_wrk(wrk, lua, base_url + page.path, page.headers, args)
+        page.wrk["drain_s"] = round(asyncio.run(drain(url, base_url)), 1)
+        if page.wrk["drain_s"] > 1:
+            say(f"  {page.wrk['drain_s']:.0f} s til serveren var ferdig med køen")
     bare_after = bare_run(wrk, lua, bare_url, args, "etter")
     servers.stop_all()
 
