@@ -466,7 +466,11 @@ async def drain(url: str, base_url: str, limit: float = 600) -> float:
 
 
 def errors_text(result: dict[str, Any]) -> str:
-    parts = [f"{result['non_200']} ≠200"] if result["non_200"] else []
+    """The errors of a wrk run for the table: answers other than 200, socket errors by kind
+    (a timeout is an answer slower than wrk's timeout, 2 s unless ``--timeout``), and a run in
+    which no answer came at all."""
+    parts = [] if result["requests"] else ["ingen svar"]
+    parts += [f"{result['non_200']} ≠200"] if result["non_200"] else []
     parts += [f"{n} {kind}" for kind, n in result["socket_errors"].items() if n]
     return ", ".join(parts) or "0"
 
@@ -663,9 +667,12 @@ def table(result: dict[str, Any]) -> str:
             lines.append(f"| {name} | {page['persona']} | | | | | | | {page['check']} |")
             continue
         wrk = page["wrk"]
+        # wrk leaves answers slower than its timeout out of the latencies
+        timed = wrk["requests"] > wrk["socket_errors"].get("timeout", 0)
+        latency = f"{wrk['p50_ms']:.0f} / {wrk['p99_ms']:.0f}" if timed else "–"
         lines.append(
             f"| {name} | {page['persona']} | {page['bytes']} | {page['p50_ms']:.1f} | {page['max_ms']:.1f} | "
-            f"{wrk['req_s']:.1f} | {page['percent_of_bare']:.1f} % | {wrk['p50_ms']:.0f} / {wrk['p99_ms']:.0f} | "
+            f"{wrk['req_s']:.1f} | {page['percent_of_bare']:.1f} % | {latency} | "
             f"{errors_text(wrk)} |"
         )
     for label in ("before", "after"):

@@ -91,7 +91,7 @@ def test_socket_errors_and_units() -> None:
     broken = parse_wrk(BROKEN)
     assert broken["socket_errors"] == {"connect": 0, "read": 11252, "write": 0, "timeout": 0}
     assert (broken["requests"], broken["req_s"], broken["p50_ms"]) == (0, 0.0, 0.0)
-    assert errors_text(broken) == "11252 read"
+    assert errors_text(broken) == "ingen svar, 11252 read"
     slow = parse_wrk(SLOW)
     assert (slow["p50_ms"], slow["p99_ms"]) == (1200.0, 1950.0)
     assert errors_text(slow) == "2 ≠200, 7 timeout"
