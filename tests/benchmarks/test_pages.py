@@ -1,0 +1,97 @@
+"""benchmarks/pages.py reads wrk's report: real wrk 4.1.0 output with the script's NON200 line
+(against the bare page, a missing path and a server that cuts every answer short), and one report
+written in wrk's format for seconds and timeouts."""
+
+from __future__ import annotations
+
+from benchmarks.pages import errors_text, parse_wrk
+
+PAGE = """Running 1s test @ http://127.0.0.1:18765/
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     2.08ms    2.29ms  14.56ms   86.70%
+    Req/Sec     5.36k     2.21k    9.12k    60.00%
+  Latency Distribution
+     50%    0.99ms
+     75%    2.44ms
+     90%    5.24ms
+     99%   11.26ms
+  10715 requests in 1.01s, 52.47MB read
+Requests/sec:  10628.76
+Transfer/sec:     52.05MB
+NON200 0
+"""
+
+NOT_FOUND = """Running 1s test @ http://127.0.0.1:18765/nope
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     1.71ms    2.09ms  21.72ms   88.78%
+    Req/Sec     6.71k     3.15k   10.60k    55.00%
+  Latency Distribution
+     50%    1.01ms
+     75%    1.57ms
+     90%    4.02ms
+     99%   10.40ms
+  13411 requests in 1.01s, 2.20MB read
+  Non-2xx or 3xx responses: 13411
+Requests/sec:  13255.34
+Transfer/sec:      2.17MB
+NON200 13411
+"""
+
+BROKEN = """Running 1s test @ http://127.0.0.1:18766/
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     0.00us    0.00us   0.00us    -nan%
+    Req/Sec     0.00      0.00     0.00      -nan%
+  Latency Distribution
+     50%    0.00us
+     75%    0.00us
+     90%    0.00us
+     99%    0.00us
+  0 requests in 1.01s, 461.67KB read
+  Socket errors: connect 0, read 11252, write 0, timeout 0
+Requests/sec:      0.00
+Transfer/sec:    458.15KB
+NON200 0
+"""
+
+SLOW = """  Latency Distribution
+     50%    1.20s
+     75%    1.50s
+     90%    1.80s
+     99%    1.95s
+  31 requests in 10.00s, 2.00MB read
+  Socket errors: connect 0, read 0, write 0, timeout 7
+Requests/sec:      3.10
+NON200 2
+"""
+
+
+def test_a_clean_run() -> None:
+    result = parse_wrk(PAGE)
+    assert result == {
+        "requests": 10715,
+        "req_s": 10628.76,
+        "p50_ms": 0.99,
+        "p99_ms": 11.26,
+        "non_200": 0,
+        "socket_errors": {},
+    }
+    assert errors_text(result) == "0"
+
+
+def test_answers_other_than_200_are_errors() -> None:
+    result = parse_wrk(NOT_FOUND)
+    assert result["non_200"] == 13411
+    assert errors_text(result) == "13411 ≠200"
+
+
+def test_socket_errors_and_units() -> None:
+    broken = parse_wrk(BROKEN)
+    assert broken["socket_errors"] == {"connect": 0, "read": 11252, "write": 0, "timeout": 0}
+    assert (broken["requests"], broken["req_s"], broken["p50_ms"]) == (0, 0.0, 0.0)
+    assert errors_text(broken) == "ingen svar, 11252 read"
+    slow = parse_wrk(SLOW)
+    assert (slow["p50_ms"], slow["p99_ms"]) == (1200.0, 1950.0)
+    assert errors_text(slow) == "2 ≠200, 7 timeout"
