@@ -71,7 +71,9 @@ class Runtime:
 def build_runtime(settings: Settings, plugins: list[LoadedPlugin] | None = None) -> Runtime:
     plugins = active_plugins(settings) if plugins is None else plugins
     pm = make_plugin_manager(plugins, trace=settings.trace_hooks)
-    runtime = Runtime(settings, plugins, pm, build_environment(plugins, pm))
+    runtime = Runtime(
+        settings, plugins, pm, build_environment(plugins, pm, auto_reload=not settings.production)
+    )
     pm.hook.startup(runtime=runtime)
     return runtime
 

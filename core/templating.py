@@ -26,8 +26,14 @@ def template_dirs(plugins: Iterable[LoadedPlugin], pm: pluggy.PluginManager) -> 
     return dirs
 
 
-def build_environment(plugins: Iterable[LoadedPlugin], pm: pluggy.PluginManager) -> Environment:
+def build_environment(
+    plugins: Iterable[LoadedPlugin], pm: pluggy.PluginManager, *, auto_reload: bool = True
+) -> Environment:
+    """The Jinja2 environment of the app and the mails. ``auto_reload`` (development) checks
+    each template's file for changes on every render; production leaves it off, as templates
+    only change with a deploy (it cost a ``stat`` per template per page)."""
     env = Environment(
+        auto_reload=auto_reload,
         loader=FileSystemLoader([str(d) for d in template_dirs(plugins, pm)]),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         extensions=["jinja2.ext.i18n"],
