@@ -49,7 +49,7 @@ are the same statement, run once; a refresh forgets the memo.
 from __future__ import annotations
 
 import zlib
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -415,7 +415,8 @@ def _ledger_counts(dates: Sequence[date], scope: Scope, group: Group, where: str
         for index, (boundary, _) in enumerate(plans)
     ]
     month_rows = _joined(
-        [QueryString("(x.maaned < {} AND x.neste >= {})", boundary, boundary) for boundary, _ in plans], " OR "
+        [QueryString("(x.maaned < {} AND x.neste >= {})", boundary, boundary) for boundary, _ in plans],
+        " OR ",
     )
     parts = [
         QueryString(
@@ -440,7 +441,9 @@ def _ledger_counts(dates: Sequence[date], scope: Scope, group: Group, where: str
                     hi,
                 )
             )
-        ledger_rows = _joined([QueryString("(x.dato >= {} AND x.dato <= {})", lo, hi) for _, (lo, hi, _) in ranges], " OR ")
+        ledger_rows = _joined(
+            [QueryString("(x.dato >= {} AND x.dato <= {})", lo, hi) for _, (lo, hi, _) in ranges], " OR "
+        )
         parts.append(
             QueryString(
                 f"SELECT {selected}{{}} FROM core_restanse_ledger x WHERE {where}{{}} AND ({{}}){grouped}",  # noqa: S608 - names from code; values are bound
@@ -485,7 +488,9 @@ def _span_counts(dates: Sequence[date], scope: Scope, group: Group, where: str) 
     )
 
 
-def counts_query(dates: Sequence[date], scope: Scope, group: Group, *, with_unit: bool = False) -> QueryString:
+def counts_query(
+    dates: Sequence[date], scope: Scope, group: Group, *, with_unit: bool = False
+) -> QueryString:
     """The one statement behind the counts: rows ``<group>, c0 … cn`` (restanser of each group
     on each of ``dates``), from the spans when the scope's period restricts them, else from the
     month rows and the ledger. ``with_unit``: only recipients with a unit."""

@@ -21,6 +21,7 @@ import pytest
 
 from core.archive import creation, ledger, recipients, services
 from core.archive.queries import restanse_lists, restanser
+from core.archive.queries.common import as_date
 from core.archive.queries.restanser import Scope
 from core.archive.queries.visibility import Viewer
 from core.archive.services import InternalRecipient
@@ -28,7 +29,6 @@ from core.archive.tables import Avskrivning, Journalpost, Korrespondansepart
 from core.archive.transfer import counts_of, preview
 from core.db import writing
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from core.archive.queries.common import as_date
 from core.timeutil import now
 from tests.core.archive.service_org import Org, incoming, make_org, note, own_case
 from tests.support.factories import as_user
@@ -219,14 +219,18 @@ async def assert_ledger_equals_rule(org: Org, rng: random.Random) -> None:
         assert await ledger.counts_per_unit(DATES, scope) == await restanser.counts_per_unit(DATES, scope), (
             scope
         )
-    for scope in scopes[:3:2] + scopes[-1:]:  # one day at a time; all units includes recipients without a unit
+    for scope in (
+        scopes[:3:2] + scopes[-1:]
+    ):  # one day at a time; all units includes recipients without a unit
         for day in DATES:
             assert await ledger.count(day, scope) == await restanser.count(day, scope), (scope, day)
     # A period of journaldato (Restanser i egen enhet): from the spans.
     for fra, til in random_periods(rng):
         unit = Scope(unit_ids=(org.lma, org.oko), journaldato_fra=fra, journaldato_til=til)
         dates = sorted(rng.sample(DATES, 2))
-        assert await ledger.counts_per_handler(dates, unit) == await restanser.counts_per_handler(dates, unit), (
+        assert await ledger.counts_per_handler(dates, unit) == await restanser.counts_per_handler(
+            dates, unit
+        ), (
             unit,
             dates,
         )
@@ -241,7 +245,10 @@ async def assert_summaries_equal_the_list(org: Org) -> None:
     for person in (org.handler, org.colleague, org.oko_handler):
         for day in (DATES[len(DATES) // 2], DATES[-1]):
             page = await restanse_lists.open_restanser(
-                Viewer(person_id=person, codes=frozenset()), Scope(saksbehandler_id=person), day=day, size=10_000
+                Viewer(person_id=person, codes=frozenset()),
+                Scope(saksbehandler_id=person),
+                day=day,
+                size=10_000,
             )
             items = page.items
             assert page.total == len(items)
@@ -353,7 +360,9 @@ async def test_the_histories_fail_without_the_month_totals(
             await assert_ledger_equals_rule(org, rng)
 
 
-async def test_a_count_reads_a_month_total_and_at_most_half_a_month_of_ledger_rows(settings, db, clock) -> None:
+async def test_a_count_reads_a_month_total_and_at_most_half_a_month_of_ledger_rows(
+    settings, db, clock
+) -> None:
     org = await make_org()
     for day in (date(2026, 8, 3), date(2026, 9, 14), date(2026, 9, 29)):
         clock.day = day
@@ -378,7 +387,9 @@ async def test_a_journaldato_period_is_counted_from_the_spans(settings, db, cloc
         await incoming(settings, org, unit=org.lma)
     period = Scope(journaldato_fra=START + timedelta(days=5))
     assert "core_restanse_span" in str(ledger.counts_query([START + timedelta(days=20)], period, ()))
-    assert await ledger.count(START + timedelta(days=20), period) == 1 == await restanser.count(
-        START + timedelta(days=20), period
+    assert (
+        await ledger.count(START + timedelta(days=20), period)
+        == 1
+        == await restanser.count(START + timedelta(days=20), period)
     )
     assert await ledger.count(START + timedelta(days=20)) == 2
