@@ -414,9 +414,12 @@ def _ledger_counts(dates: Sequence[date], scope: Scope, group: Group, where: str
         )
         for index, (boundary, _) in enumerate(plans)
     ]
-    month_rows = _joined(
-        [QueryString("(x.maaned < {} AND x.neste >= {})", boundary, boundary) for boundary, _ in plans],
-        " OR ",
+    boundaries = [boundary for boundary, _ in plans]
+    month_rows = QueryString(
+        "x.neste >= {} AND x.maaned < {} AND ({})",  # the bounds first: an index range for the planner
+        min(boundaries),
+        max(boundaries),
+        _joined([QueryString("(x.maaned < {} AND x.neste >= {})", b, b) for b in boundaries], " OR "),
     )
     parts = [
         QueryString(
