@@ -11,6 +11,7 @@ history is in the test id."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import random
@@ -393,3 +394,50 @@ async def test_a_journaldato_period_is_counted_from_the_spans(settings, db, cloc
         == await restanser.count(START + timedelta(days=20), period)
     )
     assert await ledger.count(START + timedelta(days=20)) == 2
+
+
+async def test_concurrent_writers_of_one_key_keep_the_month_totals(settings, db, clock: Clock) -> None:
+    """PostgreSQL: two write transactions refresh the same key at once, each making a new month
+    row (September under October). The advisory lock per key makes the second wait for the
+    first, so it builds on the first's rows; without it each would miss the other's
+    uncommitted row, and October's total would lack September's restanse."""
+    if not settings.is_postgres:
+        pytest.skip("SQLite's write transactions (IMMEDIATE) never overlap")
+    org = await make_org()
+    clock.day = date(2026, 10, 5)
+    october = await incoming(settings, org, unit=org.lma)
+    clock.day = date(2026, 9, 5)
+    september = await incoming(settings, org, unit=org.lma)
+    for table in ("core_restanse_month", "core_restanse_ledger", "core_restanse_span"):
+        await Korrespondansepart.raw(f"DELETE FROM {table}")
+    first_refreshed = asyncio.Event()
+
+    async def first() -> None:
+        async with writing(Journalpost):
+            await ledger.refresh_posts([october])
+            first_refreshed.set()
+            await asyncio.wait_for(waiting_or_done(second_task), timeout=30)
+
+    async def second() -> None:
+        await first_refreshed.wait()
+        async with writing(Journalpost):
+            await ledger.refresh_posts([september])
+
+    async def waiting_or_done(task: asyncio.Task[None]) -> None:
+        """Until the second writer waits for a lock (or has finished: then it did not wait)."""
+        while not task.done():
+            rows = await Korrespondansepart.raw(
+                "SELECT COUNT(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            )
+            if rows[0]["n"]:
+                return
+            await asyncio.sleep(0.01)
+
+    second_task = asyncio.ensure_future(second())
+    await asyncio.gather(first(), second_task)
+    assert await ledger.count(date(2026, 10, 31)) == 2 == await restanser.count(date(2026, 10, 31))
+    kept = await ledger_rows()
+    async with writing(Journalpost):
+        await ledger.rebuild()
+    assert await ledger_rows() == kept
