@@ -9,10 +9,15 @@ times, each ``--runs`` times after one warm-up run (median, min, max):
 - ``counts_per_handler`` for two dates (the per-handler view and the monthly mails);
 - ``counts_per_unit`` for 12 month-ends (the trend page);
 - ``count`` for one handler, and the first page of ``open_restanser`` for the busiest unit;
-- the same counts from the restanse ledger (``core.archive.ledger``), checked equal to the rule's.
+- the same counts from the restanse ledger (``core.archive.ledger``: month totals and ledger
+  rows), checked equal to the rule's, and the unit report's counts (*Restanser i egen enhet*,
+  two dates a week apart, the busiest unit) without a period and with a period of journaldato
+  (from the spans), the handler's card figures (``own_summary``) and *Egne restanser*'s first
+  page, the total from the ledger.
 
-With ``--explain`` it also prints ``EXPLAIN (ANALYZE, BUFFERS)`` of the two monthly statements
-(PostgreSQL) or ``EXPLAIN QUERY PLAN`` (SQLite).
+With ``--explain`` it also prints ``EXPLAIN (ANALYZE, BUFFERS)`` (PostgreSQL) or ``EXPLAIN
+QUERY PLAN`` (SQLite) of the rule's two monthly statements and of the ledger's statements for
+the monthly table, the trend, one handler's count and the unit report with a period.
 
     ARKIV_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/arkiv_bench \\
         .venv/bin/python benchmarks/restanse_report.py --runs 7 --explain
@@ -26,7 +31,7 @@ import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,17 +78,20 @@ async def figures() -> dict[str, int]:
             "SELECT (SELECT COUNT(*) FROM core_journalpost) AS poster, "
             "(SELECT COUNT(*) FROM core_korrespondansepart WHERE intern) AS interne, "
             "(SELECT COUNT(*) FROM core_avskrivning) AS avskrivninger, "
-            "(SELECT COUNT(*) FROM core_unit) AS enheter"
+            "(SELECT COUNT(*) FROM core_unit) AS enheter, "
+            "(SELECT COUNT(*) FROM core_restanse_span) AS spenn, "
+            "(SELECT COUNT(*) FROM core_restanse_ledger) AS regnskap, "
+            "(SELECT COUNT(*) FROM core_restanse_month) AS maaneder"
         )
     )
     return {k: int(v) for k, v in rows[0].items()}
 
 
-async def explain(title: str, query: QueryString) -> None:
+async def explain(title: str, query: QueryString, *, planner_settings: bool = True) -> None:
     prefix = "EXPLAIN (ANALYZE, BUFFERS) " if engine_type() == "postgres" else "EXPLAIN QUERY PLAN "
-    rows = await restanser._run_scan(
-        QueryString(prefix + "{}", query)
-    )  # with the statement's planner settings
+    explained = QueryString(prefix + "{}", query)
+    # The rule's statements with their planner settings; the ledger's as the pages run them.
+    rows = await (restanser._run_scan(explained) if planner_settings else run(explained))
     say(f"\n--- {title} ---")
     for row in rows:
         say(" ".join(str(v) for v in row.values()))
@@ -95,7 +103,8 @@ async def main(runs: int, day: date, show_plans: bool) -> None:
         facts = await figures()
         say(
             f"Database: {engine_type()}; {facts['poster']:,} journalposter, {facts['interne']:,} interne "
-            f"korrespondanseparter, {facts['avskrivninger']:,} avskrivninger, {facts['enheter']} enheter"
+            f"korrespondanseparter, {facts['avskrivninger']:,} avskrivninger, {facts['enheter']} enheter; "
+            f"regnskapet: {facts['spenn']:,} spenn, {facts['regnskap']:,} dagrader, {facts['maaneder']:,} månedsrader"
         )
         comparison = months_back(day)
         dates = [comparison, day]
@@ -163,10 +172,61 @@ async def main(runs: int, day: date, show_plans: bool) -> None:
             runs,
             lambda: ledger.count(day, own),
         )
+        week = [day - timedelta(days=7), day]
+        unit_scopes = [
+            ("uten periode", Scope(unit_ids=(busiest.unit_id,))),
+            (
+                f"journaldato {day - timedelta(days=365):%d.%m.%Y}–{day:%d.%m.%Y}",
+                Scope(
+                    unit_ids=(busiest.unit_id,),
+                    journaldato_fra=day - timedelta(days=365),
+                    journaldato_til=day,
+                ),
+            ),
+            (
+                f"journaldato fra {day - timedelta(days=90):%d.%m.%Y}",
+                Scope(unit_ids=(busiest.unit_id,), journaldato_fra=day - timedelta(days=90)),
+            ),
+        ]
+        for label, unit_scope in unit_scopes:
+            assert await ledger.counts_per_handler(week, unit_scope) == await restanser.counts_per_handler(
+                week, unit_scope
+            ), f"regnskapet avviker fra regelen: enhetsrapport {label}"
+            await timed(
+                f"ledger enhetsrapport {busiest.code}, {label}",
+                runs,
+                lambda unit_scope=unit_scope: ledger.counts_per_handler(week, unit_scope),
+            )
+        await timed(
+            f"own_summary (kortet; {top.counts[0]} restanser)",
+            runs,
+            lambda: restanse_lists.own_summary(top.person_id, day),
+        )
+        await timed(
+            "open_restanser side 1 (Egne restanser, totalen fra regnskapet)",
+            runs,
+            lambda: restanse_lists.open_restanser(viewer, own, day=day),
+        )
         say("Regnskapet gir de samme tallene som regelen.")
         if show_plans:
             await explain("counts_per_unit, 2 datoer", restanser.unit_counts_query(dates, Scope()))
             await explain("counts_per_handler, 2 datoer", restanser.handler_counts_query(dates, Scope()))
+            for title, query in [
+                (
+                    "regnskapet: per enhet, 2 datoer",
+                    ledger.counts_query(dates, Scope(), ("enhet",), with_unit=True),
+                ),
+                (
+                    "regnskapet: trend, 12 månedsslutt",
+                    ledger.counts_query(trend_dates, Scope(), ("enhet",), with_unit=True),
+                ),
+                ("regnskapet: én saksbehandler", ledger.counts_query([day], own, ())),
+                (
+                    "spennene: enhetsrapport med periode",
+                    ledger.counts_query(week, unit_scopes[1][1], ("enhet", "saksbehandler"), with_unit=True),
+                ),
+            ]:
+                await explain(title, query, planner_settings=False)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from core.web.errors import http_exception_handler, internal_error_handler
 from core.web.middleware import (
     add_worker_pid,
     bounded_input_middleware,
+    request_memo_middleware,
     security_headers,
     user_middleware,
 )
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, plugins: list[LoadedPlugin] | N
         template_config=template_config,
         before_send=[security_headers(settings), *([] if settings.production else [add_worker_pid])],
         middleware=[
+            DefineMiddleware(request_memo_middleware),
             session_config(settings).middleware,
             DefineMiddleware(user_middleware),
             DefineMiddleware(bounded_input_middleware),

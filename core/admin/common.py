@@ -92,19 +92,23 @@ async def fetch_page(select: Select[Any], count: Count, number: int | None) -> P
 async def raw_page(
     table: type[Table],
     select: QueryString,
-    count: QueryString,
+    count: QueryString | int,
     number: int | None,
     size: int = PAGE_SIZE,
     cap: int | None = None,
 ) -> Page:
     """One page of composed SQL ``select`` (already ordered, without LIMIT) and the total from
-    ``count`` (one row with column ``n``), run on ``table``'s engine.
+    ``count`` (one row with column ``n``; or the total, counted elsewhere), run on ``table``'s
+    engine.
 
     With ``cap``, ``count`` must count at most ``cap + 1`` rows (see
     :func:`core.archive.queries.common.capped_count`); more than ``cap`` gives ``total=cap``,
     ``more=True``, and pages up to the cap."""
-    counted = await table.raw("{}", count)
-    total = int(counted[0]["n"]) if counted else 0
+    if isinstance(count, int):
+        total = count
+    else:
+        counted = await table.raw("{}", count)
+        total = int(counted[0]["n"]) if counted else 0
     more = cap is not None and total > cap
     if cap is not None and more:
         total = cap

@@ -5,36 +5,57 @@ The rule (:mod:`core.archive.queries.open_recipients`) says an internal recipien
 open on D iff its post reached it, ``journaldato <= D`` and no write-off of ``k`` or of its
 whole post is dated on or before D. For each recipient that is therefore one interval
 [``journaldato``, first write-off), empty when the first write-off is on or before the
-journaldato. Two derived tables hold it:
+journaldato. Three derived tables hold it:
 
 - ``core_restanse_span`` (:class:`~core.archive.tables.RestanseSpan`): that interval per
   recipient, with the recipient's *current* unit and handler (0: none) and journalposttype;
 - ``core_restanse_ledger`` (:class:`~core.archive.tables.RestanseLedger`): +1 at ``fra_dato``
-  and −1 at ``til_dato`` of every span, summed per (unit, handler, journalposttype, day).
+  and −1 at ``til_dato`` of every span, summed per key (unit, handler, journalposttype) and day;
+- ``core_restanse_month`` (:class:`~core.archive.tables.RestanseMonth`): per key and month in
+  which the key has ledger rows, the running total at the end of that month (``total``), and
+  the first day of the key's next such month (``neste``; :data:`NEVER` for the last).
 
-The count of (unit, handler, type) on D is ``SUM(delta) WHERE dato <= D``: exactly the rule's
-count, for every date, because the rule too counts a past date under the recipient's current
-unit and handler (a change of handler moves the whole span).
+The count of a key on D is the sum of its deltas with ``dato <= D``: exactly the rule's count,
+for every date, because the rule too counts a past date under the recipient's current unit and
+handler (a change of handler moves the whole span). A read does not sum the deltas since the
+beginning: it takes the total at a month boundary B (the first of D's month or of the next,
+whichever is nearer) from the one month row of the key with ``maaned < B <= neste``, and adds
+the deltas in [B, D] or subtracts those in (D, B), at most half a month of ledger rows. So a
+count touches about one month row per key and the ledger rows of a fortnight, however long the
+history; a count at a month's end (the trend) touches no ledger row at all.
+
+A scope with a period of journaldato (*Restanser i egen enhet*) is counted from the spans
+instead: ``fra_dato`` is the journaldato, so a recipient in the period is open on D iff
+``fra_dato <= D`` and ``til_dato`` is NULL or after D (:func:`counts_per_handler` and the
+others choose by the scope).
 
 Every write that can move a count calls :func:`refresh_parts` or :func:`refresh_posts` inside
 its own write transaction (registration, sending of a note, status changes, fordeling,
 sending to a unit, write-off, transfer of work, deleting a post); bulk loads (Noark 5 import,
 demo data) call :func:`rebuild`, as does ``arkivrutiner rebuild-restanse-ledger``. A refresh
 recomputes the spans of the given recipients with the rule's SQL, compares them with the
-stored ones and applies only the difference (upserts in key order, so concurrent writers on
-PostgreSQL lock ledger rows in the same order). The rule's own queries
-(:mod:`core.archive.queries.restanser`) stay the reference: tests/core/archive/test_ledger.py
-checks on random histories that both agree on every date.
+stored ones and applies only the difference: the ledger rows as upserts, then per key and month
+the month row (made from the previous one when the month is new) and the totals of that month
+and every later one. On PostgreSQL a refresh first takes a transaction advisory lock per key,
+in one order, so concurrent writers of the same key take turns (the month rows a new month
+needs are read and written by one of them at a time) and cannot deadlock each other. The
+rule's own queries (:mod:`core.archive.queries.restanser`) stay the reference:
+tests/core/archive/test_ledger.py checks on random histories that both agree on every date.
+
+:func:`count` is memoized per request (:mod:`core.memo`): the menu badge and the page's total
+are the same statement, run once; a refresh forgets the memo.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from core.archive.queries.common import QueryString, as_date, in_list, run
+from core import memo
+from core.archive.queries.common import QueryString, as_date, engine_type, in_list, run
 from core.archive.queries.open_recipients import RECIPIENT, RESTANSE_TYPES, recipient_of
 from core.archive.queries.restanser import (
     HandlerCount,
@@ -43,8 +64,10 @@ from core.archive.queries.restanser import (
     handler_counts_from_rows,
     unit_counts_from_rows,
 )
+from core.archive.tables import RestanseSpan
 
 __all__ = [
+    "NEVER",
     "count",
     "counts_per_handler",
     "counts_per_unit",
@@ -60,6 +83,9 @@ Span = tuple[int, int, int, str, date, date | None]
 
 ALL = Scope()
 """Every unit and handler, both journalposttyper."""
+
+NEVER = date(9999, 12, 1)
+"""``neste`` of a key's last month row."""
 
 _COLUMNS = "korrespondansepart, journalpost, enhet, saksbehandler, journalposttype, fra_dato, til_dato"
 
@@ -111,6 +137,78 @@ def _add(deltas: Counter[tuple[int, int, str, date]], span: Span, sign: int) -> 
         deltas[(unit, handler, kind, til)] -= sign
 
 
+_LOCK_CLASS = 0x5245
+"""First key of the PostgreSQL advisory locks of the ledger's keys ("RE")."""
+
+
+def _lock_id(key: SpanKey) -> int:
+    """The second key of ``key``'s advisory lock (a 32-bit hash; two keys that share one only
+    take turns more often)."""
+    return zlib.crc32(repr(key).encode()) - 2**31
+
+
+def _key_is(key: SpanKey, alias: str) -> QueryString:
+    unit, handler, kind = key
+    return QueryString(
+        f"{alias}.enhet = {{}} AND {alias}.saksbehandler = {{}} AND {alias}.journalposttype = {{}}",
+        unit,
+        handler,
+        kind,
+    )
+
+
+async def _add_to_month(key: SpanKey, month: date, delta: int) -> None:
+    """Add ``delta`` (the key's ledger change dated in ``month``) to the key's month rows: make
+    the month's row if the key has none (the previous row's total, between the previous row and
+    the next), then add ``delta`` to the totals of that month and every later one."""
+    previous = await run(
+        QueryString(
+            "SELECT m.maaned, m.total FROM core_restanse_month m WHERE {} AND m.maaned <= {} "
+            "ORDER BY m.maaned DESC LIMIT 1",
+            _key_is(key, "m"),
+            month,
+        )
+    )
+    if not previous or as_date(previous[0]["maaned"]) != month:
+        following = await run(
+            QueryString(
+                "SELECT MIN(m.maaned) AS n FROM core_restanse_month m WHERE {} AND m.maaned > {}",
+                _key_is(key, "m"),
+                month,
+            )
+        )
+        unit, handler, kind = key
+        await run(
+            QueryString(
+                "INSERT INTO core_restanse_month (enhet, saksbehandler, journalposttype, maaned, total, neste) "
+                "VALUES ({}, {}, {}, {}, {}, {})",
+                unit,
+                handler,
+                kind,
+                month,
+                int(previous[0]["total"]) if previous else 0,
+                as_date(following[0]["n"]) or NEVER,
+            )
+        )
+        if previous:
+            await run(
+                QueryString(
+                    "UPDATE core_restanse_month SET neste = {} WHERE {} AND maaned = {}",
+                    month,
+                    _key_is(key, "core_restanse_month"),
+                    as_date(previous[0]["maaned"]),
+                )
+            )
+    await run(
+        QueryString(
+            "UPDATE core_restanse_month SET total = total + {} WHERE {} AND maaned >= {}",
+            delta,
+            _key_is(key, "core_restanse_month"),
+            month,
+        )
+    )
+
+
 async def _refresh(records: QueryString, stored: QueryString) -> None:
     """Bring the spans selected by ``stored`` (over ``s``) to what the rule says for the
     recipients selected by ``records`` (over ``k``/``j``): the two must name the same
@@ -124,20 +222,31 @@ async def _refresh(records: QueryString, stored: QueryString) -> None:
         _add(deltas, old[part], -1)
     for part in added:
         _add(deltas, new[part], +1)
-    for (unit, handler, kind, day), delta in sorted(deltas.items()):
-        if delta:
-            await run(
-                QueryString(
-                    "INSERT INTO core_restanse_ledger (enhet, saksbehandler, journalposttype, dato, delta) "
-                    "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (enhet, saksbehandler, journalposttype, dato) "
-                    "DO UPDATE SET delta = core_restanse_ledger.delta + excluded.delta",
-                    unit,
-                    handler,
-                    kind,
-                    day,
-                    delta,
-                )
+    changed = {key: delta for key, delta in deltas.items() if delta}
+    if changed and engine_type() in ("postgres", "cockroach"):
+        for lock in sorted({_lock_id(key[:3]) for key in changed}):
+            await run(QueryString("SELECT pg_advisory_xact_lock({}, {})", _LOCK_CLASS, lock))
+    for (unit, handler, kind, day), delta in sorted(changed.items()):
+        await run(
+            QueryString(
+                "INSERT INTO core_restanse_ledger (enhet, saksbehandler, journalposttype, dato, delta) "
+                "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (enhet, saksbehandler, journalposttype, dato) "
+                "DO UPDATE SET delta = core_restanse_ledger.delta + excluded.delta",
+                unit,
+                handler,
+                kind,
+                day,
+                delta,
             )
+        )
+    months: Counter[tuple[int, int, str, date]] = Counter()
+    for (unit, handler, kind, day), delta in changed.items():
+        months[(unit, handler, kind, day.replace(day=1))] += delta
+    for (unit, handler, kind, month), delta in sorted(months.items()):
+        if delta:
+            await _add_to_month((unit, handler, kind), month, delta)
+    if changed:
+        memo.forget()
     if gone:
         await run(QueryString("DELETE FROM core_restanse_span WHERE {}", in_list("korrespondansepart", gone)))
     for part in added:
@@ -176,10 +285,15 @@ async def refresh_posts(journalpost_ids: Iterable[int]) -> None:
         await _refresh(in_list("k.journalpost", ids), in_list("s.journalpost", ids))
 
 
-async def rebuild(execute: Callable[[QueryString], Awaitable[Any]] = run) -> int:
+def _next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+async def rebuild(execute: Callable[[QueryString], Awaitable[Any]] = run, *, months: bool = True) -> int:
     """Recompute the whole ledger from the records (set-based; run it in a write transaction,
     or it is its own statements). Returns the number of spans. ``execute`` runs one statement
-    (a migration passes its own engine's)."""
+    (a migration passes its own engine's). ``months=False`` leaves ``core_restanse_month``
+    alone (the migration that made the ledger ran before that table existed)."""
     await execute(QueryString("DELETE FROM core_restanse_ledger"))
     await execute(QueryString("DELETE FROM core_restanse_span"))
     await execute(
@@ -196,71 +310,230 @@ async def rebuild(execute: Callable[[QueryString], Awaitable[Any]] = run) -> int
             ") d GROUP BY d.enhet, d.saksbehandler, d.journalposttype, d.dato"
         )
     )
+    if months:
+        await rebuild_months(execute)
+    memo.forget()
     rows = await execute(QueryString("SELECT COUNT(*) AS n FROM core_restanse_span"))
+    return int(rows[0]["n"])
+
+
+async def rebuild_months(execute: Callable[[QueryString], Awaitable[Any]] = run) -> int:
+    """Recompute ``core_restanse_month`` from the ledger: one statement per month from the
+    first ledger row to the last (each reads that month's ledger rows and the key's previous
+    month row), then ``neste`` in one. The same SQL on SQLite and PostgreSQL. Returns the
+    number of month rows."""
+    await execute(QueryString("DELETE FROM core_restanse_month"))
+    bounds = await execute(QueryString("SELECT MIN(dato) AS lo, MAX(dato) AS hi FROM core_restanse_ledger"))
+    first, last = as_date(bounds[0]["lo"]), as_date(bounds[0]["hi"])
+    month = first.replace(day=1) if first is not None else None
+    while month is not None and last is not None and month <= last:
+        following = _next_month(month)
+        await execute(
+            QueryString(
+                "INSERT INTO core_restanse_month (enhet, saksbehandler, journalposttype, maaned, total, neste) "
+                "SELECT l.enhet, l.saksbehandler, l.journalposttype, {}, SUM(l.delta) + COALESCE(("
+                " SELECT p.total FROM core_restanse_month p WHERE p.enhet = l.enhet"
+                " AND p.saksbehandler = l.saksbehandler AND p.journalposttype = l.journalposttype"
+                " AND p.maaned < {} ORDER BY p.maaned DESC LIMIT 1), 0), {} "
+                "FROM core_restanse_ledger l WHERE l.dato >= {} AND l.dato < {} "
+                "GROUP BY l.enhet, l.saksbehandler, l.journalposttype",
+                month,
+                month,
+                NEVER,
+                month,
+                following,
+            )
+        )
+        month = following
+    await execute(
+        QueryString(
+            "UPDATE core_restanse_month SET neste = COALESCE((SELECT MIN(n.maaned) FROM core_restanse_month n"
+            " WHERE n.enhet = core_restanse_month.enhet AND n.saksbehandler = core_restanse_month.saksbehandler"
+            " AND n.journalposttype = core_restanse_month.journalposttype"
+            " AND n.maaned > core_restanse_month.maaned), {})",
+            NEVER,
+        )
+    )
+    rows = await execute(QueryString("SELECT COUNT(*) AS n FROM core_restanse_month"))
     return int(rows[0]["n"])
 
 
 # --- reading --------------------------------------------------------------------------------
 
+Group = tuple[str, ...]
+"""The columns a count is grouped by: (), ("enhet",) or ("enhet", "saksbehandler")."""
 
-def _scope_filter(scope: Scope) -> QueryString:
-    if scope.journaldato_fra is not None or scope.journaldato_til is not None:
-        raise ValueError(
-            "the ledger counts by day, not by a period of journaldato: use core.archive.queries.restanser"
-        )
+
+def _scope_filter(scope: Scope, alias: str) -> QueryString:
+    """``scope`` over a ledger, month or span row ``alias`` (without its period)."""
     types = tuple(t for t in scope.journalposttyper if t in RESTANSE_TYPES)
-    parts = [in_list("l.journalposttype", types)]
+    parts = [in_list(f"{alias}.journalposttype", types)]
     if scope.unit_ids is not None:
-        parts.append(in_list("l.enhet", scope.unit_ids))
+        parts.append(in_list(f"{alias}.enhet", scope.unit_ids))
     if scope.saksbehandler_id is not None:
-        parts.append(QueryString("l.saksbehandler = {}", scope.saksbehandler_id))
+        parts.append(QueryString(f"{alias}.saksbehandler = {{}}", scope.saksbehandler_id))
+    if scope.without_handler:
+        parts.append(QueryString(f"{alias}.saksbehandler = 0"))
     return QueryString(" AND ".join("{}" for _ in parts), *parts)
 
 
-def _sum_columns(dates: Sequence[date]) -> QueryString:
+def _joined(parts: Sequence[QueryString], separator: str) -> QueryString:
+    return QueryString(separator.join("{}" for _ in parts), *parts)
+
+
+def _plan(day: date) -> tuple[date, tuple[date, date, str] | None]:
+    """How to count on ``day``: the month boundary B whose running total is taken, and the
+    ledger days to add (sign ``""``: [B, day]) or to subtract (``"-"``: (day, B)), None for
+    none."""
+    first = day.replace(day=1)
+    following = _next_month(first)
+    before, after = (day - first).days + 1, (following - day).days - 1
+    if before <= after:
+        return first, (first, day, "")
+    return following, ((day + timedelta(days=1), following - timedelta(days=1), "-") if after else None)
+
+
+def uses_spans(dates: Sequence[date], scope: Scope) -> bool:
+    """Whether ``scope``'s period of journaldato restricts the counts on ``dates`` (then they
+    come from the spans): a period ending on or after the last date restricts nothing."""
+    return scope.journaldato_fra is not None or (
+        scope.journaldato_til is not None and scope.journaldato_til < max(dates)
+    )
+
+
+def _ledger_counts(dates: Sequence[date], scope: Scope, group: Group, where: str) -> QueryString:
+    """Rows ``<group>, c0 … cn`` from the month rows and the ledger (see the module's docstring)."""
+    plans = [_plan(day) for day in dates]
+    selected = "".join(f"x.{column} AS {column}, " for column in group)
+    grouped = f" GROUP BY {', '.join(f'x.{column}' for column in group)}" if group else ""
+    month_columns = [
+        QueryString(
+            f"SUM(CASE WHEN x.maaned < {{}} AND x.neste >= {{}} THEN x.total ELSE 0 END) AS c{index}",
+            boundary,
+            boundary,
+        )
+        for index, (boundary, _) in enumerate(plans)
+    ]
+    boundaries = [boundary for boundary, _ in plans]
+    month_rows = QueryString(
+        "x.neste >= {} AND x.maaned < {} AND ({})",  # the bounds first: an index range for the planner
+        min(boundaries),
+        max(boundaries),
+        _joined([QueryString("(x.maaned < {} AND x.neste >= {})", b, b) for b in boundaries], " OR "),
+    )
+    parts = [
+        QueryString(
+            f"SELECT {selected}{{}} FROM core_restanse_month x WHERE {where}{{}} AND ({{}}){grouped}",  # noqa: S608 - names from code; values are bound
+            _joined(month_columns, ", "),
+            _scope_filter(scope, "x"),
+            month_rows,
+        )
+    ]
+    ranges = [(index, days) for index, (_, days) in enumerate(plans) if days is not None]
+    if ranges:
+        ledger_columns = []
+        for index, (_, days) in enumerate(plans):
+            if days is None:
+                ledger_columns.append(QueryString(f"0 AS c{index}"))
+                continue
+            lo, hi, sign = days
+            ledger_columns.append(
+                QueryString(
+                    f"SUM(CASE WHEN x.dato >= {{}} AND x.dato <= {{}} THEN {sign}x.delta ELSE 0 END) AS c{index}",
+                    lo,
+                    hi,
+                )
+            )
+        ledger_rows = _joined(
+            [QueryString("(x.dato >= {} AND x.dato <= {})", lo, hi) for _, (lo, hi, _) in ranges], " OR "
+        )
+        parts.append(
+            QueryString(
+                f"SELECT {selected}{{}} FROM core_restanse_ledger x WHERE {where}{{}} AND ({{}}){grouped}",  # noqa: S608 - names from code; values are bound
+                _joined(ledger_columns, ", "),
+                _scope_filter(scope, "x"),
+                ledger_rows,
+            )
+        )
+    totals = ", ".join(f"SUM(u.c{index}) AS c{index}" for index in range(len(dates)))
+    outer_names = "".join(f"u.{column} AS {column}, " for column in group)
+    outer_group = f" GROUP BY {', '.join(f'u.{column}' for column in group)}" if group else ""
+    return QueryString(
+        f"SELECT {outer_names}{totals} FROM ({{}}) u{outer_group}",  # noqa: S608 - names from code; values are bound
+        _joined(parts, " UNION ALL "),
+    )
+
+
+def _span_counts(dates: Sequence[date], scope: Scope, group: Group, where: str) -> QueryString:
+    """Rows ``<group>, c0 … cn`` from the spans, for a scope with a period of journaldato: the
+    spans whose ``fra_dato`` (the journaldato) is in the period and that are open on a date."""
+    earliest, latest = min(dates), max(dates)
     columns = [
-        QueryString(f"SUM(CASE WHEN l.dato <= {{}} THEN l.delta ELSE 0 END) AS c{index}", day)
+        QueryString(
+            f"SUM(CASE WHEN x.fra_dato <= {{}} AND (x.til_dato IS NULL OR x.til_dato > {{}}) THEN 1 ELSE 0 END) AS c{index}",
+            day,
+            day,
+        )
         for index, day in enumerate(dates)
     ]
-    return QueryString(", ".join("{}" for _ in columns), *columns)
+    parts = [_scope_filter(scope, "x"), QueryString("x.fra_dato <= {}", latest)]
+    parts.append(QueryString("(x.til_dato IS NULL OR x.til_dato > {})", earliest))
+    if scope.journaldato_fra is not None:
+        parts.append(QueryString("x.fra_dato >= {}", scope.journaldato_fra))
+    if scope.journaldato_til is not None:
+        parts.append(QueryString("x.fra_dato <= {}", scope.journaldato_til))
+    selected = "".join(f"x.{column} AS {column}, " for column in group)
+    grouped = f" GROUP BY {', '.join(f'x.{column}' for column in group)}" if group else ""
+    return QueryString(
+        f"SELECT {selected}{{}} FROM core_restanse_span x WHERE {where}{{}}{grouped}",  # noqa: S608 - names from code; values are bound
+        _joined(columns, ", "),
+        _joined(parts, " AND "),
+    )
+
+
+def counts_query(
+    dates: Sequence[date], scope: Scope, group: Group, *, with_unit: bool = False
+) -> QueryString:
+    """The one statement behind the counts: rows ``<group>, c0 … cn`` (restanser of each group
+    on each of ``dates``), from the spans when the scope's period restricts them, else from the
+    month rows and the ledger. ``with_unit``: only recipients with a unit."""
+    where = "x.enhet <> 0 AND " if with_unit else ""
+    if uses_spans(dates, scope):
+        return _span_counts(dates, scope, group, where)
+    return _ledger_counts(dates, scope, group, where)
 
 
 async def count(day: date, scope: Scope = ALL) -> int:
     """Restanser on ``day`` in ``scope`` (including recipients without a unit when the scope
-    covers all units): :func:`core.archive.queries.restanser.count` from the ledger. The
-    scope may not have a journaldato period."""
-    rows = await run(
-        QueryString(
-            "SELECT COALESCE(SUM(l.delta), 0) AS n FROM core_restanse_ledger l WHERE l.dato <= {} AND {}",
-            day,
-            _scope_filter(scope),
-        )
-    )
-    return int(rows[0]["n"]) if rows else 0
+    covers all units): :func:`core.archive.queries.restanser.count` from the ledger, or from
+    the spans for a period of journaldato. Memoized per request (:mod:`core.memo`)."""
+
+    async def compute() -> int:
+        rows = await run(counts_query([day], scope, ()))
+        return int(rows[0]["c0"] or 0) if rows else 0
+
+    in_transaction = RestanseSpan._meta.db.transaction_exists()
+    return await memo.memoized(("restanse-count", day, scope), compute, in_transaction=in_transaction)
 
 
 async def counts_per_unit(
     dates: Sequence[date], scope: Scope = ALL, *, include_empty: bool = True
 ) -> list[UnitCount]:
-    """:func:`core.archive.queries.restanser.counts_per_unit` from the ledger."""
+    """:func:`core.archive.queries.restanser.counts_per_unit` from the ledger (or the spans)."""
     if not dates:
         return []
     rows = await run(
         QueryString(
-            "SELECT u.id, u.code, u.name, g.* FROM ("
-            " SELECT l.enhet, {} FROM core_restanse_ledger l"
-            " WHERE l.dato <= {} AND l.enhet <> 0 AND {} GROUP BY l.enhet"
-            ") g JOIN core_unit u ON u.id = g.enhet",
-            _sum_columns(dates),
-            max(dates),
-            _scope_filter(scope),
+            "SELECT u.id, u.code, u.name, g.* FROM ({}) g JOIN core_unit u ON u.id = g.enhet",
+            counts_query(dates, scope, ("enhet",), with_unit=True),
         )
     )
     return await unit_counts_from_rows(rows, len(dates), scope, include_empty=include_empty)
 
 
 async def counts_per_handler(dates: Sequence[date], scope: Scope = ALL) -> list[HandlerCount]:
-    """:func:`core.archive.queries.restanser.counts_per_handler` from the ledger."""
+    """:func:`core.archive.queries.restanser.counts_per_handler` from the ledger (or the
+    spans)."""
     if not dates:
         return []
     any_open = QueryString(" OR ".join(f"g.c{index} > 0" for index in range(len(dates))))
@@ -268,13 +541,10 @@ async def counts_per_handler(dates: Sequence[date], scope: Scope = ALL) -> list[
     rows = await run(
         QueryString(
             "SELECT g.enhet, CASE WHEN g.saksbehandler = 0 THEN NULL ELSE g.saksbehandler END AS saksbehandler,"  # noqa: S608 - names from code; values are bound
-            f" {counts}, u.code AS unit_code, u.name AS unit_name, p.name AS person_name, p.email AS person_email FROM ("
-            " SELECT l.enhet AS enhet, l.saksbehandler AS saksbehandler, {} FROM core_restanse_ledger l"
-            " WHERE l.dato <= {} AND l.enhet <> 0 AND {} GROUP BY l.enhet, l.saksbehandler"
-            ") g JOIN core_unit u ON u.id = g.enhet LEFT JOIN core_person p ON p.id = g.saksbehandler WHERE {}",
-            _sum_columns(dates),
-            max(dates),
-            _scope_filter(scope),
+            f" {counts}, u.code AS unit_code, u.name AS unit_name, p.name AS person_name, p.email AS person_email"
+            " FROM ({}) g JOIN core_unit u ON u.id = g.enhet LEFT JOIN core_person p ON p.id = g.saksbehandler"
+            " WHERE {}",
+            counts_query(dates, scope, ("enhet", "saksbehandler"), with_unit=True),
             any_open,
         )
     )

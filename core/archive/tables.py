@@ -240,6 +240,22 @@ class RestanseLedger(Table, tablename="core_restanse_ledger"):
     delta = Integer(default=0)
 
 
+class RestanseMonth(Table, tablename="core_restanse_month"):
+    """Running restanse totals per month (:mod:`core.archive.ledger`): for (``enhet``,
+    ``saksbehandler``, ``journalposttype``) and each month in which it has ledger rows
+    (``maaned``: the first day), ``total`` is the sum of its ledger deltas up to the end of that
+    month, and ``neste`` the first day of its next such month (9999-12-01 for the last). Kept
+    by every ledger refresh; unique on the key and ``maaned``."""
+
+    id: Serial
+    enhet = Integer(default=0)
+    saksbehandler = Integer(default=0)
+    journalposttype = Varchar(length=2)
+    maaned = Date()
+    total = Integer(default=0)
+    neste = Date()
+
+
 class Tilgang(Table, tablename="core_tilgang"):
     """A person's access to records with a given tilgangsrestriksjon (tilgangskode)."""
 
@@ -272,4 +288,5 @@ ARCHIVE_TABLES: list[type[Table]] = [
     Nummerserie,
     RestanseSpan,
     RestanseLedger,
+    RestanseMonth,
 ]

@@ -1,6 +1,7 @@
 """The restanse ledger (core.archive.ledger): its unique key (the refresh upserts on it) and an
 index for one handler's count, then filled from the records with the ledger's own set-based
-rebuild (the same SQL as ``arkivrutiner rebuild-restanse-ledger``). SQLite and PostgreSQL."""
+rebuild (the same SQL as ``arkivrutiner rebuild-restanse-ledger``), without the month totals,
+whose table a later migration makes and fills. SQLite and PostgreSQL."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.table import Table
@@ -24,7 +25,7 @@ async def forwards() -> MigrationManager:
         for name, target in INDEXES.items():
             unique = "UNIQUE " if name.endswith("_key") else ""
             await Table.raw(f"CREATE {unique}INDEX IF NOT EXISTS {name} {target}")
-        await rebuild(lambda query: Table.raw("{}", query))
+        await rebuild(lambda query: Table.raw("{}", query), months=False)
 
     async def drop() -> None:
         for name in INDEXES:

@@ -1,5 +1,6 @@
 """ASGI middleware: security and caching headers on every response, the signed-in user per
-request, and bounded input (ids in range, no NUL in text) before any handler runs."""
+request, a memo per request (:mod:`core.memo`), and bounded input (ids in range, no NUL in
+text) before any handler runs."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from core import i18n
 from core.auth.user import load_user
 from core.errors import UserFacingError
 from core.i18n import _
+from core.memo import request_memo
 from core.settings import Settings
 from core.validation import has_nul, in_id_range
 
@@ -82,6 +84,20 @@ async def add_worker_pid(message: Message, scope: Scope) -> None:
     answered, so a test can prove that several workers share sessions."""
     if message["type"] == "http.response.start":
         message["headers"] = [*message.get("headers", []), (b"x-worker-pid", str(os.getpid()).encode())]
+
+
+def request_memo_middleware(app: ASGIApp) -> ASGIApp:
+    """A fresh :mod:`core.memo` for every HTTP request: a count that a page, its menu badge and
+    its card ask for is computed once while the request is answered, and never outlives it."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
+            return
+        with request_memo():
+            await app(scope, receive, send)
+
+    return middleware
 
 
 def user_middleware(app: ASGIApp) -> ASGIApp:

@@ -29,10 +29,15 @@ async def run(query: QueryString) -> list[dict[str, Any]]:
 
 
 async def run_page(
-    select: QueryString, count: QueryString, number: int | None, size: int = PAGE_SIZE, cap: int | None = None
+    select: QueryString,
+    count: QueryString | int,
+    number: int | None,
+    size: int = PAGE_SIZE,
+    cap: int | None = None,
 ) -> Page:
     """One page of ``select`` (already ordered, without LIMIT) and the total from ``count``
-    (a query returning one row with column ``n``): :func:`core.admin.common.raw_page`."""
+    (a query returning one row with column ``n``, or the total itself when the caller knows
+    it): :func:`core.admin.common.raw_page`."""
     return await raw_page(Saksmappe, select, count, number, size, cap)
 
 

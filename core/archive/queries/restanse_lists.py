@@ -12,10 +12,11 @@ Items (:func:`restanse_item`) have ``korrespondansepart_id``, ``version``, ``jou
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from core.archive import ledger
 from core.archive import rules as archive_rules
 from core.archive.numbering import mappe_id, registrerings_id
 from core.archive.queries.common import (
@@ -147,19 +148,18 @@ async def open_restanser(
     """The restanser on ``day`` (default today) in ``scope``, paged, with the viewer's
     skjerming applied (see the module's docstring for the keys of each item). With
     ``without_handler`` only those that have no handler yet (the row "uten saksbehandler" of a
-    unit's report)."""
+    unit's report).
+
+    The total is the restanse ledger's count (:func:`core.archive.ledger.count`: month totals
+    and ledger rows, or the spans for a period of journaldato; memoized per request, so the
+    menu badge and *Egne restanser* share one statement), not a count of the list."""
     on = day or today()
-    where = restanse_where(scope, on)
     if without_handler:
-        where = QueryString("{} AND k.saksbehandler IS NULL", where)
+        scope = replace(scope, without_handler=True)
+    where = restanse_where(scope, on)
     order = SORTS.get(sort, SORTS[DEFAULT_SORT])
     select = QueryString(f"{{}} WHERE {{}} ORDER BY {order}", restanse_select(viewer), where)
-    total = QueryString(
-        "SELECT COUNT(*) AS n FROM core_korrespondansepart k "
-        "JOIN core_journalpost j ON j.id = k.journalpost WHERE {}",
-        where,
-    )
-    result = await run_page(select, total, page, size)
+    result = await run_page(select, await ledger.count(on, scope), page, size)
     for row in result.items:
         restanse_item(row, on)
     return result
@@ -210,25 +210,39 @@ class Summary:
 
 
 async def own_summary(person_id: int, day: date | None = None) -> Summary:
-    """The handler's restanser on ``day`` (default today), in one aggregate statement."""
+    """The handler's restanser on ``day`` (default today): the total from the restanse ledger
+    (:func:`core.archive.ledger.count`, the menu badge's statement, memoized per request), and
+    forfalt, past § 11 a and with a foreløpig svar from one indexed statement over the
+    handler's open spans (``core_restanse_span_behandler``), each looking up its post and
+    recipient by primary key (scalar subqueries in a materialised CTE, evaluated once per span;
+    with a join PostgreSQL hashed the whole recipient table). Forfallsdato and foreløpig svar
+    belong to the post and the recipient, not to the ledger's keys."""
     on = day or today()
-    month_ago = months_back(on, 1)
+    open_span = QueryString(
+        "((s.saksbehandler = {} AND s.til_dato IS NULL) OR (s.saksbehandler = {} AND s.til_dato > {}))",
+        person_id,
+        person_id,
+        on,
+    )
     rows = await run(
         QueryString(
-            "SELECT COUNT(*) AS n, "
-            "SUM(CASE WHEN j.forfallsdato IS NOT NULL AND j.forfallsdato < {} THEN 1 ELSE 0 END) AS forfalt, "
-            "SUM(CASE WHEN j.journalposttype = 'I' AND j.journaldato < {} AND k.foreloepig_svar_dato IS NULL "
-            "THEN 1 ELSE 0 END) AS p11a, "
-            "SUM(CASE WHEN k.foreloepig_svar_dato IS NOT NULL THEN 1 ELSE 0 END) AS foreloepig "
-            "FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost WHERE {}",
+            "WITH x AS MATERIALIZED ("
+            " SELECT s.journalposttype, s.fra_dato,"
+            " (SELECT j.forfallsdato FROM core_journalpost j WHERE j.id = s.journalpost) AS forfallsdato,"
+            " (SELECT k.foreloepig_svar_dato FROM core_korrespondansepart k WHERE k.id = s.korrespondansepart) AS svar"
+            " FROM core_restanse_span s WHERE {} AND s.fra_dato <= {}"
+            ") SELECT SUM(CASE WHEN x.forfallsdato IS NOT NULL AND x.forfallsdato < {} THEN 1 ELSE 0 END) AS forfalt, "
+            "SUM(CASE WHEN x.journalposttype = 'I' AND x.fra_dato < {} AND x.svar IS NULL THEN 1 ELSE 0 END) AS p11a, "
+            "SUM(CASE WHEN x.svar IS NOT NULL THEN 1 ELSE 0 END) AS foreloepig FROM x",
+            open_span,
             on,
-            month_ago,
-            restanse_where(Scope(saksbehandler_id=person_id), on),
+            on,
+            months_back(on, 1),
         )
     )
     row = rows[0] if rows else {}
     return Summary(
-        total=int(row.get("n") or 0),
+        total=await ledger.count(on, Scope(saksbehandler_id=person_id)),
         forfalt=int(row.get("forfalt") or 0),
         paragraf_11a=int(row.get("p11a") or 0),
         foreloepig=int(row.get("foreloepig") or 0),

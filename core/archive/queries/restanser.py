@@ -58,6 +58,8 @@ class Scope:
     """None: all units; else only recipients in these units (expand with :func:`core.archive.queries.units.with_sub_units`)."""
     saksbehandler_id: int | None = None
     """Only this handler's restanser."""
+    without_handler: bool = False
+    """Only the restanser without a handler (a unit's row "uten saksbehandler")."""
     journalposttyper: tuple[str, ...] = RESTANSE_TYPES
     journaldato_fra: date | None = None
     """Period on journaldato, inclusive."""
@@ -97,6 +99,8 @@ def scope_condition(scope: Scope) -> QueryString:
         parts.append(in_list("k.administrativ_enhet", scope.unit_ids))
     if scope.saksbehandler_id is not None:
         parts.append(QueryString("k.saksbehandler = {}", scope.saksbehandler_id))
+    if scope.without_handler:
+        parts.append(QueryString("k.saksbehandler IS NULL"))
     if scope.journaldato_fra is not None:
         parts.append(QueryString("j.journaldato >= {}", scope.journaldato_fra))
     if scope.journaldato_til is not None:

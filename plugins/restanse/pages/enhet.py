@@ -8,9 +8,10 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from core.archive.ledger import counts_per_handler
 from core.archive.queries import people, units
 from core.archive.queries.restanse_lists import DEFAULT_SORT, open_restanser, sort_labels
-from core.archive.queries.restanser import HandlerCount, Scope, counts_per_handler
+from core.archive.queries.restanser import HandlerCount, Scope
 from core.archive.queries.visibility import Viewer
 from core.errors import Forbidden, NotFound
 from core.i18n import _
@@ -109,6 +110,9 @@ def scope(criteria: EnhetCriteria, unit_ids: tuple[int, ...], handler: int | Non
 
 
 async def table(criteria: EnhetCriteria) -> list[Row]:
+    """The per-handler counts from the restanse ledger: with a period of journaldato from the
+    spans of the units (``core_restanse_span_enhet``), else from the month totals and ledger
+    rows (:func:`core.archive.ledger.counts_per_handler`)."""
     unit_ids = await scope_units(criteria)
     counts = await counts_per_handler([criteria.week_before, criteria.report_date], scope(criteria, unit_ids))
     return [Row(c) for c in counts]

@@ -46,7 +46,8 @@ async def index(
 
 @get("/kort", name="restanse:card")
 async def card(request: AnyRequest) -> Template:
-    """The front-page card (htmx fragment): own restanser, forfalt, and past § 11 a."""
+    """The front-page card (htmx fragment): own restanser (the ledger's count, the menu badge's
+    statement), forfalt, and past § 11 a (one statement over the handler's open spans)."""
     user = current_user(request)
     summary = await own_summary(user.person_id)
     return fragment("restanse/_card.html", summary=summary, unit_report=write_off.uses_unit_report(user))

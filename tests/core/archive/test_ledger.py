@@ -3,10 +3,15 @@
 through the services: registration with back-dated journaldato, sending to a unit, fordeling
 and omfordeling, notes sent later, write-offs with back-dated dates, foreløpig svar, transfer of
 a leaver's work, deleting a reserved note, and whole-post write-offs as an import writes them.
-Runs on both databases; the seed of a failing history is in the test id."""
+The histories span four months, so the counts read month totals kept by the writes
+(``core_restanse_month``) and ledger rows on both sides of month boundaries; the counts with a
+period of journaldato (read from the spans) are checked for random periods, and a handler's
+summary (the card) against the rule's list. Runs on both databases; the seed of a failing
+history is in the test id."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import random
@@ -16,8 +21,10 @@ from typing import Any
 import pytest
 
 from core.archive import creation, ledger, recipients, services
-from core.archive.queries import restanser
+from core.archive.queries import restanse_lists, restanser
+from core.archive.queries.common import as_date
 from core.archive.queries.restanser import Scope
+from core.archive.queries.visibility import Viewer
 from core.archive.services import InternalRecipient
 from core.archive.tables import Avskrivning, Journalpost, Korrespondansepart
 from core.archive.transfer import counts_of, preview
@@ -29,8 +36,8 @@ from tests.support.factories import as_user
 
 pytestmark = pytest.mark.anyio
 
-START = date(2026, 9, 1)
-DAYS = 50
+START = date(2026, 8, 20)
+DAYS = 90
 DATES = [START + timedelta(days=offset) for offset in range(-1, DAYS + 2)]
 
 
@@ -188,7 +195,17 @@ class History:
             await operation()  # a refusal rolls back, the ledger with it
 
 
-async def assert_ledger_equals_rule(org: Org) -> None:
+def random_periods(rng: random.Random) -> list[tuple[date | None, date | None]]:
+    """Periods of journaldato: open at either end, inside the history, and a ``til`` after
+    every date (which restricts nothing: the ledger answers)."""
+    periods: list[tuple[date | None, date | None]] = [(None, DATES[-1] + timedelta(days=3))]
+    for _ in range(3):
+        fra, til = sorted(rng.sample(DATES, 2))
+        periods.extend([(fra, til), (fra, None), (None, til)])
+    return periods
+
+
+async def assert_ledger_equals_rule(org: Org, rng: random.Random) -> None:
     assert await ledger.counts_per_handler(DATES) == await restanser.counts_per_handler(DATES)
     assert await ledger.counts_per_unit(DATES) == await restanser.counts_per_unit(DATES)
     scopes = [
@@ -197,17 +214,55 @@ async def assert_ledger_equals_rule(org: Org) -> None:
         Scope(saksbehandler_id=org.colleague),
         Scope(unit_ids=(org.oko,), journalposttyper=("N",)),
         Scope(journalposttyper=("I",)),
+        Scope(unit_ids=(org.lma, org.oko), without_handler=True),
     ]
     for scope in scopes:
         assert await ledger.counts_per_unit(DATES, scope) == await restanser.counts_per_unit(DATES, scope), (
             scope
         )
-    for scope in scopes[:3:2]:  # one day at a time; all units includes recipients without a unit
+    for scope in (
+        scopes[:3:2] + scopes[-1:]
+    ):  # one day at a time; all units includes recipients without a unit
         for day in DATES:
             assert await ledger.count(day, scope) == await restanser.count(day, scope), (scope, day)
+    # A period of journaldato (Restanser i egen enhet): from the spans.
+    for fra, til in random_periods(rng):
+        unit = Scope(unit_ids=(org.lma, org.oko), journaldato_fra=fra, journaldato_til=til)
+        dates = sorted(rng.sample(DATES, 2))
+        assert await ledger.counts_per_handler(dates, unit) == await restanser.counts_per_handler(
+            dates, unit
+        ), (
+            unit,
+            dates,
+        )
+        assert await ledger.counts_per_unit(DATES, unit) == await restanser.counts_per_unit(DATES, unit), unit
+        everyone = Scope(journaldato_fra=fra, journaldato_til=til)
+        for day in dates:
+            assert await ledger.count(day, everyone) == await restanser.count(day, everyone), (everyone, day)
 
 
-async def ledger_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+async def assert_summaries_equal_the_list(org: Org) -> None:
+    """The card's figures (from the spans) are the rule's list counted by hand."""
+    for person in (org.handler, org.colleague, org.oko_handler):
+        for day in (DATES[len(DATES) // 2], DATES[-1]):
+            page = await restanse_lists.open_restanser(
+                Viewer(person_id=person, codes=frozenset()),
+                Scope(saksbehandler_id=person),
+                day=day,
+                size=10_000,
+            )
+            items = page.items
+            assert page.total == len(items)
+            expected = restanse_lists.Summary(
+                total=len(items),
+                forfalt=sum(1 for item in items if item["forfalt"]),
+                paragraf_11a=sum(1 for item in items if item["paragraf_11a"]),
+                foreloepig=sum(1 for item in items if item["foreloepig_svar_dato"] is not None),
+            )
+            assert await restanse_lists.own_summary(person, day) == expected, (person, day)
+
+
+async def ledger_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[tuple[Any, ...]]]:
     spans = await Korrespondansepart.raw(
         "SELECT korrespondansepart, journalpost, enhet, saksbehandler, journalposttype, fra_dato, til_dato "
         "FROM core_restanse_span ORDER BY korrespondansepart"
@@ -216,7 +271,39 @@ async def ledger_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         "SELECT enhet, saksbehandler, journalposttype, dato, delta FROM core_restanse_ledger "
         "WHERE delta <> 0 ORDER BY enhet, saksbehandler, journalposttype, dato"
     )
-    return spans, deltas
+    return spans, deltas, await month_steps()
+
+
+async def month_steps() -> list[tuple[Any, ...]]:
+    """The month totals as steps: per key the months where its total changes, with the total,
+    and checks that ``neste`` links each row to the key's next one. (A refresh keeps the row of
+    a month whose deltas came to nothing; a rebuild makes rows only for months with ledger
+    rows: the steps are the same.)"""
+    rows = await Korrespondansepart.raw(
+        "SELECT enhet, saksbehandler, journalposttype, maaned, total, neste FROM core_restanse_month "
+        "ORDER BY enhet, saksbehandler, journalposttype, maaned"
+    )
+    steps: list[tuple[Any, ...]] = []
+    for index, row in enumerate(rows):
+        key = (row["enhet"], row["saksbehandler"], row["journalposttype"])
+        following = rows[index + 1] if index + 1 < len(rows) else None
+        same_key = following is not None and key == (
+            following["enhet"],
+            following["saksbehandler"],
+            following["journalposttype"],
+        )
+        expected_next = as_date(following["maaned"]) if following is not None and same_key else ledger.NEVER
+        assert as_date(row["neste"]) == expected_next, row
+        previous = rows[index - 1] if index else None
+        before = (
+            int(previous["total"])
+            if previous is not None
+            and key == (previous["enhet"], previous["saksbehandler"], previous["journalposttype"])
+            else 0
+        )
+        if int(row["total"]) != before:
+            steps.append((*key, as_date(row["maaned"]), int(row["total"])))
+    return steps
 
 
 HISTORIES = int(os.environ.get("ARKIV_LEDGER_HISTORIES", "20"))
@@ -232,7 +319,8 @@ async def test_ledger_equals_rule_on_random_histories(settings, db, clock: Clock
         await history.step()
     assert await restanser.count(DATES[-1]) + await Avskrivning.count() > 0  # the history did something
     async with Journalpost._meta.db.transaction():  # one connection for the many reads (PostgreSQL)
-        await assert_ledger_equals_rule(org)
+        await assert_ledger_equals_rule(org, rng)
+        await assert_summaries_equal_the_list(org)
     # What the writes kept current is what a rebuild computes from the records.
     kept = await ledger_rows()
     async with writing(Journalpost):
@@ -245,6 +333,7 @@ async def test_rebuild_fills_the_ledger_from_the_records(settings, db, clock: Cl
     for unit in (org.lma, org.oko, None):
         await incoming(settings, org, unit=unit)
     await Korrespondansepart.raw("DELETE FROM core_restanse_ledger")
+    await Korrespondansepart.raw("DELETE FROM core_restanse_month")
     assert await ledger.count(START) == 0
     async with writing(Journalpost):
         assert await ledger.rebuild() == 3
@@ -252,6 +341,103 @@ async def test_rebuild_fills_the_ledger_from_the_records(settings, db, clock: Cl
     assert await ledger.count(START - timedelta(days=1)) == 0
 
 
-async def test_ledger_refuses_a_journaldato_period(settings, db) -> None:
-    with pytest.raises(ValueError, match="period"):
-        await ledger.count(START, Scope(journaldato_fra=START))
+async def test_the_histories_fail_without_the_month_totals(
+    settings, db, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The random histories notice month totals that the writes do not keep: with the month
+    maintenance removed the first history's counts differ from the rule."""
+
+    async def nothing(*_: Any) -> None:
+        return None
+
+    monkeypatch.setattr(ledger, "_add_to_month", nothing)
+    rng = random.Random(0)
+    org = await make_org()
+    history = History(settings, org, clock, rng)
+    for _ in range(rng.randint(20, 30)):
+        await history.step()
+    async with Journalpost._meta.db.transaction():
+        with pytest.raises(AssertionError):
+            await assert_ledger_equals_rule(org, rng)
+
+
+async def test_a_count_reads_a_month_total_and_at_most_half_a_month_of_ledger_rows(
+    settings, db, clock
+) -> None:
+    org = await make_org()
+    for day in (date(2026, 8, 3), date(2026, 9, 14), date(2026, 9, 29)):
+        clock.day = day
+        await incoming(settings, org, unit=org.lma)
+    counted = []
+    for day in (date(2026, 9, 10), date(2026, 9, 20), date(2026, 9, 30), date(2026, 10, 1)):
+        query = ledger.counts_query([day], Scope(), ())
+        rows = await Korrespondansepart.raw("{}", query)
+        counted.append(int(rows[0]["c0"]))
+        assert counted[-1] == await restanser.count(day)
+        text = query.__str__()
+        assert "core_restanse_month" in text
+        if day == date(2026, 9, 30):  # a month's end: the next month's total alone
+            assert "core_restanse_ledger" not in text
+    assert counted == [1, 2, 3, 3]
+
+
+async def test_a_journaldato_period_is_counted_from_the_spans(settings, db, clock: Clock) -> None:
+    org = await make_org()
+    for day in (START, START + timedelta(days=10)):
+        clock.day = day
+        await incoming(settings, org, unit=org.lma)
+    period = Scope(journaldato_fra=START + timedelta(days=5))
+    assert "core_restanse_span" in str(ledger.counts_query([START + timedelta(days=20)], period, ()))
+    assert (
+        await ledger.count(START + timedelta(days=20), period)
+        == 1
+        == await restanser.count(START + timedelta(days=20), period)
+    )
+    assert await ledger.count(START + timedelta(days=20)) == 2
+
+
+async def test_concurrent_writers_of_one_key_keep_the_month_totals(settings, db, clock: Clock) -> None:
+    """PostgreSQL: two write transactions refresh the same key at once, each making a new month
+    row (September under October). The advisory lock per key makes the second wait for the
+    first, so it builds on the first's rows; without it each would miss the other's
+    uncommitted row, and October's total would lack September's restanse."""
+    if not settings.is_postgres:
+        pytest.skip("SQLite's write transactions (IMMEDIATE) never overlap")
+    org = await make_org()
+    clock.day = date(2026, 10, 5)
+    october = await incoming(settings, org, unit=org.lma)
+    clock.day = date(2026, 9, 5)
+    september = await incoming(settings, org, unit=org.lma)
+    for table in ("core_restanse_month", "core_restanse_ledger", "core_restanse_span"):
+        await Korrespondansepart.raw(f"DELETE FROM {table}")
+    first_refreshed = asyncio.Event()
+
+    async def first() -> None:
+        async with writing(Journalpost):
+            await ledger.refresh_posts([october])
+            first_refreshed.set()
+            await asyncio.wait_for(waiting_or_done(second_task), timeout=30)
+
+    async def second() -> None:
+        await first_refreshed.wait()
+        async with writing(Journalpost):
+            await ledger.refresh_posts([september])
+
+    async def waiting_or_done(task: asyncio.Task[None]) -> None:
+        """Until the second writer waits for a lock (or has finished: then it did not wait)."""
+        while not task.done():
+            rows = await Korrespondansepart.raw(
+                "SELECT COUNT(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            )
+            if rows[0]["n"]:
+                return
+            await asyncio.sleep(0.01)
+
+    second_task = asyncio.ensure_future(second())
+    await asyncio.gather(first(), second_task)
+    assert await ledger.count(date(2026, 10, 31)) == 2 == await restanser.count(date(2026, 10, 31))
+    kept = await ledger_rows()
+    async with writing(Journalpost):
+        await ledger.rebuild()
+    assert await ledger_rows() == kept

@@ -11,6 +11,8 @@ import zipfile
 from datetime import date, timedelta
 
 import pytest
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
 
 from core.archive.queries import restanse_lists
 from core.archive.tables import Korrespondansepart
@@ -128,6 +130,48 @@ async def test_card_and_menu_badge(client, org: Org) -> None:
     empty = await client.get("/restanse/kort")
     assert "Du har ingen restanser." in empty.text
     assert "Du har ingen restanser. Godt jobbet!" in (await client.get("/restanse")).text
+
+
+@pytest.fixture
+def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SQL of every statement run from here on, by any engine (app and test alike)."""
+    seen: list[str] = []
+    for engine in (SQLiteEngine, PostgresEngine):
+
+        async def counting(
+            self: object,
+            querystring: object,
+            *args: object,
+            _original=engine.run_querystring,
+            **kwargs: object,
+        ) -> object:
+            seen.append(str(querystring))
+            return await _original(self, querystring, *args, **kwargs)
+
+        monkeypatch.setattr(engine, "run_querystring", counting)
+    return seen
+
+
+async def test_the_restanse_count_runs_once_per_request(client, org: Org, statements: list[str]) -> None:
+    """The menu badge, the list's total and the summary's total are one number: the ledger's
+    count statement runs once for GET /restanse, and the rule's COUNT over the recipients not
+    at all."""
+    await make_restanse(org.unit, org.handler, journaldato=ago(40))
+    await make_restanse(org.unit, org.handler, journaldato=ago(3), forfallsdato=ago(1))
+    await login(client, org.handler)
+    statements.clear()
+    page = await client.get("/restanse")
+    assert page.status_code == 200
+    assert re.search(r'href="/restanse"[^>]*>Restanser <span class="badge">2<', page.text)
+    assert '<caption id="egne-tabell">Egne restanser (1–2 av 2)</caption>' in page.text
+    assert "2 restanser" in page.text and "1 forfalt" in page.text
+    counts = [sql for sql in statements if "core_restanse_month" in sql]
+    assert len(counts) == 1, counts
+    assert not [sql for sql in statements if "COUNT(*)" in sql and "core_korrespondansepart" in sql]
+    # A new request counts again (the memo lives for one request).
+    statements.clear()
+    assert (await client.get("/restanse/kort", headers=HTMX)).status_code == 200
+    assert len([sql for sql in statements if "core_restanse_month" in sql]) == 1
 
 
 async def test_leader_sees_link_to_unit_report(client, org: Org) -> None:
