@@ -57,7 +57,7 @@ async def test_the_date_windows_give_the_same_hits_as_the_whole_archive(db, monk
             tilgangsrestriksjon="13" if index % 3 == 0 else "",
         )
         await Saksmappe.update({Saksmappe.saksdato: dated}).where(Saksmappe.id == case)
-        post = await make_post(
+        await make_post(
             case,
             f"Vannlekkasje melding {index}",
             journaldato=dated,
