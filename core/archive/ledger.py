@@ -491,6 +491,54 @@ def _span_counts(dates: Sequence[date], scope: Scope, group: Group, where: str) 
     )
 
 
+def _open_spans(day: date, scope: Scope) -> QueryString:
+    """Spans ``x`` in ``scope`` (with its period of journaldato) open on ``day``."""
+    parts = [
+        _scope_filter(scope, "x"),
+        QueryString("x.fra_dato <= {}", day),
+        QueryString("(x.til_dato IS NULL OR x.til_dato > {})", day),
+    ]
+    if scope.journaldato_fra is not None:
+        parts.append(QueryString("x.fra_dato >= {}", scope.journaldato_fra))
+    if scope.journaldato_til is not None:
+        parts.append(QueryString("x.fra_dato <= {}", scope.journaldato_til))
+    return _joined(parts, " AND ")
+
+
+async def nth_journaldato(day: date, scope: Scope, n: int, *, newest_first: bool = False) -> date | None:
+    """The journaldato of the ``n``-th restanse (1-based) on ``day`` in ``scope``, oldest first
+    (``newest_first``: newest first), read from the spans in ``fra_dato`` order
+    (``core_restanse_span_behandler_dato``, ``core_restanse_span_enhet``); None when there are
+    fewer. A list sorted by journaldato needs, for its first ``n`` rows, only the restanser
+    dated up to (from) that day: :func:`open_on_or_before`."""
+    direction = "DESC" if newest_first else "ASC"
+    rows = await run(
+        QueryString(
+            f"SELECT x.fra_dato AS dato FROM core_restanse_span x WHERE {{}} ORDER BY x.fra_dato {direction} "  # noqa: S608 - direction from code
+            "LIMIT 1 OFFSET {}",
+            _open_spans(day, scope),
+            max(0, n - 1),
+        )
+    )
+    return as_date(rows[0]["dato"]) if rows else None
+
+
+def open_on_or_before(day: date, scope: Scope, bound: date, *, newest_first: bool = False) -> QueryString:
+    """SQL over ``k``: the recipient is a restanse on ``day`` in ``scope`` whose journaldato is
+    on or before ``bound`` (``newest_first``: on or after), by its span: the few ids a page of a
+    list sorted by journaldato can hold, instead of every restanse of the scope."""
+    ids = QueryString(
+        "SELECT x.korrespondansepart FROM core_restanse_span x WHERE {} AND {}",
+        _open_spans(day, scope),
+        QueryString("x.fra_dato >= {}" if newest_first else "x.fra_dato <= {}", bound),
+    )
+    if engine_type() in ("postgres", "cockroach"):
+        # An array evaluated once, before the join: PostgreSQL then starts from these few ids
+        # (primary key); with ``IN`` it hashed them and walked all the scope's restanser.
+        return QueryString("k.id = ANY(ARRAY({}))", ids)
+    return QueryString("k.id IN ({})", ids)
+
+
 def counts_query(
     dates: Sequence[date], scope: Scope, group: Group, *, with_unit: bool = False
 ) -> QueryString:

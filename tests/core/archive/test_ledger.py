@@ -262,6 +262,45 @@ async def assert_summaries_equal_the_list(org: Org) -> None:
             assert await restanse_lists.own_summary(person, day) == expected, (person, day)
 
 
+async def assert_date_sorted_pages_are_the_whole_list(org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list sorted by journaldato reads its page through the spans (only the restanser up to
+    the page's last journaldato); every page equals the page of the whole list."""
+    viewer = Viewer(person_id=org.handler, codes=frozenset())
+    scopes = [
+        Scope(saksbehandler_id=org.handler),
+        Scope(saksbehandler_id=org.colleague),
+        Scope(unit_ids=(org.lma,)),
+        Scope(unit_ids=(org.lma, org.oko), without_handler=True),
+        Scope(),
+    ]
+    for scope in scopes:
+        for day in (DATES[len(DATES) // 2], DATES[-1]):
+            for sort in restanse_lists.DATE_SORTS:
+                for page in (1, 2, 3):
+
+                    def keys(result: Any) -> list[int]:
+                        return [item["korrespondansepart_id"] for item in result.items]
+
+                    fast = await restanse_lists.open_restanser(
+                        viewer, scope, day=day, sort=sort, page=page, size=3
+                    )
+                    with monkeypatch.context() as patched:
+                        patched.setattr(restanse_lists, "DATE_SORTS", {})
+                        whole = await restanse_lists.open_restanser(
+                            viewer, scope, day=day, sort=sort, page=page, size=3
+                        )
+                    assert (keys(fast), fast.number, fast.total) == (
+                        keys(whole),
+                        whole.number,
+                        whole.total,
+                    ), (
+                        scope,
+                        day,
+                        sort,
+                        page,
+                    )
+
+
 async def ledger_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[tuple[Any, ...]]]:
     spans = await Korrespondansepart.raw(
         "SELECT korrespondansepart, journalpost, enhet, saksbehandler, journalposttype, fra_dato, til_dato "
@@ -311,7 +350,9 @@ HISTORIES = int(os.environ.get("ARKIV_LEDGER_HISTORIES", "20"))
 
 
 @pytest.mark.parametrize("seed", range(HISTORIES))
-async def test_ledger_equals_rule_on_random_histories(settings, db, clock: Clock, seed: int) -> None:
+async def test_ledger_equals_rule_on_random_histories(
+    settings, db, clock: Clock, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rng = random.Random(seed)
     org = await make_org()
     history = History(settings, org, clock, rng)
@@ -321,6 +362,7 @@ async def test_ledger_equals_rule_on_random_histories(settings, db, clock: Clock
     async with Journalpost._meta.db.transaction():  # one connection for the many reads (PostgreSQL)
         await assert_ledger_equals_rule(org, rng)
         await assert_summaries_equal_the_list(org)
+        await assert_date_sorted_pages_are_the_whole_list(org, monkeypatch)
     # What the writes kept current is what a rebuild computes from the records.
     kept = await ledger_rows()
     async with writing(Journalpost):
