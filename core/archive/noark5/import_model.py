@@ -219,13 +219,6 @@ class Warnings:
         return out
 
 
-class Discard(Warnings):
-    """A sink for the second pass: the first pass already reported the same warnings."""
-
-    def add(self, line: int, text: str, key: str | None = None) -> None:
-        return None
-
-
 @dataclass
 class ImportSummary:
     """What one import found and did. «new» rows were inserted; «present» ones were already in

@@ -67,6 +67,9 @@ from core.timeutil import now
 KEY_NAMESPACE = uuid.UUID("0c5b8f2e-4f0a-5c55-8d7e-3f2a9c1b6d40")
 """Namespace of the keys the import derives (fixed: the same file gives the same keys)."""
 
+PLACEHOLDER_BASE = -1_000_000_000
+"""Temporary sequence numbers count down from here (:meth:`Writer._placeholder`)."""
+
 IN_CHUNK = 900
 """Values per ``IN (…)`` list."""
 
@@ -167,6 +170,11 @@ class Writer:
         self.start_ids: dict[str, int] = {}
         self.deferred: list[tuple[int, str, int]] = []
         """(avskrivning id, referenced systemID, line): answers not yet seen."""
+        self.placeholders = 0
+        self.cases_waiting: list[tuple[int, int, int | None, int]] = []
+        """(saksmappe id, saksaar, the file's number or None, line): numbers to allocate."""
+        self.posts_waiting: list[tuple[int, int, int | None, int]] = []
+        """(journalpost id, journalaar, the file's number or None, line): numbers to allocate."""
         self.analyzed_rows = -1
         """Rows inserted when the planner statistics were last refreshed (PostgreSQL)."""
         self.repeated: set[str] = set()
@@ -175,24 +183,37 @@ class Writer:
 
     # -- before and after ------------------------------------------------------------------
 
-    async def prepare(self, stats: ReadStats) -> None:
-        """Raise the sak/journal counters of the file's years above the file's and the
-        database's numbers; note the highest ids (to tell rows of this import apart)."""
+    async def prepare(self) -> None:
+        """Note the highest ids (to tell rows of this import apart from those before it)."""
         await self.refresh_statistics()
         for table in (Saksmappe, Journalpost, Dokumentbeskrivelse, Dokumentobjekt):
             row = await table.select(Max(table.id).as_alias("m")).first()
             self.start_ids[table._meta.tablename] = int((row or {}).get("m") or 0)
-        for serie, table, year_col, seq_col, file_max in (
-            ("sak", Saksmappe, Saksmappe.saksaar, Saksmappe.sakssekvensnummer, stats.sak_max),
+
+    def _placeholder(self) -> int:
+        """A temporary sak/journal sequence number for a record whose number is allocated at
+        the end (:meth:`allocate`): negative, so it meets no real number."""
+        self.placeholders += 1
+        return PLACEHOLDER_BASE - self.placeholders
+
+    async def allocate(self, stats: ReadStats) -> None:
+        """Raise the sak/journal counters of the file's years above the file's and the
+        database's numbers, then give each record that had no free number the next one.
+
+        Allocation waits for the end of the file: only then are the file's own numbers known,
+        so an allocated number never takes one that a record further down the file has."""
+        for serie, table, year_col, seq_col, file_max, waiting in (
+            ("sak", Saksmappe, Saksmappe.saksaar, Saksmappe.sakssekvensnummer, stats.sak_max, self.cases_waiting),
             (
                 "journal",
                 Journalpost,
                 Journalpost.journalaar,
                 Journalpost.journalsekvensnummer,
                 stats.journal_max,
+                self.posts_waiting,
             ),
         ):
-            years = sorted(set(file_max) | {y for s, y in stats.years_without_numbers if s == serie})
+            years = sorted(set(file_max) | {year for _id, year, _w, _l in waiting})
             if not years:
                 continue
             rows = await (
@@ -203,6 +224,26 @@ class Writer:
             db_max = {int(r["aar"]): int(r["m"] or 0) for r in rows}
             for year in years:
                 await numbering.raise_to(serie, year, max(file_max.get(year, 0), db_max.get(year, 0)))
+            for row_id, year, wanted, line in waiting:
+                allocated = await numbering.next_number(serie, year)
+                await table.update({seq_col: allocated}).where(table._meta.primary_key == row_id)
+                if wanted is None:
+                    continue
+                if serie == "sak":
+                    self.warnings.add(
+                        line,
+                        f"<saksmappe> har saksnummer {numbering.mappe_id(year, wanted)}, som alt er "
+                        f"brukt av en annen sak; fikk nummeret {numbering.mappe_id(year, allocated)}.",
+                        key="case-number-taken",
+                    )
+                else:
+                    self.warnings.add(
+                        line,
+                        f"<journalpost> har journalnummer {year}/{wanted}, som alt er brukt; "
+                        f"fikk {year}/{allocated}.",
+                        key="journal-number-taken",
+                    )
+            waiting.clear()
 
     async def refresh_statistics(self) -> None:
         """PostgreSQL only: ANALYZE the keyed tables when the import has doubled what it had
@@ -220,8 +261,10 @@ class Writer:
         await Saksmappe.raw(f"ANALYZE {names}")
         self.analyzed_rows = inserted
 
-    async def finish(self) -> None:
-        """Link avskrivninger to answering posts that came later in the file."""
+    async def finish(self, stats: ReadStats) -> None:
+        """After the last batch: allocate the numbers that waited (:meth:`allocate`) and link
+        avskrivninger to answering posts that came later in the file."""
+        await self.allocate(stats)
         if not self.deferred:
             return
         refs = sorted({ref for _id, ref, _line in self.deferred})
@@ -398,18 +441,12 @@ class Writer:
             [(c.saksaar, c.sakssekvensnummer) for c, _k in new_cases if c.sakssekvensnummer is not None],
         )
         rows: list[Row] = []
-        for case, keyed in new_cases:
+        waiting: list[int] = []
+        for index, (case, keyed) in enumerate(new_cases):
             nummer = case.sakssekvensnummer
             if nummer is None or (case.saksaar, nummer) in taken:
-                allocated = await numbering.next_number("sak", case.saksaar)
-                if nummer is not None:
-                    self.warnings.add(
-                        case.line,
-                        f"<saksmappe> har saksnummer {numbering.mappe_id(case.saksaar, nummer)}, som alt er "
-                        f"brukt av en annen sak; fikk nummeret {numbering.mappe_id(case.saksaar, allocated)}.",
-                        key="case-number-taken",
-                    )
-                nummer = allocated
+                waiting.append(index)
+                nummer = self._placeholder()
             taken.add((case.saksaar, nummer))
             enhet = await self.directory.unit(case.enhet)
             rows.append(
@@ -432,6 +469,10 @@ class Writer:
             )
         for (_case, keyed), row_id in zip(new_cases, await insert(Saksmappe, rows), strict=True):
             keyed.id = row_id
+        for index in waiting:
+            case, keyed = new_cases[index]
+            assert keyed.id is not None
+            self.cases_waiting.append((keyed.id, case.saksaar, case.sakssekvensnummer, case.line))
         notes = []
         for case, keyed in new_cases:
             for note in case.notes:
@@ -506,18 +547,12 @@ class Writer:
             [(p.journalaar, p.journalsekvensnummer) for _c, p, _k in new_posts],
         )
         rows: list[Row] = []
-        for (_case, post, keyed), nummer in zip(new_posts, numbers, strict=True):
+        waiting: list[int] = []
+        for index, ((_case, post, keyed), nummer) in enumerate(zip(new_posts, numbers, strict=True)):
             sekvens = post.journalsekvensnummer
             if sekvens is None or (post.journalaar, sekvens) in taken:
-                allocated = await numbering.next_number("journal", post.journalaar)
-                if sekvens is not None:
-                    self.warnings.add(
-                        post.line,
-                        f"<journalpost> har journalnummer {post.journalaar}/{sekvens}, som alt er brukt; "
-                        f"fikk {post.journalaar}/{allocated}.",
-                        key="journal-number-taken",
-                    )
-                sekvens = allocated
+                waiting.append(index)
+                sekvens = self._placeholder()
             taken.add((post.journalaar, sekvens))
             enhet = await self.directory.unit(post.enhet)
             rows.append(
@@ -546,6 +581,10 @@ class Writer:
             )
         for (_c, _p, keyed), row_id in zip(new_posts, await insert(Journalpost, rows), strict=True):
             keyed.id = row_id
+        for index in waiting:
+            _case, post, keyed = new_posts[index]
+            assert keyed.id is not None
+            self.posts_waiting.append((keyed.id, post.journalaar, post.journalsekvensnummer, post.line))
         await self._journalpost_series(new_posts, case_of, case_key_of, numbers)
         await self._insert_parts_and_writeoffs(new_posts)
         notes = []

@@ -166,7 +166,6 @@ class ReadStats:
     """Highest sakssekvensnummer per saksaar in the file."""
     journal_max: dict[int, int] = field(default_factory=dict)
     """Highest journalsekvensnummer per journalaar in the file."""
-    years_without_numbers: set[tuple[str, int]] = field(default_factory=set)
     max_live: int = 0
     """Most elements alive in the tree at any mappe end (only measured when asked)."""
 
@@ -427,7 +426,6 @@ class Reader:
             f"saken får neste ledige nummer i {year}.",
             key="case-number-allocated",
         )
-        self.stats.years_without_numbers.add(("sak", year))
         return year, None
 
     def _title(self, node: Node) -> str:
@@ -485,8 +483,6 @@ class Reader:
         sekvens = node.integer("journalsekvensnummer")
         if journalaar is None:
             journalaar = journaldato.year
-        if sekvens is None:
-            self.stats.years_without_numbers.add(("journal", journalaar))
         nummer = node.integer("journalpostnummer")
         if nummer is None:
             match = _REGISTRERINGS_ID.fullmatch(node.text("registreringsID"))
