@@ -59,6 +59,7 @@ and counts as undefined, which refuses the file. libxml2 refuses entities that e
 text than the file holds (billion laughs, a large entity used many times), also with
 ``huge_tree``, which only lifts the limits on the size of single text nodes and the depth."""
 
+REGISTRERING = f"{{{NS}}}registrering"
 STRUCTURE = tuple(
     f"{{{NS}}}{t}" for t in ("arkiv", "arkivdel", "klassifikasjonssystem", "klasse", "mappe", "registrering")
 )
@@ -302,25 +303,21 @@ class Reader:
 
     def _node(self, element: Any, label: str) -> Node:
         node = Node(element, label, self.warnings)
-        for name, found in node.kids.items():
-            if name in NOT_IMPORTED:
-                self.stats.not_imported[name] += len(found)
+        for name in NOT_IMPORTED.intersection(node.first):
+            self.stats.not_imported[name] += len(node.all(name))
         return node
 
     # -- saksmappe -------------------------------------------------------------------------
 
     def _mappe(self, element: Any) -> ParsedCase | None:
         kind = xsi_type(element)
-        journalposts = [
-            c for c in element if localname(c.tag) == "registrering" and xsi_type(c) == "journalpost"
-        ]
         if kind not in ("saksmappe", "mappe", ""):
             self._skip(
                 element, "er ikke en saksmappe og ble ikke importert (heller ikke registreringene i den)."
             )
             return None
         if kind != "saksmappe":
-            if not journalposts:
+            if not any(xsi_type(c) == "journalpost" for c in element.iterchildren(REGISTRERING)):
                 return None  # a plain folder of folders
             self.warnings.add(
                 int(element.sourceline or 0),
@@ -329,9 +326,7 @@ class Reader:
             )
         node = self._node(element, "saksmappe")
         case = self._case(node)
-        for name, child in node.children:
-            if name != "registrering":
-                continue
+        for child in node.all("registrering"):
             if xsi_type(child) == "journalpost":
                 case.posts.append(self._post(self._node(child, "journalpost"), case))
             else:
@@ -391,7 +386,7 @@ class Reader:
             opprettet_av=node.name("opprettetAv"),
         )
         case.notes = [
-            self._note(Node(m, "merknad", self.warnings), opprettet) for m in node.kids.get("merknad", [])
+            self._note(Node(m, "merknad", self.warnings), opprettet) for m in node.all("merknad")
         ]
         return case
 
@@ -436,10 +431,10 @@ class Reader:
 
     def _skjerming(self, node: Node) -> tuple[str, str]:
         """(tilgangsrestriksjon code, skjermingshjemmel) of a ``skjerming`` child."""
-        found = node.kids.get("skjerming")
-        if not found:
+        found = node.first.get("skjerming")
+        if found is None:
             return "", ""
-        skjerming = Node(found[0], "skjerming", self.warnings)
+        skjerming = Node(found, "skjerming", self.warnings)
         value = skjerming.text("tilgangsrestriksjon")
         hjemmel = skjerming.fit("skjermingshjemmel", skjerming.given("skjermingshjemmel"), 200)
         if not value:
@@ -513,7 +508,7 @@ class Reader:
         )
         post.parts = [
             self._part(Node(p, "korrespondansepart", self.warnings), post)
-            for p in node.kids.get("korrespondansepart", [])
+            for p in node.all("korrespondansepart")
         ]
         if journalposttype in ("I", "N") and not any(p.recipient for p in post.parts):
             if case.enhet or case.saksansvarlig:
@@ -534,40 +529,40 @@ class Reader:
                     key="no-recipient",
                 )
         post.enhet, post.behandler = _responsible(post, case)
-        for element in node.kids.get("avskrivning", []):
+        for element in node.all("avskrivning"):
             writeoff = self._writeoff(Node(element, "avskrivning", self.warnings), post)
             if writeoff is not None:
                 post.writeoffs.append(writeoff)
         post.notes = [
-            self._note(Node(m, "merknad", self.warnings), opprettet) for m in node.kids.get("merknad", [])
+            self._note(Node(m, "merknad", self.warnings), opprettet) for m in node.all("merknad")
         ]
-        for element in node.kids.get("dokumentbeskrivelse", []):
+        for element in node.all("dokumentbeskrivelse"):
             post.documents.append(self._document(self._node(element, "dokumentbeskrivelse"), post))
         post.flows = [
             self._flow(Node(element, "dokumentflyt", self.warnings), post)
-            for element in node.kids.get("dokumentflyt", [])
+            for element in node.all("dokumentflyt")
         ]
-        if "dokumentobjekt" in node.kids:
+        if "dokumentobjekt" in node.first:
             node.warn(
                 "har <dokumentobjekt> rett under registreringen, uten <dokumentbeskrivelse>; "
                 "de ble ikke importert.",
                 line=node.line_of("dokumentobjekt"),
                 key="bare-dokumentobjekt",
             )
-            self.stats.not_imported["dokumentobjekt"] += len(node.kids["dokumentobjekt"])
+            self.stats.not_imported["dokumentobjekt"] += len(node.all("dokumentobjekt"))
         return post
 
     def _note_layout(self, node: Node) -> None:
         """Where korrespondansepart sits tells v5.0 (before journalposttype) from v3.1/v4.0."""
-        names = [name for name, _child in node.children]
+        names = list(node.first)  # first occurrences, in document order
         if "korrespondansepart" in names and "journalposttype" in names:
             if names.index("korrespondansepart") < names.index("journalposttype"):
                 self.layout.v50 += 1
             else:
                 self.layout.v3x += 1
-        if "part" in node.kids:
+        if "part" in node.first:
             self.layout.v50 += 1
-        if "sakspart" in node.kids:
+        if "sakspart" in node.first:
             self.layout.v3x += 1
 
     def _part(self, node: Node, post: ParsedPost) -> ParsedPart:
@@ -698,7 +693,7 @@ class Reader:
             opprettet_dato=opprettet,
             opprettet_av=node.name("opprettetAv"),
         )
-        for element in node.kids.get("merknad", []):
+        for element in node.all("merknad"):
             note = Node(element, "merknad", self.warnings)
             node.warn(
                 "har en merknad; den ble lagret på journalposten (dokumenter har ingen merknader her).",
@@ -706,7 +701,7 @@ class Reader:
                 key="document-note",
             )
             post.notes.append(self._note(note, opprettet))
-        for element in node.kids.get("dokumentobjekt", []):
+        for element in node.all("dokumentobjekt"):
             document.versions.append(self._version(self._node(element, "dokumentobjekt"), document))
         return document
 
@@ -718,7 +713,7 @@ class Reader:
                 raise node.refuse(f"har <systemID> på {len(system_id)} tegn; høyst 100 kan lagres.")
         else:
             self.layout.v3x += 1
-        for konvertering in node.kids.get("konvertering", []):
+        for konvertering in node.all("konvertering"):
             names = {localname(c.tag) for c in konvertering}
             if not {"konverteringsverktoey", "konverteringskommentar"} <= names:
                 self.layout.v40 += 1
