@@ -60,6 +60,13 @@ def code_for(kodeliste: str, value: str) -> str | None:
     return kodelister.code_for(kodeliste, " ".join(value.split()))
 
 
+@lru_cache(maxsize=8192)
+def _name(value: str) -> str:
+    """A name with its whitespace collapsed; "" for a placeholder (cached: names repeat)."""
+    value = " ".join(value.split())
+    return "" if value.casefold() in PLACEHOLDERS else value
+
+
 def name_key(value: str) -> str:
     """How names are compared: case-insensitive, whitespace collapsed."""
     return " ".join(value.split()).casefold()
@@ -134,7 +141,10 @@ class Node:
     def given(self, name: str) -> str:
         """A mandatory free text: as :meth:`text`, but «Ikke angitt» (what an export writes when
         it has no value) is ""."""
-        value = self.text(name)
+        value = self.values.get(name)
+        if not value:
+            return ""
+        value = value.strip()
         return "" if value.casefold() == NOT_GIVEN else value
 
     def texts(self, name: str) -> list[str]:
@@ -148,8 +158,8 @@ class Node:
 
     def name(self, name: str) -> str:
         """A person or unit name; placeholders such as «Ikke angitt» count as no name."""
-        value = " ".join(self.text(name).split())
-        return "" if value.casefold() in PLACEHOLDERS else value
+        value = self.values.get(name)
+        return _name(value) if value else ""
 
     def fit(self, name: str, value: str, length: int) -> str:
         """``value`` cut to the column's ``length``, with a warning when it was longer."""
@@ -166,7 +176,8 @@ class Node:
 
     def integer(self, name: str) -> int | None:
         """An integer child (None when absent); a value that is not an integer refuses the file."""
-        value = self.text(name)
+        value = self.values.get(name)
+        value = value.strip() if value else ""
         if not value:
             return None
         try:
@@ -178,7 +189,8 @@ class Node:
 
     def size(self, name: str) -> int:
         """filstoerrelse in bytes; «87 kB» and the like are read with a warning."""
-        value = self.text(name)
+        value = self.values.get(name)
+        value = value.strip() if value else ""
         if not value:
             return 0
         if value.isdigit():
@@ -205,7 +217,8 @@ class Node:
 
     def day(self, name: str) -> date | None:
         """An ``xs:date`` child. A timestamp there gives its date (as written), with a warning."""
-        value = self.text(name)
+        value = self.values.get(name)
+        value = value.strip() if value else ""
         if not value:
             return None
         if len(value) == 10 and value[4] == "-" and value[7] == "-":
@@ -238,7 +251,8 @@ class Node:
     def stamp(self, name: str, *, date_allowed: bool = False) -> datetime | None:
         """An ``xs:dateTime`` child, as UTC. Without a zone it is Oslo time; a bare date is
         midnight Oslo time (allowed for mottattDato/sendtDato in v4.0, else with a warning)."""
-        value = self.text(name)
+        value = self.values.get(name)
+        value = value.strip() if value else ""
         if not value:
             return None
         if len(value) > 18 and value[10] == "T":
@@ -288,7 +302,8 @@ class Node:
         Unknown or missing: warn and use ``fallback``; with ``fallback=None`` refuse instead
         (the record means nothing without the value).
         """
-        value = self.text(name)
+        value = self.values.get(name)
+        value = value.strip() if value else ""
         if not value:
             if fallback is None:
                 raise self.refuse(f"mangler <{name}>.")

@@ -52,9 +52,11 @@ from core.tables import Person, Unit
 __all__ = ["ImportRefused", "ImportSummary", "import_path"]
 
 ARKIVSTRUKTUR = "arkivstruktur.xml"
-BATCH_CASES = 200
-BATCH_POSTS = 2_000
+BATCH_CASES = 1_000
+BATCH_POSTS = 5_000
 """A batch is written when it holds this many saksmapper or journalposter."""
+ESTIMATE_CHUNK = 1 << 22
+"""Bytes per read while counting the journal posts for the progress bar."""
 FILLED_TABLES = (
     Saksmappe,
     Journalpost,
@@ -104,7 +106,7 @@ def estimate_posts(xml: Path) -> int:
     count = 0
     tail = b""
     with xml.open("rb") as fh:
-        while chunk := fh.read(1 << 22):
+        while chunk := fh.read(ESTIMATE_CHUNK):
             data = tail + chunk
             count += data.count(b'journalpost"') + data.count(b"journalpost'")
             tail = data[-11:]  # shorter than the needle: no occurrence is counted twice
