@@ -80,7 +80,7 @@ class Node:
     name and its text go into two dicts, and names that repeat get a list (:meth:`all`).
     """
 
-    __slots__ = ("element", "label", "line", "warnings", "first", "values", "_more")
+    __slots__ = ("_more", "element", "first", "label", "line", "values", "warnings")
 
     def __init__(self, element: Any, label: str, warnings: Warnings) -> None:
         self.element = element
@@ -257,11 +257,11 @@ class Node:
             return None
         if len(value) > 18 and value[10] == "T":
             try:  # the usual form, parsed in C
-                stamp = datetime.fromisoformat(value)
+                usual = datetime.fromisoformat(value)
             except ValueError:
                 pass
             else:
-                return stamp if stamp.tzinfo else stamp.replace(tzinfo=OSLO).astimezone(UTC)
+                return usual if usual.tzinfo else usual.replace(tzinfo=OSLO).astimezone(UTC)
         match = _DATE.fullmatch(value)
         if match:
             try:

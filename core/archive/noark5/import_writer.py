@@ -132,7 +132,7 @@ async def new_ids(table: type[Table], count: int) -> list[int]:
     if isinstance(table._meta.db, PostgresEngine):
         rows = await select(
             table,
-            f"SELECT nextval(pg_get_serial_sequence('{name}', '{pk}')) AS id FROM generate_series(1, $1)",
+            f"SELECT nextval(pg_get_serial_sequence('{name}', '{pk}')) AS id FROM generate_series(1, $1)",  # noqa: S608
             [count],
         )
         return sorted(int(row["id"]) for row in rows)
@@ -241,7 +241,14 @@ class Writer:
         Allocation waits for the end of the file: only then are the file's own numbers known,
         so an allocated number never takes one that a record further down the file has."""
         for serie, table, year_col, seq_col, file_max, waiting in (
-            ("sak", Saksmappe, Saksmappe.saksaar, Saksmappe.sakssekvensnummer, stats.sak_max, self.cases_waiting),
+            (
+                "sak",
+                Saksmappe,
+                Saksmappe.saksaar,
+                Saksmappe.sakssekvensnummer,
+                stats.sak_max,
+                self.cases_waiting,
+            ),
             (
                 "journal",
                 Journalpost,
@@ -469,7 +476,10 @@ class Writer:
     async def _system_ids(self, table: type[Table], sids: Sequence[str]) -> dict[str, int]:
         """systemID → id of the rows of ``table`` that exist."""
         sql = f'SELECT "id" AS id, "system_id" AS system_id FROM "{table._meta.tablename}" WHERE'  # noqa: S608
-        return {row["system_id"]: int(row["id"]) for row in await select_in(table, sql, '"system_id"', sids, "varchar")}
+        return {
+            row["system_id"]: int(row["id"])
+            for row in await select_in(table, sql, '"system_id"', sids, "varchar")
+        }
 
     # -- saksmapper ------------------------------------------------------------------------
 

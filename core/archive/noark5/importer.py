@@ -22,8 +22,12 @@ Memory stays bounded by one batch of saksmapper, whatever the file's size.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncGenerator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from core import audit
 from core.archive import ledger
@@ -50,6 +54,8 @@ from core.settings import Settings
 from core.tables import Person, Unit
 
 __all__ = ["ImportRefused", "ImportSummary", "import_path"]
+
+T = TypeVar("T")
 
 ARKIVSTRUKTUR = "arkivstruktur.xml"
 BATCH_CASES = 1_000
@@ -99,6 +105,45 @@ def check_schemas(xml: Path) -> list[str]:
     )
 
 
+def batches(reader: Reader) -> Iterator[list[ParsedCase]]:
+    """The reader's saksmapper in batches of :data:`BATCH_CASES` saksmapper or
+    :data:`BATCH_POSTS` journalposter, whichever comes first."""
+    batch: list[ParsedCase] = []
+    posts = 0
+    for case in reader.cases():
+        batch.append(case)
+        posts += len(case.posts)
+        if len(batch) >= BATCH_CASES or posts >= BATCH_POSTS:
+            yield batch
+            batch, posts = [], 0
+    if batch:
+        yield batch
+
+
+async def read_ahead(items: Iterator[T]) -> AsyncGenerator[T, None]:
+    """The items of ``items``, each read in a worker thread while the caller works on the one
+    before: the next batch is parsed while the last one is being written, so the parser and
+    the database (SQLite's own thread, the PostgreSQL server) work at the same time, and at
+    most two batches are in memory. One thread reads them all (lxml's parser stays in the
+    thread that made it). An exception in the reader (a refusal) is raised here; when the
+    caller stops early, the read under way is waited for and the reader closed."""
+    loop = asyncio.get_running_loop()
+    done = object()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="noark5-reader") as thread:
+        pending = loop.run_in_executor(thread, next, items, done)
+        try:
+            while (item := await pending) is not done:
+                pending = loop.run_in_executor(thread, next, items, done)
+                yield item  # type: ignore[misc]
+        finally:
+            if not pending.done():
+                with contextlib.suppress(BaseException):
+                    await asyncio.shield(pending)
+            close = getattr(items, "close", None)
+            if close is not None:
+                await loop.run_in_executor(thread, close)
+
+
 def estimate_posts(xml: Path) -> int:
     """The number of journal posts in ``xml``, for the progress bar: the occurrences of
     ``journalpost"`` (the end of ``xsi:type="journalpost"``), counted in the raw bytes, which
@@ -139,20 +184,11 @@ async def import_path(
         directory = await Directory.load()
         writer = Writer(summary, warnings, directory)
         await writer.prepare()
-        batch: list[ParsedCase] = []
-        posts = 0
-        for case in reader.cases():
-            batch.append(case)
-            posts += len(case.posts)
-            if len(batch) >= BATCH_CASES or posts >= BATCH_POSTS:
+        async with contextlib.aclosing(read_ahead(batches(reader))) as read:
+            async for batch in read:
                 await writer.write(batch)
                 if progress is not None:
-                    progress.advance(posts)
-                batch, posts = [], 0
-        if batch:
-            await writer.write(batch)
-            if progress is not None:
-                progress.advance(posts)
+                    progress.advance(sum(len(case.posts) for case in batch))
         await writer.finish(reader.stats)
         await ledger.rebuild()  # set-based: cheaper than a refresh per imported post
         layout = reader.layout
@@ -160,7 +196,9 @@ async def import_path(
         if valid is not None and version not in valid:
             version = valid[0]
         if layout.mixed:
-            warnings.add(0, f"Filen blander oppsett fra Noark 5 v5.0 og v3.1/v4.0; den er lest som v{version}.")
+            warnings.add(
+                0, f"Filen blander oppsett fra Noark 5 v5.0 og v3.1/v4.0; den er lest som v{version}."
+            )
         summary.version = version
         summary.units_created = directory.units_created
         summary.people_created = directory.people_created

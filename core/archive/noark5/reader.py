@@ -385,9 +385,7 @@ class Reader:
             saksansvarlig=node.fit("saksansvarlig", node.name("saksansvarlig"), 200),
             opprettet_av=node.name("opprettetAv"),
         )
-        case.notes = [
-            self._note(Node(m, "merknad", self.warnings), opprettet) for m in node.all("merknad")
-        ]
+        case.notes = [self._note(Node(m, "merknad", self.warnings), opprettet) for m in node.all("merknad")]
         return case
 
     def _case_number(self, node: Node, saksdato: date) -> tuple[int, int | None]:
@@ -533,9 +531,7 @@ class Reader:
             writeoff = self._writeoff(Node(element, "avskrivning", self.warnings), post)
             if writeoff is not None:
                 post.writeoffs.append(writeoff)
-        post.notes = [
-            self._note(Node(m, "merknad", self.warnings), opprettet) for m in node.all("merknad")
-        ]
+        post.notes = [self._note(Node(m, "merknad", self.warnings), opprettet) for m in node.all("merknad")]
         for element in node.all("dokumentbeskrivelse"):
             post.documents.append(self._document(self._node(element, "dokumentbeskrivelse"), post))
         post.flows = [

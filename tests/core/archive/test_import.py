@@ -15,6 +15,7 @@ import hashlib
 import json
 import re
 import shutil
+import threading
 import time
 import uuid
 from datetime import UTC, date, datetime
@@ -828,7 +829,10 @@ async def test_a_refusal_late_in_the_file_rolls_back_the_batches_already_written
         await import_path(settings, path)
 
     assert batches == [2, 2, 2]  # six of the seven cases had been written
-    assert str(refused.value) == f"Linje {line_of(path, '<registrering', 14)}: <journalpost> mangler <journalposttype>."
+    assert (
+        str(refused.value)
+        == f"Linje {line_of(path, '<registrering', 14)}: <journalpost> mangler <journalposttype>."
+    )
     assert await database_state() == before
     assert await AuditEvent.count() == audit_before
 
@@ -885,6 +889,36 @@ async def test_numbers_allocated_early_in_the_file_stay_clear_of_later_numbers(
     assert not any("som alt er brukt" in w for w in summary.warnings), summary.warnings
     assert await numbering.next_number("sak", 2025) == 7
     assert await numbering.next_number("journal", 2025) == 12
+
+
+async def test_read_ahead_reads_in_one_thread_and_passes_on_a_refusal() -> None:
+    threads: list[str] = []
+    closed: list[bool] = []
+
+    def items(fail: bool) -> Any:
+        try:
+            for n in (1, 2, 3):
+                threads.append(threading.current_thread().name)
+                yield n
+            if fail:
+                raise ImportRefused("Linje 9: <journalpost> mangler <systemID>.")
+        finally:
+            closed.append(True)
+
+    got = []
+    with pytest.raises(ImportRefused, match=r"^Linje 9"):
+        async for n in importer.read_ahead(items(fail=True)):
+            got.append(n)
+    assert got == [1, 2, 3]
+    assert len(set(threads)) == 1 and threads[0] != threading.current_thread().name
+
+    threads.clear()
+    closed.clear()
+    reader = importer.read_ahead(items(fail=False))
+    assert await reader.__anext__() == 1
+    await reader.aclose()  # the caller stops early (an error while writing, Ctrl-C)
+    assert closed == [True]
+    assert threads == threads[:1] * 2  # the second item was read ahead, in the same thread
 
 
 @pytest.mark.parametrize("chunk", [5, 11, 12, 13, 1 << 22])
