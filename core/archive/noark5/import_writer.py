@@ -2,9 +2,10 @@
 
 :class:`Writer` runs inside the import's one write transaction. Per batch it asks the database
 once per table which systemIDs exist, which numbers are taken and which referenced posts exist,
-then inserts each table's new rows with one multi-row ``INSERT … RETURNING id`` (chunked).
-Queries per batch are a fixed handful, whatever the batch holds; only units and people that must
-be created, and number allocations, cost a query each.
+then takes ids for each table's new rows and loads them with the driver's bulk path
+(:func:`insert`: ``COPY`` on PostgreSQL, ``executemany`` on SQLite). Queries per batch are a
+fixed handful, whatever the batch holds; only units and people that must be created, and number
+allocations, cost a query each.
 
 Keys: ``systemID`` is the key of saksmappe, journalpost, dokumentbeskrivelse and dokumentobjekt
 (stored as it is, UUID or not). A record whose systemID exists is left unchanged and counted as
@@ -18,9 +19,11 @@ extraction's further steps on a post already imported).
 
 Numbers: the file's saksaar/sakssekvensnummer, journalpostnummer and journalaar/
 journalsekvensnummer are kept. A number that is missing, or already taken by another record,
-is allocated (:mod:`core.archive.numbering`), with a warning when it was taken. Before the first
-batch the counters are raised above both the file's and the database's numbers (:meth:`prepare`),
-so an allocated number never collides with one further down the file.
+is allocated (:mod:`core.archive.numbering`), with a warning when it was taken. The import
+reads the file once, so allocation waits for the end of the file: such a record is written with
+a temporary negative number, and :meth:`Writer.allocate` then raises the counters above both the
+file's and the database's numbers and gives it the next one, so an allocated number never
+collides with one further down the file.
 """
 
 from __future__ import annotations

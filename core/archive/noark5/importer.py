@@ -1,22 +1,27 @@
 """``arkivrutiner import-noark5``: a Noark 5 extraction (``arkivstruktur.xml``) into the archive.
 
-:func:`import_path` imports one file, all or nothing, in two streaming passes:
+:func:`import_path` imports one file, all or nothing, in **one** streaming pass inside one
+write transaction (:func:`core.db.writing`, IMMEDIATE on SQLite):
 
-1. **Check** (no database): the whole file is read once (:class:`~.reader.Reader`), so a file
-   that is not XML, is truncated, lacks a record's key or journalposttype, or references a
-   document file whose checksum differs is refused (:class:`ImportRefused`, Norwegian, naming
-   the line and the element) before anything is written. This pass also detects the layout
-   (v3.1/v4.0/v5.0), collects the warnings, notes the highest numbers per year, and puts the
-   document files found next to the XML in the FileStore (content-addressed, so a refused
-   import leaves at most unreferenced copies there, never a record).
-2. **Write**: one write transaction (:func:`core.db.writing`, IMMEDIATE on SQLite) around the
-   whole file. The file is read again, a batch of saksmapper at a time, and each batch is
-   written set-based (:class:`~.import_writer.Writer`). Any error rolls everything back.
+- The file is read a saksmappe at a time (:class:`~.reader.Reader`) and written a batch of
+  saksmapper at a time, set-based (:class:`~.import_writer.Writer`); the next batch is parsed in
+  a reader thread while the last one is written (:func:`read_ahead`).
+- A file that is not XML, is truncated, lacks a record's key or journalposttype, or references
+  a document file whose checksum differs is refused (:class:`ImportRefused`, Norwegian, naming
+  the line and the element) wherever in the file that is found: the refusal rolls back every
+  batch already written, so nothing of the file stays. Document files found next to the XML
+  are put in the FileStore as their saksmappe is read (content-addressed): a refused import
+  leaves at most unreferenced copies there, which the ``core.purge_files`` job removes.
+- Numbers that must be allocated (missing, or taken by another record) wait for the end of
+  the file (:meth:`~.import_writer.Writer.allocate`), when the file's own highest numbers per
+  year are known, so an allocated number never takes one further down the file. The layout
+  (v3.1/v4.0/v5.0) and the warnings are likewise complete only at the end.
 
 Re-importing a file changes nothing: systemID is the key, and existing records are left as they
 are («already present»). One audit event (``archive.imported``) records each import.
 
-Memory stays bounded by one batch of saksmapper, whatever the file's size.
+Memory stays bounded by two batches of saksmapper (the one written, the one read ahead),
+whatever the file's size.
 """
 
 from __future__ import annotations

@@ -11,8 +11,11 @@ journalpost, dokumentobjekt with or without systemID) and notes which layout the
 truncated file, a record without its key or journalposttype, a file whose checksum differs) and
 reports what it worked around to the :class:`Warnings` it was given.
 
-With ``store`` set (the first pass), document files found next to the XML are checked against
-their checksum and put in the :class:`~core.archive.filestore.FileStore`.
+Each element's children are read once (:class:`~.import_values.Node`: ``iterchildren`` in the
+Noark namespace, the first child and its text per name), and the values are converted from
+those dicts. With ``store`` set (the import), document files found next to the XML are checked
+against their checksum and put in the :class:`~core.archive.filestore.FileStore` as their
+saksmappe is read.
 """
 
 from __future__ import annotations
@@ -738,8 +741,8 @@ class Reader:
 
     def _file(self, node: Node, referanse: str) -> tuple[str, int]:
         """(sjekksum as SHA-256 hex, filstoerrelse). A referenced file next to the XML is
-        checked against the checksum (a mismatch refuses the file) and, in the first pass, put in
-        the FileStore; without the file the values are taken from the XML."""
+        checked against the checksum (a mismatch refuses the file) and, with a store, put in the
+        FileStore; without the file the values are taken from the XML."""
         given = node.text("sjekksum").lower()
         algoritme = node.text("sjekksumAlgoritme").upper().replace("-", "").replace(" ", "")
         size = node.size("filstoerrelse")
@@ -754,8 +757,6 @@ class Reader:
                     key=f"algorithm:{algoritme}",
                 )
             return node.fit("sjekksum", given, 64), size
-        if self.store is None and given and algoritme in ("", "SHA256"):
-            return given, path.stat().st_size  # checked and stored by the first pass
         content = path.read_bytes()
         sha256 = hashlib.sha256(content).hexdigest()
         if given:
