@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from collections.abc import AsyncGenerator, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -66,6 +67,8 @@ ARKIVSTRUKTUR = "arkivstruktur.xml"
 BATCH_CASES = 1_000
 BATCH_POSTS = 5_000
 """A batch is written when it holds this many saksmapper or journalposter."""
+GC_THRESHOLD = 50_000
+"""New objects between young garbage collections during an import (:func:`fewer_collections`)."""
 ESTIMATE_CHUNK = 1 << 22
 """Bytes per read while counting the journal posts for the progress bar."""
 FILLED_TABLES = (
@@ -149,6 +152,24 @@ async def read_ahead(items: Iterator[T]) -> AsyncGenerator[T, None]:
                 await loop.run_in_executor(thread, close)
 
 
+@contextlib.contextmanager
+def fewer_collections(threshold: int = GC_THRESHOLD) -> Iterator[None]:
+    """Within the block, Python's cyclic garbage collector runs less often: the objects that
+    exist already are frozen (not scanned again) and a young collection waits for
+    ``threshold`` new objects instead of 700. A batch's parsed records live for a whole batch
+    without forming cycles (reference counting frees them), yet each full collection scanned
+    all of them and everything loaded before: 13 % of the import's CPU time on the 14 628-post
+    file. Settings are restored afterwards."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(before[0], threshold), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
 def estimate_posts(xml: Path) -> int:
     """The number of journal posts in ``xml``, for the progress bar: the occurrences of
     ``journalpost"`` (the end of ``xsi:type="journalpost"``), counted in the raw bytes, which
@@ -185,6 +206,23 @@ async def import_path(
         progress.start(await asyncio.to_thread(estimate_posts, xml))
     reader = Reader(xml, warnings, store=FileStore.from_settings(settings))
 
+    with fewer_collections():
+        await _import(xml, reader, summary, warnings, valid, progress)
+    await analyze(FILLED_TABLES)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+async def _import(
+    xml: Path,
+    reader: Reader,
+    summary: ImportSummary,
+    warnings: Warnings,
+    valid: list[str] | None,
+    progress: Progress | None,
+) -> None:
+    """The import's one transaction: read and write every batch, then the numbers, the
+    ledger and the audit event."""
     async with writing(Saksmappe):
         directory = await Directory.load()
         writer = Writer(summary, warnings, directory)
@@ -219,9 +257,6 @@ async def import_path(
             summary=summary.headline(),
             details={**summary.counts(), "path": str(xml), "version": version},
         )
-    await analyze(FILLED_TABLES)
-    summary.seconds = time.monotonic() - started
-    return summary
 
 
 def _object_id(xml: Path) -> str:

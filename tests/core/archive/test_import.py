@@ -921,6 +921,16 @@ async def test_read_ahead_reads_in_one_thread_and_passes_on_a_refusal() -> None:
     assert threads == threads[:1] * 2  # the second item was read ahead, in the same thread
 
 
+def test_fewer_collections_during_an_import_and_the_settings_restored_after() -> None:
+    before = gc.get_threshold()
+    with pytest.raises(ImportRefused), importer.fewer_collections(threshold=12_345):
+        assert gc.get_threshold() == (max(before[0], 12_345), *before[1:])
+        assert gc.get_freeze_count() > 0
+        raise ImportRefused("Linje 1: …")
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
 @pytest.mark.parametrize("chunk", [5, 11, 12, 13, 1 << 22])
 def test_the_progress_estimate_counts_the_journal_posts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
