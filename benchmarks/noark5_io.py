@@ -16,7 +16,7 @@ section «Noark 5 export and import», says how to build them):
       tittel and journalposttype and frees the element (nothing else);
     - *walk + bulk insert*: the same walk, the posts inserted into a temporary table with the
       driver's bulk path (``COPY`` on PostgreSQL, ``executemany`` on SQLite) in one transaction;
-    - *import*: :func:`core.archive.noark5.importer.import_path` (both passes, every table).
+    - *import*: :func:`core.archive.noark5.importer.import_path` (one pass, every table).
 
     It prints posts/s for each, and the import as a percentage of the walk-plus-insert floor
     (issue 13's target: at least 33 %).

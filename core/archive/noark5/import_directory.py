@@ -63,6 +63,10 @@ class Directory:
         self.emails: set[str] = set()
         self.units_created = 0
         self.people_created = 0
+        self._found: dict[str, int] = {}
+        """A name or initials exactly as written → the person (names repeat on every record)."""
+        self._units: dict[str, int] = {}
+        """A unit's name or code exactly as written → the unit."""
 
     @classmethod
     async def load(cls) -> Directory:
@@ -85,9 +89,13 @@ class Directory:
         """The unit with this code or name; created when there is none. None for ""."""
         if not value:
             return None
+        found = self._units.get(value)
+        if found is not None:
+            return found
         key = name_key(value)
         found = self.unit_by_code.get(key) or self.unit_by_name.get(key)
         if found is not None:
+            self._units[value] = found
             return found
         code = unit_code(value, self.codes)
         unit = Unit(code=code, name=value[:200], parent=None, active=False)
@@ -103,8 +111,13 @@ class Directory:
         """The person with these initials or this name, or None (never creates)."""
         if not value:
             return None
-        key = name_key(value)
-        return self.person_by_initials.get(key) or self.person_by_name.get(key)
+        found = self._found.get(value)
+        if found is None:
+            key = name_key(value)
+            found = self.person_by_initials.get(key) or self.person_by_name.get(key)
+            if found is not None:
+                self._found[value] = found
+        return found
 
     async def person(self, value: str, unit_id: int | None = None) -> int | None:
         """The person with these initials or this name; created (in ``unit_id``) when missing."""

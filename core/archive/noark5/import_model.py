@@ -11,6 +11,7 @@ import worked around) live here because both sides use them.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -194,19 +195,22 @@ class Warnings:
         self._repeats: dict[str, int] = {}
         self.total = 0
         self.dropped = 0
+        self._lock = threading.Lock()
 
     def add(self, line: int, text: str, key: str | None = None) -> None:
-        """Warn about ``text`` at ``line``; warnings with the same ``key`` are grouped."""
-        self.total += 1
+        """Warn about ``text`` at ``line``; warnings with the same ``key`` are grouped. Safe
+        from two threads (the import reads the next batch while it writes the last one)."""
         key = key or f"{line}:{text}"
-        if key in self._first:
-            self._repeats[key] += 1
-            return
-        if len(self._first) >= self.limit:
-            self.dropped += 1
-            return
-        self._first[key] = (line, f"Linje {line}: {text}" if line else text)
-        self._repeats[key] = 0
+        with self._lock:
+            self.total += 1
+            if key in self._first:
+                self._repeats[key] += 1
+                return
+            if len(self._first) >= self.limit:
+                self.dropped += 1
+                return
+            self._first[key] = (line, f"Linje {line}: {text}" if line else text)
+            self._repeats[key] = 0
 
     def lines(self) -> list[str]:
         """The warnings in line order (file-wide ones first), repeats counted."""
@@ -217,13 +221,6 @@ class Warnings:
         if self.dropped:
             out.append(f"… og {self.dropped} advarsler til (ikke vist).")
         return out
-
-
-class Discard(Warnings):
-    """A sink for the second pass: the first pass already reported the same warnings."""
-
-    def add(self, line: int, text: str, key: str | None = None) -> None:
-        return None
 
 
 @dataclass

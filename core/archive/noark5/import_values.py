@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from core.archive import kodelister
@@ -20,6 +20,8 @@ from core.archive.noark5.import_model import ImportRefused, Warnings
 from core.timeutil import OSLO
 
 _PREFIX = f"{{{NS}}}"
+_PREFIX_LENGTH = len(_PREFIX)
+_ANY = f"{{{NS}}}*"
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?")
 _LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -50,14 +52,19 @@ def xsi_type(element: Any) -> str:
     return str(value).rsplit(":", 1)[-1].strip()
 
 
-@cache
-def _code(kodeliste: str, value: str) -> str | None:
-    return kodelister.code_for(kodeliste, value)
-
-
+@lru_cache(maxsize=4096)
 def code_for(kodeliste: str, value: str) -> str | None:
-    """:func:`core.archive.kodelister.code_for`, cached (called once per element)."""
-    return _code(kodeliste, " ".join(value.split()))
+    """:func:`core.archive.kodelister.code_for` of ``value`` with its whitespace collapsed,
+    cached (called once per element; the cache is bounded, so a file full of distinct unknown
+    values does not grow it)."""
+    return kodelister.code_for(kodeliste, " ".join(value.split()))
+
+
+@lru_cache(maxsize=8192)
+def _name(value: str) -> str:
+    """A name with its whitespace collapsed; "" for a placeholder (cached: names repeat)."""
+    value = " ".join(value.split())
+    return "" if value.casefold() in PLACEHOLDERS else value
 
 
 def name_key(value: str) -> str:
@@ -66,20 +73,48 @@ def name_key(value: str) -> str:
 
 
 class Node:
-    """One element (``label`` is how messages name it, e.g. ``journalpost``) and its children."""
+    """One element (``label`` is how messages name it, e.g. ``journalpost``) and its children.
+
+    The children are read once, in C as far as lxml allows (``iterchildren`` with the Noark
+    namespace, so comments and foreign elements never reach Python): the first child of each
+    name and its text go into two dicts, and names that repeat get a list (:meth:`all`).
+    """
+
+    __slots__ = ("_more", "element", "first", "label", "line", "values", "warnings")
 
     def __init__(self, element: Any, label: str, warnings: Warnings) -> None:
         self.element = element
         self.label = label
         self.line = int(element.sourceline or 0)
         self.warnings = warnings
-        self.children: list[tuple[str, Any]] = []
-        self.kids: dict[str, list[Any]] = {}
-        for child in element:
-            name = localname(child.tag)
-            if name:
-                self.children.append((name, child))
-                self.kids.setdefault(name, []).append(child)
+        first: dict[str, Any] = {}
+        values: dict[str, str | None] = {}
+        more: dict[str, list[Any]] | None = None
+        for child in element.iterchildren(_ANY):
+            name = child.tag[_PREFIX_LENGTH:]
+            if name in first:
+                if more is None:
+                    more = {}
+                found = more.get(name)
+                if found is None:
+                    more[name] = [first[name], child]
+                else:
+                    found.append(child)
+            else:
+                first[name] = child
+                values[name] = child.text
+        self.first = first
+        """Name → the first child of that name, in document order of first occurrence."""
+        self.values = values
+        self._more = more
+
+    def all(self, name: str) -> list[Any]:
+        """Every ``name`` child, in document order."""
+        more = self._more
+        if more is not None and name in more:
+            return more[name]
+        child = self.first.get(name)
+        return [] if child is None else [child]
 
     # -- messages ------------------------------------------------------------------------
 
@@ -90,8 +125,8 @@ class Node:
         self.warnings.add(line or self.line, f"<{self.label}> {text}", key)
 
     def line_of(self, name: str) -> int:
-        found = self.kids.get(name)
-        return int(found[0].sourceline or self.line) if found else self.line
+        found = self.first.get(name)
+        return int(found.sourceline or self.line) if found is not None else self.line
 
     # -- text ----------------------------------------------------------------------------
 
@@ -100,19 +135,20 @@ class Node:
 
     def text(self, name: str) -> str:
         """The first ``name`` child's text, whitespace-trimmed ("" when absent or empty)."""
-        found = self.kids.get(name)
-        if not found:
-            return ""
-        return (found[0].text or "").strip()
+        value = self.values.get(name)
+        return value.strip() if value else ""
 
     def given(self, name: str) -> str:
         """A mandatory free text: as :meth:`text`, but «Ikke angitt» (what an export writes when
         it has no value) is ""."""
-        value = self.text(name)
+        value = self.values.get(name)
+        if not value:
+            return ""
+        value = value.strip()
         return "" if value.casefold() == NOT_GIVEN else value
 
     def texts(self, name: str) -> list[str]:
-        return [t for t in ((c.text or "").strip() for c in self.kids.get(name, [])) if t]
+        return [t for t in ((c.text or "").strip() for c in self.all(name)) if t]
 
     def required_text(self, name: str) -> str:
         value = self.text(name)
@@ -122,8 +158,8 @@ class Node:
 
     def name(self, name: str) -> str:
         """A person or unit name; placeholders such as «Ikke angitt» count as no name."""
-        value = " ".join(self.text(name).split())
-        return "" if value.casefold() in PLACEHOLDERS else value
+        value = self.values.get(name)
+        return _name(value) if value else ""
 
     def fit(self, name: str, value: str, length: int) -> str:
         """``value`` cut to the column's ``length``, with a warning when it was longer."""
@@ -140,7 +176,8 @@ class Node:
 
     def integer(self, name: str) -> int | None:
         """An integer child (None when absent); a value that is not an integer refuses the file."""
-        value = self.text(name)
+        value = self.values.get(name)
+        value = value.strip() if value else ""
         if not value:
             return None
         try:
@@ -152,7 +189,8 @@ class Node:
 
     def size(self, name: str) -> int:
         """filstoerrelse in bytes; «87 kB» and the like are read with a warning."""
-        value = self.text(name)
+        value = self.values.get(name)
+        value = value.strip() if value else ""
         if not value:
             return 0
         if value.isdigit():
@@ -179,9 +217,15 @@ class Node:
 
     def day(self, name: str) -> date | None:
         """An ``xs:date`` child. A timestamp there gives its date (as written), with a warning."""
-        value = self.text(name)
+        value = self.values.get(name)
+        value = value.strip() if value else ""
         if not value:
             return None
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:  # the usual form, parsed in C
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
         match = _DATE.fullmatch(value)
         if match:
             try:
@@ -207,9 +251,17 @@ class Node:
     def stamp(self, name: str, *, date_allowed: bool = False) -> datetime | None:
         """An ``xs:dateTime`` child, as UTC. Without a zone it is Oslo time; a bare date is
         midnight Oslo time (allowed for mottattDato/sendtDato in v4.0, else with a warning)."""
-        value = self.text(name)
+        value = self.values.get(name)
+        value = value.strip() if value else ""
         if not value:
             return None
+        if len(value) > 18 and value[10] == "T":
+            try:  # the usual form, parsed in C
+                usual = datetime.fromisoformat(value)
+            except ValueError:
+                pass
+            else:
+                return usual if usual.tzinfo else usual.replace(tzinfo=OSLO).astimezone(UTC)
         match = _DATE.fullmatch(value)
         if match:
             try:
@@ -250,7 +302,8 @@ class Node:
         Unknown or missing: warn and use ``fallback``; with ``fallback=None`` refuse instead
         (the record means nothing without the value).
         """
-        value = self.text(name)
+        value = self.values.get(name)
+        value = value.strip() if value else ""
         if not value:
             if fallback is None:
                 raise self.refuse(f"mangler <{name}>.")

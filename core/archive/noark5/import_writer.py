@@ -2,9 +2,10 @@
 
 :class:`Writer` runs inside the import's one write transaction. Per batch it asks the database
 once per table which systemIDs exist, which numbers are taken and which referenced posts exist,
-then inserts each table's new rows with one multi-row ``INSERT … RETURNING id`` (chunked).
-Queries per batch are a fixed handful, whatever the batch holds; only units and people that must
-be created, and number allocations, cost a query each.
+then takes ids for each table's new rows and loads them with the driver's bulk path
+(:func:`insert`: ``COPY`` on PostgreSQL, ``executemany`` on SQLite). Queries per batch are a
+fixed handful, whatever the batch holds; only units and people that must be created, and number
+allocations, cost a query each.
 
 Keys: ``systemID`` is the key of saksmappe, journalpost, dokumentbeskrivelse and dokumentobjekt
 (stored as it is, UUID or not). A record whose systemID exists is left unchanged and counted as
@@ -18,9 +19,11 @@ extraction's further steps on a post already imported).
 
 Numbers: the file's saksaar/sakssekvensnummer, journalpostnummer and journalaar/
 journalsekvensnummer are kept. A number that is missing, or already taken by another record,
-is allocated (:mod:`core.archive.numbering`), with a warning when it was taken. Before the first
-batch the counters are raised above both the file's and the database's numbers (:meth:`prepare`),
-so an allocated number never collides with one further down the file.
+is allocated (:mod:`core.archive.numbering`), with a warning when it was taken. The import
+reads the file once, so allocation waits for the end of the file: such a record is written with
+a temporary negative number, and :meth:`Writer.allocate` then raises the counters above both the
+file's and the database's numbers and gives it the next one, so an allocated number never
+collides with one further down the file.
 """
 
 from __future__ import annotations
@@ -29,10 +32,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from piccolo.columns import Column
+from piccolo.columns import Column, ForeignKey
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.query import Max
 from piccolo.querystring import QueryString
@@ -67,6 +69,9 @@ from core.timeutil import now
 KEY_NAMESPACE = uuid.UUID("0c5b8f2e-4f0a-5c55-8d7e-3f2a9c1b6d40")
 """Namespace of the keys the import derives (fixed: the same file gives the same keys)."""
 
+PLACEHOLDER_BASE = -1_000_000_000
+"""Temporary sequence numbers count down from here (:meth:`Writer._placeholder`)."""
+
 IN_CHUNK = 900
 """Values per ``IN (…)`` list."""
 
@@ -85,44 +90,95 @@ Row = dict[str, Any]
 
 
 async def insert(table: type[Table], rows: list[Row]) -> list[int]:
-    """Insert ``rows`` (column name → value; unnamed columns get their default) with multi-row
-    ``INSERT … RETURNING id`` statements, chunked under the drivers' parameter limit; returns the
-    new ids in the order of ``rows``.
+    """Insert ``rows`` (column name → value; unnamed columns get their default) with the
+    driver's bulk path, and return their new ids in the order of ``rows``.
 
-    The statement is written here rather than built from Piccolo instances: for tens of
-    thousands of rows that is several times faster, and the values are the same (the drivers and
-    Piccolo's SQLite adapters convert dates and timestamps). Ids of one multi-row INSERT increase
-    in VALUES order on SQLite (rowid) and PostgreSQL (sequence), so the sorted ids line up.
+    The ids are taken first (:func:`new_ids`), so no row has to be returned: PostgreSQL loads
+    the rows with ``COPY`` (asyncpg's binary ``copy_records_to_table``), SQLite with
+    ``executemany`` of one prepared ``INSERT``, both on the connection of the import's
+    transaction. The values are the same as through Piccolo (the drivers and Piccolo's SQLite
+    adapters convert dates and timestamps); for tens of thousands of rows this is several times
+    faster than building Piccolo instances or multi-row ``VALUES`` statements.
     """
     if not rows:
         return []
     columns = [c for c in table._meta.columns if not c._meta.primary_key]
-    known = {c._meta.name for c in columns}
+    keys = [c._meta.name for c in columns]
+    known = set(keys)
     unknown = {name for row in rows for name in row} - known
     if unknown:
         raise ValueError(f"{table._meta.tablename} has no column {', '.join(sorted(unknown))}")
-    defaults = {c._meta.name: c.get_default_value() for c in columns}
-    names = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
-    keys = [c._meta.name for c in columns]
-    engine = table._meta.db
-    ids: list[int] = []
-    for chunk in chunks(rows, max(1, 30_000 // len(columns))):
-        args = [row.get(key, defaults[key]) for row in chunk for key in keys]
+    defaults = [c.get_default_value() for c in columns]
+    names = [table._meta.primary_key._meta.db_column_name] + [c._meta.db_column_name for c in columns]
+    ids = await new_ids(table, len(rows))
+    records = [(row_id, *map(row.get, keys, defaults)) for row_id, row in zip(ids, rows, strict=True)]
+    connection = _connection(table)
+    if isinstance(table._meta.db, PostgresEngine):
+        await connection.copy_records_to_table(table._meta.tablename, records=records, columns=names)
+    else:
+        listed = ", ".join(f'"{name}"' for name in names)
         sql = (
-            f'INSERT INTO "{table._meta.tablename}" ({names}) '  # noqa: S608 (names from the table)
-            f'VALUES {_placeholders(engine.engine_type, len(chunk), len(keys))} RETURNING "id"'
+            f'INSERT INTO "{table._meta.tablename}" ({listed}) '  # noqa: S608 (names from the table)
+            f"VALUES ({', '.join('?' * len(names))})"
         )
-        result = await engine.run_querystring(Compiled(sql, args))
-        ids.extend(sorted(int(row["id"]) for row in result))
+        await connection.executemany(sql, records)
     return ids
+
+
+async def new_ids(table: type[Table], count: int) -> list[int]:
+    """``count`` ids for new rows of ``table``, increasing. PostgreSQL: from the table's
+    sequence (safe beside other writers). SQLite: above the highest id, which nobody else can
+    change while the import's IMMEDIATE transaction holds the write lock (``INTEGER PRIMARY
+    KEY`` without ``AUTOINCREMENT`` takes the same ids itself)."""
+    pk = table._meta.primary_key._meta.db_column_name
+    name = table._meta.tablename
+    if isinstance(table._meta.db, PostgresEngine):
+        rows = await select(
+            table,
+            f"SELECT nextval(pg_get_serial_sequence('{name}', '{pk}')) AS id FROM generate_series(1, $1)",  # noqa: S608
+            [count],
+        )
+        return sorted(int(row["id"]) for row in rows)
+    rows = await select(table, f'SELECT MAX("{pk}") AS id FROM "{name}"', [])  # noqa: S608
+    first = int(rows[0]["id"] or 0) + 1
+    return list(range(first, first + count))
+
+
+def _connection(table: type[Table]) -> Any:
+    """The driver connection of the transaction the import runs in."""
+    transaction = table._meta.db.current_transaction.get()
+    if transaction is None:
+        raise RuntimeError("the import writes inside its transaction (core.db.writing)")
+    return transaction.connection
+
+
+async def select(table: type[Table], sql: str, args: list[Any]) -> list[dict[str, Any]]:
+    """Rows of a statement already in the driver's form (:class:`Compiled`), as dicts."""
+    return list(await table._meta.db.run_querystring(Compiled(sql, args)) or [])
+
+
+async def select_in(
+    table: type[Table], sql: str, column: str, values: Sequence[Any], sql_type: str
+) -> list[dict[str, Any]]:
+    """``sql`` (which ends in ``WHERE``) with the condition ``column`` is one of ``values``:
+    on PostgreSQL one array parameter (``= ANY($1::type[])``), on SQLite ``IN (?, …)`` in
+    chunks under the parameter limit."""
+    if not values:
+        return []
+    if isinstance(table._meta.db, PostgresEngine):
+        return await select(table, f"{sql} {column} = ANY($1::{sql_type}[])", [list(values)])
+    found: list[dict[str, Any]] = []
+    for chunk in chunks(values):
+        found += await select(table, f"{sql} {column} IN ({', '.join('?' * len(chunk))})", list(chunk))
+    return found
 
 
 class Compiled(QueryString):
     """A statement already in the driver's form (``?`` or ``$n`` placeholders) with its values.
 
-    Piccolo compiles a :class:`QueryString` by splitting its template at every ``{}``; for an
-    INSERT of thousands of rows with 30 000 values that took about as long as the insert
-    itself, so the import writes the placeholders itself and hands the statement over as is
+    Piccolo compiles a :class:`QueryString` by splitting its template at every ``{}`` and
+    converting each value; for statements with thousands of values that costs more than the
+    statement, so the import writes the placeholders itself and hands the statement over as is
     (same engine, same transaction, same driver conversions).
     """
 
@@ -133,18 +189,6 @@ class Compiled(QueryString):
 
     def compile_string(self, engine_type: str = "postgres") -> tuple[str, list[Any]]:
         return self.sql, self.values
-
-
-@cache
-def _placeholders(engine_type: str, rows: int, columns: int) -> str:
-    """``(?, ?), (?, ?)`` (SQLite) or ``($1, $2), ($3, $4)`` (PostgreSQL) for a multi-row VALUES."""
-    if engine_type == "sqlite":
-        one = "(" + ", ".join("?" * columns) + ")"
-        return ", ".join([one] * rows)
-    return ", ".join(
-        "(" + ", ".join(f"${row * columns + column + 1}" for column in range(columns)) + ")"
-        for row in range(rows)
-    )
 
 
 @dataclass
@@ -167,6 +211,11 @@ class Writer:
         self.start_ids: dict[str, int] = {}
         self.deferred: list[tuple[int, str, int]] = []
         """(avskrivning id, referenced systemID, line): answers not yet seen."""
+        self.placeholders = 0
+        self.cases_waiting: list[tuple[int, int, int | None, int]] = []
+        """(saksmappe id, saksaar, the file's number or None, line): numbers to allocate."""
+        self.posts_waiting: list[tuple[int, int, int | None, int]] = []
+        """(journalpost id, journalaar, the file's number or None, line): numbers to allocate."""
         self.analyzed_rows = -1
         """Rows inserted when the planner statistics were last refreshed (PostgreSQL)."""
         self.repeated: set[str] = set()
@@ -175,24 +224,44 @@ class Writer:
 
     # -- before and after ------------------------------------------------------------------
 
-    async def prepare(self, stats: ReadStats) -> None:
-        """Raise the sak/journal counters of the file's years above the file's and the
-        database's numbers; note the highest ids (to tell rows of this import apart)."""
+    async def prepare(self) -> None:
+        """Note the highest ids (to tell rows of this import apart from those before it)."""
         await self.refresh_statistics()
         for table in (Saksmappe, Journalpost, Dokumentbeskrivelse, Dokumentobjekt):
             row = await table.select(Max(table.id).as_alias("m")).first()
             self.start_ids[table._meta.tablename] = int((row or {}).get("m") or 0)
-        for serie, table, year_col, seq_col, file_max in (
-            ("sak", Saksmappe, Saksmappe.saksaar, Saksmappe.sakssekvensnummer, stats.sak_max),
+
+    def _placeholder(self) -> int:
+        """A temporary sak/journal sequence number for a record whose number is allocated at
+        the end (:meth:`allocate`): negative, so it meets no real number."""
+        self.placeholders += 1
+        return PLACEHOLDER_BASE - self.placeholders
+
+    async def allocate(self, stats: ReadStats) -> None:
+        """Raise the sak/journal counters of the file's years above the file's and the
+        database's numbers, then give each record that had no free number the next one.
+
+        Allocation waits for the end of the file: only then are the file's own numbers known,
+        so an allocated number never takes one that a record further down the file has."""
+        for serie, table, year_col, seq_col, file_max, waiting in (
+            (
+                "sak",
+                Saksmappe,
+                Saksmappe.saksaar,
+                Saksmappe.sakssekvensnummer,
+                stats.sak_max,
+                self.cases_waiting,
+            ),
             (
                 "journal",
                 Journalpost,
                 Journalpost.journalaar,
                 Journalpost.journalsekvensnummer,
                 stats.journal_max,
+                self.posts_waiting,
             ),
         ):
-            years = sorted(set(file_max) | {y for s, y in stats.years_without_numbers if s == serie})
+            years = sorted(set(file_max) | {year for _id, year, _w, _l in waiting})
             if not years:
                 continue
             rows = await (
@@ -203,6 +272,26 @@ class Writer:
             db_max = {int(r["aar"]): int(r["m"] or 0) for r in rows}
             for year in years:
                 await numbering.raise_to(serie, year, max(file_max.get(year, 0), db_max.get(year, 0)))
+            for row_id, year, wanted, line in waiting:
+                allocated = await numbering.next_number(serie, year)
+                await table.update({seq_col: allocated}).where(table._meta.primary_key == row_id)
+                if wanted is None:
+                    continue
+                if serie == "sak":
+                    self.warnings.add(
+                        line,
+                        f"<saksmappe> har saksnummer {numbering.mappe_id(year, wanted)}, som alt er "
+                        f"brukt av en annen sak; fikk nummeret {numbering.mappe_id(year, allocated)}.",
+                        key="case-number-taken",
+                    )
+                else:
+                    self.warnings.add(
+                        line,
+                        f"<journalpost> har journalnummer {year}/{wanted}, som alt er brukt; "
+                        f"fikk {year}/{allocated}.",
+                        key="journal-number-taken",
+                    )
+            waiting.clear()
 
     async def refresh_statistics(self) -> None:
         """PostgreSQL only: ANALYZE the keyed tables when the import has doubled what it had
@@ -220,17 +309,14 @@ class Writer:
         await Saksmappe.raw(f"ANALYZE {names}")
         self.analyzed_rows = inserted
 
-    async def finish(self) -> None:
-        """Link avskrivninger to answering posts that came later in the file."""
+    async def finish(self, stats: ReadStats) -> None:
+        """After the last batch: allocate the numbers that waited (:meth:`allocate`) and link
+        avskrivninger to answering posts that came later in the file."""
+        await self.allocate(stats)
         if not self.deferred:
             return
         refs = sorted({ref for _id, ref, _line in self.deferred})
-        found: dict[str, int] = {}
-        for chunk in chunks(refs):
-            for row in await Journalpost.select(Journalpost.id, Journalpost.system_id).where(
-                Journalpost.system_id.is_in(list(chunk))
-            ):
-                found[row["system_id"]] = row["id"]
+        found = await self._system_ids(Journalpost, refs)
         by_target: dict[int, list[int]] = defaultdict(list)
         for avskrivning_id, ref, line in self.deferred:
             if ref in found:
@@ -260,7 +346,7 @@ class Writer:
         post_keys = await self._keys(
             "journalpost",
             Journalpost,
-            Journalpost.saksmappe._.system_id,
+            Journalpost.saksmappe,
             [(p.system_id, case_key_of[id(c)].key, p.line) for c, p in post_items],
         )
         post_key_of = {id(p): k for (_c, p), k in zip(post_items, post_keys, strict=True)}
@@ -268,7 +354,7 @@ class Writer:
         doc_keys = await self._keys(
             "dokumentbeskrivelse",
             Dokumentbeskrivelse,
-            Dokumentbeskrivelse.journalpost._.system_id,
+            Dokumentbeskrivelse.journalpost,
             [(d.system_id, post_key_of[id(p)].key, d.line) for p, d in doc_items],
         )
         doc_key_of = {id(d): k for (_p, d), k in zip(doc_items, doc_keys, strict=True)}
@@ -276,7 +362,7 @@ class Writer:
         version_keys = await self._keys(
             "dokumentobjekt",
             Dokumentobjekt,
-            Dokumentobjekt.dokumentbeskrivelse._.system_id,
+            Dokumentobjekt.dokumentbeskrivelse,
             [
                 (
                     v.system_id
@@ -313,7 +399,7 @@ class Writer:
         self,
         kind: str,
         table: type[Table],
-        parent: Column | None,
+        parent: ForeignKey[Any] | None,
         items: list[tuple[str, str, int]],
     ) -> list[Keyed]:
         """The key of each (systemID, parent key, line) and whether its row is new."""
@@ -374,18 +460,29 @@ class Writer:
         )
 
     async def _existing(
-        self, table: type[Table], parent: Column | None, sids: list[str]
+        self, table: type[Table], parent: ForeignKey[Any] | None, sids: list[str]
     ) -> dict[str, tuple[int, str | None]]:
-        """systemID → (id, the parent's systemID) of the rows that exist."""
-        found: dict[str, tuple[int, str | None]] = {}
-        columns: list[Any] = [table._meta.primary_key, table.system_id]  # type: ignore[attr-defined]
-        if parent is not None:
-            columns.append(parent.as_alias("parent"))
-        for chunk in chunks(sorted(set(sids))):
-            rows = await table.select(*columns).where(table.system_id.is_in(list(chunk)))  # type: ignore[attr-defined]
-            for row in rows:
-                found[row["system_id"]] = (int(row["id"]), row.get("parent"))
-        return found
+        """systemID → (id, the parent's systemID) of the rows that exist (``parent``: the
+        foreign key to the level above)."""
+        name = table._meta.tablename
+        if parent is None:
+            sql = f'SELECT c."id" AS id, c."system_id" AS system_id, NULL AS parent FROM "{name}" c WHERE'  # noqa: S608
+        else:
+            above = parent._foreign_key_meta.resolved_references._meta.tablename
+            sql = (
+                f'SELECT c."id" AS id, c."system_id" AS system_id, p."system_id" AS parent '  # noqa: S608
+                f'FROM "{name}" c LEFT JOIN "{above}" p ON p."id" = c."{parent._meta.db_column_name}" WHERE'
+            )
+        rows = await select_in(table, sql, 'c."system_id"', sorted(set(sids)), "varchar")
+        return {row["system_id"]: (int(row["id"]), row["parent"]) for row in rows}
+
+    async def _system_ids(self, table: type[Table], sids: Sequence[str]) -> dict[str, int]:
+        """systemID → id of the rows of ``table`` that exist."""
+        sql = f'SELECT "id" AS id, "system_id" AS system_id FROM "{table._meta.tablename}" WHERE'  # noqa: S608
+        return {
+            row["system_id"]: int(row["id"])
+            for row in await select_in(table, sql, '"system_id"', sids, "varchar")
+        }
 
     # -- saksmapper ------------------------------------------------------------------------
 
@@ -398,18 +495,12 @@ class Writer:
             [(c.saksaar, c.sakssekvensnummer) for c, _k in new_cases if c.sakssekvensnummer is not None],
         )
         rows: list[Row] = []
-        for case, keyed in new_cases:
+        waiting: list[int] = []
+        for index, (case, keyed) in enumerate(new_cases):
             nummer = case.sakssekvensnummer
             if nummer is None or (case.saksaar, nummer) in taken:
-                allocated = await numbering.next_number("sak", case.saksaar)
-                if nummer is not None:
-                    self.warnings.add(
-                        case.line,
-                        f"<saksmappe> har saksnummer {numbering.mappe_id(case.saksaar, nummer)}, som alt er "
-                        f"brukt av en annen sak; fikk nummeret {numbering.mappe_id(case.saksaar, allocated)}.",
-                        key="case-number-taken",
-                    )
-                nummer = allocated
+                waiting.append(index)
+                nummer = self._placeholder()
             taken.add((case.saksaar, nummer))
             enhet = await self.directory.unit(case.enhet)
             rows.append(
@@ -432,6 +523,10 @@ class Writer:
             )
         for (_case, keyed), row_id in zip(new_cases, await insert(Saksmappe, rows), strict=True):
             keyed.id = row_id
+        for index in waiting:
+            case, keyed = new_cases[index]
+            assert keyed.id is not None
+            self.cases_waiting.append((keyed.id, case.saksaar, case.sakssekvensnummer, case.line))
         notes = []
         for case, keyed in new_cases:
             for note in case.notes:
@@ -441,20 +536,16 @@ class Writer:
     async def _taken_pairs(
         self, year_col: Column, seq_col: Column, pairs: list[tuple[int, int | None]]
     ) -> set[tuple[int, int]]:
-        """Which (year, number) pairs exist (one query per chunk; filtered in Python)."""
-        taken: set[tuple[int, int]] = set()
+        """Which (year, number) pairs exist (one query; filtered in Python)."""
         wanted = {(y, n) for y, n in pairs if n is not None}
-        years = sorted({y for y, _n in wanted})
-        numbers = sorted({n for _y, n in wanted})
         if not wanted:
-            return taken
+            return set()
         table = year_col._meta.table
-        for chunk in chunks(numbers):
-            rows = await table.select(year_col.as_alias("y"), seq_col.as_alias("n")).where(
-                year_col.is_in(years), seq_col.is_in(list(chunk))
-            )
-            taken |= {(r["y"], r["n"]) for r in rows} & wanted
-        return taken
+        year, seq = f'"{year_col._meta.db_column_name}"', f'"{seq_col._meta.db_column_name}"'
+        years = ", ".join(str(int(y)) for y in sorted({y for y, _n in wanted}))
+        sql = f'SELECT {year} AS y, {seq} AS n FROM "{table._meta.tablename}" WHERE {year} IN ({years}) AND'  # noqa: S608
+        rows = await select_in(table, sql, seq, sorted({n for _y, n in wanted}), "int")
+        return {(r["y"], r["n"]) for r in rows} & wanted
 
     async def _merknad(
         self, note: ParsedNote, *, saksmappe: int | None = None, journalpost: int | None = None
@@ -506,18 +597,12 @@ class Writer:
             [(p.journalaar, p.journalsekvensnummer) for _c, p, _k in new_posts],
         )
         rows: list[Row] = []
-        for (_case, post, keyed), nummer in zip(new_posts, numbers, strict=True):
+        waiting: list[int] = []
+        for index, ((_case, post, keyed), nummer) in enumerate(zip(new_posts, numbers, strict=True)):
             sekvens = post.journalsekvensnummer
             if sekvens is None or (post.journalaar, sekvens) in taken:
-                allocated = await numbering.next_number("journal", post.journalaar)
-                if sekvens is not None:
-                    self.warnings.add(
-                        post.line,
-                        f"<journalpost> har journalnummer {post.journalaar}/{sekvens}, som alt er brukt; "
-                        f"fikk {post.journalaar}/{allocated}.",
-                        key="journal-number-taken",
-                    )
-                sekvens = allocated
+                waiting.append(index)
+                sekvens = self._placeholder()
             taken.add((post.journalaar, sekvens))
             enhet = await self.directory.unit(post.enhet)
             rows.append(
@@ -546,6 +631,10 @@ class Writer:
             )
         for (_c, _p, keyed), row_id in zip(new_posts, await insert(Journalpost, rows), strict=True):
             keyed.id = row_id
+        for index in waiting:
+            _case, post, keyed = new_posts[index]
+            assert keyed.id is not None
+            self.posts_waiting.append((keyed.id, post.journalaar, post.journalsekvensnummer, post.line))
         await self._journalpost_series(new_posts, case_of, case_key_of, numbers)
         await self._insert_parts_and_writeoffs(new_posts)
         notes = []
@@ -650,11 +739,7 @@ class Writer:
         refs = sorted(
             {w.referanse for _c, p, _k in new_posts for w in p.writeoffs if w.referanse} - set(post_ids)
         )
-        for chunk in chunks(refs):
-            for row in await Journalpost.select(Journalpost.id, Journalpost.system_id).where(
-                Journalpost.system_id.is_in(list(chunk))
-            ):
-                post_ids[row["system_id"]] = row["id"]
+        post_ids.update(await self._system_ids(Journalpost, refs))
         rows: list[Row] = []
         pending: list[tuple[int, str, int]] = []
         registrert = now()
@@ -791,13 +876,7 @@ class Writer:
                     keyed.append((key, post_ids[post_key], flow))
         if not keyed:
             return
-        existing: set[str] = set()
-        keys = [key for key, _post, _flow in keyed]
-        for chunk in chunks(keys):
-            rows = await Dokumentflyt.select(Dokumentflyt.system_id).where(
-                Dokumentflyt.system_id.is_in(list(chunk))
-            )
-            existing |= {row["system_id"] for row in rows}
+        existing = set(await self._system_ids(Dokumentflyt, [key for key, _post, _flow in keyed]))
         registrert = now()
         rows_to_insert: list[Row] = [
             dict(

@@ -11,8 +11,11 @@ journalpost, dokumentobjekt with or without systemID) and notes which layout the
 truncated file, a record without its key or journalposttype, a file whose checksum differs) and
 reports what it worked around to the :class:`Warnings` it was given.
 
-With ``store`` set (the first pass), document files found next to the XML are checked against
-their checksum and put in the :class:`~core.archive.filestore.FileStore`.
+Each element's children are read once (:class:`~.import_values.Node`: ``iterchildren`` in the
+Noark namespace, the first child and its text per name), and the values are converted from
+those dicts. With ``store`` set (the import), document files found next to the XML are checked
+against their checksum and put in the :class:`~core.archive.filestore.FileStore` as their
+saksmappe is read.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ and counts as undefined, which refuses the file. libxml2 refuses entities that e
 text than the file holds (billion laughs, a large entity used many times), also with
 ``huge_tree``, which only lifts the limits on the size of single text nodes and the depth."""
 
+REGISTRERING = f"{{{NS}}}registrering"
 STRUCTURE = tuple(
     f"{{{NS}}}{t}" for t in ("arkiv", "arkivdel", "klassifikasjonssystem", "klasse", "mappe", "registrering")
 )
@@ -166,7 +170,6 @@ class ReadStats:
     """Highest sakssekvensnummer per saksaar in the file."""
     journal_max: dict[int, int] = field(default_factory=dict)
     """Highest journalsekvensnummer per journalaar in the file."""
-    years_without_numbers: set[tuple[str, int]] = field(default_factory=set)
     max_live: int = 0
     """Most elements alive in the tree at any mappe end (only measured when asked)."""
 
@@ -303,25 +306,21 @@ class Reader:
 
     def _node(self, element: Any, label: str) -> Node:
         node = Node(element, label, self.warnings)
-        for name, found in node.kids.items():
-            if name in NOT_IMPORTED:
-                self.stats.not_imported[name] += len(found)
+        for name in NOT_IMPORTED.intersection(node.first):
+            self.stats.not_imported[name] += len(node.all(name))
         return node
 
     # -- saksmappe -------------------------------------------------------------------------
 
     def _mappe(self, element: Any) -> ParsedCase | None:
         kind = xsi_type(element)
-        journalposts = [
-            c for c in element if localname(c.tag) == "registrering" and xsi_type(c) == "journalpost"
-        ]
         if kind not in ("saksmappe", "mappe", ""):
             self._skip(
                 element, "er ikke en saksmappe og ble ikke importert (heller ikke registreringene i den)."
             )
             return None
         if kind != "saksmappe":
-            if not journalposts:
+            if not any(xsi_type(c) == "journalpost" for c in element.iterchildren(REGISTRERING)):
                 return None  # a plain folder of folders
             self.warnings.add(
                 int(element.sourceline or 0),
@@ -330,9 +329,7 @@ class Reader:
             )
         node = self._node(element, "saksmappe")
         case = self._case(node)
-        for name, child in node.children:
-            if name != "registrering":
-                continue
+        for child in node.all("registrering"):
             if xsi_type(child) == "journalpost":
                 case.posts.append(self._post(self._node(child, "journalpost"), case))
             else:
@@ -391,9 +388,7 @@ class Reader:
             saksansvarlig=node.fit("saksansvarlig", node.name("saksansvarlig"), 200),
             opprettet_av=node.name("opprettetAv"),
         )
-        case.notes = [
-            self._note(Node(m, "merknad", self.warnings), opprettet) for m in node.kids.get("merknad", [])
-        ]
+        case.notes = [self._note(Node(m, "merknad", self.warnings), opprettet) for m in node.all("merknad")]
         return case
 
     def _case_number(self, node: Node, saksdato: date) -> tuple[int, int | None]:
@@ -427,7 +422,6 @@ class Reader:
             f"saken får neste ledige nummer i {year}.",
             key="case-number-allocated",
         )
-        self.stats.years_without_numbers.add(("sak", year))
         return year, None
 
     def _title(self, node: Node) -> str:
@@ -438,10 +432,10 @@ class Reader:
 
     def _skjerming(self, node: Node) -> tuple[str, str]:
         """(tilgangsrestriksjon code, skjermingshjemmel) of a ``skjerming`` child."""
-        found = node.kids.get("skjerming")
-        if not found:
+        found = node.first.get("skjerming")
+        if found is None:
             return "", ""
-        skjerming = Node(found[0], "skjerming", self.warnings)
+        skjerming = Node(found, "skjerming", self.warnings)
         value = skjerming.text("tilgangsrestriksjon")
         hjemmel = skjerming.fit("skjermingshjemmel", skjerming.given("skjermingshjemmel"), 200)
         if not value:
@@ -485,8 +479,6 @@ class Reader:
         sekvens = node.integer("journalsekvensnummer")
         if journalaar is None:
             journalaar = journaldato.year
-        if sekvens is None:
-            self.stats.years_without_numbers.add(("journal", journalaar))
         nummer = node.integer("journalpostnummer")
         if nummer is None:
             match = _REGISTRERINGS_ID.fullmatch(node.text("registreringsID"))
@@ -517,7 +509,7 @@ class Reader:
         )
         post.parts = [
             self._part(Node(p, "korrespondansepart", self.warnings), post)
-            for p in node.kids.get("korrespondansepart", [])
+            for p in node.all("korrespondansepart")
         ]
         if journalposttype in ("I", "N") and not any(p.recipient for p in post.parts):
             if case.enhet or case.saksansvarlig:
@@ -538,40 +530,38 @@ class Reader:
                     key="no-recipient",
                 )
         post.enhet, post.behandler = _responsible(post, case)
-        for element in node.kids.get("avskrivning", []):
+        for element in node.all("avskrivning"):
             writeoff = self._writeoff(Node(element, "avskrivning", self.warnings), post)
             if writeoff is not None:
                 post.writeoffs.append(writeoff)
-        post.notes = [
-            self._note(Node(m, "merknad", self.warnings), opprettet) for m in node.kids.get("merknad", [])
-        ]
-        for element in node.kids.get("dokumentbeskrivelse", []):
+        post.notes = [self._note(Node(m, "merknad", self.warnings), opprettet) for m in node.all("merknad")]
+        for element in node.all("dokumentbeskrivelse"):
             post.documents.append(self._document(self._node(element, "dokumentbeskrivelse"), post))
         post.flows = [
             self._flow(Node(element, "dokumentflyt", self.warnings), post)
-            for element in node.kids.get("dokumentflyt", [])
+            for element in node.all("dokumentflyt")
         ]
-        if "dokumentobjekt" in node.kids:
+        if "dokumentobjekt" in node.first:
             node.warn(
                 "har <dokumentobjekt> rett under registreringen, uten <dokumentbeskrivelse>; "
                 "de ble ikke importert.",
                 line=node.line_of("dokumentobjekt"),
                 key="bare-dokumentobjekt",
             )
-            self.stats.not_imported["dokumentobjekt"] += len(node.kids["dokumentobjekt"])
+            self.stats.not_imported["dokumentobjekt"] += len(node.all("dokumentobjekt"))
         return post
 
     def _note_layout(self, node: Node) -> None:
         """Where korrespondansepart sits tells v5.0 (before journalposttype) from v3.1/v4.0."""
-        names = [name for name, _child in node.children]
+        names = list(node.first)  # first occurrences, in document order
         if "korrespondansepart" in names and "journalposttype" in names:
             if names.index("korrespondansepart") < names.index("journalposttype"):
                 self.layout.v50 += 1
             else:
                 self.layout.v3x += 1
-        if "part" in node.kids:
+        if "part" in node.first:
             self.layout.v50 += 1
-        if "sakspart" in node.kids:
+        if "sakspart" in node.first:
             self.layout.v3x += 1
 
     def _part(self, node: Node, post: ParsedPost) -> ParsedPart:
@@ -702,7 +692,7 @@ class Reader:
             opprettet_dato=opprettet,
             opprettet_av=node.name("opprettetAv"),
         )
-        for element in node.kids.get("merknad", []):
+        for element in node.all("merknad"):
             note = Node(element, "merknad", self.warnings)
             node.warn(
                 "har en merknad; den ble lagret på journalposten (dokumenter har ingen merknader her).",
@@ -710,7 +700,7 @@ class Reader:
                 key="document-note",
             )
             post.notes.append(self._note(note, opprettet))
-        for element in node.kids.get("dokumentobjekt", []):
+        for element in node.all("dokumentobjekt"):
             document.versions.append(self._version(self._node(element, "dokumentobjekt"), document))
         return document
 
@@ -722,7 +712,7 @@ class Reader:
                 raise node.refuse(f"har <systemID> på {len(system_id)} tegn; høyst 100 kan lagres.")
         else:
             self.layout.v3x += 1
-        for konvertering in node.kids.get("konvertering", []):
+        for konvertering in node.all("konvertering"):
             names = {localname(c.tag) for c in konvertering}
             if not {"konverteringsverktoey", "konverteringskommentar"} <= names:
                 self.layout.v40 += 1
@@ -751,8 +741,8 @@ class Reader:
 
     def _file(self, node: Node, referanse: str) -> tuple[str, int]:
         """(sjekksum as SHA-256 hex, filstoerrelse). A referenced file next to the XML is
-        checked against the checksum (a mismatch refuses the file) and, in the first pass, put in
-        the FileStore; without the file the values are taken from the XML."""
+        checked against the checksum (a mismatch refuses the file) and, with a store, put in the
+        FileStore; without the file the values are taken from the XML."""
         given = node.text("sjekksum").lower()
         algoritme = node.text("sjekksumAlgoritme").upper().replace("-", "").replace(" ", "")
         size = node.size("filstoerrelse")
@@ -767,8 +757,6 @@ class Reader:
                     key=f"algorithm:{algoritme}",
                 )
             return node.fit("sjekksum", given, 64), size
-        if self.store is None and given and algoritme in ("", "SHA256"):
-            return given, path.stat().st_size  # checked and stored by the first pass
         content = path.read_bytes()
         sha256 = hashlib.sha256(content).hexdigest()
         if given:

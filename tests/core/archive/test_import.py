@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hashlib
 import json
 import re
 import shutil
+import threading
+import time
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,7 +26,7 @@ import pytest
 from click.testing import CliRunner
 
 from core.archive import numbering
-from core.archive.filestore import FileStore
+from core.archive.filestore import FileStore, unreferenced
 from core.archive.noark5 import export_xml, importer, schemas
 from core.archive.noark5.import_directory import PLACEHOLDER_MAIL_DOMAIN
 from core.archive.noark5.import_model import Warnings
@@ -797,6 +800,145 @@ async def test_an_import_interrupted_after_a_written_batch_leaves_nothing(
     assert await Saksmappe.count() == 0
     assert await Journalpost.count() == 0
     assert await AuditEvent.count().where(AuditEvent.action == "archive.imported") == 0
+
+
+async def test_a_refusal_late_in_the_file_rolls_back_the_batches_already_written(
+    db: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import reads the file once, inside its transaction: batches are in the database
+    before the end of the file is read, and a refusal there rolls all of them back (records,
+    units, people, counters, audit)."""
+    await import_path(settings, FIXTURES / "v3.1")
+    before = await database_state()
+    audit_before = await AuditEvent.count()
+    monkeypatch.setattr(importer, "BATCH_CASES", 2)
+    path = tmp_path / "arkivstruktur.xml"
+    generate(path, 7, posts_per_case=2)
+    text = path.read_text(encoding="utf-8")
+    cut = text.rindex("<journalposttype>")  # the file's last journalpost loses its type
+    path.write_text(text[:cut] + text[text.index("</journalposttype>", cut) + 18 :], encoding="utf-8")
+    write = importer.Writer.write
+    batches: list[int] = []
+
+    async def counting(self: Any, cases: list[Any]) -> None:
+        await write(self, cases)
+        batches.append(len(cases))
+
+    monkeypatch.setattr(importer.Writer, "write", counting)
+    with pytest.raises(ImportRefused) as refused:
+        await import_path(settings, path)
+
+    assert batches == [2, 2, 2]  # six of the seven cases had been written
+    assert (
+        str(refused.value)
+        == f"Linje {line_of(path, '<registrering', 14)}: <journalpost> mangler <journalposttype>."
+    )
+    assert await database_state() == before
+    assert await AuditEvent.count() == audit_before
+
+
+async def test_a_refused_import_leaves_its_stored_files_unreferenced_for_the_purge(
+    db: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Document files are stored as their saksmappe is read; when the file is refused later,
+    no row references them, so ``core.purge_files`` removes them after its grace period."""
+    folder = tmp_path / "uttrekk"
+    shutil.copytree(FIXTURES / "v5.0", folder)
+    path = folder / "arkivstruktur.xml"
+    text = path.read_text(encoding="utf-8")
+    cut = text.rindex("<journalposttype>")  # in the second saksmappe; the file is in the first
+    path.write_text(text[:cut] + text[text.index("</journalposttype>", cut) + 18 :], encoding="utf-8")
+    store = FileStore(tmp_path / "lager")
+    monkeypatch.setattr(FileStore, "from_settings", classmethod(lambda cls, _settings: store))
+    monkeypatch.setattr(importer, "BATCH_CASES", 1)
+
+    with pytest.raises(ImportRefused, match="mangler <journalposttype>"):
+        await import_path(settings, folder)
+
+    sjekksum = hashlib.sha256((folder / "dokumenter" / "soknad.pdf").read_bytes()).hexdigest()
+    assert [s for s, _path in store.files()] == [sjekksum]
+    assert await Dokumentobjekt.count() == 0
+    assert [p for p, _size in unreferenced(store, set(), time.time() + 1)] == [store.path(sjekksum)]
+
+
+async def test_numbers_allocated_early_in_the_file_stay_clear_of_later_numbers(
+    db: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record without a number is written before the rest of the file is read; its number
+    is allocated at the end, above the file's numbers, so no later record loses its own."""
+    monkeypatch.setattr(importer, "BATCH_CASES", 2)
+    path = tmp_path / "arkivstruktur.xml"
+    generate(path, 5, posts_per_case=2)  # cases 2025/1-5, journal numbers 2025/1-10
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("<mappeID>2025/00001</mappeID>", "<mappeID>A</mappeID>", 1)
+    text = text.replace("<sakssekvensnummer>1</sakssekvensnummer>", "", 1)
+    text = text.replace("<journalsekvensnummer>1</journalsekvensnummer>", "", 1)
+    path.write_text(text, encoding="utf-8")
+    first_case = str(uuid.uuid5(uuid.NAMESPACE_URL, "arkivrutiner-test:sak:1"))
+    first_post = str(uuid.uuid5(uuid.NAMESPACE_URL, "arkivrutiner-test:jp:1-1"))
+
+    summary = await import_path(settings, path)
+
+    case = await Saksmappe.select().where(Saksmappe.system_id == first_case).first()
+    assert case is not None and (case["saksaar"], case["sakssekvensnummer"]) == (2025, 6)
+    numbered = await post(first_post)
+    assert (numbered["journalaar"], numbered["journalsekvensnummer"]) == (2025, 11)
+    assert sorted(c["sakssekvensnummer"] for c in await Saksmappe.select()) == [2, 3, 4, 5, 6]
+    assert sorted(p["journalsekvensnummer"] for p in await Journalpost.select()) == list(range(2, 12))
+    assert any("saken får neste ledige nummer i 2025" in w for w in summary.warnings), summary.warnings
+    assert not any("som alt er brukt" in w for w in summary.warnings), summary.warnings
+    assert await numbering.next_number("sak", 2025) == 7
+    assert await numbering.next_number("journal", 2025) == 12
+
+
+async def test_read_ahead_reads_in_one_thread_and_passes_on_a_refusal() -> None:
+    threads: list[str] = []
+    closed: list[bool] = []
+
+    def items(fail: bool) -> Any:
+        try:
+            for n in (1, 2, 3):
+                threads.append(threading.current_thread().name)
+                yield n
+            if fail:
+                raise ImportRefused("Linje 9: <journalpost> mangler <systemID>.")
+        finally:
+            closed.append(True)
+
+    got = []
+    with pytest.raises(ImportRefused, match=r"^Linje 9"):
+        async for n in importer.read_ahead(items(fail=True)):
+            got.append(n)
+    assert got == [1, 2, 3]
+    assert len(set(threads)) == 1 and threads[0] != threading.current_thread().name
+
+    threads.clear()
+    closed.clear()
+    reader = importer.read_ahead(items(fail=False))
+    assert await reader.__anext__() == 1
+    await reader.aclose()  # the caller stops early (an error while writing, Ctrl-C)
+    assert closed == [True]
+    assert threads == threads[:1] * 2  # the second item was read ahead, in the same thread
+
+
+def test_fewer_collections_during_an_import_and_the_settings_restored_after() -> None:
+    before = gc.get_threshold()
+    with pytest.raises(ImportRefused), importer.fewer_collections(threshold=12_345):
+        assert gc.get_threshold() == (max(before[0], 12_345), *before[1:])
+        assert gc.get_freeze_count() > 0
+        raise ImportRefused("Linje 1: …")
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("chunk", [5, 11, 12, 13, 1 << 22])
+def test_the_progress_estimate_counts_the_journal_posts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    path = tmp_path / "arkivstruktur.xml"
+    generate(path, 9, posts_per_case=3)
+    monkeypatch.setattr(importer, "ESTIMATE_CHUNK", chunk)  # a post split across two reads
+    assert importer.estimate_posts(path) == 27
 
 
 # -- the command line ------------------------------------------------------------------------------
