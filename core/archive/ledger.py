@@ -78,8 +78,10 @@ __all__ = [
 
 SpanKey = tuple[int, int, str]
 """(unit or 0, handler or 0, journalposttype)."""
-Span = tuple[int, int, int, str, date, date | None]
-"""(journalpost, unit, handler, journalposttype, fra_dato, til_dato)."""
+Span = tuple[int, int, int, str, date, date | None, date | None, date | None]
+"""(journalpost, unit, handler, journalposttype, fra_dato, til_dato, forfallsdato,
+foreloepig_svar_dato): the last two only ride along for the card (:func:`own_figures`); they
+move no count."""
 
 ALL = Scope()
 """Every unit and handler, both journalposttyper."""
@@ -87,7 +89,8 @@ ALL = Scope()
 NEVER = date(9999, 12, 1)
 """``neste`` of a key's last month row."""
 
-_COLUMNS = "korrespondansepart, journalpost, enhet, saksbehandler, journalposttype, fra_dato, til_dato"
+_BASE_COLUMNS = "korrespondansepart, journalpost, enhet, saksbehandler, journalposttype, fra_dato, til_dato"
+_COLUMNS = f"{_BASE_COLUMNS}, forfallsdato, foreloepig_svar_dato"
 
 
 def spans_query(where: QueryString) -> QueryString:
@@ -96,11 +99,13 @@ def spans_query(where: QueryString) -> QueryString:
     return QueryString(
         f"SELECT {_COLUMNS} FROM ("  # noqa: S608 - names from code; values are bound
         " SELECT x.korrespondansepart, x.journalpost, x.enhet, x.saksbehandler, x.journalposttype, x.fra_dato,"
-        " CASE WHEN x.wk IS NULL THEN x.wj WHEN x.wj IS NULL OR x.wk <= x.wj THEN x.wk ELSE x.wj END AS til_dato"
+        " CASE WHEN x.wk IS NULL THEN x.wj WHEN x.wj IS NULL OR x.wk <= x.wj THEN x.wk ELSE x.wj END AS til_dato,"
+        " x.forfallsdato, x.foreloepig_svar_dato"
         " FROM ("
         "  SELECT k.id AS korrespondansepart, k.journalpost AS journalpost,"
         "  COALESCE(k.administrativ_enhet, 0) AS enhet, COALESCE(k.saksbehandler, 0) AS saksbehandler,"
         "  j.journalposttype AS journalposttype, j.journaldato AS fra_dato,"
+        "  j.forfallsdato AS forfallsdato, k.foreloepig_svar_dato AS foreloepig_svar_dato,"
         "  (SELECT MIN(a.avskrivningsdato) FROM core_avskrivning a WHERE a.korrespondansepart = k.id) AS wk,"
         "  (SELECT MIN(a.avskrivningsdato) FROM core_avskrivning a"
         "   WHERE a.journalpost = j.id AND a.korrespondansepart IS NULL) AS wj"
@@ -123,6 +128,8 @@ def _span(row: dict[str, Any]) -> Span:
         str(row["journalposttype"]),
         fra,
         as_date(row["til_dato"]),
+        as_date(row["forfallsdato"]),
+        as_date(row["foreloepig_svar_dato"]),
     )
 
 
@@ -131,7 +138,7 @@ async def _spans(query: QueryString) -> dict[int, Span]:
 
 
 def _add(deltas: Counter[tuple[int, int, str, date]], span: Span, sign: int) -> None:
-    _, unit, handler, kind, fra, til = span
+    _, unit, handler, kind, fra, til, _, _ = span
     deltas[(unit, handler, kind, fra)] += sign
     if til is not None:
         deltas[(unit, handler, kind, til)] -= sign
@@ -250,17 +257,11 @@ async def _refresh(records: QueryString, stored: QueryString) -> None:
     if gone:
         await run(QueryString("DELETE FROM core_restanse_span WHERE {}", in_list("korrespondansepart", gone)))
     for part in added:
-        journalpost, unit, handler, kind, fra, til = new[part]
+        values = (part, *new[part])
         await run(
             QueryString(
-                f"INSERT INTO core_restanse_span ({_COLUMNS}) VALUES ({{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {{}})",  # noqa: S608 - names from code; values are bound
-                part,
-                journalpost,
-                unit,
-                handler,
-                kind,
-                fra,
-                til,
+                f"INSERT INTO core_restanse_span ({_COLUMNS}) VALUES ({', '.join('{}' for _ in values)})",  # noqa: S608 - names from code; values are bound
+                *values,
             )
         )
 
@@ -289,15 +290,23 @@ def _next_month(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-async def rebuild(execute: Callable[[QueryString], Awaitable[Any]] = run, *, months: bool = True) -> int:
+async def rebuild(
+    execute: Callable[[QueryString], Awaitable[Any]] = run, *, months: bool = True, card_columns: bool = True
+) -> int:
     """Recompute the whole ledger from the records (set-based; run it in a write transaction,
     or it is its own statements). Returns the number of spans. ``execute`` runs one statement
     (a migration passes its own engine's). ``months=False`` leaves ``core_restanse_month``
-    alone (the migration that made the ledger ran before that table existed)."""
+    alone (the migration that made the ledger ran before that table existed);
+    ``card_columns=False`` fills only the span columns that migration knew (a later migration
+    adds and fills ``forfallsdato`` and ``foreloepig_svar_dato``)."""
+    columns = _COLUMNS if card_columns else _BASE_COLUMNS
     await execute(QueryString("DELETE FROM core_restanse_ledger"))
     await execute(QueryString("DELETE FROM core_restanse_span"))
     await execute(
-        QueryString(f"INSERT INTO core_restanse_span ({_COLUMNS}) {{}}", spans_query(QueryString("1 = 1")))
+        QueryString(
+            f"INSERT INTO core_restanse_span ({columns}) SELECT {columns} FROM ({{}}) spans",  # noqa: S608 - names from code
+            spans_query(QueryString("1 = 1")),
+        )
     )
     await execute(
         QueryString(

@@ -218,6 +218,8 @@ async def update_post(user: User, journalpost_id: int, changes: PostChanges, ver
         if not changed:
             return
         await bump(Journalpost, journalpost_id, version, values, post_changed())
+        if "forfallsdato" in changed:
+            await ledger.refresh_posts([journalpost_id])  # the spans keep the card's forfallsdato
         updated = {**post, "tittel": tittel, "offentlig_tittel": changes.offentlig_tittel.strip()}
         await audit.record(
             actor_id=user.person_id,

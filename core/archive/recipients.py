@@ -468,6 +468,7 @@ async def mark_foreloepig_svar(
             {Korrespondansepart.foreloepig_svar_dato: day},
             post_changed(),
         )
+        await ledger.refresh_parts([korrespondansepart_id])  # the span keeps the card's foreløpig svar
         await audit.record(
             actor_id=user.person_id,
             on_behalf_of=acting.on_behalf_of,

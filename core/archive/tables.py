@@ -225,6 +225,10 @@ class RestanseSpan(Table, tablename="core_restanse_span"):
     journalposttype = Varchar(length=2)
     fra_dato = Date()
     til_dato = Date(null=True, default=None)
+    forfallsdato = Date(null=True, default=None)
+    """The post's forfallsdato, for the card's *forfalt* (kept with the span)."""
+    foreloepig_svar_dato = Date(null=True, default=None)
+    """The recipient's foreløpig svar, for the card's *§ 11 a* and *foreløpig svar*."""
 
 
 class RestanseLedger(Table, tablename="core_restanse_ledger"):

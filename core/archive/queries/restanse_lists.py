@@ -230,32 +230,23 @@ class Summary:
 async def own_summary(person_id: int, day: date | None = None) -> Summary:
     """The handler's restanser on ``day`` (default today): the total from the restanse ledger
     (:func:`core.archive.ledger.count`, the menu badge's statement, memoized per request), and
-    forfalt, past § 11 a and with a foreløpig svar from one indexed statement over the
-    handler's open spans (``core_restanse_span_behandler``), each looking up its post and
-    recipient by primary key (scalar subqueries in a materialised CTE, evaluated once per span;
-    with a join PostgreSQL hashed the whole recipient table). Forfallsdato and foreløpig svar
-    belong to the post and the recipient, not to the ledger's keys."""
+    forfalt, past § 11 a and with a foreløpig svar from the handler's open spans alone
+    (``core_restanse_span_behandler_dato``): each span keeps its post's forfallsdato and its
+    recipient's foreløpig svar, refreshed in the transactions that change them."""
     on = day or today()
-    open_span = QueryString(
-        "((s.saksbehandler = {} AND s.til_dato IS NULL) OR (s.saksbehandler = {} AND s.til_dato > {}))",
-        person_id,
-        person_id,
-        on,
-    )
     rows = await run(
         QueryString(
-            "WITH x AS MATERIALIZED ("
-            " SELECT s.journalposttype, s.fra_dato,"
-            " (SELECT j.forfallsdato FROM core_journalpost j WHERE j.id = s.journalpost) AS forfallsdato,"
-            " (SELECT k.foreloepig_svar_dato FROM core_korrespondansepart k WHERE k.id = s.korrespondansepart) AS svar"
-            " FROM core_restanse_span s WHERE {} AND s.fra_dato <= {}"
-            ") SELECT SUM(CASE WHEN x.forfallsdato IS NOT NULL AND x.forfallsdato < {} THEN 1 ELSE 0 END) AS forfalt, "
-            "SUM(CASE WHEN x.journalposttype = 'I' AND x.fra_dato < {} AND x.svar IS NULL THEN 1 ELSE 0 END) AS p11a, "
-            "SUM(CASE WHEN x.svar IS NOT NULL THEN 1 ELSE 0 END) AS foreloepig FROM x",
-            open_span,
-            on,
+            "SELECT SUM(CASE WHEN s.forfallsdato IS NOT NULL AND s.forfallsdato < {} THEN 1 ELSE 0 END) AS forfalt, "
+            "SUM(CASE WHEN s.journalposttype = 'I' AND s.fra_dato < {} AND s.foreloepig_svar_dato IS NULL "
+            "THEN 1 ELSE 0 END) AS p11a, "
+            "SUM(CASE WHEN s.foreloepig_svar_dato IS NOT NULL THEN 1 ELSE 0 END) AS foreloepig "
+            "FROM core_restanse_span s WHERE s.saksbehandler = {} AND s.fra_dato <= {} "
+            "AND (s.til_dato IS NULL OR s.til_dato > {})",
             on,
             months_back(on, 1),
+            person_id,
+            on,
+            on,
         )
     )
     row = rows[0] if rows else {}

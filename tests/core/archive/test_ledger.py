@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from core.archive import creation, ledger, recipients, services
+from core.archive.inputs import PostChanges
 from core.archive.queries import restanse_lists, restanser
 from core.archive.queries.common import as_date
 from core.archive.queries.restanser import Scope
@@ -152,6 +153,26 @@ class History:
             user = await as_user(self.org.archivist)
             await services.mark_foreloepig_svar(self.settings, user, part["id"], version=part["version"])
 
+    async def change_forfallsdato(self) -> None:
+        """A post's forfallsdato edited (the card's *forfalt* reads it from the spans)."""
+        parts = await internal_parts()
+        if parts:
+            part = self.rng.choice(parts)
+            post = (
+                await Journalpost.select(Journalpost.tittel)
+                .where(Journalpost.id == part["journalpost"])
+                .first()
+            )
+            user = await as_user(self.org.archivist)
+            changes = PostChanges(tittel=post["tittel"], forfallsdato=self.rng.choice([None, *DATES]))
+            await services.update_post(
+                self.settings,
+                user,
+                part["journalpost"],
+                changes,
+                version=await post_version(part["journalpost"]),
+            )
+
     async def transfer(self) -> None:
         user = await as_user(self.org.leader)
         expected = counts_of(await preview(user, self.org.handler))
@@ -187,6 +208,7 @@ class History:
             (self.send_to_unit, 2),
             (self.write_off, 5),
             (self.foreloepig_svar, 1),
+            (self.change_forfallsdato, 2),
             (self.transfer, 1),
             (self.write_off_whole_post, 1),
         ]
@@ -483,3 +505,32 @@ async def test_concurrent_writers_of_one_key_keep_the_month_totals(settings, db,
     async with writing(Journalpost):
         await ledger.rebuild()
     assert await ledger_rows() == kept
+
+
+async def test_the_card_follows_forfallsdato_and_foreloepig_svar(settings, db, clock: Clock) -> None:
+    """The card's forfalt and § 11 a come from the spans, so the edits that change a post's
+    forfallsdato or a recipient's foreløpig svar must refresh them."""
+    org = await make_org()
+    clock.day = START
+    post = await incoming(settings, org, tittel="Søknad om skjenkebevilling")
+    part = (await internal_parts())[-1]
+    await services.fordel(
+        settings, await as_user(org.leader), part["id"], org.handler, version=part["version"]
+    )
+    clock.day = START + timedelta(days=DAYS)  # more than a month later: past § 11 a
+    before = await restanse_lists.own_summary(org.handler)
+    assert (before.total, before.forfalt, before.paragraf_11a, before.foreloepig) == (1, 0, 1, 0)
+
+    tittel = (await Journalpost.select(Journalpost.tittel).where(Journalpost.id == post).first())["tittel"]
+    changes = PostChanges(tittel=tittel, forfallsdato=START + timedelta(days=5))
+    await services.update_post(
+        settings, await as_user(org.archivist), post, changes, version=await post_version(post)
+    )
+    assert (await restanse_lists.own_summary(org.handler)).forfalt == 1
+
+    part = next(p for p in await internal_parts() if p["id"] == part["id"])
+    await services.mark_foreloepig_svar(
+        settings, await as_user(org.handler), part["id"], version=part["version"]
+    )
+    after = await restanse_lists.own_summary(org.handler)
+    assert (after.total, after.forfalt, after.paragraf_11a, after.foreloepig) == (1, 1, 0, 1)
