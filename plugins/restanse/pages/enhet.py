@@ -111,7 +111,7 @@ def scope(criteria: EnhetCriteria, unit_ids: tuple[int, ...], handler: int | Non
 
 async def table(criteria: EnhetCriteria) -> list[Row]:
     """The per-handler counts from the restanse ledger: with a period of journaldato from the
-    spans of the units (``core_restanse_span_enhet``), else from the month totals and ledger
+    spans of the units (by unit and journaldato), else from the month totals and ledger
     rows (:func:`core.archive.ledger.counts_per_handler`)."""
     unit_ids = await scope_units(criteria)
     counts = await counts_per_handler([criteria.week_before, criteria.report_date], scope(criteria, unit_ids))
