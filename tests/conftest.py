@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from tests.support import db as dbsupport
+from tests.support.statements import statements  # noqa: F401 - a fixture for every test
 
 _TMP = Path(tempfile.mkdtemp(prefix="arkivrutiner-test-"))
 ENGINE = os.environ.get("ARKIV_TEST_DATABASE", "sqlite")

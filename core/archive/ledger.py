@@ -252,8 +252,7 @@ async def _refresh(records: QueryString, stored: QueryString) -> None:
     for (unit, handler, kind, month), delta in sorted(months.items()):
         if delta:
             await _add_to_month((unit, handler, kind), month, delta)
-    if changed:
-        memo.forget()
+    memo.forget()  # the request's memo also holds queue counts the same writes move
     if gone:
         await run(QueryString("DELETE FROM core_restanse_span WHERE {}", in_list("korrespondansepart", gone)))
     for part in added:

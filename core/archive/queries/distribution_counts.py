@@ -18,7 +18,9 @@ from core.archive.queries.distribution import (
     received_day,
 )
 from core.archive.queries.open_recipients import RECIPIENT, open_on
+from core.archive.tables import Korrespondansepart
 from core.i18n import _
+from core.memo import memoized
 from core.timeutil import today
 
 # --- counts and oldest age -----------------------------------------------------------------
@@ -77,7 +79,19 @@ async def summaries(
 
     ``unit_ids``: the units to report (None: every active unit); ``central``: include the
     central queue. Queues without items are included (count 0) unless ``only_waiting``.
-    """
+    Memoized per request (:mod:`core.memo`): the menu badge and the page ask for the same
+    queues; every write that moves a queue refreshes the restanse ledger, which forgets the
+    memo."""
+    key = ("queue-summaries", tuple(unit_ids) if unit_ids is not None else None, central, only_waiting)
+    found = await memoized(
+        key,
+        lambda: _summaries(unit_ids, central=central, only_waiting=only_waiting),
+        in_transaction=Korrespondansepart._meta.db.transaction_exists(),
+    )
+    return list(found)
+
+
+async def _summaries(unit_ids: list[int] | None, *, central: bool, only_waiting: bool) -> list[QueueSummary]:
     counts: dict[int | None, tuple[int, date | None]] = {}
     query = summaries_query(unit_ids, central=central)
     if query is not None:

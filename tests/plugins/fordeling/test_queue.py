@@ -298,3 +298,24 @@ async def test_leader_of_two_units_switches_queue(client, org: Org) -> None:
     assert "GDO Geodata og oppmåling</a>: 1 ufordelt, eldste 4 dager" in card.text
     other = await client.get(f"/fordeling?enhet={second}")
     assert "Kartbestilling" in other.text
+
+
+async def test_the_queue_counts_run_once_per_request(client, org: Org, statements: list[str]) -> None:
+    """The menu badge *Til fordeling* and the page's queue overview are the same counts: one
+    grouped statement for GET /fordeling; the next request counts again."""
+    case = await make_case(unit=org.unit)
+    await make_post(case, unit=org.unit, age=1)
+    await login(client, org.leader)
+    statements.clear()
+    page = await client.get("/fordeling")
+    assert page.status_code == 200
+    assert re.search(r'href="/fordeling"[^>]*>Til fordeling <span class="badge">1<', page.text), page.text[
+        :2000
+    ]
+    grouped = [sql for sql in statements if "GROUP BY k.administrativ_enhet" in sql and "COUNT(*)" in sql]
+    assert len(grouped) == 1, grouped
+    statements.clear()
+    assert (await client.get("/fordeling")).status_code == 200
+    assert (
+        len([sql for sql in statements if "GROUP BY k.administrativ_enhet" in sql and "COUNT(*)" in sql]) == 1
+    )

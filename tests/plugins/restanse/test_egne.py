@@ -11,8 +11,6 @@ import zipfile
 from datetime import date, timedelta
 
 import pytest
-from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
 
 from core.archive.queries import restanse_lists
 from core.archive.tables import Korrespondansepart
@@ -130,26 +128,6 @@ async def test_card_and_menu_badge(client, org: Org) -> None:
     empty = await client.get("/restanse/kort")
     assert "Du har ingen restanser." in empty.text
     assert "Du har ingen restanser. Godt jobbet!" in (await client.get("/restanse")).text
-
-
-@pytest.fixture
-def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The SQL of every statement run from here on, by any engine (app and test alike)."""
-    seen: list[str] = []
-    for engine in (SQLiteEngine, PostgresEngine):
-
-        async def counting(
-            self: object,
-            querystring: object,
-            *args: object,
-            _original=engine.run_querystring,
-            **kwargs: object,
-        ) -> object:
-            seen.append(str(querystring))
-            return await _original(self, querystring, *args, **kwargs)
-
-        monkeypatch.setattr(engine, "run_querystring", counting)
-    return seen
 
 
 async def test_the_restanse_count_runs_once_per_request(client, org: Org, statements: list[str]) -> None:
