@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+from piccolo.querystring import QueryString
 
 from core.tables import DeputyPeriod, Leadership, Unit
 from core.timeutil import today
@@ -47,32 +50,47 @@ async def active_deputies(unit_id: int, on: date | None = None) -> list[int]:
     return [r["deputy"] for r in rows]
 
 
-async def authorities_of(person_id: int, on: date | None = None) -> list[Authority]:
-    """Every unit ``person_id`` may act as leader for on ``on``: own units, then deputyships.
-
-    A deputy acts only inside a registered period, and only for the unit's current leader.
-    Set-based: three queries whatever the number of units.
-    """
-    on = on or today()
-    own = await Leadership.select(Leadership.unit).where(Leadership.person == person_id)
-    result = [Authority(unit_id=r["unit"], person_id=person_id) for r in own]
-    seen = {a.unit_id for a in result}
-    deputy_rows = await DeputyPeriod.select(DeputyPeriod.unit, DeputyPeriod.leader).where(
-        (DeputyPeriod.deputy == person_id) & (DeputyPeriod.starts <= on) & (DeputyPeriod.ends >= on)
+def authority_rows(person_id: int, on: date) -> QueryString:
+    """SQL for every unit ``person_id`` may act as leader for on ``on``: rows of ``part`` (2 =
+    the person leads the unit, 3 = a deputyship), ``unit``, ``on_behalf_of`` (the leader a
+    deputy acts for) and ``k`` (the order within the part). A deputy acts only inside a
+    registered period, and only for the unit's current leader. Read by :func:`authorities_of`
+    and, inside the one statement that loads a signed-in user, by
+    :func:`core.auth.user.load_user`; :func:`authorities_from_rows` turns the rows into
+    :class:`Authority` objects."""
+    return QueryString(
+        "SELECT 2 AS part, l.unit AS unit, NULL AS on_behalf_of, l.unit AS k"
+        " FROM core_leadership l WHERE l.person = {}"
+        " UNION ALL SELECT 3, d.unit, d.leader, d.id FROM core_deputy_period d"
+        " JOIN core_leadership cur ON cur.unit = d.unit AND cur.person = d.leader"
+        " WHERE d.deputy = {} AND d.starts <= {} AND d.ends >= {}",
+        person_id,
+        person_id,
+        on,
+        on,
     )
-    current_leaders = {
-        r["unit"]: r["person"]
-        for r in await Leadership.select(Leadership.unit, Leadership.person).where(
-            Leadership.unit.is_in([r["unit"] for r in deputy_rows] or [-1])
-        )
-    }
-    for row in deputy_rows:
-        unit_id = row["unit"]
-        if unit_id in seen or current_leaders.get(unit_id) != row["leader"]:
+
+
+def authorities_from_rows(person_id: int, rows: list[dict[str, Any]]) -> list[Authority]:
+    """The :class:`Authority` list from :func:`authority_rows`' rows: own units first, then
+    deputyships in registration order, each unit once."""
+    result: list[Authority] = []
+    seen: set[int] = set()
+    for row in sorted(rows, key=lambda r: (int(r["part"]), int(r["k"]))):
+        unit_id = int(row["unit"])
+        if unit_id in seen:
             continue
         seen.add(unit_id)
-        result.append(Authority(unit_id, person_id, on_behalf_of=row["leader"]))
+        behalf = row["on_behalf_of"]
+        result.append(Authority(unit_id, person_id, on_behalf_of=int(behalf) if behalf is not None else None))
     return result
+
+
+async def authorities_of(person_id: int, on: date | None = None) -> list[Authority]:
+    """Every unit ``person_id`` may act as leader for on ``on``: own units, then deputyships.
+    One statement whatever the number of units (:func:`authority_rows`)."""
+    rows: list[dict[str, Any]] = await Leadership.raw("{}", authority_rows(person_id, on or today()))
+    return authorities_from_rows(person_id, rows)
 
 
 async def acting_authority(person_id: int, unit_id: int, on: date | None = None) -> Authority | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from core.db import pending_migrations, sorted_app_names, writing
+from core.db import close_engine, pending_migrations, prepare_engine, sorted_app_names, writing
 from core.tables import Unit
 
 pytestmark = pytest.mark.anyio
@@ -105,3 +105,24 @@ async def test_postgresql_sessions_run_without_jit(db) -> None:
     bigger list statement (search, restanser) that itself runs in milliseconds."""
     rows = await Unit.raw("SHOW jit")
     assert rows[0]["jit"] == "off"
+
+
+@pytest.mark.skipif(os.environ.get("ARKIV_TEST_DATABASE") != "postgres", reason="PostgreSQL's pool")
+async def test_the_pool_sends_no_reset_after_each_statement(db) -> None:
+    """A pooled connection goes back without asyncpg's reset query (one more round trip per
+    statement); what a transaction set with ``SET LOCAL`` still ends with the transaction."""
+    engine = Unit._meta.db
+    await prepare_engine(engine, pool_size=1)
+    try:
+        await Unit.raw("SELECT 1 AS x")
+        connection = engine.pool._holders[0]._con
+        before = connection._protocol.queries_count
+        for _ in range(5):
+            await Unit.raw("SELECT 1 AS x")
+        assert connection._protocol.queries_count - before == 5
+        async with engine.transaction():
+            await Unit.raw("SET LOCAL enable_hashjoin = off")
+            assert (await Unit.raw("SHOW enable_hashjoin"))[0]["enable_hashjoin"] == "off"
+        assert (await Unit.raw("SHOW enable_hashjoin"))[0]["enable_hashjoin"] == "on"
+    finally:
+        await close_engine(engine)
