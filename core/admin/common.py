@@ -56,7 +56,7 @@ class Page:
     total: int
     size: int = PAGE_SIZE
     more: bool = False
-    """``total`` is a floor: the list was counted only up to a cap ("over 1 000 treff")."""
+    """``total`` is a floor: the list was counted only up to a cap ("over 200 treff")."""
 
     @property
     def pages(self) -> int:

@@ -155,11 +155,16 @@ async def _insert_post(case: Row, user: User, values: dict[str, Any]) -> Row:
     return await load_post(int(post.id))
 
 
-async def _insert_parts(journalpost_id: int, parts: Sequence[dict[str, Any]]) -> None:
-    """Insert the post's korrespondanseparter in one statement."""
+async def _insert_parts(post: Row, parts: Sequence[dict[str, Any]]) -> None:
+    """Insert the post's korrespondanseparter in one statement (each with the post's
+    journaldato, for the search)."""
+    journalpost_id = int(post["id"])
     if parts:
         await Korrespondansepart.insert(
-            *(Korrespondansepart(journalpost=journalpost_id, **values) for values in parts)
+            *(
+                Korrespondansepart(journalpost=journalpost_id, journaldato=post["journaldato"], **values)
+                for values in parts
+            )
         )
         if any(values.get("saksbehandler") is not None for values in parts):
             await sender_handlers.record_post(journalpost_id)
@@ -335,7 +340,7 @@ async def register_incoming(settings: Settings, user: User, data: IncomingPost) 
                     "administrativ_enhet": data.mottaker_enhet_id,
                 }
             )
-            await _insert_parts(post["id"], parts)
+            await _insert_parts(post, parts)
             document_ids = await insert_documents(
                 post["id"],
                 data.documents,
@@ -427,7 +432,7 @@ async def create_post(settings: Settings, user: User, saksmappe_id: int, data: N
                     "saksbehandler": user.person_id,
                 },
             )
-            await _insert_parts(post["id"], [_external(p) for p in data.mottakere] + internal)
+            await _insert_parts(post, [_external(p) for p in data.mottakere] + internal)
             document_ids = await insert_documents(
                 post["id"],
                 data.documents,

@@ -43,6 +43,7 @@ POST_COLUMNS = (
     Journalpost.journalstatus,
     Journalpost.tittel,
     Journalpost.offentlig_tittel,
+    Journalpost.journaldato,
     Journalpost.dokumentets_dato,
     Journalpost.forfallsdato,
     Journalpost.mottatt_dato,

@@ -104,6 +104,9 @@ class Korrespondansepart(Table, tablename="core_korrespondansepart"):
     fordelt_dato = Timestamptz(null=True, default=None)
     foreloepig_svar_dato = Date(null=True, default=None)
     version = Integer(default=1)
+    journaldato = Date(null=True, default=None)
+    """The post's journaldato (set at registration or import, never changed), kept here so the
+    search's name condition and its date window read one index."""
 
 
 class AvsenderSaksbehandler(Table, tablename="core_avsender_saksbehandler"):

@@ -160,10 +160,12 @@ async def make_part(
     saksbehandler: int | None = None,
 ) -> int:
     """A korrespondansepart (external by default; ``intern=True`` with a unit for IM/IA)."""
-    from core.archive.tables import Korrespondansepart
+    from core.archive.tables import Journalpost, Korrespondansepart
 
+    owner = await Journalpost.select(Journalpost.journaldato).where(Journalpost.id == post).first()
     part = Korrespondansepart(
         journalpost=post,
+        journaldato=owner["journaldato"] if owner else None,
         korrespondanseparttype=korrespondanseparttype,
         navn=navn,
         intern=intern,

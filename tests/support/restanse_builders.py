@@ -148,11 +148,14 @@ async def make_restanse(
     )
     await post.save()
     if avsender is not None and type == "I":
-        await Korrespondansepart(journalpost=post.id, korrespondanseparttype="EA", navn=avsender).save()
+        await Korrespondansepart(
+            journalpost=post.id, journaldato=post.journaldato, korrespondanseparttype="EA", navn=avsender
+        ).save()
 
     async def part(kind: str, part_unit: int | None, part_handler: int | None) -> int:
         row = Korrespondansepart(
             journalpost=post.id,
+            journaldato=post.journaldato,
             korrespondanseparttype=kind,
             intern=True,
             administrativ_enhet=part_unit,

@@ -723,6 +723,7 @@ class Writer:
                         saksbehandler=behandler,
                         fordelt_dato=post.opprettet_dato if part.recipient and behandler else None,
                         foreloepig_svar_dato=part.foreloepig_svar_dato,
+                        journaldato=post.journaldato,
                     )
                 )
                 owners.append((post, index))

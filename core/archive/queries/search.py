@@ -39,8 +39,8 @@ KIND_POSTS = "journalposter"
 KINDS = (KIND_ALL, KIND_CASES, KIND_POSTS)
 MIN_LENGTH = 2
 MAX_LENGTH = 200
-COUNT_CAP = 1000
-"""Hits are counted up to this many; beyond it the page says "over 1 000"."""
+COUNT_CAP = 200
+"""Hits are counted up to this many; beyond it the page says "over 200" (docs/architecture.md, Search)."""
 
 _NUMBER = re.compile(r"^\s*(\d{4})\s*/\s*(\d{1,7})(?:\s*-\s*(\d{1,6}))?\s*$")
 
@@ -109,7 +109,8 @@ def _case_hits(
 def _post_hits(viewer: Viewer, text: str, *, since: date | None = None) -> QueryString:
     """The matching posts as sort keys (as :func:`_case_hits`): by the real title or an external
     correspondent's name where the viewer may see them (``t``), or by the public title
-    (``o``)."""
+    (``o``). Each condition and the date window are one index on PostgreSQL (text trigrams and
+    the date in one GIN index; a party carries its post's journaldato for this)."""
     return QueryString(
         "SELECT 'jp' AS kind, j.id AS id, j.journaldato AS dato, s.saksaar AS saksaar, "
         "s.sakssekvensnummer AS sakssekvensnummer, j.journalpostnummer AS journalpostnummer FROM ("
@@ -117,7 +118,7 @@ def _post_hits(viewer: Viewer, text: str, *, since: date | None = None) -> Query
         "  SELECT jt.id AS id, 1 AS t, 0 AS o FROM core_journalpost jt WHERE {} AND {}"
         "  UNION ALL SELECT jo.id, 0, 1 FROM core_journalpost jo WHERE {} AND {}"
         "  UNION ALL SELECT mk.journalpost, 1, 0 FROM core_korrespondansepart mk"
-        "  JOIN core_journalpost jm ON jm.id = mk.journalpost WHERE NOT mk.intern AND {} AND {}"
+        "  WHERE NOT mk.intern AND {} AND {}"
         " ) c GROUP BY c.id"
         ") m JOIN core_journalpost j ON j.id = m.id JOIN core_saksmappe s ON s.id = j.saksmappe "
         "WHERE (m.t = 1 AND {}) OR m.o = 1",
@@ -126,7 +127,7 @@ def _post_hits(viewer: Viewer, text: str, *, since: date | None = None) -> Query
         contains("jo.offentlig_tittel", text),
         _since("jo.journaldato", since),
         contains("mk.navn", text),
-        _since("jm.journaldato", since),
+        _since("mk.journaldato", since),
         post_visible(viewer, per_row=True),
     )
 
@@ -191,9 +192,11 @@ def _hit(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-WINDOWS_DAYS = (31, 366)
-"""The newest hits are looked for in the last month first, then the last year, then
-everywhere (see :func:`search`)."""
+WINDOWS_DAYS = (7, 31)
+"""The newest hits are looked for in the last week first, then the last month, then
+everywhere (see :func:`_first_keys`). Short on purpose: on PostgreSQL the window is the date
+part of the search's GIN indexes, which reads every record of the window; a year of a large
+archive costs more than searching the text alone."""
 
 
 async def _first_keys(viewer: Viewer, text: str, kind: str, need: int) -> list[dict[str, Any]]:
@@ -201,9 +204,10 @@ async def _first_keys(viewer: Viewer, text: str, kind: str, need: int) -> list[d
 
     The order starts with the date, newest first, so when the hits dated on or after a day
     are at least ``need``, they are exactly the first ``need`` of all hits: the search looks in
-    the last month first and widens (:data:`WINDOWS_DAYS`, then everything) only while the
-    window holds fewer. A common name is then answered from a month of records, not from the
-    tens of thousands of hits over the years; a rare word costs a few index probes more."""
+    the last week first and widens (:data:`WINDOWS_DAYS`, then everything) only while the
+    window holds fewer. A common name is then answered from a week or a month of records, not
+    from the tens of thousands of hits over the years; a rare word costs a few index probes
+    more."""
     first = today()
     for since in (*(first - timedelta(days=days) for days in WINDOWS_DAYS), None):
         parts = []
@@ -224,7 +228,7 @@ async def search(
     viewer: Viewer, text: str, *, kind: str = KIND_ALL, page: int | None = None, size: int = PAGE_SIZE
 ) -> Page:
     """Cases and/or posts whose (visible) title or correspondent matches ``text``, newest
-    first, counted up to :data:`COUNT_CAP` ("over 1 000 treff").
+    first, counted up to :data:`COUNT_CAP` ("over 200 treff").
 
     Two cheap statements: the sort keys of the first ``COUNT_CAP + 1`` hits (the hits found
     through the trigram indexes, skjerming checked per hit, only the keys sorted; newest

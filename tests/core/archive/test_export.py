@@ -94,7 +94,10 @@ async def make_post(
 
 
 async def make_part(post: int, typ: str, **fields: Any) -> int:
-    part = Korrespondansepart(journalpost=post, korrespondanseparttype=typ, **fields)
+    owner = await Journalpost.select(Journalpost.journaldato).where(Journalpost.id == post).first()
+    part = Korrespondansepart(
+        journalpost=post, journaldato=owner["journaldato"], korrespondanseparttype=typ, **fields
+    )
     await part.save()
     return int(part.id)
 

@@ -47,6 +47,7 @@ from core.db import bind_tables
 from core.settings import Settings
 from core.tables import AuditEvent, Person, Unit
 from tests.support.db import database_now, not_analyzed_since
+from tests.support.parties import parties_without_their_posts_date
 
 pytestmark = pytest.mark.anyio
 
@@ -242,6 +243,7 @@ async def test_each_layout_imports_every_case_and_post(
     assert await Saksmappe.count() == cases
     assert await Journalpost.count() == posts
     assert await Dokumentbeskrivelse.count() == documents
+    assert await parties_without_their_posts_date() == []
 
 
 async def test_v5_layout_in_detail(db: None, settings: Settings) -> None:

@@ -48,6 +48,7 @@ from tests.core.archive.service_org import (
     recipient,
 )
 from tests.support.factories import as_user, grant_code
+from tests.support.parties import parties_without_their_posts_date
 
 pytestmark = pytest.mark.anyio
 
@@ -188,6 +189,7 @@ async def test_archive_registers_incoming_post_with_documents(settings, db) -> N
     registered = (await events("archive.incoming_registered"))[0]
     assert registered["summary"] == f"{YEAR}/00001-1 Søknad om deling"
     assert registered["actor"] == org.archivist
+    assert await parties_without_their_posts_date() == []
 
 
 async def test_only_the_archive_registers_incoming_post(settings, db) -> None:
@@ -438,6 +440,7 @@ async def test_handler_creates_an_outgoing_post(settings, db) -> None:
     assert document["dokumentstatus"] == "B"
     [event] = await events("archive.post_created")
     assert event["summary"] == f"{YEAR}/00001-1 Svar på søknad"
+    assert await parties_without_their_posts_date() == []
 
 
 async def test_create_post_validates_by_type(settings, db) -> None:

@@ -35,6 +35,7 @@ from core.demo.documents import markdown, pdf
 from core.settings import load_settings
 from core.timeutil import today
 from tests.support.db import database_now, empty_all_tables, not_analyzed_since
+from tests.support.parties import parties_without_their_posts_date
 
 pytestmark = pytest.mark.anyio
 
@@ -94,6 +95,7 @@ async def test_demo_archive_is_realistic_and_loaded_once(settings, db) -> None:
         assert await not_analyzed_since(started, filled) == []
     assert "Demodata lagt inn: 37 enheter" in summary
     assert "journalposter (I " in summary and "åpne restanser" in summary and "til fordeling" in summary
+    assert await parties_without_their_posts_date() == []
     day = today()
 
     # A year of posts, the usual mix of types and states.

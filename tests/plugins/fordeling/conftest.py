@@ -155,9 +155,12 @@ async def make_post(
     )
     await post.save()
     if avsender is not None and typ == "I":
-        await Korrespondansepart(journalpost=post.id, korrespondanseparttype="EA", navn=avsender).save()
+        await Korrespondansepart(
+            journalpost=post.id, journaldato=post.journaldato, korrespondanseparttype="EA", navn=avsender
+        ).save()
     part = Korrespondansepart(
         journalpost=post.id,
+        journaldato=post.journaldato,
         korrespondanseparttype=parttype,
         intern=True,
         administrativ_enhet=unit,

@@ -1,5 +1,6 @@
-"""Archive search at scale: on PostgreSQL the ``ILIKE '%…%'`` of titles and names can read a
-trigram index (migration ``core_2026_12_06t11_50``) instead of every row."""
+"""Archive search at scale: on PostgreSQL the ``ILIKE '%…%'`` of titles and names, with or
+without a date window, can read one GIN index of trigrams and date (migrations
+``core_2026_12_06t11_50`` and ``core_2026_12_06t17_10_01``) instead of every row."""
 
 from __future__ import annotations
 
@@ -11,31 +12,53 @@ from tests.conftest import ENGINE
 pytestmark = pytest.mark.anyio
 
 SEARCHED = [
-    ("core_saksmappe", "tittel"),
-    ("core_saksmappe", "offentlig_tittel"),
-    ("core_journalpost", "tittel"),
-    ("core_journalpost", "offentlig_tittel"),
-    ("core_korrespondansepart", "navn"),
+    ("core_saksmappe", "tittel", "saksdato"),
+    ("core_saksmappe", "offentlig_tittel", "saksdato"),
+    ("core_journalpost", "tittel", "journaldato"),
+    ("core_journalpost", "offentlig_tittel", "journaldato"),
+    ("core_korrespondansepart", "navn", "journaldato"),
 ]
 
 
+class _RolledBack(Exception):
+    """Leaves a transaction with its query plan, undoing what the transaction dropped."""
+
+
 @pytest.mark.skipif(ENGINE != "postgres", reason="trigram indexes are PostgreSQL's (pg_trgm)")
-@pytest.mark.parametrize(("table", "column"), SEARCHED)
-async def test_contains_search_can_use_a_trigram_index(db, table: str, column: str) -> None:
-    rows = await Saksmappe.raw(
-        "SELECT indexdef FROM pg_indexes WHERE tablename = {} AND indexdef LIKE '%gin_trgm_ops%'", table
-    )
-    assert any(f"({column} gin_trgm_ops)" in row["indexdef"] for row in rows), rows
-    # The planner takes it when a scan of every row is made expensive (the tables are tiny here).
-    async with Saksmappe._meta.db.transaction():  # one connection for both statements
-        await Saksmappe.raw("SET LOCAL enable_seqscan = off")
-        plan = await Saksmappe.raw(f"EXPLAIN SELECT id FROM {table} WHERE {column} ILIKE '%hansen%'")
-    text = "\n".join(str(row["QUERY PLAN"]) for row in plan)
-    assert f"{table}_{column}_trgm" in text, text
+@pytest.mark.parametrize(("table", "column", "day"), SEARCHED)
+async def test_contains_search_can_use_a_trigram_and_date_index(
+    db, table: str, column: str, day: str
+) -> None:
+    index = f"{table}_{column}_dato"
+    rows = await Saksmappe.raw("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = {}", table)
+    assert [
+        row
+        for row in rows
+        if row["indexname"] == index and f"({column} gin_trgm_ops, {day})" in row["indexdef"]
+    ]
+    # The planner takes it when a scan of every row is made expensive and the table's other
+    # indexes are dropped (the tables are tiny here; inside a transaction that is rolled
+    # back), for the text alone and for the text in a date window.
+    for window in ("", f" AND {day} >= '2026-11-01'"):
+        try:
+            async with Saksmappe._meta.db.transaction():  # one connection for every statement
+                await Saksmappe.raw("SET LOCAL enable_seqscan = off")
+                for row in rows:
+                    if row["indexname"] != index and "UNIQUE" not in row["indexdef"]:
+                        await Saksmappe.raw(f"DROP INDEX {row['indexname']}")
+                plan = await Saksmappe.raw(
+                    f"EXPLAIN SELECT id FROM {table} WHERE {column} ILIKE '%hansen%'{window}"
+                )
+                raise _RolledBack("\n".join(str(row["QUERY PLAN"]) for row in plan))
+        except _RolledBack as done:
+            text = str(done)
+        assert f"Bitmap Index Scan on {index}" in text, text
+        condition = text.split("Index Cond:", 1)[1]
+        assert "~~* '%hansen%'" in condition and (f"{day} >= " in condition) == bool(window), text
 
 
 async def test_the_date_windows_give_the_same_hits_as_the_whole_archive(db, monkeypatch) -> None:
-    """The search looks in the last month, then the last year, then everywhere, and stops at the
+    """The search looks in the last week, then the last month, then everywhere, and stops at the
     first window holding enough hits; for every cap and page the hits, their order and the count
     equal a search of the whole archive at once (no windows), restricted records included."""
     from datetime import timedelta
@@ -79,16 +102,19 @@ async def test_the_date_windows_give_the_same_hits_as_the_whole_archive(db, monk
         return [(row["kind"], row["id"]) for row in result.items], result.total, result.more
 
     viewers = [Viewer(handler, frozenset()), Viewer(handler, frozenset({"13"}))]
+    cap_in_use, windows_in_use = search.COUNT_CAP, search.WINDOWS_DAYS
+    assert windows_in_use
     for cap in (1, 3, 5, 8, 13, 40):
         monkeypatch.setattr(search, "COUNT_CAP", cap)
         for viewer in viewers:
             for kind in search.KINDS:
                 for page in (1, 2, 3):
-                    monkeypatch.setattr(search, "WINDOWS_DAYS", (31, 366))
-                    windowed = await hits(viewer, kind, page)
-                    monkeypatch.setattr(search, "WINDOWS_DAYS", ())
-                    assert windowed == await hits(viewer, kind, page), (cap, viewer, kind, page)
+                    for windows in (windows_in_use, (31, 366)):
+                        monkeypatch.setattr(search, "WINDOWS_DAYS", windows)
+                        windowed = await hits(viewer, kind, page)
+                        monkeypatch.setattr(search, "WINDOWS_DAYS", ())
+                        assert windowed == await hits(viewer, kind, page), (cap, windows, viewer, kind, page)
     # The restricted real titles are matched only for the viewer holding the code.
-    monkeypatch.setattr(search, "COUNT_CAP", 1000)
+    monkeypatch.setattr(search, "COUNT_CAP", cap_in_use)
     without, with_code = [await search.search(viewer, "vannlekkasje melding 1") for viewer in viewers]
     assert with_code.total == 1 and without.total == 0
