@@ -272,3 +272,42 @@ async def test_template_filters_format_dates_and_numbers(app: Any) -> None:
         {"d": date(2026, 5, 17), "t": datetime(2026, 5, 17, 12, 5, tzinfo=UTC), "n": 1234567},
     )
     assert rendered == f"17.05.2026 17.05.2026 14:05 1{NBSP}234{NBSP}567"
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_the_list_formats_equal_babels(language: str) -> None:
+    """Dates, times and whole numbers in the lists' formats are written directly (a list shows
+    hundreds); they must read exactly as Babel writes them, in both languages."""
+    import random
+    from datetime import timedelta
+
+    from babel.dates import format_date, format_datetime
+    from babel.numbers import format_decimal
+
+    from core.timeutil import OSLO
+
+    i18n.set_language(language)
+    rng = random.Random(13)
+    numbers = [0, 1, -1, 999, 1000, -1234, 10**12, *(rng.randint(-(10**9), 10**9) for _ in range(300))]
+    for number in numbers:
+        assert i18n.format_tall(number) == format_decimal(number, locale=language), number
+    assert i18n.format_tall(12.5) == "12,5" and i18n.format_tall(None) == ""
+    days = [
+        date(1, 1, 1),
+        date(7, 1, 2),
+        date(2026, 12, 31),
+        *(date(1900, 1, 1) + timedelta(days=rng.randint(0, 60000)) for _ in range(300)),
+    ]
+    for day in days:
+        assert i18n.format_dato(day) == format_date(day, "dd.MM.yyyy", locale=language), day
+    moments = [datetime(2026, 3, 29, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC)]
+    moments += [
+        datetime(2000, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randint(0, 15_000_000)) for _ in range(300)
+    ]
+    for moment in moments:
+        expected = format_datetime(moment, "dd.MM.yyyy HH:mm", tzinfo=OSLO, locale=language)
+        assert i18n.format_tidspunkt(moment) == expected, moment
+        assert i18n.format_dato(moment) == format_date(
+            moment.astimezone(OSLO).date(), "dd.MM.yyyy", locale=language
+        )
+    i18n.set_language("nb")

@@ -38,14 +38,19 @@ from core.archive.tables import Korrespondansepart
 from core.i18n import _
 from core.timeutil import months_back, today
 
+_HANDLER_NAME = "(SELECT p.name FROM core_person p WHERE p.id = k.saksbehandler)"
+_UNIT_CODE = "(SELECT u.code FROM core_unit u WHERE u.id = k.administrativ_enhet)"
+"""Names of the row's handler and unit as scalar subqueries, not joins: with four more tables
+to order, PostgreSQL spent 13 ms planning a list statement that runs in 2 ms."""
+
 _ORDER_TAIL = "s.saksaar ASC, s.sakssekvensnummer ASC, j.journalpostnummer ASC, k.id ASC"
 SORTS: dict[str, str] = {
     "eldst": f"j.journaldato ASC, {_ORDER_TAIL}",
     "nyest": "j.journaldato DESC, s.saksaar DESC, s.sakssekvensnummer DESC, j.journalpostnummer DESC, k.id DESC",
     "forfall": f"(j.forfallsdato IS NULL), j.forfallsdato ASC, j.journaldato ASC, {_ORDER_TAIL}",
     "sak": _ORDER_TAIL,
-    "saksbehandler": f"(p.name IS NULL), p.name ASC, j.journaldato ASC, {_ORDER_TAIL}",
-    "enhet": f"u.code ASC, j.journaldato ASC, {_ORDER_TAIL}",
+    "saksbehandler": f"({_HANDLER_NAME} IS NULL), {_HANDLER_NAME} ASC, j.journaldato ASC, {_ORDER_TAIL}",
+    "enhet": f"{_UNIT_CODE} ASC, j.journaldato ASC, {_ORDER_TAIL}",
 }
 DEFAULT_SORT = "eldst"
 DATE_SORTS = {"eldst": False, "nyest": True}
@@ -72,28 +77,28 @@ _SENDER = (
 
 _FROM = (
     "FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
-    "JOIN core_saksmappe s ON s.id = j.saksmappe "
-    "LEFT JOIN core_unit u ON u.id = k.administrativ_enhet "
-    "LEFT JOIN core_person p ON p.id = k.saksbehandler "
-    "LEFT JOIN core_person forfatter ON forfatter.id = j.saksbehandler "
-    "LEFT JOIN core_unit forfatter_enhet ON forfatter_enhet.id = j.administrativ_enhet"
+    "JOIN core_saksmappe s ON s.id = j.saksmappe"
 )
 
 
 def restanse_select(viewer: Viewer) -> QueryString:
-    """``SELECT ... FROM`` the restanse rows (k, j, s, units, people) with titles and sender
+    """``SELECT ... FROM`` the restanse rows (k, j, s; unit and people names by scalar
+    subqueries, :data:`_HANDLER_NAME`) with titles and sender
     masked for ``viewer``; combine with :func:`restanse_where` and turn rows into list items
     with :func:`restanse_item`. For pages that need their own ``WHERE`` on top of the rule.
 
     Skjerming is checked per row (``per_row``): a page shows 50 rows, and collecting every
     record a busy handler is involved in (tens of thousands) cost more than the page."""
     return QueryString(
-        "SELECT k.id AS korrespondansepart_id, k.version, j.id AS journalpost_id, "
+        "SELECT k.id AS korrespondansepart_id, k.version, j.id AS journalpost_id, "  # noqa: S608 - constants
         "j.saksmappe AS saksmappe_id, s.saksaar, s.sakssekvensnummer, j.journalpostnummer, "
         "j.journalposttype, j.tilgangsrestriksjon, j.journaldato, j.mottatt_dato, j.forfallsdato, "
-        "k.foreloepig_svar_dato, k.administrativ_enhet AS enhet_id, u.code AS enhet_kode, "
-        "u.name AS enhet_navn, k.saksbehandler AS saksbehandler_id, p.name AS saksbehandler_navn, "
-        "forfatter.name AS forfatter_navn, forfatter_enhet.code AS forfatter_enhet, "
+        "k.foreloepig_svar_dato, k.administrativ_enhet AS enhet_id, "
+        f"{_UNIT_CODE} AS enhet_kode, "
+        "(SELECT u.name FROM core_unit u WHERE u.id = k.administrativ_enhet) AS enhet_navn, "
+        f"k.saksbehandler AS saksbehandler_id, {_HANDLER_NAME} AS saksbehandler_navn, "
+        "(SELECT fp.name FROM core_person fp WHERE fp.id = j.saksbehandler) AS forfatter_navn, "
+        "(SELECT fu.code FROM core_unit fu WHERE fu.id = j.administrativ_enhet) AS forfatter_enhet, "
         "CASE WHEN {} THEN 1 ELSE 0 END AS synlig, "
         "CASE WHEN {} THEN j.tittel ELSE j.offentlig_tittel END AS tittel, "
         "CASE WHEN {} THEN s.tittel ELSE s.offentlig_tittel END AS sakstittel, "
@@ -230,20 +235,27 @@ class Summary:
 async def own_summary(person_id: int, day: date | None = None) -> Summary:
     """The handler's restanser on ``day`` (default today): the total from the restanse ledger
     (:func:`core.archive.ledger.count`, the menu badge's statement, memoized per request), and
-    forfalt, past § 11 a and with a foreløpig svar from the handler's open spans alone
-    (``core_restanse_span_behandler_dato``): each span keeps its post's forfallsdato and its
-    recipient's foreløpig svar, refreshed in the transactions that change them."""
+    forfalt, past § 11 a and with a foreløpig svar from the handler's open spans alone: each
+    span keeps its post's forfallsdato and its recipient's foreløpig svar, refreshed in the
+    transactions that change them. The spans still open and those closed after ``on`` are two
+    branches, so each is read from the index ``core_restanse_span_behandler`` alone (it
+    carries the counted columns; an ``OR`` would read the table's rows)."""
     on = day or today()
+    spans = (
+        "SELECT x.fra_dato, x.journalposttype, x.forfallsdato, x.foreloepig_svar_dato FROM core_restanse_span x "
+        "WHERE x.saksbehandler = {} AND x.fra_dato <= {} AND "
+    )
     rows = await run(
         QueryString(
-            "SELECT SUM(CASE WHEN s.forfallsdato IS NOT NULL AND s.forfallsdato < {} THEN 1 ELSE 0 END) AS forfalt, "
+            "SELECT SUM(CASE WHEN s.forfallsdato IS NOT NULL AND s.forfallsdato < {} THEN 1 ELSE 0 END) AS forfalt, "  # noqa: S608 - constants
             "SUM(CASE WHEN s.journalposttype = 'I' AND s.fra_dato < {} AND s.foreloepig_svar_dato IS NULL "
             "THEN 1 ELSE 0 END) AS p11a, "
             "SUM(CASE WHEN s.foreloepig_svar_dato IS NOT NULL THEN 1 ELSE 0 END) AS foreloepig "
-            "FROM core_restanse_span s WHERE s.saksbehandler = {} AND s.fra_dato <= {} "
-            "AND (s.til_dato IS NULL OR s.til_dato > {})",
+            f"FROM ({spans}x.til_dato IS NULL UNION ALL {spans}x.til_dato > {{}}) s",
             on,
             months_back(on, 1),
+            person_id,
+            on,
             person_id,
             on,
             on,
