@@ -199,7 +199,7 @@ async def test_saved_criteria_come_back(client, org: Org) -> None:
     assert await AuditEvent.count().where(AuditEvent.action == "restanse.criteria_saved") == 1
     # Next time the form comes back as it was.
     again = await client.get("/restanse/enhet")
-    assert f'value="{ago(30).isoformat()}"' in again.text
+    assert f'value="{ago(30).strftime("%d.%m.%Y")}"' in again.text
     assert 'id="typer" name="typer" value="I" checked' in again.text
     assert 'id="typer-N" name="typer" value="N">' in again.text
     assert 'id="underenheter" name="underenheter" value="1">' in again.text
@@ -226,7 +226,7 @@ async def test_invalid_criteria_keep_the_form(client, org: Org) -> None:
     html = htmllib.unescape(response.text)
     assert "Til-dato kan ikke være før fra-dato." in html
     assert "Velg minst én journalposttype." in html and 'href="#typer"' in html
-    assert "Skriv inn en gyldig dato, for eksempel 17.05.2026." in html
+    assert "«Rapportdato» må være en dato som finnes, skrevet dd.mm.åååå, for eksempel 17.05.2026." in html
     assert 'value="31.12.2026"' in html and 'value="32.13.2026"' in html
     assert "<title>Feil: Restanser i egen enhet" in html
     future = await client.get(f"/restanse/enhet?{query(org, dato=ago(-2).isoformat())}")
