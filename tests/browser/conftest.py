@@ -319,6 +319,12 @@ class Watch:
     server_errors: list[str] = field(default_factory=list)
     """Same-origin responses with status 5xx (pages, htmx fragments, static files)."""
 
+    def assert_clean(self) -> None:
+        """No CSP violation, JavaScript error or server error was seen."""
+        assert self.csp_violations == [], "CSP-brudd:\n" + "\n".join(self.csp_violations)
+        assert self.page_errors == [], "JavaScript-feil:\n" + "\n".join(self.page_errors)
+        assert self.server_errors == [], "Serverfeil:\n" + "\n".join(self.server_errors)
+
     def attach(self, page: Any, base_url: str) -> None:
         def on_console(msg: Any) -> None:
             text = msg.text

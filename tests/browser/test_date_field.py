@@ -12,17 +12,11 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import DemoPeople, Watch, axe, sign_in, wait_for_htmx
+from tests.browser.conftest import DemoPeople, axe, sign_in, wait_for_htmx
 
 pytestmark = pytest.mark.browser
 
 URL = "/admin/hendelseslogg"
-
-
-def assert_clean(watch: Watch) -> None:
-    assert watch.csp_violations == [], "CSP-brudd:\n" + "\n".join(watch.csp_violations)
-    assert watch.page_errors == [], "JavaScript-feil:\n" + "\n".join(watch.page_errors)
-    assert watch.server_errors == [], "Serverfeil:\n" + "\n".join(watch.server_errors)
 
 
 def focused(page: Any) -> str:
@@ -116,7 +110,7 @@ def test_the_calendar_by_keyboard_in_an_english_browser(new_page: Any, demo_peop
     page.locator("#feiloppsummering").wait_for()
     assert "«Fra dato» må være en dato som finnes" in page.locator("#feiloppsummering").inner_text()
     assert page.get_by_label("Fra dato", exact=True).input_value() == "31.02.2026"
-    assert_clean(watch)
+    watch.assert_clean()
 
 
 def test_axe_finds_nothing_with_the_calendar_open(

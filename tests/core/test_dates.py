@@ -8,11 +8,13 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from core.dates import date_into, date_message, read_date, show_date, shown_date
 from core.i18n import set_language
+from core.runtime import build_runtime
 from core.validation import NOT_A_DATE, OUT_OF_RANGE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,3 +85,54 @@ def test_no_template_has_a_browser_date_input() -> None:
         if re.search(r"""type\s*=\s*["']?date\b""", path.read_text(encoding="utf-8"), re.IGNORECASE)
     ]
     assert found == []
+
+
+MACRO = """{% import "admin/_org_skjema.html" as f %}{{ f.date("fra", label, value, errors, hint=hint) }}"""
+
+
+def render_field(settings: Any, value: Any, errors: dict[str, str], hint: str = "") -> str:
+    env = build_runtime(settings).templates
+    return env.from_string(MACRO).render(label="Fra dato", value=value, errors=errors, hint=hint)
+
+
+def test_the_macro_renders_an_accessible_text_field(settings: Any) -> None:
+    html = render_field(settings, date(2026, 5, 7), {}, hint="Tom: i dag.")
+    field = re.search(r"<input [^>]*>", html)
+    assert field is not None
+    tag = field.group(0)
+    for attribute in (
+        'type="text"',
+        'inputmode="numeric"',
+        'id="fra"',
+        'name="fra"',
+        'value="07.05.2026"',
+        'autocomplete="off"',
+        'maxlength="10"',
+        'aria-describedby="fra-hint"',
+    ):
+        assert attribute in tag, attribute
+    assert re.search(r'pattern="[^"]+"', tag) and "aria-invalid" not in tag
+    assert '<label for="fra">Fra dato</label>' in html
+    assert '<span class="hint" id="fra-hint">dd.mm.åååå. Tom: i dag.</span>' in html
+    button = re.search(r"<button [^>]*>.*?</button>", html, re.S)
+    assert button is not None
+    assert 'data-datovelger="fra"' in button.group(0) and "hidden data-trenger-js" in button.group(0)
+    assert 'type="button"' in button.group(0) and 'aria-expanded="false"' in button.group(0)
+    assert 'data-ukedager="mandag,tirsdag,onsdag,torsdag,fredag,lørdag,søndag"' in html
+
+    typed = render_field(settings, "31.02.2026", {"fra": "«Fra dato» må være en dato som finnes."})
+    assert 'value="31.02.2026"' in typed and 'aria-invalid="true"' in typed
+    assert 'aria-describedby="fra-hint fra-feil"' in typed
+    assert 'id="fra-feil"' in typed and "«Fra dato» må være en dato som finnes." in typed
+    assert 'value="17.05.2026"' in render_field(settings, "2026-05-17", {})  # an old link
+
+
+def test_the_calendar_speaks_nynorsk(settings: Any, nynorsk: None) -> None:
+    html = render_field(settings, "", {})
+    assert 'data-ukedager="måndag,tysdag,onsdag,torsdag,fredag,laurdag,sundag"' in html
+    assert 'data-ukedager-kort="må,ty,on,to,fr,la,su"' in html
+    assert (
+        'data-maaneder="januar,februar,mars,april,mai,juni,juli,august,september,oktober,november,desember"'
+        in html
+    )
+    assert 'data-tittel="Vel dato: Fra dato"' in html and 'data-forrige="Førre månad"' in html

@@ -56,35 +56,6 @@ def test_the_admin_pages_use_the_same_parser() -> None:
     assert admin_parse_id("²") is None  # raised ValueError before
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("17.05.2026", date(2026, 5, 17)),
-        ("1.5.2026", date(2026, 5, 1)),
-        ("2026-05-17", date(2026, 5, 17)),
-        (" 2026-05-17 ", date(2026, 5, 17)),
-        ("31.02.2026", None),
-        ("2026-02-30", None),
-        ("20260517", None),
-        ("17/05/2026", None),
-        ("i dag", None),
-        ("", None),
-        (None, None),
-        # outside 1900 … 2100: PostgreSQL refused year 1, and 31.12.9999 + 1 day overflowed
-        ("01.01.0001", None),
-        ("0001-01-01", None),
-        ("31.12.9999", None),
-        ("9999-12-31", None),
-        ("31.12.1899", None),
-        ("01.01.2101", None),
-        ("01.01.1900", date(1900, 1, 1)),
-        ("2100-12-31", date(2100, 12, 31)),
-    ],
-)
-def test_parse_date(text: str | None, expected: date | None) -> None:
-    assert parse_date(text) == expected
-
-
 def test_the_date_range_and_the_id_and_text_rules() -> None:
     assert date(1900, 1, 1) == MIN_DATE
     assert date(2100, 12, 31) == MAX_DATE
@@ -108,6 +79,7 @@ def test_the_date_range_and_the_id_and_text_rules() -> None:
         ("07.5.2026", date(2026, 5, 7)),
         ("2026-05-17", date(2026, 5, 17)),
         ("\t17.05.2026\n", date(2026, 5, 17)),
+        (" 2026-05-17 ", date(2026, 5, 17)),
         ("29.02.2028", date(2028, 2, 29)),
         ("01.01.1900", date(1900, 1, 1)),
         ("31.12.2100", date(2100, 12, 31)),
@@ -139,7 +111,7 @@ def test_the_date_range_and_the_id_and_text_rules() -> None:
         ("１７.０５.２０２６", NOT_A_DATE),  # full-width digits: \d would have matched them
         ("١٧.٠٥.٢٠٢٦", NOT_A_DATE),  # Arabic-Indic digits
         ("1" * 10_000, NOT_A_DATE),
-        # real dates outside 1900 … 2100
+        # real dates outside 1900 … 2100: PostgreSQL refused year 1, and 31.12.9999 + 1 day overflowed
         ("01.01.0001", OUT_OF_RANGE),
         ("0001-01-01", OUT_OF_RANGE),
         ("31.12.9999", OUT_OF_RANGE),
