@@ -7,13 +7,14 @@ with ``_`` and never extend a layout.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pluggy
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from core import i18n
+from core import dates, i18n
 from core.plugins import LoadedPlugin, collect_sync
 
 ROOT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -47,6 +48,7 @@ def build_environment(
     env.filters["dato"] = i18n.format_dato
     env.filters["tidspunkt"] = i18n.format_tidspunkt
     env.filters["tall"] = i18n.format_tall
+    env.filters["datofelt"] = _date_field_text
     env.globals["current_language"] = i18n.current_language
     env.globals["language_names"] = i18n.LANGUAGE_NAMES
     pm.hook.prepare_jinja2_environment(env=env)
@@ -56,3 +58,11 @@ def build_environment(
 def render_mail(env: Environment, template: str, context: dict[str, Any]) -> str:
     """Render a mail template (plain text; autoescape is off for ``.txt`` bodies)."""
     return env.get_template(template).render(**context)
+
+
+def _date_field_text(value: Any) -> str:
+    """What the date field macro shows: a date as ``dd.mm.åååå``, text as typed (an ISO date from
+    a link as ``dd.mm.åååå``); see :mod:`core.dates`."""
+    if isinstance(value, date):
+        return dates.show_date(value)
+    return dates.shown_date("" if value is None else str(value))

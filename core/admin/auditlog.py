@@ -12,9 +12,10 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from core.admin.common import Page, contains, fetch_page, parse_date, parse_id, require_maintainer
+from core.admin.common import Page, contains, fetch_page, parse_id, require_maintainer
 from core.audit import CORE_LABELS
 from core.auth.user import User
+from core.dates import date_into
 from core.errors import ValidationFailed
 from core.i18n import _
 from core.tables import AuditEvent, Person
@@ -61,14 +62,9 @@ def _conditions(f: AuditFilter) -> list[Any]:
     """Where-conditions for the filter; raises :class:`ValidationFailed` for invalid input."""
     errors: dict[str, str] = {}
     conditions: list[Any] = []
-    example = _("Skriv inn en gyldig dato, for eksempel 17.05.2026.")
-    start = parse_date(f.fra) if f.fra else None
-    end = parse_date(f.til) if f.til else None
-    if f.fra and start is None:
-        errors["fra"] = example
-    if f.til and end is None:
-        errors["til"] = example
-    elif start and end and end < start:
+    start = date_into(errors, "fra", f.fra, _("Fra dato"))
+    end = date_into(errors, "til", f.til, _("Til dato"))
+    if start and end and end < start:
         errors["til"] = _("Til-dato kan ikke være før fra-dato.")
     if start:
         conditions.append(AuditEvent.at >= datetime.combine(start, time(), tzinfo=OSLO))

@@ -7,7 +7,6 @@ import math
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from piccolo.columns.base import Column
@@ -155,15 +154,6 @@ def text(data: Mapping[str, Any], key: str) -> str:
     """A form value as stripped text ('' when missing)."""
     value = data.get(key, "")
     return value.strip() if isinstance(value, str) else ""
-
-
-def iso(value: date | datetime | None) -> str:
-    """A date as ``YYYY-MM-DD`` for ``<input type="date">`` (empty for None)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.date()
-    return value.isoformat()
 
 
 @asynccontextmanager

@@ -21,7 +21,6 @@ from core.admin.common import (
     Page,
     fetch_page,
     leaders_for,
-    parse_date,
     parse_id,
     person_by_id,
     person_label,
@@ -31,6 +30,7 @@ from core.admin.common import (
     unit_by_id,
 )
 from core.auth.user import User
+from core.dates import date_into
 from core.db import writing
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.i18n import _
@@ -113,18 +113,14 @@ async def _validate_deputy(form: DeputyForm, own_leader: int | None) -> _Period:
     elif deputy_id == leader_id:
         errors["deputy"] = _("Lederen kan ikke være sin egen stedfortreder.")
 
-    starts = parse_date(form.starts)
-    ends = parse_date(form.ends)
-    example = _("Skriv inn en gyldig dato, for eksempel 17.05.2026.")
-    if not form.starts:
-        errors["starts"] = _("Skriv inn fra-dato.")
-    elif starts is None:
-        errors["starts"] = example
-    if not form.ends:
-        errors["ends"] = _("Skriv inn til-dato.")
-    elif ends is None:
-        errors["ends"] = example
-    elif starts is not None and ends < starts:
+    # The labels of the form's date fields (Fravær: the leader's own absence), for the messages.
+    if own_leader is None:
+        start_label, end_label = _("Fra og med"), _("Til og med")
+    else:
+        start_label, end_label = _("Borte fra og med"), _("Borte til og med")
+    starts = date_into(errors, "starts", form.starts, start_label, missing=_("Skriv inn fra-dato."))
+    ends = date_into(errors, "ends", form.ends, end_label, missing=_("Skriv inn til-dato."))
+    if starts is not None and ends is not None and ends < starts:
         errors["ends"] = _("Til-dato kan ikke være før fra-dato.")
     if len(form.reason) > 200:
         errors["reason"] = _("Begrunnelsen kan være høyst 200 tegn.")

@@ -28,7 +28,7 @@ from core.admin import auditlog
 from core.admin import deputies as deputy_services
 from core.admin import people as people_services
 from core.admin import units as unit_services
-from core.admin.common import STATUS_ACTIVE, STATUSES, iso
+from core.admin.common import STATUS_ACTIVE, STATUSES
 from core.admin.deputies import DeputyForm
 from core.admin.people import PersonForm
 from core.admin.units import UnitForm
@@ -36,6 +36,7 @@ from core.archive import access as archive_access
 from core.archive import kodelister
 from core.archive import services as archive_services
 from core.auth.user import User
+from core.dates import show_date
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.i18n import _
 from core.sessions import end_person_sessions
@@ -466,7 +467,7 @@ async def _deputy_form_page(
         request,
         "admin/stedfortreder_ny.html",
         status_code=status_code,
-        form=form or DeputyForm(starts=iso(today())),
+        form=form or DeputyForm(starts=show_date(today())),
         errors=errors or {},
         units=await unit_services.unit_choices_with_leaders(user),
         people=await people_services.people_choices(),
@@ -475,7 +476,7 @@ async def _deputy_form_page(
 
 @get("/admin/stedfortredere/ny", name="admin:deputy_new")
 async def deputy_new(request: AnyRequest, enhet: FromQuery[int | None] = None) -> Template:
-    return await _deputy_form_page(request, DeputyForm(unit=str(enhet or ""), starts=iso(today())))
+    return await _deputy_form_page(request, DeputyForm(unit=str(enhet or ""), starts=show_date(today())))
 
 
 @post("/admin/stedfortredere/ny", name="admin:deputy_create")
@@ -511,7 +512,7 @@ async def _absence_page(
     user = current_user(request)
     led = await absence_services.led_units(user)
     if form is None:
-        form = DeputyForm(unit=str(led[0]["id"]) if len(led) == 1 else "", starts=iso(today()))
+        form = DeputyForm(unit=str(led[0]["id"]) if len(led) == 1 else "", starts=show_date(today()))
     return await page(
         request,
         "admin/fravaer.html",

@@ -11,8 +11,9 @@ from datetime import date
 from typing import Any
 
 from core.archive import kodelister
+from core.dates import date_into, show_date
 from core.i18n import N_, _
-from core.validation import parse_date, parse_id
+from core.validation import parse_id
 
 NY = "ny"
 ENDRING = "endring"
@@ -115,6 +116,18 @@ def codes(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(known.get(c.lower(), c) for c in re.split(r"[\s,;]+", text) if c))
 
 
+def date_labels(kind: str) -> tuple[str, str]:
+    """The labels of the two date fields of a form of ``kind`` (as the form shows them), for
+    the date messages."""
+    if kind == NY:
+        return _("Startdato"), _("Til dato")
+    if kind == PERMISJON:
+        return _("Første dag av permisjonen"), _("Siste dag av permisjonen")
+    if kind == AVGANG:
+        return _("Fra dato"), _("Siste arbeidsdag")
+    return _("Fra dato"), _("Til dato")
+
+
 def clean(entered: Entered, *, complete: bool) -> tuple[Cleaned, dict[str, str]]:
     """Parse what was typed. ``complete``: the form is to be sent, so every required field of
     its kind must be there (a draft needs only its kind and whom it is about)."""
@@ -148,12 +161,9 @@ def clean(entered: Entered, *, complete: bool) -> tuple[Cleaned, dict[str, str]]
     new_unit = parse_id(entered.new_unit)
     if entered.new_unit and new_unit is None:
         errors["new_unit"] = _("Velg enheten fra listen.")
-    starts = parse_date(entered.starts)
-    if entered.starts and starts is None:
-        errors["starts"] = _("Skriv datoen som åååå-mm-dd.")
-    ends = parse_date(entered.ends)
-    if entered.ends and ends is None:
-        errors["ends"] = _("Skriv datoen som åååå-mm-dd.")
+    start_label, end_label = date_labels(kind)
+    starts = date_into(errors, "starts", entered.starts, start_label)
+    ends = date_into(errors, "ends", entered.ends, end_label)
     if starts and ends and ends < starts:
         errors["ends"] = _("Sluttdatoen kan ikke være før startdatoen.")
     if complete and kind in KINDS:
@@ -201,6 +211,8 @@ def entered_from_row(row: Mapping[str, Any]) -> Entered:
     """A saved form as it is shown for editing."""
 
     def text(value: Any) -> str:
+        if isinstance(value, date):
+            return show_date(value)
         return "" if value is None else str(value)
 
     return Entered(

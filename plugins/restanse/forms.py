@@ -1,5 +1,6 @@
 """Reading restanse's forms and query strings, for the pages and the command line alike: the
-report dates (one rule: ``dd.mm.åååå`` or ``åååå-mm-dd``, never after today), the criteria of
+report dates (core's one date rule, :mod:`core.dates`: ``dd.mm.åååå``, or ``åååå-mm-dd`` from links
+and the command line; never after today), the criteria of
 *Restanser i egen enhet* and *Restanseoppfølging*, the dates of the monthly mails, and what the
 user typed (shown again next to the errors).
 """
@@ -13,8 +14,9 @@ from typing import Any
 
 from core.archive.queries.restanse_lists import DEFAULT_SORT
 from core.archive.queries.restanser import RESTANSE_TYPES
+from core.dates import date_into, read_date, show_date
 from core.errors import ValidationFailed
-from core.i18n import _, format_dato
+from core.i18n import _
 from core.timeutil import months_back, today
 from core.validation import parse_date, parse_id
 from core.web.forms import form_value, form_values
@@ -31,7 +33,8 @@ DIRECTIONS = ("stigende", "synkende")
 
 
 def dmy(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
+    """A date as the forms show it (``30.04.2026``): :func:`core.dates.show_date`."""
+    return show_date(day)
 
 
 def invalid_selection() -> str:
@@ -154,11 +157,11 @@ def enhet_typed(values: Mapping[str, Any]) -> dict[str, Any]:
 def enhet_shown(criteria: EnhetCriteria) -> dict[str, Any]:
     return {
         "enhet": str(criteria.enhet or ""),
-        "fra": criteria.fra.isoformat() if criteria.fra else "",
-        "til": criteria.til.isoformat() if criteria.til else "",
+        "fra": show_date(criteria.fra),
+        "til": show_date(criteria.til),
         "typer": list(criteria.typer),
         "underenheter": criteria.underenheter,
-        "dato": criteria.dato.isoformat() if criteria.dato else "",
+        "dato": show_date(criteria.dato),
     }
 
 
@@ -168,17 +171,18 @@ def parse_enhet_criteria(
     """The criteria (``enhet``, ``fra``, ``til``, ``typer`` (a list), ``underenheter``,
     ``dato``), and every problem at once (keyed by field)."""
     errors: dict[str, str] = {}
-    example = _("Skriv inn en gyldig dato, for eksempel 17.05.2026.")
     unit = parse_id(str(values.get("enhet") or ""))
     if unit is None or unit not in allowed_units:
         errors["enhet"] = _("Velg en av enhetene i listen.")
         unit = None
-    days: dict[str, date | None] = {}
-    for name in ("fra", "til", "dato"):
-        raw = str(values.get(name) or "").strip()
-        days[name] = parse_date(raw) if raw else None
-        if raw and days[name] is None:
-            errors[name] = example
+    labels = {
+        "fra": _("Journaldato fra og med"),
+        "til": _("Journaldato til og med"),
+        "dato": _("Rapportdato"),
+    }
+    days = {
+        name: date_into(errors, name, str(values.get(name) or ""), label) for name, label in labels.items()
+    }
     if days["fra"] and days["til"] and days["til"] < days["fra"]:
         errors["til"] = _("Til-dato kan ikke være før fra-dato.")
     if days["dato"] and report_date_problem(days["dato"]):
@@ -272,9 +276,9 @@ def parse_oppfolging(raw: Mapping[str, str | None], *, on: date | None = None) -
     fallback = Criteria.default(on)
     report = fallback.rapportdato
     if entered.get("rapportdato"):
-        parsed = parse_report_date(entered["rapportdato"])
+        parsed, message = read_date(entered["rapportdato"], _("Rapportdato"))
         if parsed is None:
-            errors["rapportdato"] = _("Skriv rapportdatoen som dd.mm.åååå, for eksempel 30.04.2026.")
+            errors["rapportdato"] = message
         elif report_date_problem(parsed, on):
             errors["rapportdato"] = report_date_problem(parsed, on)
         else:
@@ -282,11 +286,9 @@ def parse_oppfolging(raw: Mapping[str, str | None], *, on: date | None = None) -
     comparison = months_back(report)
     derived_from = parse_report_date(entered.pop("avledet_fra", "") or "")
     if entered.get("sammenligningsdato"):
-        parsed = parse_report_date(entered["sammenligningsdato"])
+        parsed, message = read_date(entered["sammenligningsdato"], _("Sammenligningsdato"))
         if parsed is None:
-            errors["sammenligningsdato"] = _(
-                "Skriv sammenligningsdatoen som dd.mm.åååå, for eksempel 31.03.2026."
-            )
+            errors["sammenligningsdato"] = message
         elif derived_from is not None and parsed == months_back(derived_from) and "rapportdato" not in errors:
             comparison = months_back(report)  # the shown default, untouched: follow the new report date
         elif parsed >= report and "rapportdato" not in errors:
@@ -333,9 +335,9 @@ def default_mail_dates(day: date | None = None) -> MailDates:
 
 def mail_form_values(dates: MailDates) -> dict[str, str]:
     return {
-        "rapportdato": format_dato(dates.rapportdato),
-        "sammenligningsdato": format_dato(dates.sammenligningsdato),
-        "frist": format_dato(dates.frist),
+        "rapportdato": show_date(dates.rapportdato),
+        "sammenligningsdato": show_date(dates.sammenligningsdato),
+        "frist": show_date(dates.frist),
     }
 
 
@@ -344,18 +346,25 @@ def parse_mail_dates(form: Mapping[str, str]) -> MailDates:
     date means one month before the report date. Raises :class:`ValidationFailed` with every
     problem at once."""
     errors: dict[str, str] = {}
-    example = _("Skriv inn en gyldig dato, for eksempel %(example)s.") % {"example": format_dato(today())}
-    values: dict[str, date | None] = {}
-    for name in ("rapportdato", "sammenligningsdato", "frist"):
-        raw = (form.get(name) or "").strip()
-        values[name] = parse_date(raw) if raw else None
-        if raw and values[name] is None:
-            errors[name] = example
-        elif not raw and name != "sammenligningsdato":
-            errors[name] = {
-                "rapportdato": _("Skriv inn rapportdatoen."),
-                "frist": _("Skriv inn fristen for avskriving."),
-            }[name]
+    values = {
+        "rapportdato": date_into(
+            errors,
+            "rapportdato",
+            form.get("rapportdato"),
+            _("Rapportdato"),
+            missing=_("Skriv inn rapportdatoen."),
+        ),
+        "sammenligningsdato": date_into(
+            errors, "sammenligningsdato", form.get("sammenligningsdato"), _("Sammenligningsdato")
+        ),
+        "frist": date_into(
+            errors,
+            "frist",
+            form.get("frist"),
+            _("Frist for avskriving"),
+            missing=_("Skriv inn fristen for avskriving."),
+        ),
+    }
     report = values["rapportdato"]
     if errors or report is None or values["frist"] is None:
         raise ValidationFailed(errors)

@@ -319,6 +319,12 @@ class Watch:
     server_errors: list[str] = field(default_factory=list)
     """Same-origin responses with status 5xx (pages, htmx fragments, static files)."""
 
+    def assert_clean(self) -> None:
+        """No CSP violation, JavaScript error or server error was seen."""
+        assert self.csp_violations == [], "CSP-brudd:\n" + "\n".join(self.csp_violations)
+        assert self.page_errors == [], "JavaScript-feil:\n" + "\n".join(self.page_errors)
+        assert self.server_errors == [], "Serverfeil:\n" + "\n".join(self.server_errors)
+
     def attach(self, page: Any, base_url: str) -> None:
         def on_console(msg: Any) -> None:
             text = msg.text
@@ -336,15 +342,17 @@ class Watch:
 
 @pytest.fixture
 def new_page(browser: Any, server: Server) -> Iterator[Any]:
-    """Factory: ``new_page(bypass_csp=False) -> (page, watch)`` in a fresh context (own cookies).
+    """Factory: ``new_page(bypass_csp=False, locale="nb-NO") -> (page, watch)`` in a fresh context
+    (own cookies); ``locale`` is the browser's language (``en-US``: a browser date input would
+    show mm/dd/yyyy).
 
     Contexts are closed at the end of the test.
     """
     contexts: list[Any] = []
 
-    def make(*, bypass_csp: bool = False) -> tuple[Any, Watch]:
+    def make(*, bypass_csp: bool = False, locale: str = "nb-NO") -> tuple[Any, Watch]:
         context = browser.new_context(
-            base_url=server.base_url, viewport=VIEWPORT, locale="nb-NO", bypass_csp=bypass_csp
+            base_url=server.base_url, viewport=VIEWPORT, locale=locale, bypass_csp=bypass_csp
         )
         context.set_default_timeout(10_000)
         context.add_init_script(_CSP_REPORTER_JS)

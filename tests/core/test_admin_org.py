@@ -454,6 +454,36 @@ async def test_leader_registers_and_cancels_own_absence(client) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("url", "labels"),
+    [
+        ("/fravaer", ("Borte fra og med", "Borte til og med")),
+        ("/admin/stedfortredere/ny", ("Fra og med", "Til og med")),
+    ],
+)
+async def test_the_period_dates_are_typed_dd_mm_yyyy(client, url: str, labels: tuple[str, str]) -> None:
+    """Fravær and a new deputy period: the form starts at today as dd.mm.åååå, takes dates typed
+    that way, and brings an impossible one back as typed with the message naming the field."""
+    unit = await make_unit(code="GDO", name="Geodata")
+    leader = await sign_in(client, roles.ARKIV, unit=unit, name="Lene Leder")
+    await make_leader(unit, leader)
+    deputy = await make_person(name="Stein Stedfortreder", unit=unit)
+    page = await client.get(url)
+    assert f'id="starts" name="starts" value="{today().strftime("%d.%m.%Y")}"' in page.text
+    assert 'type="date"' not in page.text
+    data = {"unit": str(unit), "deputy": str(deputy), "starts": "31.02.2026", "ends": "00.01.2026"}
+    bad = await client.post(url, data=data, headers=csrf(client))
+    assert bad.status_code == 422
+    for name, label, typed in (("starts", labels[0], "31.02.2026"), ("ends", labels[1], "00.01.2026")):
+        assert f"«{label}» må være en dato som finnes, skrevet dd.mm.åååå" in bad.text
+        assert f'id="{name}" name="{name}" value="{typed}"' in bad.text
+    starts, ends = today() + timedelta(days=1), today() + timedelta(days=3)
+    data.update(starts=f"{starts.day}.{starts.month}.{starts.year}", ends=ends.strftime("%d.%m.%Y"))
+    assert (await client.post(url, data=data, headers=csrf(client))).status_code == 303
+    period = await DeputyPeriod.select().first()
+    assert (period["starts"], period["ends"]) == (starts, ends)
+
+
 async def test_absence_is_only_for_the_units_own_leader(client) -> None:
     unit, other_unit = await make_unit(), await make_unit()
     leader, other_leader = await make_person(unit=unit), await make_person(unit=other_unit)
@@ -520,7 +550,8 @@ async def test_audit_log_filters_shows_on_behalf_of_and_pages(client) -> None:
     invalid = await client.get("/admin/hendelseslogg?fra=2026-13-01&til=i%20går")
     assert invalid.status_code == 422
     assert 'value="2026-13-01"' in invalid.text and 'value="i går"' in invalid.text
-    assert "Skriv inn en gyldig dato" in invalid.text
+    assert "«Fra dato» må være en dato som finnes, skrevet dd.mm.åååå" in invalid.text
+    assert "«Til dato» må være en dato som finnes" in invalid.text
 
 
 async def test_audit_log_csv_export(client) -> None:

@@ -581,7 +581,8 @@ async def test_register_incoming_without_main_document_is_refused(client, settin
     file_input = re.search(r'<input type="file" id="hoveddokument"[^>]*>', html)
     assert file_input and 'aria-invalid="true"' in file_input.group(0)
     assert "hoveddokument-feil" in file_input.group(0)
-    for text in ("Kari Nordmann", "Verdal", "2026-05-15", "2026-05-17", "Søknaden"):
+    # The dates come back as the field shows dates (dd.mm.åååå), the rest as typed.
+    for text in ("Kari Nordmann", "Verdal", "15.05.2026", "17.05.2026", "Søknaden"):
         assert f'value="{text}"' in html, text
     assert ">Deling av gnr. 12 bnr. 3</textarea>" in html and ">Søknad om deling</textarea>" in html
     assert f'<option value="{unit}" selected>' in html

@@ -11,10 +11,10 @@ from typing import Any
 from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Response
 
-from core.admin.common import parse_date, parse_id
+from core.admin.common import parse_id
 from core.archive.queries import Viewer
 from core.auth.user import User
-from core.i18n import _
+from core.dates import date_into
 from core.settings import Settings
 from core.timeutil import OSLO, now, today
 from core.web.forms import form_value, form_values
@@ -56,15 +56,10 @@ def values(data: Mapping[str, Any], key: str) -> list[str]:
     return form_values(data, key)
 
 
-def optional_date(form: Form, key: str, errors: dict[str, str]) -> date | None:
-    """The date in ``form[key]`` (empty: None); a field error when it is not a date."""
-    text = form.get(key, "")
-    if not text:
-        return None
-    parsed = parse_date(text)
-    if parsed is None:
-        errors[key] = _("Skriv inn en gyldig dato, for eksempel 17.05.2026.")
-    return parsed
+def optional_date(form: Form, key: str, errors: dict[str, str], label: str) -> date | None:
+    """The date in ``form[key]`` (empty: None); a field error naming ``label`` when it is not a
+    date (:func:`core.dates.date_into`)."""
+    return date_into(errors, key, form.get(key, ""), label)
 
 
 def optional_id(form: Form, key: str, errors: dict[str, str], message: str) -> int | None:

@@ -19,6 +19,7 @@ from core.admin.common import parse_id
 from core.archive import services
 from core.archive.queries import cases as case_queries
 from core.archive.queries import choices, documents, posts, search
+from core.dates import show_date
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.i18n import _
 from core.timeutil import today
@@ -117,7 +118,7 @@ async def incoming_form(request: AnyRequest, sak: FromQuery[int | None] = None) 
         "sak_valg": CASE_EXISTING if sak else CASE_NEW,
         "saksmappe_id": str(sak or ""),
         "journalposttype": "I",
-        "mottatt_dato": today().isoformat(),
+        "mottatt_dato": show_date(today()),
         "kept_main": [],
         "kept_attachments": [],
     }
@@ -174,9 +175,9 @@ def _incoming(
         saksmappe_id=case_id if form["sak_valg"] == CASE_EXISTING else None,
         new_case=new_case,
         avsender=sender,
-        dokumentets_dato=optional_date(form, "dokumentets_dato", errors),
-        mottatt_dato=received_at(optional_date(form, "mottatt_dato", errors)),
-        forfallsdato=optional_date(form, "forfallsdato", errors),
+        dokumentets_dato=optional_date(form, "dokumentets_dato", errors, _("Dokumentets dato")),
+        mottatt_dato=received_at(optional_date(form, "mottatt_dato", errors, _("Mottatt dato"))),
+        forfallsdato=optional_date(form, "forfallsdato", errors, _("Forfallsdato")),
         mottaker_enhet_id=receiving_unit,
         tilgangsrestriksjon=form["tilgangsrestriksjon"],
         skjermingshjemmel=form["skjermingshjemmel"],

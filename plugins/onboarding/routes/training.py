@@ -11,9 +11,9 @@ from litestar import Router, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
+from core.dates import date_into
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.i18n import _
-from core.validation import parse_date
 from core.web.flash import flash
 from core.web.forms import form_id, form_value
 from core.web.pages import AnyRequest, current_user, page, runtime
@@ -70,11 +70,14 @@ async def _act(request: AnyRequest, follow_up_id: int, action: str) -> Response[
     user = current_user(request)
     settings = runtime(request).settings
     version = form_id(form, "version") or 0
+    typed = form_value(form, "dato")
     try:
         if action == "avtal":
-            await training.agree(
-                settings, user, follow_up_id, parse_date(form_value(form, "dato")), version=version
-            )
+            errors: dict[str, str] = {}
+            day = date_into(errors, "dato", typed, _("Dato"))
+            if errors:
+                raise ValidationFailed(errors)
+            await training.agree(settings, user, follow_up_id, day, version=version)
             message = _("Tidspunktet er avtalt.")
         else:
             await training.close(
@@ -85,7 +88,11 @@ async def _act(request: AnyRequest, follow_up_id: int, action: str) -> Response[
         errors = exc.errors if isinstance(exc, ValidationFailed) else {}
         context = await pages.follow_up_context(user, follow_up_id, errors=errors, alert=str(exc.detail))
         return await page(
-            request, "onboarding/opplaering_oppfolging.html", status_code=exc.status_code, **context
+            request,
+            "onboarding/opplaering_oppfolging.html",
+            status_code=exc.status_code,
+            typed_date=typed,
+            **context,
         )
     flash(request, message)
     return Redirect(f"/onboarding/opplaering/{follow_up_id}", status_code=303)

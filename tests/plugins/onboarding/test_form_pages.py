@@ -243,3 +243,56 @@ async def test_the_card_counts_the_forms_the_user_follows(client, org) -> None:
     # Another unit's leader follows neither.
     await login(client, org.oko_leader)
     assert "Ingen skjemaer er under behandling." in (await client.get("/onboarding/kort")).text
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "label", "extra"),
+    [
+        ("ny", "starts", "Startdato", {}),
+        ("endring", "starts", "Fra dato", {"change_text": "Nye oppgaver"}),
+        ("permisjon", "starts", "Første dag av permisjonen", {"ends": "KEEP"}),
+        ("permisjon", "ends", "Siste dag av permisjonen", {"starts": "KEEP"}),
+        ("avgang", "ends", "Siste arbeidsdag", {}),
+    ],
+)
+async def test_the_dates_are_typed_dd_mm_yyyy_and_a_refused_date_is_kept(
+    client, org, kind: str, field: str, label: str, extra: dict[str, str]
+) -> None:
+    """The new form and the edit form of each kind: a date typed dd.mm.åååå is stored and shown
+    the same way; an impossible one comes back with the message naming the field, as typed."""
+    await login(client, org.leader)
+    day = today() + timedelta(days=20)
+    typed = day.strftime("%d.%m.%Y")
+    later = (day + timedelta(days=5)).strftime("%d.%m.%Y")
+    data = {
+        **new_hire(org),
+        "kind": kind,
+        "person": "" if kind == "ny" else str(org.handler),
+        **{k: (typed if k == "starts" else later) if v == "KEEP" else v for k, v in extra.items()},
+    }
+    refused = await client.post(
+        "/onboarding/skjema/ny", data={**data, field: "31.02.2026"}, headers=csrf(client)
+    )
+    assert refused.status_code == 422
+    assert f"«{label}» må være en dato som finnes, skrevet dd.mm.åååå" in refused.text
+    assert f'id="{field}" name="{field}" value="31.02.2026"' in refused.text
+    assert not await OnboardingForm.exists()
+
+    value = typed if field == "starts" else later
+    draft = await client.post(
+        "/onboarding/skjema/ny", data={**data, field: value, "handling": "lagre"}, headers=csrf(client)
+    )
+    assert draft.status_code == 303, draft.text[:2000]
+    form_id = int(draft.headers["location"].rsplit("/", 1)[1])
+    row = await OnboardingForm.select().where(OnboardingForm.id == form_id).first()
+    assert row[field] == (day if field == "starts" else day + timedelta(days=5))
+    edit = await client.get(f"/onboarding/skjema/{form_id}/endre")
+    assert f'id="{field}" name="{field}" value="{value}"' in edit.text  # dd.mm.åååå, not ISO
+    again = await client.post(
+        f"/onboarding/skjema/{form_id}/endre",
+        data={**data, field: "1.1.26", "version": str(row["version"]), "handling": "lagre"},
+        headers=csrf(client),
+    )
+    assert again.status_code == 422
+    assert f"«{label}» må være en dato som finnes" in again.text
+    assert f'id="{field}" name="{field}" value="1.1.26"' in again.text

@@ -149,3 +149,29 @@ async def test_the_signals_page_shows_the_numbers_and_a_button(client, settings)
     # The leader of another unit does not see this unit's handlers.
     await login(client, org.oko_leader)
     assert "Hans Handler" not in (await client.get("/onboarding/opplaering")).text
+
+
+async def test_agreeing_reads_dd_mm_yyyy_and_keeps_a_refused_date(client, settings) -> None:
+    org = await make_org()
+    follow_up = await training.register(settings, await as_user(org.archivist), org.handler, "Noe å se på")
+    await login(client, org.leader)
+    url = f"/onboarding/opplaering/{follow_up}"
+    page = await client.get(url)
+    assert 'id="dato" name="dato" value=""' in page.text and 'inputmode="numeric"' in page.text
+    for typed, message in (
+        ("31.02.2026", "«Dato» må være en dato som finnes, skrevet dd.mm.åååå"),
+        ("31.12.9999", "«Dato» må være en dato mellom 01.01.1900 og 31.12.2100."),
+    ):
+        refused = await client.post(
+            f"{url}/avtal", data={"version": "1", "dato": typed}, headers=csrf(client)
+        )
+        assert refused.status_code == 422
+        assert message in refused.text
+        assert f'id="dato" name="dato" value="{typed}"' in refused.text
+    day = today() + timedelta(days=2)
+    agreed = await client.post(
+        f"{url}/avtal", data={"version": "1", "dato": day.strftime("%d.%m.%Y")}, headers=csrf(client)
+    )
+    assert agreed.status_code == 303
+    row = await TrainingFollowUp.select().where(TrainingFollowUp.id == follow_up).first()
+    assert row["agreed_date"] == day

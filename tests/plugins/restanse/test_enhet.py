@@ -199,7 +199,7 @@ async def test_saved_criteria_come_back(client, org: Org) -> None:
     assert await AuditEvent.count().where(AuditEvent.action == "restanse.criteria_saved") == 1
     # Next time the form comes back as it was.
     again = await client.get("/restanse/enhet")
-    assert f'value="{ago(30).isoformat()}"' in again.text
+    assert f'value="{ago(30).strftime("%d.%m.%Y")}"' in again.text
     assert 'id="typer" name="typer" value="I" checked' in again.text
     assert 'id="typer-N" name="typer" value="N">' in again.text
     assert 'id="underenheter" name="underenheter" value="1">' in again.text
@@ -226,9 +226,20 @@ async def test_invalid_criteria_keep_the_form(client, org: Org) -> None:
     html = htmllib.unescape(response.text)
     assert "Til-dato kan ikke være før fra-dato." in html
     assert "Velg minst én journalposttype." in html and 'href="#typer"' in html
-    assert "Skriv inn en gyldig dato, for eksempel 17.05.2026." in html
+    assert "«Rapportdato» må være en dato som finnes, skrevet dd.mm.åååå, for eksempel 17.05.2026." in html
     assert 'value="31.12.2026"' in html and 'value="32.13.2026"' in html
     assert "<title>Feil: Restanser i egen enhet" in html
+    # The query string (links, bookmarks) takes the same dates: dd.mm.åååå, d.m.åååå or ISO.
+    typed = await client.get(f"/restanse/enhet?{query(org, fra='1.1.2026', til=ago(1).strftime('%d.%m.%Y'))}")
+    assert typed.status_code == 200 and 'value="01.01.2026"' in typed.text
+    assert f'value="{ago(1).strftime("%d.%m.%Y")}"' in typed.text
+    iso = await client.get(f"/restanse/enhet?{query(org, fra='2026-01-01')}")
+    assert iso.status_code == 200 and 'id="fra" name="fra" value="01.01.2026"' in iso.text
+    wrong = await client.get(f"/restanse/enhet?{query(org, fra='31.02.2026', til='1.1.26')}")
+    assert wrong.status_code == 422
+    assert "«Journaldato fra og med» må være en dato som finnes" in wrong.text
+    assert "«Journaldato til og med» må være en dato som finnes" in wrong.text
+    assert 'value="31.02.2026"' in wrong.text and 'value="1.1.26"' in wrong.text
     future = await client.get(f"/restanse/enhet?{query(org, dato=ago(-2).isoformat())}")
     assert future.status_code == 422 and "Rapportdatoen kan ikke være etter i dag." in future.text
     missing = await client.post("/restanse/enhet", data={"typer": "I"}, headers={**csrf(client), **HTMX})

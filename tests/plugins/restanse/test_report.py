@@ -145,8 +145,8 @@ def test_parse_criteria_defaults_and_errors() -> None:
     )
     bad = forms.parse_oppfolging({"rapportdato": "31.02.2026", "sammenligningsdato": "i går"})
     assert bad.errors == {
-        "rapportdato": "Skriv rapportdatoen som dd.mm.åååå, for eksempel 30.04.2026.",
-        "sammenligningsdato": "Skriv sammenligningsdatoen som dd.mm.åååå, for eksempel 31.03.2026.",
+        "rapportdato": "«Rapportdato» må være en dato som finnes, skrevet dd.mm.åååå, for eksempel 17.05.2026.",
+        "sammenligningsdato": "«Sammenligningsdato» må være en dato som finnes, skrevet dd.mm.åååå, for eksempel 17.05.2026.",
     }
     assert bad.entered["rapportdato"] == "31.02.2026"  # keeps what was typed
     later = forms.parse_oppfolging({"rapportdato": "01.04.2026", "sammenligningsdato": "02.04.2026"})
@@ -236,14 +236,14 @@ async def test_bad_dates_give_norwegian_errors_and_keep_the_input(client: object
     assert response.status_code == 422
     html = response.text
     assert 'id="feiloppsummering"' in html
-    assert "Skriv rapportdatoen som dd.mm.åååå" in html
+    assert "«Rapportdato» må være en dato som finnes, skrevet dd.mm.åååå" in html
     assert 'href="#rapportdato"' in html
     assert 'value="15/04/2026"' in html and 'value="x"' in html
     assert 'aria-invalid="true"' in html
     assert "<title>Feil:" in html
     export = await client.get(f"{URL}/eksport", params={"format": "csv", "rapportdato": "nei"})  # type: ignore[attr-defined]
     assert export.status_code == 422
-    assert "Skriv rapportdatoen som dd.mm.åååå" in export.text
+    assert "«Rapportdato» må være en dato som finnes, skrevet dd.mm.åååå" in export.text
 
 
 async def test_htmx_gets_only_the_region(client: object, org: Org) -> None:
