@@ -94,9 +94,12 @@ async def queue_context(
     user = current_user(request)
     services.require_viewer(user, unit_id)
     unit = await services.require_unit(unit_id) if unit_id is not None else None
-    result = await queue_page(await Viewer.of(user), unit_id, filters, side)
-    can_distribute = services.may_distribute(user, unit_id)
     own = await queries.own_summaries(user)
+    # The queue's size is in the user's own summaries (the menu badge's statement) when it is
+    # one of their queues: the page does not count it again.
+    known = next((s.count for s in own if s.unit_id == unit_id), None)
+    result = await queue_page(await Viewer.of(user), unit_id, filters, side, total=known)
+    can_distribute = services.may_distribute(user, unit_id)
     overview = await summaries(None, only_waiting=True) if user.is_archive else []
     unit_people = await people.unit_people(unit_id) if unit_id is not None and can_distribute else []
     units = [u for u in await choices.units() if u["id"] != unit_id] if can_distribute else []

@@ -94,6 +94,11 @@ class QueueFilter:
             values["sorter"] = self.sorter
         return {k: v for k, v in values.items() if v}
 
+    @property
+    def narrows(self) -> bool:
+        """True when the filter leaves out some of the queue's items (a search or a type)."""
+        return bool(self.sok or self.type)
+
 
 def pending_condition(day: date | None = None) -> QueryString:
     """SQL over ``k`` (korrespondansepart) and ``j`` (journalpost): ``k`` waits for fordeling on
@@ -169,13 +174,10 @@ def _filters(viewer: Viewer, filters: QueueFilter) -> QueryString:
     return QueryString(" AND ".join("{}" for _ in parts), *parts)
 
 
-_JOINS = (
-    "JOIN core_journalpost j ON j.id = k.journalpost "
-    "JOIN core_saksmappe s ON s.id = j.saksmappe "
-    "LEFT JOIN core_person sa ON sa.id = s.saksansvarlig "
-    "LEFT JOIN core_person forfatter ON forfatter.id = j.saksbehandler "
-    "LEFT JOIN core_unit forfatter_enhet ON forfatter_enhet.id = j.administrativ_enhet"
-)
+_JOINS = "JOIN core_journalpost j ON j.id = k.journalpost JOIN core_saksmappe s ON s.id = j.saksmappe"
+"""The names (saksansvarlig, author, author's unit) are scalar subqueries in :data:`_COLUMNS`,
+not joins: with three more tables to order, PostgreSQL planned a queue page for longer than
+it ran."""
 _FROM = f"FROM core_korrespondansepart k {_JOINS}"
 _FROM_QUEUE = f"FROM til_fordeling q JOIN core_korrespondansepart k ON k.id = q.id {_JOINS}"
 """From the queue's items (:func:`_queued`) only."""
@@ -202,8 +204,10 @@ _COLUMNS = (
     "k.administrativ_enhet AS enhet, j.id AS journalpost_id, j.journalposttype, j.journalstatus, "
     "j.journalpostnummer, j.mottatt_dato, j.sendt_dato, j.journaldato, j.forfallsdato, j.tilgangsrestriksjon, "
     "j.offentlig_tittel, j.saksmappe AS saksmappe_id, s.saksaar, s.sakssekvensnummer, s.saksansvarlig, "
-    "s.administrativ_enhet AS sak_enhet, sa.name AS saksansvarlig_navn, "
-    "forfatter.name AS forfatter_navn, forfatter_enhet.code AS forfatter_enhet, "
+    "s.administrativ_enhet AS sak_enhet, "
+    "(SELECT sa.name FROM core_person sa WHERE sa.id = s.saksansvarlig) AS saksansvarlig_navn, "
+    "(SELECT fp.name FROM core_person fp WHERE fp.id = j.saksbehandler) AS forfatter_navn, "
+    "(SELECT fu.code FROM core_unit fu WHERE fu.id = j.administrativ_enhet) AS forfatter_enhet, "
     "CASE WHEN {} THEN j.tittel ELSE j.offentlig_tittel END AS vist_tittel, "
     "CASE WHEN {} THEN 1 ELSE 0 END AS synlig, "
     "CASE WHEN {} THEN s.tittel ELSE s.offentlig_tittel END AS sak_tittel, "
@@ -276,11 +280,17 @@ def queue_queries(
     return select, QueryString(f"{{}}SELECT COUNT(*) AS n {_FROM_QUEUE} WHERE {{}}", _queued(unit_id), where)
 
 
-async def queue_page(viewer: Viewer, unit_id: int | None, filters: QueueFilter, page: int | None) -> Page:
+async def queue_page(
+    viewer: Viewer, unit_id: int | None, filters: QueueFilter, page: int | None, *, total: int | None = None
+) -> Page:
     """One page of a queue with the viewer's skjerming applied, each row with a suggested
-    handler (``forslag``: ``{id, name, grunn}`` or None) for a unit's queue."""
+    handler (``forslag``: ``{id, name, grunn}`` or None) for a unit's queue.
+
+    ``total``: the queue's size when the caller has it already (the queue's
+    :func:`~core.archive.queries.distribution_counts.summaries` count, for an unfiltered
+    queue), so the same count is not run twice in a request."""
     select, count = queue_queries(viewer, unit_id, filters)
-    result = await run_page(select, count, page)
+    result = await run_page(select, count if total is None or filters.narrows else total, page)
     on = today()
     for row in result.items:
         _item(row, on)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from core.archive.queries.common import QueryString, as_bool, in_list, run
+from core.archive.tables import Saksmappe
+from core.memo import memoized
 
 
 async def people_by_id(person_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -33,14 +35,20 @@ async def person_names(person_ids: list[int]) -> dict[int, str]:
 
 async def unit_people(unit_id: int) -> list[dict[str, Any]]:
     """Active people of a unit, by name (``id``, ``name``, ``initials``, ``email``): the handlers
-    a post of the unit may go to."""
-    return await run(
-        QueryString(
-            "SELECT p.id, p.name, p.initials, p.email FROM core_person p "
-            "WHERE p.unit = {} AND p.active ORDER BY p.name, p.id",
-            unit_id,
-        )
+    a post of the unit may go to. Read once per request (:mod:`core.memo`; the queue's
+    suggestions and its handler list both ask); each caller gets its own copies."""
+    rows = await memoized(
+        ("unit-people", unit_id),
+        lambda: run(
+            QueryString(
+                "SELECT p.id, p.name, p.initials, p.email FROM core_person p "
+                "WHERE p.unit = {} AND p.active ORDER BY p.name, p.id",
+                unit_id,
+            )
+        ),
+        in_transaction=Saksmappe._meta.db.transaction_exists(),
     )
+    return [dict(row) for row in rows]
 
 
 async def people_with_role(role: str) -> list[dict[str, Any]]:
