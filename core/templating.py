@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pluggy
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_eval_context, select_autoescape
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from core import dates, i18n
 from core.plugins import LoadedPlugin, collect_sync
@@ -45,6 +47,7 @@ def build_environment(
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
     )
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
     env.filters["dato"] = i18n.format_dato
     env.filters["tidspunkt"] = i18n.format_tidspunkt
     env.filters["tall"] = i18n.format_tall
@@ -53,6 +56,24 @@ def build_environment(
     env.globals["language_names"] = i18n.LANGUAGE_NAMES
     pm.hook.prepare_jinja2_environment(env=env)
     return env
+
+
+@pass_eval_context
+def _gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
+    """Jinja's "newstyle" ``gettext`` (the text translated, escaped where autoescape is on,
+    always formatted with ``%``), taking only the evaluation context. Jinja's own takes the
+    whole template context, which Jinja copies for every call inside a loop: in a list of 50
+    rows those copies were a third of the page's rendering time."""
+    text = i18n.gettext(string)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704 - our own catalogue, as Jinja
+
+
+@pass_eval_context
+def _ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables: Any) -> str:
+    """Jinja's "newstyle" ``ngettext`` (``num`` is also a variable), as :func:`_gettext`."""
+    variables.setdefault("num", num)
+    text = i18n.ngettext(singular, plural, num)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704 - our own catalogue, as Jinja
 
 
 def render_mail(env: Environment, template: str, context: dict[str, Any]) -> str:

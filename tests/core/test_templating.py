@@ -1,9 +1,12 @@
 """The Jinja2 environment: production renders from the compiled templates without checking
-their files on every page; development picks up edited templates at once."""
+their files on every page; development picks up edited templates at once; the translation
+callables behave as Jinja's own."""
 
 from __future__ import annotations
 
 import dataclasses
+
+import pytest
 
 from core.runtime import build_runtime
 
@@ -13,3 +16,33 @@ def test_templates_are_reloaded_only_in_development(settings) -> None:
     production = build_runtime(dataclasses.replace(settings, environment="production"))
     assert development.templates.auto_reload is True
     assert production.templates.auto_reload is False
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_gettext_in_templates_reads_as_jinjas_own(settings, language: str) -> None:
+    """The app's template ``_``/``gettext``/``ngettext`` (evaluation context only, so no copy of
+    the context per call in a loop) give what Jinja's own "newstyle" callables give: translated,
+    variables escaped where autoescape is on, formatted with ``%`` even without variables."""
+    from jinja2 import Environment
+
+    from core import i18n
+
+    ours = build_runtime(settings).templates
+    jinjas = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    jinjas.install_gettext_callables(gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    source = (
+        "{% for x in items %}{{ _('Velg %(post)s', post=x) }}|{{ _('Mottatte oppgaver') }}|"
+        "{{ ngettext('%(num)s restanse', '%(num)s restanser', n) }}|{{ gettext('100%% sikkert') }}|"
+        "{% trans %}Hei {{ x }}{% endtrans %};{% endfor %}"
+    )
+    items = ["<b>2026/00001-1</b>", "A & B"]
+    i18n.set_language(language)
+    try:
+        for autoescape in (True, False):
+            ours.autoescape = jinjas.autoescape = autoescape
+            mine = ours.from_string(source).render(items=items, n=2)
+            theirs = jinjas.from_string(source).render(items=items, n=2)
+            assert mine == theirs, (autoescape, mine, theirs)
+            assert ("&lt;b&gt;" in mine) == autoescape
+    finally:
+        i18n.set_language("nb")
