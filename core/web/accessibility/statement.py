@@ -364,7 +364,7 @@ DEVIATIONS: tuple[Deviation, ...] = (
         ("1.4.4", "1.4.10"),
         N_(
             "Smale skjermer: under 700 px bredde, og dermed også ved 200 % zoom i et vindu på 1280 px, "
-            "er oppsettet av sidene ennå ikke tilpasset. Innholdet må ikke rulles sidelengs (det sjekkes "
+            "er oppsettet av sidene ennå ikke tilpasset. Ingen side krever sidelengs rulling (det sjekkes "
             "automatisk ved 320 px), men sidene er tunge å bruke. Dette rettes nå."
         ),
     ),
