@@ -30,6 +30,7 @@ from core.plugins import LoadedPlugin, collect_sync
 from core.runtime import Runtime, build_runtime
 from core.sessions import session_config, session_store
 from core.settings import Settings, load_settings
+from core.web.accessibility import ROUTES as ACCESSIBILITY_ROUTES
 from core.web.admin_org import ROUTES as ADMIN_ORG_ROUTES
 from core.web.admin_system import ROUTES as ADMIN_SYSTEM_ROUTES
 from core.web.archive import ROUTES as ARCHIVE_ROUTES
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, plugins: list[LoadedPlugin] | N
         route_handlers=[
             *CORE_ROUTES,
             *AUTH_ROUTES,
+            *ACCESSIBILITY_ROUTES,
             *ADMIN_SYSTEM_ROUTES,
             *ADMIN_ORG_ROUTES,
             *ARCHIVE_ROUTES,

@@ -72,6 +72,12 @@ class Settings:
     """Working days a task waits before its receiver is reminded (``ARKIV_OPPGAVE_PURREDAGER``)."""
     task_escalation_days: int = 5
     """Working days before the receiver's leader is told too (``ARKIV_OPPGAVE_ESKALERINGSDAGER``)."""
+    municipality: str = ""
+    """The municipality that runs the app (``ARKIV_KOMMUNE``), named in the accessibility
+    statement; empty shows a placeholder there."""
+    accessibility_contact: str = ""
+    """Where users report accessibility problems (``ARKIV_TILGJENGELIGHET_KONTAKT``): an e-mail
+    address or an https address; empty shows a placeholder in the statement."""
 
     @property
     def production(self) -> bool:
@@ -191,6 +197,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         db_pool_size=_int(env, "ARKIV_DB_POOL_SIZE", 10),
         task_reminder_days=_int(env, "ARKIV_OPPGAVE_PURREDAGER", 2),
         task_escalation_days=_int(env, "ARKIV_OPPGAVE_ESKALERINGSDAGER", 5),
+        municipality=env.get("ARKIV_KOMMUNE", "").strip(),
+        accessibility_contact=env.get("ARKIV_TILGJENGELIGHET_KONTAKT", "").strip(),
     )
     validate(settings)
     return settings
@@ -230,6 +238,11 @@ def validate(s: Settings) -> None:
         raise ConfigError(
             f"ARKIV_OPPGAVE_ESKALERINGSDAGER ({s.task_escalation_days}) kan ikke være mindre enn "
             f"ARKIV_OPPGAVE_PURREDAGER ({s.task_reminder_days})."
+        )
+    contact = s.accessibility_contact
+    if contact and not (contact.startswith("https://") or ("@" in contact and " " not in contact)):
+        raise ConfigError(
+            f"ARKIV_TILGJENGELIGHET_KONTAKT må være en e-postadresse eller begynne med https://, ikke «{contact}»."
         )
     if urlparse(s.public_base_url).scheme not in ("http", "https"):
         raise ConfigError("ARKIV_PUBLIC_BASE_URL må begynne med http:// eller https://.")

@@ -3,8 +3,8 @@
 This check grows with every later page: a crawler signs in as people with different roles,
 starts at ``/`` and follows every same-origin link (after htmx has loaded the page's
 fragments), runs axe on each page, and collects violations, server errors and broken links.
-Signed-out pages, 404 and 403 pages and a few page states (nynorsk, an htmx error in the
-message area) are checked too.
+Signed-out pages (sign-in, signed out, the accessibility statement), 404 and 403 pages and a few
+page states (nynorsk, an htmx error in the message area) are checked too.
 
 axe is injected (an init script, or ``page.evaluate``) only in contexts created with
 ``bypass_csp=True``; the normal, CSP-enforcing browsing is covered in ``test_shell.py``.
@@ -47,6 +47,8 @@ MAX_URLS_PER_PATTERN = 2
 SKIP_PREFIXES = ("/logg-ut", "/static/", "/healthz", "/readyz", "/logg-inn", "/dev-logg-inn", "/auth/")
 DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".xls", ".pdf", ".zip", ".json", ".txt", ".xml", ".ics")
 MISSING = "/finnes-ikke-side"
+STATEMENT = "/tilgjengelighetserklaering"
+"""The accessibility statement: public, linked from every page's footer."""
 
 
 _LINKS_JS = """
@@ -227,9 +229,10 @@ def crawl(browser: Any, server: Server, demo_people: DemoPeople, axe_source: str
         watch.attach(page, server.base_url)
         return ctx, page, watch
 
-    # Signed out: the sign-in page, the signed-out page and a 404 without navigation.
+    # Signed out: the sign-in page, the signed-out page, the accessibility statement and a 404
+    # without navigation.
     ctx, page, watch = context()
-    for url in ("/dev-logg-inn", "/logget-ut", MISSING):
+    for url in ("/dev-logg-inn", "/logget-ut", STATEMENT, MISSING):
         _check_page(page, axe_source, url, "utlogget", result, signed_in=False)
     result.server_errors += watch.server_errors
     ctx.close()
@@ -307,11 +310,15 @@ def test_expected_pages_were_checked(crawl: CrawlResult, demo_people: DemoPeople
         "/arkiv/sok",
         "/arkiv/registrer",
         "/arkiv/sak/ny",
+        STATEMENT,
         MISSING,
     ):
         assert path in admin, f"{path} ble ikke sjekket for admin"
     assert crawl.statuses[(f"admin og arkiv: {demo_people.admin}", MISSING)] == 404
-    assert set(crawl.visited["utlogget"]) == {"/dev-logg-inn", "/logget-ut", MISSING}
+    assert set(crawl.visited["utlogget"]) == {"/dev-logg-inn", "/logget-ut", STATEMENT, MISSING}
+    assert crawl.statuses[("utlogget", STATEMENT)] == 200
+    for who, urls in crawl.visited.items():
+        assert STATEMENT in urls, f"{STATEMENT} ble ikke sjekket for {who} (lenken i bunnen av sidene)"
     assert crawl.statuses[("utlogget", MISSING)] == 404
 
 
@@ -337,6 +344,10 @@ def test_page_states(new_page: Any, demo_people: DemoPeople, axe_source: str) ->
         page.goto("/restanse")
         wait_for_htmx(page)
         found += axe(page, axe_source)
+        page.goto(STATEMENT)
+        heading = page.get_by_role("heading", level=1).inner_text().replace("\u00ad", "")
+        assert heading == "Tilgjengelegheitserklæring for Arkivrutiner"
+        found += axe(page, axe_source, reflow=True)
     finally:
         form.locator("select[name=sprak]").select_option("nb")
         with page.expect_navigation(wait_until="load"):

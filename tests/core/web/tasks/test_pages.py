@@ -278,7 +278,7 @@ async def test_the_inbox_in_nynorsk(settings, client) -> None:
     await task_to(settings, person=org.handler, sender=org.leader, title="Les")
     await login(client, org.handler)
     page = await client.get("/oppgaver")
-    assert "<h1>Mottatte oppgåver</h1>" in page.text
+    assert "<h1>Mottekne oppgåver</h1>" in page.text
     assert "Sende oppgåver" in page.text and "Oppgåve" in page.text
 
 
