@@ -63,7 +63,7 @@ LIST_PAGES = [
     ListPage("restanse_handler", "/restanse", ".restanse-tittel", "input[name=valgt]"),
     ListPage("admin", "/oppgaver", "td[data-label='Oppgave'] a", "td[data-label='Oppgave'] a"),
     ListPage("restanse_handler", "/arkiv/saker", "td[data-label='Tittel']", "a"),
-    ListPage("arkiv", "/onboarding/opplaering", "[data-label='Saksbehandler']", "a"),
+    ListPage("arkiv", "/onboarding/opplaering", "th[scope=row]", "a"),
 ]
 
 
