@@ -78,11 +78,12 @@ def people(server: Server, demo_people: DemoPeople) -> dict[str, str]:
 
 
 @pytest.fixture
-def narrow_page(browser: Any, server: Server) -> Iterator[Callable[[str], tuple[Any, Watch]]]:
-    """Factory: ``narrow_page(size) -> (page, watch)`` in a fresh context of one of SIZES."""
+def narrow_page(browser: Any, server: Server) -> Iterator[Callable[..., tuple[Any, Watch]]]:
+    """Factory: ``narrow_page(size, javascript=True) -> (page, watch)`` in a fresh context of one
+    of SIZES."""
     contexts: list[Any] = []
 
-    def make(size: str) -> tuple[Any, Watch]:
+    def make(size: str, *, javascript: bool = True) -> tuple[Any, Watch]:
         viewport, scale = SIZES[size]
         # bypass_csp only so that axe can be injected; the app's CSP is checked by test_shell.
         context = browser.new_context(
@@ -91,6 +92,7 @@ def narrow_page(browser: Any, server: Server) -> Iterator[Callable[[str], tuple[
             device_scale_factor=scale,
             locale="nb-NO",
             bypass_csp=True,
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
@@ -168,7 +170,7 @@ def check_header(page: Any) -> list[str]:
 
 @pytest.mark.parametrize("size", list(SIZES))
 def test_lists_are_cards_with_a_one_line_header(
-    narrow_page: Callable[[str], tuple[Any, Watch]], people: dict[str, str], axe_source: str, size: str
+    narrow_page: Callable[..., tuple[Any, Watch]], people: dict[str, str], axe_source: str, size: str
 ) -> None:
     problems: list[str] = []
     signed_in: dict[str, tuple[Any, Watch]] = {}
@@ -208,7 +210,7 @@ def test_lists_are_cards_with_a_one_line_header(
     ],
 )
 def test_bulk_bar_sticks_while_rows_are_ticked(
-    narrow_page: Callable[[str], tuple[Any, Watch]], people: dict[str, str], who: str, path: str, button: str
+    narrow_page: Callable[..., tuple[Any, Watch]], people: dict[str, str], who: str, path: str, button: str
 ) -> None:
     page, watch = narrow_page("telefon-390")
     sign_in(page, people[who])
@@ -244,3 +246,31 @@ def test_bulk_bar_sticks_while_rows_are_ticked(
     assert bar.evaluate("(el) => getComputedStyle(el).position") == "static"
     assert not in_viewport(page, bar)
     assert watch.page_errors == [] and watch.server_errors == [], watch.page_errors + watch.server_errors
+
+
+def test_without_javascript_the_menu_shows_and_the_bar_stays_in_place(
+    narrow_page: Callable[..., tuple[Any, Watch]], people: dict[str, str]
+) -> None:
+    page, watch = narrow_page("telefon-390", javascript=False)
+    page.goto("/dev-logg-inn")
+    option = page.locator("#person_id option").filter(has_text=people["restanse_handler"] + " (")
+    page.locator("#person_id").select_option(value=option.first.get_attribute("value"))
+    with page.expect_navigation():
+        page.locator("form[action='/dev-logg-inn'] button[type=submit]").click()
+    page.goto("/restanse")
+    assert page.locator("[data-menu-button]").is_hidden()
+    assert page.get_by_role("navigation", name="Hovedmeny").is_visible()
+    assert page.locator("form[action='/logg-ut'] button").is_visible()
+    assert no_sideways_scroll(page) == ""
+    row = page.locator("table.table-stack > tbody > tr").first
+    for selector in (".restanse-tittel", "input[name=valgt]"):
+        target = row.locator(selector)
+        target.scroll_into_view_if_needed()
+        assert in_viewport(page, target), selector
+    boxes = page.locator("table.table-stack input[name=valgt]")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    bar = page.locator("[data-bulk-bar]")
+    assert bar.evaluate("(el) => getComputedStyle(el).position") == "static"
+    assert bar.locator("[data-bulk-count]").inner_text() == ""
+    assert watch.server_errors == [], watch.server_errors
