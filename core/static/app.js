@@ -50,14 +50,90 @@
     focusOn(region.querySelector("h2"));
   });
 
+  // The header's menu button (narrow screens): folds the menus and the user box behind it.
+  // Without this script the button stays hidden and everything shows.
+  function setUpMenu() {
+    var button = document.querySelector("[data-menu-button]");
+    var header = button && button.closest(".site-header");
+    if (!header || button.hasAttribute("data-menu-ready")) return;
+    button.setAttribute("data-menu-ready", "");
+    function fold(folded) {
+      header.classList.toggle("site-header--folded", folded);
+      button.setAttribute("aria-expanded", folded ? "false" : "true");
+    }
+    fold(true);
+    button.addEventListener("click", function () {
+      fold(!header.classList.contains("site-header--folded"));
+    });
+    header.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || header.classList.contains("site-header--folded")) return;
+      if (button.offsetParent === null) return; // wide screen: no button, nothing folds
+      fold(true);
+      button.focus();
+    });
+  }
+
+  // Lists that turn into cards on narrow screens (table.table-stack, see app.css) keep their
+  // table semantics through explicit roles: some browsers drop them for display: block.
+  function addTableRoles(root) {
+    var tables = root && root.querySelectorAll ? root.querySelectorAll("table.table-stack:not([role])") : [];
+    for (var i = 0; i < tables.length; i++) {
+      var table = tables[i];
+      table.setAttribute("role", "table");
+      table.querySelectorAll(":scope > thead, :scope > tbody, :scope > tfoot").forEach(function (group) {
+        group.setAttribute("role", "rowgroup");
+        group.querySelectorAll(":scope > tr").forEach(function (row) {
+          row.setAttribute("role", "row");
+          row.querySelectorAll(":scope > td, :scope > th").forEach(function (cell) {
+            var role = cell.tagName === "TD" ? "cell" : cell.getAttribute("scope") === "row" ? "rowheader" : "columnheader";
+            cell.setAttribute("role", role);
+          });
+        });
+      });
+    }
+  }
+
+  // Bulk action bars: <div class="bulk-bar" data-bulk-bar="name"> in a form with checkboxes of
+  // that name. While some are ticked the bar is active (sticky, app.css) and its
+  // [data-bulk-count] (aria-live) says how many, from data-en / data-flere ("#" is the number).
+  function updateBulkBars(root) {
+    var bars = (root || document).querySelectorAll ? (root || document).querySelectorAll("[data-bulk-bar]") : [];
+    for (var i = 0; i < bars.length; i++) {
+      var bar = bars[i];
+      var form = bar.closest("form") || document;
+      var name = bar.getAttribute("data-bulk-bar");
+      var ticked = form.querySelectorAll('input[type=checkbox][name="' + name + '"]:checked').length;
+      var count = bar.querySelector("[data-bulk-count]");
+      if (count) {
+        var text = ticked ? count.getAttribute(ticked === 1 ? "data-en" : "data-flere") || "" : "";
+        text = text.replace("#", String(ticked));
+        if (count.textContent !== text) count.textContent = text;
+      }
+      bar.classList.toggle("bulk-bar--active", ticked > 0);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpMenu();
+    addTableRoles(document);
+    updateBulkBars(document);
+  });
+  document.addEventListener("htmx:load", function () {
+    addTableRoles(document);
+    updateBulkBars(document);
+  });
+
   // "Select all" checkboxes: <input type="checkbox" data-select-all="name">.
   document.addEventListener("change", function (event) {
     var box = event.target;
-    if (!box || !box.matches || !box.matches("input[data-select-all]")) return;
-    var name = box.getAttribute("data-select-all");
-    var form = box.form || document;
-    form.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (item) {
-      item.checked = box.checked;
-    });
+    if (!box || !box.matches) return;
+    if (box.matches("input[data-select-all]")) {
+      var name = box.getAttribute("data-select-all");
+      var form = box.form || document;
+      form.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (item) {
+        item.checked = box.checked;
+      });
+    }
+    if (box.matches("input[type=checkbox]")) updateBulkBars(document);
   });
 })();

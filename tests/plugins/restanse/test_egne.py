@@ -14,6 +14,7 @@ import pytest
 
 from core.archive.queries import restanse_lists
 from core.archive.tables import Korrespondansepart
+from core.tables import Person
 from core.timeutil import today
 from tests.support.factories import login
 from tests.support.restanse_builders import Org, make_case, make_org, make_restanse, write_off
@@ -215,3 +216,23 @@ async def test_restanse_moved_to_another_handler_leaves_the_list(client, org: Or
     )
     await login(client, org.handler)
     assert f'value="{moved.korrespondansepart_id}:1"' not in (await client.get("/restanse")).text
+
+
+async def test_the_bulk_bar_counts_ticked_rows_in_bokmal_and_nynorsk(client, org: Org) -> None:
+    """The list is cards on narrow screens (a data-label on every cell) and Avskriv valgte sits in
+    the bulk bar, whose count text app.js fills from data-en / data-flere ("#" is the number)."""
+    for days in (10, 20):
+        await make_restanse(org.unit, org.handler, journaldato=ago(days))
+    await login(client, org.handler)
+    page = (await client.get("/restanse")).text
+    assert '<table class="table-stack">' in page
+    assert 'data-label="Journalpost"' in page and 'data-label="Foreløpig svar"' in page
+    bar = re.search(r'<div class="[^"]*bulk-bar[^"]*" data-bulk-bar="valgt">(.*?)</div>', page, re.S)
+    assert bar is not None and "Avskriv valgte" in bar.group(1)
+    assert 'aria-live="polite" data-en="# valgt" data-flere="# valgt"' in bar.group(1)
+
+    await Person.update({Person.language: "nn"}).where(Person.id == org.handler)
+    await login(client, org.handler)
+    page = (await client.get("/restanse")).text
+    assert 'data-en="# vald" data-flere="# valde"' in page
+    assert 'data-label="Førebels svar"' in page
