@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
+from core import roles
 from core.auth.user import User
 from core.contributions import DashboardCard, DemoContext, Job, MenuLink, TaskKind
 from core.hookspecs import hookimpl
@@ -55,7 +56,12 @@ def menu_links(user: User) -> list[MenuLink]:
 
 @hookimpl
 def dashboard_cards() -> list[DashboardCard]:
-    return [DashboardCard("onboarding", _("IKT-tilgang/-avgang"), "/onboarding/kort", order=40)]
+    # The leader fills in the forms; Fellestjenesten/Arkiv, Lønn and IKT do their steps.
+    title = _("IKT-tilgang/-avgang")
+    return [
+        DashboardCard("onboarding", title, "/onboarding/kort", order=40, role=role)
+        for role in (roles.LEADER, roles.ARKIV, roles.LONN, roles.IKT)
+    ]
 
 
 @hookimpl

@@ -67,7 +67,7 @@ async def test_the_card_and_the_badge(settings, client) -> None:
     await login(client, org.handler)
     home = await client.get("/")
     assert 'hx-get="/oppgaver/kort"' in home.text
-    assert '<h2 id="kort-oppgaver">Mottatte oppgaver</h2>' in home.text
+    assert '<h3 id="kort-saksbehandler-oppgaver">Mottatte oppgaver</h3>' in home.text
     assert '<a href="/oppgaver">Mottatte oppgaver</a>' in home.text  # no badge at 0
     empty = await client.get("/oppgaver/kort", headers=HX)
     assert "Du har ingen oppgaver som venter." in empty.text
