@@ -85,6 +85,20 @@ def test_handler(new_page: Any, demo_people: DemoPeople, axe_source: str) -> Non
     found = axe(page, axe_source, reflow=True)
     assert found == [], "axe-brudd:\n" + "\n".join(found)
     check_own_restanser(page)
+
+    # Mine journalposter: both counts equal the lists on /arkiv/mine.
+    wait_for_htmx(page)
+    mine = card(page, "saksbehandler", "mine")
+    counts = {
+        key: number(mine.locator(f"[data-tall={key}]").inner_text()) for key in ("utgaaende", "fordelt")
+    }
+    mine.get_by_role("link", name="Gå til utgående som ikke er ekspedert").click()
+    page.wait_for_url(re.compile(r"/arkiv/mine#utgaaende$"))
+    for key, count in counts.items():
+        caption = page.locator(f"#{key}-tabell")
+        assert (number(caption.inner_text().rsplit("(", 1)[1]) if caption.count() else 0) == count, key
+    found = axe(page, axe_source)
+    assert found == [], "axe-brudd:\n" + "\n".join(found)
     assert_clean(watch)
 
 

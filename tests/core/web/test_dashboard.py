@@ -35,6 +35,7 @@ async def test_a_handler_sees_only_the_handler_section(client) -> None:
     handler = section_html(html, roles.HANDLER)
     assert 'hx-get="/oppgaver/kort"' in handler and 'hx-get="/restanse/kort"' in handler
     assert "/fordeling/kort" not in html and "/restanse/enhet/kort" not in html
+    assert 'hx-get="/arkiv/mine/kort"' in handler and "oppgavetype=" not in html
 
 
 async def test_a_leader_gets_a_section_named_after_the_unit(client) -> None:
@@ -46,7 +47,12 @@ async def test_a_leader_gets_a_section_named_after_the_unit(client) -> None:
     assert sections(html) == [roles.HANDLER, roles.LEADER]
     assert '<h2 id="rolle-leder">Leder for LMA Landbruk</h2>' in html
     leader = section_html(html, roles.LEADER)
-    for url in ("/fordeling/kort?rolle=leder", "/restanse/enhet/kort", "/onboarding/kort"):
+    for url in (
+        "/fordeling/kort?rolle=leder",
+        "/restanse/enhet/kort",
+        "/oppgaver/kort?oppgavetype=godkjenning.til_godkjenning",
+        "/onboarding/kort",
+    ):
         assert f'hx-get="{url}"' in leader
     assert 'hx-get="/restanse/kort"' not in leader
 
@@ -72,6 +78,7 @@ async def test_app_roles_get_their_own_sections_in_order(client) -> None:
     assert 'hx-get="/fordeling/kort?rolle=arkiv"' in section_html(html, roles.ARKIV)
     for role in (roles.LONN, roles.IKT):
         assert 'hx-get="/onboarding/kort"' in section_html(html, role)
+        assert f'hx-get="/oppgaver/kort?oppgavetype=onboarding.{role}"' in section_html(html, role)
         assert "/fordeling/kort" not in section_html(html, role)
 
 
