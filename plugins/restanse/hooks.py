@@ -47,11 +47,15 @@ async def menu_links(user: User) -> list[MenuLink]:
 
 @hookimpl
 def dashboard_cards() -> list[DashboardCard]:
-    # Own restanser (how many are forfalt and past § 11 a); the leader's units.
+    # Own restanser (how many are forfalt and past § 11 a); the leader's units; the archive's
+    # monthly mailing.
     return [
         DashboardCard("restanse", _("Restanser"), "/restanse/kort", order=20),
         DashboardCard(
             "restanse", _("Restanser i enheten"), "/restanse/enhet/kort", order=20, role=roles.LEADER
+        ),
+        DashboardCard(
+            "restanse", _("Restanseoppfølging"), "/restanse/utsending/kort", order=20, role=roles.ARKIV
         ),
     ]
 

@@ -76,6 +76,7 @@ async def test_app_roles_get_their_own_sections_in_order(client) -> None:
     assert sections(html) == [roles.HANDLER, roles.ARKIV, roles.LONN, roles.IKT]
     assert '<h2 id="rolle-arkiv">Fellestjenesten/Arkiv</h2>' in html
     assert 'hx-get="/fordeling/kort?rolle=arkiv"' in section_html(html, roles.ARKIV)
+    assert 'hx-get="/restanse/utsending/kort"' in section_html(html, roles.ARKIV)
     for role in (roles.LONN, roles.IKT):
         assert 'hx-get="/onboarding/kort"' in section_html(html, role)
         assert f'hx-get="/oppgaver/kort?oppgavetype=onboarding.{role}"' in section_html(html, role)

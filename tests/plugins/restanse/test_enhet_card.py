@@ -68,3 +68,30 @@ async def test_only_leaders_and_deputies_today_get_the_card(client, org: Org) ->
     await make_deputy(org.unit, org.leader, org.handler, ago(1), today() + timedelta(days=1))
     text = (await client.get("/restanse/enhet/kort")).text
     assert "0 restanser" in text
+
+
+async def test_the_archives_card_shows_this_months_mailing(client, org: Org) -> None:
+    from core.timeutil import now
+    from plugins.restanse.services import mailing
+    from plugins.restanse.tables import MailRun
+
+    await login(client, org.handler)
+    assert (await client.get("/restanse/utsending/kort")).status_code == 403
+    await login(client, org.archive)
+    home = (await client.get("/")).text
+    assert 'hx-get="/restanse/utsending/kort"' in home
+    card = (await client.get("/restanse/utsending/kort", headers={"HX-Request": "true"})).text
+    assert "er ikke forberedt." in card and 'href="/restanse/utsending"' in card
+    run = MailRun(
+        maaned=mailing.month_of(today()),
+        rapportdato=today(),
+        sammenligningsdato=ago(30),
+        terskel=30,
+        forberedt=now(),
+        status=mailing.DRAFT,
+    )
+    await run.save()
+    card = (await client.get("/restanse/utsending/kort")).text
+    assert "er forberedt, men ikke sendt." in card and f'href="/restanse/utsending/{run.id}"' in card
+    await MailRun.update({MailRun.status: mailing.SENT, MailRun.sendt: now()}).where(MailRun.id == run.id)
+    assert "er sendt." in (await client.get("/restanse/utsending/kort")).text
