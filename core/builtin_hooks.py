@@ -51,7 +51,10 @@ async def menu_links(user: User, request: Any) -> list[MenuLink]:
 
 @hookimpl
 def dashboard_cards() -> list[DashboardCard]:
-    return [DashboardCard("oppgaver", _("Mottatte oppgaver"), "/oppgaver/kort", order=5)]
+    return [
+        DashboardCard("oppgaver", _("Mottatte oppgaver"), "/oppgaver/kort", order=5),
+        DashboardCard("mine", _("Mine journalposter"), "/arkiv/mine/kort", order=15),
+    ]
 
 
 @hookimpl

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from litestar.plugins.htmx import HTMXRequest
 
+from core import roles
+
 if TYPE_CHECKING:
     import pluggy
 
@@ -53,12 +55,20 @@ class MenuLink:
 
 @dataclass(frozen=True)
 class DashboardCard:
-    """A card on the front page. Its body is loaded with htmx from ``url`` (a fragment)."""
+    """A card on the front page. Its body is loaded with htmx from ``url`` (a fragment).
+
+    ``role`` is the front-page section the card belongs to, one of
+    :data:`core.roles.CARD_ROLES`: ``saksbehandler`` (everyone's own work, the default),
+    ``leder`` (leader, or deputy while the leader is away), or an app role (``arkiv``,
+    ``lonn``, ``ikt``, ``admin``). Core shows a card only to users who have its role; a plugin
+    returns one card per role it serves (same ``key``, each with its own ``url``).
+    """
 
     key: str
     title: str
     url: str
     order: int = 100
+    role: str = roles.HANDLER
 
 
 @dataclass(frozen=True)

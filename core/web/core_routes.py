@@ -16,6 +16,7 @@ from core.db import pending_migrations
 from core.i18n import LANGUAGE_NAMES
 from core.plugins import collect
 from core.tables import Person
+from core.web import dashboard
 from core.web.pages import AnyRequest, current_user, page, runtime
 
 
@@ -25,8 +26,7 @@ async def home(request: AnyRequest) -> Template:
     cards: list[DashboardCard] = await collect(
         runtime(request).pm.hook.dashboard_cards(user=user, request=request)
     )
-    cards.sort(key=lambda c: (c.order, c.title))
-    return await page(request, "home.html", cards=cards)
+    return await page(request, "home.html", sections=await dashboard.sections(user, cards))
 
 
 @post("/sprak", name="core:language", status_code=303)

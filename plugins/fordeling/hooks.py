@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
+from core import roles
 from core.archive.queries.leaver import queue_count
 from core.auth.user import User
 from core.contributions import ChecklistLine, DashboardCard, Job, MenuLink, Permission
@@ -30,10 +31,16 @@ async def menu_links(user: User) -> list[MenuLink]:
 
 
 @hookimpl
-def dashboard_cards(user: User) -> list[DashboardCard]:
-    if not services.uses_fordeling(user):
-        return []
-    return [DashboardCard("fordeling", _("Til fordeling"), "/fordeling/kort", order=10)]
+def dashboard_cards() -> list[DashboardCard]:
+    # One card per role: the leader's units, and the archive's central queue and every unit.
+    return [
+        DashboardCard(
+            "fordeling", _("Til fordeling"), "/fordeling/kort?rolle=leder", order=10, role=roles.LEADER
+        ),
+        DashboardCard(
+            "fordeling", _("Til fordeling"), "/fordeling/kort?rolle=arkiv", order=10, role=roles.ARKIV
+        ),
+    ]
 
 
 @hookimpl

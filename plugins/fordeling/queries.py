@@ -4,6 +4,7 @@ and :mod:`core.archive.queries.distribution_counts`): the user's own queues and 
 
 from __future__ import annotations
 
+from core import roles
 from core.archive.queries.distribution_counts import QueueSummary, summaries
 from core.auth.user import User
 from plugins.fordeling.services import uses_fordeling
@@ -15,6 +16,15 @@ async def own_summaries(user: User) -> list[QueueSummary]:
     if not uses_fordeling(user):
         return []
     return await summaries(user.led_unit_ids, central=user.is_archive)
+
+
+async def card_summaries(user: User, role: str) -> list[QueueSummary]:
+    """The front-page card of one role: ``leder``, the units the user leads or deputises for
+    today; ``arkiv``, the central queue and every unit with post waiting (Fellestjenesten/Arkiv
+    only; anyone else gets no queues)."""
+    if role == roles.ARKIV:
+        return await summaries(None, central=True, only_waiting=True) if user.is_archive else []
+    return await summaries(user.led_unit_ids) if user.led_unit_ids else []
 
 
 async def menu_count(user: User) -> int:

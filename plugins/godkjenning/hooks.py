@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
+from core import roles
 from core.contributions import ChecklistLine, DashboardCard, DemoContext, MenuLink, Permission, TaskKind
 from core.hookspecs import hookimpl
 from core.i18n import N_, _
@@ -28,7 +29,17 @@ def menu_links() -> list[MenuLink]:
 
 @hookimpl
 def dashboard_cards() -> list[DashboardCard]:
-    return [DashboardCard("godkjenning", _("Godkjenning"), "/godkjenning/kort", order=30)]
+    # The handler's rounds; the leader's approvals waiting (core's task card for the kind).
+    return [
+        DashboardCard("godkjenning", _("Godkjenning"), "/godkjenning/kort", order=30),
+        DashboardCard(
+            "godkjenning",
+            _("Til godkjenning"),
+            f"/oppgaver/kort?oppgavetype={kinds.TIL_GODKJENNING}",
+            order=30,
+            role=roles.LEADER,
+        ),
+    ]
 
 
 @hookimpl

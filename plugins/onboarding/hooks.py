@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
+from core import roles
 from core.auth.user import User
 from core.contributions import DashboardCard, DemoContext, Job, MenuLink, TaskKind
 from core.hookspecs import hookimpl
@@ -55,7 +56,23 @@ def menu_links(user: User) -> list[MenuLink]:
 
 @hookimpl
 def dashboard_cards() -> list[DashboardCard]:
-    return [DashboardCard("onboarding", _("IKT-tilgang/-avgang"), "/onboarding/kort", order=40)]
+    # The leader fills in the forms; Fellestjenesten/Arkiv, Lønn and IKT do their steps.
+    # Each role's own steps are its tasks of the kind (core's task card, earliest frist first).
+    title = _("IKT-tilgang/-avgang")
+    steps = {roles.ARKIV: form_kinds.ARKIV, roles.LONN: form_kinds.LONN, roles.IKT: form_kinds.IKT}
+    return [
+        DashboardCard("onboarding", title, "/onboarding/kort", order=40, role=role)
+        for role in (roles.LEADER, roles.ARKIV, roles.LONN, roles.IKT)
+    ] + [
+        DashboardCard(
+            "onboarding_steg",
+            _("Dine steg i IKT-skjemaet"),
+            f"/oppgaver/kort?oppgavetype={kind}",
+            order=41,
+            role=role,
+        )
+        for role, kind in steps.items()
+    ]
 
 
 @hookimpl

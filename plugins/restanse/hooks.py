@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 from litestar.types import ControllerRouterHandler
 
+from core import roles
 from core.auth.user import User
 from core.contributions import DashboardCard, Job, MenuLink, Permission
 from core.hookspecs import hookimpl
@@ -46,8 +47,17 @@ async def menu_links(user: User) -> list[MenuLink]:
 
 @hookimpl
 def dashboard_cards() -> list[DashboardCard]:
-    # Own restanser, how many are forfalt and past § 11 a.
-    return [DashboardCard("restanse", _("Restanser"), "/restanse/kort", order=20)]
+    # Own restanser (how many are forfalt and past § 11 a); the leader's units; the archive's
+    # monthly mailing.
+    return [
+        DashboardCard("restanse", _("Restanser"), "/restanse/kort", order=20),
+        DashboardCard(
+            "restanse", _("Restanser i enheten"), "/restanse/enhet/kort", order=20, role=roles.LEADER
+        ),
+        DashboardCard(
+            "restanse", _("Restanseoppfølging"), "/restanse/utsending/kort", order=20, role=roles.ARKIV
+        ),
+    ]
 
 
 @hookimpl

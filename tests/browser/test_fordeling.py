@@ -69,7 +69,7 @@ def test_leader_distributes_three_posts_without_a_page_load(
     sign_in(page, leader)
 
     # The front-page card shows the queue: "N ufordelte, eldste D dager".
-    card = page.locator("section.card", has=page.locator("h2", has_text="Til fordeling"))
+    card = page.locator("section.card", has=page.locator("h3", has_text="Til fordeling"))
     card.locator(".fordeling-kort").wait_for()
     before = waiting(card)
     assert before >= 4

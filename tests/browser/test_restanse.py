@@ -94,7 +94,7 @@ def test_handler_writes_off_two_restanser_without_a_page_load(
     page, watch = page_and_watch
     sign_in(page, handler)
 
-    card = page.locator("section.card", has=page.locator("h2", has_text="Restanser"))
+    card = page.locator("section.card", has=page.locator("h3", has_text="Restanser"))
     card.locator(".restanse-kort").wait_for()
     before = card_count(card)
     assert before >= 4
@@ -156,7 +156,7 @@ def test_handler_writes_off_two_restanser_without_a_page_load(
 
     page.goto("/")
     wait_for_htmx(page)
-    card = page.locator("section.card", has=page.locator("h2", has_text="Restanser"))
+    card = page.locator("section.card", has=page.locator("h3", has_text="Restanser"))
     card.locator(".restanse-kort").wait_for()
     assert card_count(card) == before - 2
     assert_clean(watch)

@@ -35,7 +35,7 @@ def test_archive_takes_a_role_task_with_the_keyboard(
 ) -> None:
     page, watch = page_and_watch
     sign_in(page, demo_people.arkiv)
-    card = page.locator("section.card", has=page.locator("h2", has_text="Mottatte oppgaver"))
+    card = page.locator("section.card", has=page.locator("h3", has_text="Mottatte oppgaver"))
     card.locator(".oppgaver-kort").wait_for()
     assert re.match(r"^\d+ oppgaver? venter", card.locator(".card__figure").inner_text())
 

@@ -128,7 +128,7 @@ async def test_hook_menu_links(client: Any) -> None:
 async def test_hook_dashboard_cards(client: Any) -> None:
     await signed_in(client)
     home = await client.get("/")
-    assert '<h2 id="kort-dummy">Testkort</h2>' in home.text
+    assert '<h3 id="kort-saksbehandler-dummy">Testkort</h3>' in home.text
     assert 'hx-get="/dummy_plugin/kort"' in home.text
     fragment = await client.get("/dummy_plugin/kort", headers=HX)
     assert fragment.status_code == 200

@@ -23,5 +23,11 @@ async def test_front_page_shows_a_card_per_plugin(client) -> None:
     await login(client, person)
     response = await client.get("/")
     assert response.status_code == 200
-    for plugin in ("fordeling", "restanse", "godkjenning", "onboarding"):
-        assert f'hx-get="/{plugin}/kort"' in response.text
+    for url in (
+        "/fordeling/kort?rolle=leder",
+        "/restanse/kort",
+        "/restanse/enhet/kort",
+        "/godkjenning/kort",
+        "/onboarding/kort",
+    ):
+        assert f'hx-get="{url}"' in response.text

@@ -3,6 +3,6 @@ post, documents and search. Each module has its ``ROUTES``; :data:`ROUTES` is al
 
 from __future__ import annotations
 
-from core.web.archive import cases, documents, incoming, posts, search
+from core.web.archive import cases, documents, incoming, mine, posts, search
 
-ROUTES = [*cases.ROUTES, *posts.ROUTES, *documents.ROUTES, *incoming.ROUTES, *search.ROUTES]
+ROUTES = [*cases.ROUTES, *posts.ROUTES, *documents.ROUTES, *incoming.ROUTES, *search.ROUTES, *mine.ROUTES]

@@ -101,9 +101,23 @@ async def inbox(
 
 
 @get("/oppgaver/kort", name="oppgaver:card")
-async def card(request: AnyRequest) -> Template:
-    """The front-page card: how many tasks wait, and the newest few."""
+async def card(request: AnyRequest, oppgavetype: FromQuery[str | None] = None) -> Template:
+    """The front-page card: how many tasks wait, and the newest few. With ``?oppgavetype=<kind>``
+    (a plugin's card for one role, e.g. a leader's approvals): the user's own open tasks of that
+    kind, the earliest frist first, linked to the inbox filtered the same way (the same count)."""
     user = current_user(request)
+    filters = InboxFilter.of(request, oppgavetype, queries.SORT_DUE)
+    if filters.kind:
+        found = await queries.inbox(user, kind=filters.kind, sort=filters.sort, size=CARD_ROWS)
+        return fragment(
+            "oppgaver/_kort_type.html",
+            total=found.total,
+            newest=found.items,
+            kind=filters.kind,
+            list_url=filters.url(),
+            card_url=f"/oppgaver/kort?{urlencode({'oppgavetype': filters.kind})}",
+            **template_context(request),
+        )
     return fragment(
         "oppgaver/_kort.html",
         count=await queries.inbox_count(user),

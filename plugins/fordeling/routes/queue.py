@@ -17,6 +17,7 @@ from litestar import Router, get, post
 from litestar.params import FromQuery
 from litestar.response import Response, Template
 
+from core import roles
 from core.archive.queries.distribution import QueueFilter
 from core.errors import Forbidden, ValidationFailed
 from core.i18n import _
@@ -40,12 +41,20 @@ async def index(
 
 
 @get("/kort", name="fordeling:card")
-async def card(request: AnyRequest) -> Template:
-    """The front-page card (htmx fragment): count and oldest item of each of the user's queues."""
+async def card(request: AnyRequest, rolle: FromQuery[str | None] = None) -> Template:
+    """The front-page card (htmx fragment): count and oldest item of each queue of the role
+    (``?rolle=arkiv``: the central queue and every unit with post waiting; otherwise the
+    units the user leads or deputises for, and for Fellestjenesten/Arkiv the central queue)."""
     user = current_user(request)
     if not services.uses_fordeling(user):
         raise Forbidden(_("Til fordeling er for ledere, stedfortredere og Fellestjenesten/Arkiv."))
-    return fragment("fordeling/_card.html", card=pages.Card(await queries.own_summaries(user)))
+    if rolle == roles.ARKIV and user.is_archive:
+        found, url = await queries.card_summaries(user, roles.ARKIV), "/fordeling/kort?rolle=arkiv"
+    elif rolle == roles.LEADER and user.is_leader:
+        found, url = await queries.card_summaries(user, roles.LEADER), "/fordeling/kort?rolle=leder"
+    else:
+        found, url = await queries.own_summaries(user), "/fordeling/kort"
+    return fragment("fordeling/_card.html", card=pages.Card(found), card_url=url)
 
 
 def _success(outcome: Outcome, text: Callable[[int], str]) -> str:

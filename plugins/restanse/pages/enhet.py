@@ -118,6 +118,37 @@ async def table(criteria: EnhetCriteria) -> list[Row]:
     return [Row(c) for c in counts]
 
 
+@dataclass(frozen=True)
+class UnitCard:
+    """One led unit on the leader's front-page card: the report's figures for today."""
+
+    name: str
+    total: int
+    at_threshold: int
+    url: str
+
+
+async def unit_cards(request: AnyRequest) -> list[UnitCard]:
+    """Per unit the user leads or deputises for today: the unit's restanser (with sub-units, all
+    restanse types, as the report opens) and the handlers at or over the threshold, from the
+    same statement as the report's table (:func:`table`, one per unit); ``url`` is that report."""
+    user = current_user(request)
+    found = await units.units_by_id(user.led_unit_ids)
+    result = []
+    for unit_id in user.led_unit_ids:
+        criteria = EnhetCriteria(enhet=unit_id)
+        rows = await table(criteria)
+        result.append(
+            UnitCard(
+                name=str(found.get(unit_id, {}).get("name", "")),
+                total=sum(r.now for r in rows),
+                at_threshold=sum(1 for r in rows if r.count.person_id and r.now >= config.threshold()),
+                url=report_url(criteria),
+            )
+        )
+    return result
+
+
 async def report_context(
     request: AnyRequest,
     criteria: EnhetCriteria | None,

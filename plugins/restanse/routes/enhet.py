@@ -24,10 +24,11 @@ from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect, Response, Template
 
 from core.archive.queries.restanse_lists import DEFAULT_SORT
-from core.errors import NotFound
+from core.errors import Forbidden, NotFound
 from core.i18n import _
 from core.web.downloads import download
 from core.web.pages import AnyRequest, current_user, fragment, is_fragment_request, page, page_or_fragment
+from plugins.restanse import config
 from plugins.restanse.forms import LIST_SORTS, enhet_typed, enhet_values
 from plugins.restanse.pages import enhet as pages
 from plugins.restanse.services import criteria as saved
@@ -115,4 +116,16 @@ async def enhet_export(request: AnyRequest, format: FromQuery[str | None] = None
     )
 
 
-router = Router(path="/restanse", route_handlers=[enhet, run_report, enhet_list, enhet_export])
+@get("/enhet/kort", name="restanse:enhet_card")
+async def enhet_card(request: AnyRequest) -> Template:
+    """The leader's front-page card (htmx fragment): per unit led today, its restanser and the
+    handlers at or over the threshold, as *Restanser i egen enhet* shows them."""
+    user = current_user(request)
+    if not user.is_leader:
+        raise Forbidden(_("Kortet er for lederen av enheten, og stedfortrederen mens lederen har fravær."))
+    return fragment(
+        "restanse/_enhet_card.html", units=await pages.unit_cards(request), threshold=config.threshold()
+    )
+
+
+router = Router(path="/restanse", route_handlers=[enhet, run_report, enhet_list, enhet_export, enhet_card])

@@ -24,10 +24,11 @@ from markupsafe import Markup
 
 from core.errors import Conflict, ValidationFailed
 from core.i18n import _
+from core.timeutil import today
 from core.web.actions import Message, answer
 from core.web.flash import flash
 from core.web.forms import form_id, form_value
-from core.web.pages import AnyRequest, current_user, page, runtime
+from core.web.pages import AnyRequest, current_user, fragment, page, runtime
 from plugins.restanse import forms
 from plugins.restanse.pages import utsending as pages
 from plugins.restanse.queries import mail_runs
@@ -116,7 +117,22 @@ async def mail_item(request: AnyRequest, run_id: FromPath[int], item_id: FromPat
     return await page(request, "restanse/utsending_epost.html", run=run, item=item, body=body)
 
 
+@get("/utsending/kort", name="restanse:mail_card")
+async def mail_card(request: AnyRequest) -> Template:
+    """The archive's front-page card: this month's restanse mailing, not prepared, prepared
+    (a draft) or sent, and the next step as a link (one read of the month's run)."""
+    mailing.require_archive(current_user(request))
+    maaned = mailing.month_of(today())
+    run = await mail_runs.run_of_month(maaned)
+    return fragment(
+        "restanse/_utsending_card.html",
+        run=run,
+        sent=run is not None and run["status"] == mailing.SENT,
+        month=mailing.month_label(maaned),
+    )
+
+
 router = Router(
     path="/restanse",
-    route_handlers=[mail_form, mail_prepare, mail_preview, mail_send, mail_item],
+    route_handlers=[mail_form, mail_prepare, mail_preview, mail_send, mail_item, mail_card],
 )

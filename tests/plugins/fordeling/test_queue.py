@@ -205,7 +205,7 @@ async def test_counts_on_menu_and_card(client, org: Org) -> None:
         r'href="/fordeling">Til fordeling <span class="badge">3<span class="visually-hidden"> journalposter',
         home.text,
     )
-    assert 'hx-get="/fordeling/kort"' in home.text
+    assert 'hx-get="/fordeling/kort?rolle=leder"' in home.text
     card = await client.get("/fordeling/kort", headers={"HX-Request": "true"})
     assert card.status_code == 200
     assert "3 ufordelte, eldste 3 dager" in card.text
@@ -327,3 +327,27 @@ async def test_the_queue_counts_run_once_per_request(client, org: Org, statement
     filtered = await client.get("/fordeling", params={"sok": "finnes ikke"})
     assert filtered.status_code == 200
     assert len([sql for sql in statements if "SELECT COUNT(*) AS n FROM til_fordeling" in sql]) == 1
+
+
+async def test_role_cards_show_the_leaders_units_and_the_archives_every_queue(client, org: Org) -> None:
+    case = await make_case(unit=org.unit)
+    await make_post(case, unit=org.unit, age=2)
+    await make_post(case, unit=org.unit, age=5)
+    await make_post(case, unit=org.other_unit, age=1)
+    await make_post(case, unit=None, age=4)
+    await login(client, org.leader)
+    leader = (await client.get("/fordeling/kort?rolle=leder", headers={"HX-Request": "true"})).text
+    assert "2 ufordelte, eldste 5 dager" in leader
+    assert 'hx-get="/fordeling/kort?rolle=leder"' in leader  # refreshes itself with its role
+    # The archive's card: the central queue and every unit with post waiting, each linked.
+    await login(client, org.archive)
+    archive = (await client.get("/fordeling/kort?rolle=arkiv", headers={"HX-Request": "true"})).text
+    assert "4 ufordelte, eldste 5 dager" in archive
+    assert (
+        f'<a href="/fordeling?enhet={org.unit}">LMA Landbruk, miljø og arealforvaltning</a>: 2 ufordelte'
+        in archive
+    )
+    assert f'<a href="/fordeling?enhet={org.other_unit}">' in archive
+    assert '<a href="/fordeling?enhet=sentral">' in archive
+    # A role the user does not have falls back to the user's own queues.
+    assert (await client.get("/fordeling/kort?rolle=leder")).status_code == 200

@@ -67,7 +67,7 @@ async def test_the_card_and_the_badge(settings, client) -> None:
     await login(client, org.handler)
     home = await client.get("/")
     assert 'hx-get="/oppgaver/kort"' in home.text
-    assert '<h2 id="kort-oppgaver">Mottatte oppgaver</h2>' in home.text
+    assert '<h3 id="kort-saksbehandler-oppgaver">Mottatte oppgaver</h3>' in home.text
     assert '<a href="/oppgaver">Mottatte oppgaver</a>' in home.text  # no badge at 0
     empty = await client.get("/oppgaver/kort", headers=HX)
     assert "Du har ingen oppgaver som venter." in empty.text
@@ -294,3 +294,39 @@ async def test_others_may_not_take_and_do_not_learn_the_title(settings, client) 
     assert (
         await client.post("/oppgaver/999999/ta", data={"version": "1"}, headers=csrf(client))
     ).status_code == 404
+
+
+async def test_the_card_for_one_kind_counts_the_filtered_inbox(settings, client) -> None:
+    # A plugin's role card (?oppgavetype=): the user's open tasks of that kind, earliest frist
+    # first, and a link to the inbox filtered the same way, which has the same count.
+    org = await make_org()
+    await task_to(settings, person=org.handler, sender=org.leader, title="Vanlig oppgave")
+    await task_to(
+        settings,
+        person=org.handler,
+        kind="dummy_plugin.check",
+        title="Sjekk seint",
+        due=today() + timedelta(days=9),
+    )
+    await task_to(
+        settings,
+        person=org.handler,
+        kind="dummy_plugin.check",
+        title="Sjekk forfalt",
+        due=today() - timedelta(days=2),
+    )
+    await login(client, org.handler)
+    card = await client.get("/oppgaver/kort?oppgavetype=dummy_plugin.check", headers=HX)
+    assert card.status_code == 200
+    text = card.text
+    assert "2 oppgaver venter" in text and "Vanlig oppgave" not in text
+    assert text.index("Sjekk forfalt") < text.index("Sjekk seint")
+    assert "Forfalt" in text
+    assert 'hx-get="/oppgaver/kort?oppgavetype=dummy_plugin.check"' in text
+    assert '<a href="/oppgaver?oppgavetype=dummy_plugin.check&amp;sorter=frist">' in text
+    inbox = await client.get("/oppgaver?oppgavetype=dummy_plugin.check&sorter=frist")
+    assert inbox.text.count('<a href="/oppgaver/') - inbox.text.count('<a href="/oppgaver/sendte') >= 2
+    assert "Vanlig oppgave" not in inbox.text
+    # An unknown kind is the plain card.
+    plain = await client.get("/oppgaver/kort?oppgavetype=finst.ikkje", headers=HX)
+    assert "3 oppgaver venter" in plain.text

@@ -1,0 +1,94 @@
+"""A handler's own journal posts for the front page and *Mine journalposter* (``/arkiv/mine``):
+outgoing letters not yet dispatched, and posts distributed to the handler lately.
+
+"Lately" is the last :data:`RECENT_DAYS` days (by ``fordelt_dato``): the app does not record
+a person's last visit. The card's counts and the page's lists come from the same conditions,
+so they agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from core.archive.queries.common import QueryString, in_list, run
+from core.archive.queries.posts import _post_row, _post_select
+from core.archive.queries.visibility import Viewer
+from core.archive.rules import OPEN_OWN_STATUSES
+from core.timeutil import now
+
+RECENT_DAYS = 7
+"""Posts distributed to the handler within this many days count as new."""
+LIST_LIMIT = 500
+"""At most this many rows per list on the page (the caption still gives the whole count)."""
+
+
+def undispatched_where(person_id: int) -> QueryString:
+    """SQL over ``j``: the person's own outgoing letters (U) not yet ekspedert (R, F or G)."""
+    return QueryString(
+        "j.saksbehandler = {} AND j.journalposttype = 'U' AND {}",
+        person_id,
+        in_list("j.journalstatus", OPEN_OWN_STATUSES),
+    )
+
+
+def distributed_where(person_id: int, since: datetime) -> QueryString:
+    """SQL over ``j``: posts with an internal recipient distributed to the person since ``since``."""
+    return QueryString(
+        "EXISTS (SELECT 1 FROM core_korrespondansepart k WHERE k.journalpost = j.id AND k.intern "
+        "AND k.saksbehandler = {} AND k.fordelt_dato >= {})",
+        person_id,
+        since,
+    )
+
+
+def recent_since() -> datetime:
+    return now() - timedelta(days=RECENT_DAYS)
+
+
+@dataclass(frozen=True)
+class MineCounts:
+    undispatched: int
+    distributed: int
+
+
+async def counts(person_id: int, since: datetime | None = None) -> MineCounts:
+    """Both counts in one statement (two indexed scalar counts)."""
+    since = since or recent_since()
+    rows = await run(
+        QueryString(
+            "SELECT (SELECT COUNT(*) FROM core_journalpost j WHERE {}) AS utgaaende, "
+            "(SELECT COUNT(*) FROM core_journalpost j WHERE {}) AS fordelt",
+            undispatched_where(person_id),
+            distributed_where(person_id, since),
+        )
+    )
+    row = rows[0] if rows else {}
+    return MineCounts(int(row.get("utgaaende") or 0), int(row.get("fordelt") or 0))
+
+
+async def undispatched(viewer: Viewer, person_id: int) -> list[dict[str, Any]]:
+    """The person's outgoing letters not yet ekspedert, oldest journaldato first."""
+    rows = await run(
+        QueryString(
+            "{} WHERE {} ORDER BY j.journaldato, j.id LIMIT {}",
+            _post_select(viewer),
+            undispatched_where(person_id),
+            LIST_LIMIT,
+        )
+    )
+    return [_post_row(row) for row in rows]
+
+
+async def distributed(viewer: Viewer, person_id: int, since: datetime | None = None) -> list[dict[str, Any]]:
+    """Posts distributed to the person since ``since`` (default :data:`RECENT_DAYS` ago),
+    newest journaldato first."""
+    rows = await run(
+        QueryString(
+            "{} WHERE {} ORDER BY j.journaldato DESC, j.id DESC LIMIT {}",
+            _post_select(viewer),
+            distributed_where(person_id, since or recent_since()),
+            LIST_LIMIT,
+        )
+    )
+    return [_post_row(row) for row in rows]

@@ -1,0 +1,80 @@
+"""*Mine journalposter* (``/arkiv/mine``) and its front-page card (``/arkiv/mine/kort``): the
+handler's outgoing letters not yet ekspedert and the posts distributed to them in the last
+seven days; the card's counts equal the lists."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from core.archive.queries import mine
+from core.archive.tables import Korrespondansepart
+from core.timeutil import now
+from tests.support.factories import login, make_case, make_part, make_person, make_post, make_unit
+
+pytestmark = pytest.mark.anyio
+
+
+async def distributed(post: int, person: int, unit: int, days_ago: float) -> None:
+    part = await make_part(
+        post, "Intern", korrespondanseparttype="IM", intern=True, unit=unit, saksbehandler=person
+    )
+    await Korrespondansepart.update(
+        {Korrespondansepart.fordelt_dato: now() - timedelta(days=days_ago)}
+    ).where(Korrespondansepart.id == part)
+
+
+async def test_card_counts_equal_the_lists(client, db) -> None:
+    unit = await make_unit()
+    me = await make_person(unit=unit)
+    other = await make_person(unit=unit)
+    case = await make_case(unit=unit)
+    for status in ("R", "F", "G"):
+        await make_post(case, f"Brev {status}", journalposttype="U", journalstatus=status, saksbehandler=me)
+    await make_post(case, "Ekspedert brev", journalposttype="U", journalstatus="E", saksbehandler=me)
+    await make_post(case, "Notat", journalposttype="N", journalstatus="R", saksbehandler=me)
+    await make_post(case, "Andres brev", journalposttype="U", journalstatus="R", saksbehandler=other)
+    fresh = await make_post(case, "Ny søknad", journalposttype="I", journalstatus="J")
+    await distributed(fresh, me, unit, 1)
+    old = await make_post(case, "Gammel søknad", journalposttype="I", journalstatus="J")
+    await distributed(old, me, unit, 8)
+    theirs = await make_post(case, "Søknad til en annen", journalposttype="I", journalstatus="J")
+    await distributed(theirs, other, unit, 1)
+
+    assert await mine.counts(me) == mine.MineCounts(undispatched=3, distributed=1)
+    await login(client, me)
+    home = await client.get("/")
+    assert 'hx-get="/arkiv/mine/kort"' in home.text
+    card = await client.get("/arkiv/mine/kort", headers={"HX-Request": "true"})
+    assert card.status_code == 200
+    assert "3 utgående brev er ikke ekspedert" in card.text
+    assert "1 journalpost fordelt til deg siste 7 dager" in card.text
+    page = await client.get("/arkiv/mine")
+    assert page.status_code == 200
+    html = page.text
+    assert "Utgående brev som ikke er ekspedert (3)</caption>" in html
+    assert "Fordelt til deg (1)</caption>" in html
+    outgoing = html[html.index('id="utgaaende"') : html.index('id="fordelt"')]
+    assert len(re.findall(r'<a href="/arkiv/journalpost/\d+">', outgoing)) == 3
+    for title in ("Ekspedert brev", "Notat", "Andres brev", "Gammel søknad", "Søknad til en annen"):
+        assert title not in html, title
+    assert "Ny søknad" in html
+
+
+async def test_empty_lists_and_a_skjermet_title(client, db) -> None:
+    unit = await make_unit()
+    me = await make_person(unit=unit)
+    await login(client, me)
+    card = await client.get("/arkiv/mine/kort")
+    assert "0 utgående brev er ikke ekspedert" in card.text
+    assert "Ingen." in (await client.get("/arkiv/mine")).text
+    # A skjermet post distributed to me: as its handler I am involved and see the title, marked.
+    case = await make_case(unit=unit)
+    post = await make_post(
+        case, "Hemmelig navn", journalposttype="I", offentlig_tittel="Søknad", tilgangsrestriksjon="13"
+    )
+    await distributed(post, me, unit, 0)
+    html = (await client.get("/arkiv/mine")).text
+    assert 'Hemmelig navn <span class="status status--warn">Skjermet' in html
