@@ -20,7 +20,8 @@ async def test_the_recent_count_can_read_the_handler_and_date_index(db) -> None:
         "AND k.fordelt_dato >= {}"
     )
     # The count states the index's condition literally (a partial index needs ``k.intern``).
-    assert "k.intern AND k.saksbehandler = 7 AND k.fordelt_dato >= " in str(mine.distributed_where(7, mine.recent_since()))
+    assert "k.intern AND k.saksbehandler = 7 AND k.fordelt_dato >= " in str(
+        mine.distributed_where(7, mine.recent_since())
     )
     if engine.engine_type == "postgres":
         async with engine.transaction():  # one connection for both statements
