@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from core.archive.queries.common import QueryString, in_list, run
-from core.archive.queries.posts import _post_row, _post_select
+from core.archive.queries.common import PAGE_SIZE, Page, QueryString, in_list, run, run_page
+from core.archive.queries.posts import post_row, post_select
 from core.archive.queries.visibility import Viewer
 from core.archive.rules import OPEN_OWN_STATUSES
 from core.timeutil import now
 
 RECENT_DAYS = 7
 """Posts distributed to the handler within this many days count as new."""
-LIST_LIMIT = 500
-"""At most this many rows per list on the page (the caption still gives the whole count)."""
+LIST_PAGE_SIZE = PAGE_SIZE
+"""Rows per page of each list on *Mine journalposter*."""
 
 
 def undispatched_where(person_id: int) -> QueryString:
@@ -67,28 +66,36 @@ async def counts(person_id: int, since: datetime | None = None) -> MineCounts:
     return MineCounts(int(row.get("utgaaende") or 0), int(row.get("fordelt") or 0))
 
 
-async def undispatched(viewer: Viewer, person_id: int) -> list[dict[str, Any]]:
-    """The person's outgoing letters not yet ekspedert, oldest journaldato first."""
-    rows = await run(
+async def undispatched(viewer: Viewer, person_id: int, total: int, page: int | None = None) -> Page:
+    """One page of the person's outgoing letters not yet ekspedert, oldest journaldato first;
+    ``total`` is :func:`counts`' ``undispatched`` (not counted again)."""
+    found = await run_page(
         QueryString(
-            "{} WHERE {} ORDER BY j.journaldato, j.id LIMIT {}",
-            _post_select(viewer),
-            undispatched_where(person_id),
-            LIST_LIMIT,
-        )
+            "{} WHERE {} ORDER BY j.journaldato, j.id", post_select(viewer), undispatched_where(person_id)
+        ),
+        total,
+        page,
+        LIST_PAGE_SIZE,
     )
-    return [_post_row(row) for row in rows]
+    found.items[:] = [post_row(row) for row in found.items]
+    return found
 
 
-async def distributed(viewer: Viewer, person_id: int, since: datetime | None = None) -> list[dict[str, Any]]:
-    """Posts distributed to the person since ``since`` (default :data:`RECENT_DAYS` ago),
-    newest journaldato first."""
-    rows = await run(
+async def distributed(
+    viewer: Viewer, person_id: int, total: int, page: int | None = None, since: datetime | None = None
+) -> Page:
+    """One page of the posts distributed to the person since ``since`` (default
+    :data:`RECENT_DAYS` ago), newest journaldato first; ``total`` is :func:`counts`'
+    ``distributed`` for the same ``since``."""
+    found = await run_page(
         QueryString(
-            "{} WHERE {} ORDER BY j.journaldato DESC, j.id DESC LIMIT {}",
-            _post_select(viewer),
+            "{} WHERE {} ORDER BY j.journaldato DESC, j.id DESC",
+            post_select(viewer),
             distributed_where(person_id, since or recent_since()),
-            LIST_LIMIT,
-        )
+        ),
+        total,
+        page,
+        LIST_PAGE_SIZE,
     )
-    return [_post_row(row) for row in rows]
+    found.items[:] = [post_row(row) for row in found.items]
+    return found

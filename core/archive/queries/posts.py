@@ -49,7 +49,7 @@ _POST_FROM = (
 )
 
 
-def _post_select(viewer: Viewer, extra_columns: str = "") -> QueryString:
+def post_select(viewer: Viewer, extra_columns: str = "") -> QueryString:
     return QueryString(
         f"SELECT {_POST_COLUMNS}{extra_columns}, "
         "CASE WHEN {} THEN j.tittel ELSE j.offentlig_tittel END AS vist_tittel, "
@@ -62,7 +62,7 @@ def _post_select(viewer: Viewer, extra_columns: str = "") -> QueryString:
     )
 
 
-def _post_row(row: dict[str, Any]) -> dict[str, Any]:
+def post_row(row: dict[str, Any]) -> dict[str, Any]:
     row["mappe_id"] = mappe_id(row["saksaar"], row["sakssekvensnummer"])
     row["registrerings_id"] = registrerings_id(
         row["saksaar"], row["sakssekvensnummer"], row["journalpostnummer"]
@@ -82,12 +82,12 @@ def _post_row(row: dict[str, Any]) -> dict[str, Any]:
 async def list_posts_in_case(viewer: Viewer, saksmappe_id: int, page: int | None = None) -> Page:
     """The posts of a case by journalpostnummer, each with its parties and write-offs."""
     select = QueryString(
-        "{} WHERE j.saksmappe = {} ORDER BY j.journalpostnummer", _post_select(viewer), saksmappe_id
+        "{} WHERE j.saksmappe = {} ORDER BY j.journalpostnummer", post_select(viewer), saksmappe_id
     )
     count = QueryString("SELECT COUNT(*) AS n FROM core_journalpost j WHERE j.saksmappe = {}", saksmappe_id)
     result = await run_page(select, count, page)
     for row in result.items:
-        _post_row(row)
+        post_row(row)
     await attach_parts(result.items)
     return result
 
@@ -98,7 +98,7 @@ async def get_post(viewer: Viewer, journalpost_id: int) -> dict[str, Any]:
     rows = await run(
         QueryString(
             "{} WHERE j.id = {}",
-            _post_select(
+            post_select(
                 viewer,
                 ", s.tilgangsrestriksjon AS sak_tilgangsrestriksjon, s.version AS sak_version",
             ),
@@ -107,7 +107,7 @@ async def get_post(viewer: Viewer, journalpost_id: int) -> dict[str, Any]:
     )
     if not rows:
         raise NotFound(_("Fant ingen journalpost med dette nummeret."))
-    post = _post_row(rows[0])
+    post = post_row(rows[0])
     case_rows = await run(
         QueryString(
             "SELECT CASE WHEN {} THEN s.tittel ELSE s.offentlig_tittel END AS tittel "
@@ -265,11 +265,11 @@ async def own_posts_in_work(
     rows = await run(
         QueryString(
             "{} WHERE j.saksbehandler = {} AND {} AND {} ORDER BY j.journaldato DESC, j.id DESC LIMIT {}",
-            _post_select(viewer),
+            post_select(viewer),
             person_id,
             in_list("j.journalposttype", types),
             in_list("j.journalstatus", statuses),
             limit,
         )
     )
-    return [_post_row(row) for row in rows]
+    return [post_row(row) for row in rows]

@@ -4,6 +4,7 @@ the posts distributed to them in the last days; and its front-page card (``/arki
 from __future__ import annotations
 
 from litestar import get
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from core.archive.queries import mine
@@ -12,16 +13,22 @@ from core.web.pages import AnyRequest, current_user, fragment, page
 
 
 @get("/arkiv/mine", name="arkiv:mine")
-async def mine_page(request: AnyRequest) -> Template:
+async def mine_page(
+    request: AnyRequest, uside: FromQuery[int | None] = None, fside: FromQuery[int | None] = None
+) -> Template:
+    """Both lists, each paged (``uside``, ``fside``); the totals are the card's counts."""
     user = current_user(request)
     viewer = await viewer_of(request)
-    found = await mine.counts(user.person_id)
+    since = mine.recent_since()
+    found = await mine.counts(user.person_id, since)
+    undispatched = await mine.undispatched(viewer, user.person_id, found.undispatched, uside)
+    distributed = await mine.distributed(viewer, user.person_id, found.distributed, fside, since)
     return await page(
         request,
         "arkiv/mine.html",
         counts=found,
-        undispatched=await mine.undispatched(viewer, user.person_id),
-        distributed=await mine.distributed(viewer, user.person_id),
+        undispatched=undispatched,
+        distributed=distributed,
         days=mine.RECENT_DAYS,
     )
 

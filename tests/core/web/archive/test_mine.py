@@ -54,8 +54,8 @@ async def test_card_counts_equal_the_lists(client, db) -> None:
     page = await client.get("/arkiv/mine")
     assert page.status_code == 200
     html = page.text
-    assert "Utgående brev som ikke er ekspedert (3)</caption>" in html
-    assert "Fordelt til deg (1)</caption>" in html
+    assert "Utgående brev som ikke er ekspedert (1–3 av 3)</caption>" in html
+    assert "Fordelt til deg (1–1 av 1)</caption>" in html
     outgoing = html[html.index('id="utgaaende"') : html.index('id="fordelt"')]
     assert len(re.findall(r'<a href="/arkiv/journalpost/\d+">', outgoing)) == 3
     for title in ("Ekspedert brev", "Notat", "Andres brev", "Gammel søknad", "Søknad til en annen"):
@@ -78,3 +78,28 @@ async def test_empty_lists_and_a_skjermet_title(client, db) -> None:
     await distributed(post, me, unit, 0)
     html = (await client.get("/arkiv/mine")).text
     assert 'Hemmelig navn <span class="status status--warn">Skjermet' in html
+
+
+async def test_both_lists_are_paged_each_on_its_own(client, db, monkeypatch) -> None:
+    """Each list shows one page (``uside``, ``fside``) and keeps the other's page in its links;
+    the totals are the card's counts."""
+    monkeypatch.setattr(mine, "LIST_PAGE_SIZE", 2)
+    unit = await make_unit()
+    me = await make_person(unit=unit)
+    case = await make_case(unit=unit)
+    for n in range(5):
+        await make_post(case, f"Utkast {n}", journalposttype="U", journalstatus="R", saksbehandler=me)
+    for n in range(3):
+        await distributed(
+            await make_post(case, f"Søknad {n}", journalposttype="I", journalstatus="J"), me, unit, 1
+        )
+    await login(client, me)
+    first = (await client.get("/arkiv/mine")).text
+    assert "Utgående brev som ikke er ekspedert (1–2 av 5)</caption>" in first
+    assert "Fordelt til deg (1–2 av 3)</caption>" in first
+    assert 'href="/arkiv/mine?uside=2#utgaaende"' in first and 'href="/arkiv/mine?fside=2#fordelt"' in first
+    later = (await client.get("/arkiv/mine", params={"uside": 3, "fside": 2})).text
+    assert "Utgående brev som ikke er ekspedert (5–5 av 5)</caption>" in later
+    assert "Fordelt til deg (3–3 av 3)</caption>" in later
+    assert 'href="/arkiv/mine?fside=2&amp;uside=2#utgaaende"' in later
+    assert (await client.get("/arkiv/mine", params={"uside": 0})).status_code == 400
