@@ -342,17 +342,30 @@ class Watch:
 
 @pytest.fixture
 def new_page(browser: Any, server: Server) -> Iterator[Any]:
-    """Factory: ``new_page(bypass_csp=False, locale="nb-NO") -> (page, watch)`` in a fresh context
-    (own cookies); ``locale`` is the browser's language (``en-US``: a browser date input would
-    show mm/dd/yyyy).
+    """Factory: ``new_page(bypass_csp=False, locale="nb-NO", viewport=None,
+    device_scale_factor=None, javascript=True) -> (page, watch)`` in a fresh context (own
+    cookies); ``locale`` is the browser's language (``en-US``: a browser date input would show
+    mm/dd/yyyy); ``viewport`` and ``device_scale_factor`` for narrow screens and zoom.
 
     Contexts are closed at the end of the test.
     """
     contexts: list[Any] = []
 
-    def make(*, bypass_csp: bool = False, locale: str = "nb-NO") -> tuple[Any, Watch]:
+    def make(
+        *,
+        bypass_csp: bool = False,
+        locale: str = "nb-NO",
+        viewport: dict[str, int] | None = None,
+        device_scale_factor: float | None = None,
+        javascript: bool = True,
+    ) -> tuple[Any, Watch]:
         context = browser.new_context(
-            base_url=server.base_url, viewport=VIEWPORT, locale=locale, bypass_csp=bypass_csp
+            base_url=server.base_url,
+            viewport=viewport or VIEWPORT,
+            device_scale_factor=device_scale_factor,
+            locale=locale,
+            bypass_csp=bypass_csp,
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(10_000)
         context.add_init_script(_CSP_REPORTER_JS)

@@ -19,7 +19,7 @@ report nothing, with the menu folded and unfolded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,32 +78,16 @@ def people(server: Server, demo_people: DemoPeople) -> dict[str, str]:
 
 
 @pytest.fixture
-def narrow_page(browser: Any, server: Server) -> Iterator[Callable[..., tuple[Any, Watch]]]:
+def narrow_page(new_page: Callable[..., tuple[Any, Watch]]) -> Callable[..., tuple[Any, Watch]]:
     """Factory: ``narrow_page(size, javascript=True) -> (page, watch)`` in a fresh context of one
-    of SIZES."""
-    contexts: list[Any] = []
+    of SIZES (the shared ``new_page``; bypass_csp only so that axe can be injected, the app's
+    CSP is checked by test_shell)."""
 
     def make(size: str, *, javascript: bool = True) -> tuple[Any, Watch]:
         viewport, scale = SIZES[size]
-        # bypass_csp only so that axe can be injected; the app's CSP is checked by test_shell.
-        context = browser.new_context(
-            base_url=server.base_url,
-            viewport=viewport,
-            device_scale_factor=scale,
-            locale="nb-NO",
-            bypass_csp=True,
-            java_script_enabled=javascript,
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        watch = Watch()
-        watch.attach(page, server.base_url)
-        return page, watch
+        return new_page(bypass_csp=True, viewport=viewport, device_scale_factor=scale, javascript=javascript)
 
-    yield make
-    for context in contexts:
-        context.close()
+    return make
 
 
 def axe_violations(page: Any, axe_source: str) -> list[str]:
