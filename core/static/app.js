@@ -123,6 +123,54 @@
     updateBulkBars(document);
   });
 
+  // Lists with a bulk action bar: ArrowDown / ArrowUp on a row's checkbox move to the next /
+  // previous row's checkbox of the same name (Space ticks it, as always).
+  document.addEventListener("keydown", function (event) {
+    var box = event.target;
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    if (!box || !box.matches || !box.matches("tbody input[type=checkbox][name]")) return;
+    var form = box.form;
+    if (!form || !form.querySelector('[data-bulk-bar="' + box.name + '"]')) return;
+    var boxes = Array.prototype.slice.call(
+      form.querySelectorAll('tbody input[type=checkbox][name="' + box.name + '"]')
+    );
+    var next = boxes[boxes.indexOf(box) + (event.key === "ArrowDown" ? 1 : -1)];
+    if (next) {
+      event.preventDefault();
+      next.focus();
+    }
+  });
+
+  // The keys dialog (#hurtigtaster in base.html): «?» while the focus is in a list (and not in a
+  // text field), or the footer button. A one-character shortcut active only where a list has
+  // the focus meets WCAG 2.1.4 (see core/web/accessibility/statement.py).
+  function keysDialog() {
+    return document.getElementById("hurtigtaster");
+  }
+  function openKeys() {
+    var dialog = keysDialog();
+    if (dialog && !dialog.open && dialog.showModal) dialog.showModal();
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "?" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    var typing =
+      "input:not([type=checkbox]):not([type=radio]):not([type=button]):not([type=submit]), " +
+      "textarea, select, [contenteditable], dialog";
+    if (!target || !target.closest || target.closest(typing) || !target.closest("table")) return;
+    event.preventDefault();
+    openKeys();
+  });
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!target || !target.closest) return;
+    if (target.closest("[data-keys-open]")) openKeys();
+    if (target.closest("[data-keys-close]")) {
+      var dialog = keysDialog();
+      if (dialog && dialog.open) dialog.close();
+    }
+  });
+
   // "Select all" checkboxes: <input type="checkbox" data-select-all="name">.
   document.addEventListener("change", function (event) {
     var box = event.target;

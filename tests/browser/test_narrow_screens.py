@@ -258,3 +258,51 @@ def test_without_javascript_the_menu_shows_and_the_bar_stays_in_place(
     assert bar.evaluate("(el) => getComputedStyle(el).position") == "static"
     assert bar.locator("[data-bulk-count]").inner_text() == ""
     assert watch.server_errors == [], watch.server_errors
+
+
+def test_rows_by_arrow_keys_and_the_keys_dialog(
+    new_page: Callable[..., tuple[Any, Watch]], people: dict[str, str], axe_source: str
+) -> None:
+    """In *Egne restanser*, ArrowDown / ArrowUp move between the rows' checkboxes and Space
+    ticks one (the bulk bar counts it); «?» while a list has the focus (not in a text field,
+    not elsewhere: WCAG 2.1.4) opens the keys dialog, which Escape closes; axe finds nothing
+    with the dialog open."""
+    page, watch = new_page(bypass_csp=True)
+    sign_in(page, people["restanse_handler"])
+    page.goto("/restanse")
+    boxes = page.locator("table.table-stack input[name=valgt]")
+    assert boxes.count() >= 3
+    boxes.nth(0).focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("() => document.activeElement.id") == boxes.nth(1).get_attribute("id")
+    page.keyboard.press("Space")
+    assert boxes.nth(1).is_checked() and not boxes.nth(0).is_checked()
+    page.wait_for_function("() => document.querySelector('[data-bulk-count]').textContent === '1 valgt'")
+    # ArrowUp on the first row stays there.
+    boxes.nth(0).focus()
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("() => document.activeElement.id") == boxes.nth(0).get_attribute("id")
+
+    page.locator("#merknad").focus()
+    page.keyboard.type("?")
+    assert not page.locator("#hurtigtaster").is_visible(), "«?» i et tekstfelt er bare et tegn"
+    assert page.locator("#merknad").input_value() == "?"
+    page.locator(".site-name").focus()
+    page.keyboard.press("?")
+    assert not page.locator("#hurtigtaster").is_visible(), "«?» utenfor en liste gjør ingenting"
+    boxes.nth(0).focus()
+    page.keyboard.press("?")
+    dialog = page.locator("#hurtigtaster")
+    dialog.wait_for(state="visible")
+    assert "I en liste med avkrysningsbokser: neste / forrige rad" in dialog.inner_text()
+    violations = axe_violations(page, axe_source)
+    assert violations == [], violations
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    page.get_by_role("button", name="Hurtigtaster (?)").click()
+    dialog.wait_for(state="visible")
+    dialog.get_by_role("button", name="Lukk").click()
+    dialog.wait_for(state="hidden")
+    assert watch.page_errors == [] and watch.server_errors == [], watch.page_errors + watch.server_errors

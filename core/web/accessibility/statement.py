@@ -201,9 +201,12 @@ PRINCIPLES: tuple[Principle, ...] = (
                 "2.1.4",
                 N_("Hurtigtaster som består av ett tegn"),
                 "A",
-                (REVIEW,),
+                (TEST, REVIEW),
                 MET,
-                N_("Arkivrutiner har ingen hurtigtaster på ett tegn."),
+                N_(
+                    "Den eneste hurtigtasten på ett tegn, «?» for oversikten over hurtigtaster, virker bare "
+                    "når fokus er i en liste; oversikten kan også åpnes med en knapp nederst på siden."
+                ),
             ),
             Criterion(
                 "2.2.1",
