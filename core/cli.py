@@ -73,13 +73,16 @@ def migrate() -> None:
     click.echo(f"Migrert: {len(applied)} nye migreringer kjørt." if applied else "Databasen er oppdatert.")
 
 
-@main.command("rebuild-restanse-ledger", help="Regn ut restanseregnskapet på nytt fra journalpostene.")
+@main.command(
+    "rebuild-restanse-ledger",
+    help="Regn ut restanseregnskapet og fordelingskøene på nytt fra journalpostene.",
+)
 def rebuild_restanse_ledger() -> None:
     settings = settings_or_exit()
 
     async def go() -> int:
         async with connected(settings), writing(Journalpost):
-            return await ledger.rebuild()
+            return await ledger.rebuild_all()
 
     started = time.perf_counter()
     spans = run(go())

@@ -31,8 +31,9 @@ others choose by the scope).
 
 Every write that can move a count calls :func:`refresh_parts` or :func:`refresh_posts` inside
 its own write transaction (registration, sending of a note, status changes, fordeling,
-sending to a unit, write-off, transfer of work, deleting a post); bulk loads (Noark 5 import,
-demo data) call :func:`rebuild`, as does ``arkivrutiner rebuild-restanse-ledger``. A refresh
+sending to a unit, write-off, transfer of work, deleting a post); they also keep the queues
+*Til fordeling* (:mod:`core.archive.fordeling_spans`). Bulk loads (Noark 5 import, demo data)
+call :func:`rebuild_all`, as does ``arkivrutiner rebuild-restanse-ledger``. A refresh
 recomputes the spans of the given recipients with the rule's SQL, compares them with the
 stored ones and applies only the difference: the ledger rows as upserts, then per key and month
 the month row (made from the previous one when the month is new) and the totals of that month
@@ -55,6 +56,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from core import memo
+from core.archive import fordeling_spans
 from core.archive.queries.common import QueryString, as_date, engine_type, in_list, run
 from core.archive.queries.open_recipients import RECIPIENT, RESTANSE_TYPES, recipient_of
 from core.archive.queries.restanser import (
@@ -72,6 +74,7 @@ __all__ = [
     "counts_per_handler",
     "counts_per_unit",
     "rebuild",
+    "rebuild_all",
     "refresh_parts",
     "refresh_posts",
 ]
@@ -274,6 +277,7 @@ async def refresh_parts(korrespondansepart_ids: Iterable[int]) -> None:
     changed them: their unit, handler or write-offs)."""
     ids = _ids(korrespondansepart_ids)
     if ids:
+        await fordeling_spans.refresh_parts(ids)
         await _refresh(in_list("k.id", ids), in_list("s.korrespondansepart", ids))
 
 
@@ -282,6 +286,7 @@ async def refresh_posts(journalpost_ids: Iterable[int]) -> None:
     transaction that created, changed or deleted them, or wrote off a whole post)."""
     ids = _ids(journalpost_ids)
     if ids:
+        await fordeling_spans.refresh_posts(ids)
         await _refresh(in_list("k.journalpost", ids), in_list("s.journalpost", ids))
 
 
@@ -323,6 +328,13 @@ async def rebuild(
     memo.forget()
     rows = await execute(QueryString("SELECT COUNT(*) AS n FROM core_restanse_span"))
     return int(rows[0]["n"])
+
+
+async def rebuild_all() -> int:
+    """Recompute the ledger and the queues' spans from the records (bulk loads and the rebuild
+    command); the number of restanse spans."""
+    await fordeling_spans.rebuild()
+    return await rebuild()
 
 
 async def rebuild_months(execute: Callable[[QueryString], Awaitable[Any]] = run) -> int:

@@ -234,6 +234,23 @@ class RestanseSpan(Table, tablename="core_restanse_span"):
     """The recipient's foreløpig svar, for the card's *§ 11 a* and *foreløpig svar*."""
 
 
+class FordelingSpan(Table, tablename="core_fordeling_span"):
+    """One internal recipient or copy recipient without a handler (:mod:`core.archive.fordeling_spans`):
+    it waits in its unit's queue *Til fordeling* (``enhet``; 0: the central queue, I posts only)
+    from ``fra_dato`` (its journaldato) until ``til_dato`` (its first write-off; NULL: not
+    written off). ``mottatt`` is when the post came in (received, or sent for a note; NULL:
+    neither is known, the journaldato stands in). Derived data kept by the write side and
+    rebuilt by ``arkivrutiner rebuild-restanse-ledger``; no foreign keys."""
+
+    id: Serial
+    korrespondansepart = Integer(unique=True)
+    journalpost = Integer(index=True)
+    enhet = Integer(default=0)
+    fra_dato = Date()
+    til_dato = Date(null=True, default=None)
+    mottatt = Timestamptz(null=True, default=None)
+
+
 class RestanseLedger(Table, tablename="core_restanse_ledger"):
     """Restanse counts as deltas (:mod:`core.archive.ledger`): the number of restanser of
     (``enhet``, ``saksbehandler``, ``journalposttype``) on day D is ``SUM(delta)`` over the
@@ -294,6 +311,7 @@ ARCHIVE_TABLES: list[type[Table]] = [
     Tilgang,
     Nummerserie,
     RestanseSpan,
+    FordelingSpan,
     RestanseLedger,
     RestanseMonth,
 ]

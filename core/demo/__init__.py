@@ -196,7 +196,7 @@ async def _rebuild_ledger() -> None:
     """The bulk load writes the records directly (:mod:`core.demo.bulk`): the restanse ledger
     is rebuilt from them in one set-based pass."""
     async with writing(Journalpost):
-        await ledger.rebuild()
+        await ledger.rebuild_all()
 
 
 async def _analyze(settings: Settings) -> None:

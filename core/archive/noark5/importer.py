@@ -236,7 +236,7 @@ async def _import(
                 if progress is not None:
                     progress.advance(sum(len(case.posts) for case in batch))
         await writer.finish(reader.stats)
-        await ledger.rebuild()  # set-based: cheaper than a refresh per imported post
+        await ledger.rebuild_all()  # set-based: cheaper than a refresh per imported post
         layout = reader.layout
         version = layout.version
         if valid is not None and version not in valid:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from core.archive import fordeling_spans
 from core.archive.numbering import mappe_id, registrerings_id
 from core.archive.queries.common import (
     Page,
@@ -186,16 +187,15 @@ _FROM_QUEUE = f"FROM til_fordeling q JOIN core_korrespondansepart k ON k.id = q.
 def _queued(unit_id: int | None) -> QueryString:
     """``WITH til_fordeling``: the ids of the queue's items, materialised first.
 
-    A queue is small (what waits today) however large the archive, and the partial index
-    ``core_korrespondansepart_til_fordeling`` (``WHERE intern AND saksbehandler IS NULL``,
-    both terms stated literally by :func:`pending_condition`) holds exactly the candidates.
-    Materialising them first keeps the planner from walking every post in the sort order
-    hoping to meet the queue's items soon: with an empty central queue, that walk read all
-    I posts (about 1 s at a million posts)."""
+    A queue is small (what waits today) however large the archive, and the write side keeps
+    exactly its items as spans (:mod:`core.archive.fordeling_spans`, one range of the index
+    ``core_fordeling_span_queue``), the same set as :func:`queue_condition` (the random
+    histories of tests/core/archive/test_fordeling_spans.py compare them). Materialising them
+    first keeps the planner from walking every post in the sort order hoping to meet the
+    queue's items soon: with an empty central queue, that walk read all I posts (about 1 s at a
+    million posts)."""
     return QueryString(
-        "WITH til_fordeling AS MATERIALIZED (SELECT k.id FROM core_korrespondansepart k "
-        "JOIN core_journalpost j ON j.id = k.journalpost WHERE {}) ",
-        queue_condition(unit_id),
+        "WITH til_fordeling AS MATERIALIZED ({}) ", fordeling_spans.queue_ids(unit_id, today())
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from core.archive import fordeling_spans
 from core.archive.queries.common import QueryString, as_date, in_list, run
 from core.archive.queries.distribution import (
     CENTRAL,
@@ -51,25 +52,44 @@ class QueueSummary:
         return age_days(self.oldest)
 
 
-def summaries_query(unit_ids: list[int] | None, *, central: bool = False) -> QueryString | None:
-    """The grouped statement of :func:`summaries` (None: no queue asked for)."""
-    scope: list[QueryString] = []
+def summaries_query(
+    unit_ids: list[int] | None, *, central: bool = False, day: date | None = None
+) -> QueryString | None:
+    """The rule's grouped statement over the records (None: no queue asked for): per queue
+    (``enhet``), ``n``, ``eldste_mottatt``, ``eldste_journaldato`` on ``day`` (default today).
+    The pages read the same figures from the write side's spans
+    (:func:`spans_summaries_query`); this is their reference (tests/core/archive/test_fordeling_spans.py)."""
+    parts: list[QueryString] = []
     if unit_ids is None:
-        scope.append(QueryString("k.administrativ_enhet IS NOT NULL"))
+        parts.append(QueryString("k.administrativ_enhet IS NOT NULL"))
     elif unit_ids:
-        scope.append(in_list("k.administrativ_enhet", unit_ids))
+        parts.append(in_list("k.administrativ_enhet", unit_ids))
     if central:
-        scope.append(QueryString("(k.administrativ_enhet IS NULL AND j.journalposttype = 'I')"))
-    if not scope:
+        parts.append(QueryString("(k.administrativ_enhet IS NULL AND j.journalposttype = 'I')"))
+    if not parts:
         return None
     return QueryString(
         "SELECT k.administrativ_enhet AS enhet, COUNT(*) AS n, MIN(COALESCE(j.mottatt_dato, j.sendt_dato)) AS eldste_mottatt, "
         "MIN(CASE WHEN j.mottatt_dato IS NULL AND j.sendt_dato IS NULL THEN j.journaldato END) AS eldste_journaldato "
         "FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
         "WHERE {} AND ({}) GROUP BY k.administrativ_enhet",
-        pending_condition(),
-        QueryString(" OR ".join("{}" for _ in scope), *scope),
+        pending_condition(day),
+        QueryString(" OR ".join("{}" for _ in parts), *parts),
     )
+
+
+def spans_summaries_query(
+    unit_ids: list[int] | None, *, central: bool = False, day: date | None = None
+) -> QueryString | None:
+    """The same figures as :func:`summaries_query`, from the write side's spans
+    (:mod:`core.archive.fordeling_spans`; unit 0 is the central queue): what the pages run."""
+    if unit_ids is None:  # every unit
+        scope = QueryString("1 = 1" if central else "f.enhet <> 0")
+    elif unit_ids or central:  # one range of the index per queue
+        scope = in_list("f.enhet", [*unit_ids, *([0] if central else [])])
+    else:
+        return None
+    return fordeling_spans.summary_query(scope, day or today())
 
 
 async def summaries(
@@ -93,7 +113,7 @@ async def summaries(
 
 async def _summaries(unit_ids: list[int] | None, *, central: bool, only_waiting: bool) -> list[QueueSummary]:
     counts: dict[int | None, tuple[int, date | None]] = {}
-    query = summaries_query(unit_ids, central=central)
+    query = spans_summaries_query(unit_ids, central=central)
     if query is not None:
         for row in await run(query):
             days = [

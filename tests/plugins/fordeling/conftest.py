@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from core import roles
-from core.archive import sender_handlers
+from core.archive import fordeling_spans, sender_handlers
 from core.archive.tables import (
     Avskrivning,
     Dokumentbeskrivelse,
@@ -179,6 +179,7 @@ async def make_post(
             tittel="Brev" if n == 0 else f"Vedlegg {n}",
             opprettet_dato=received,
         ).save()
+    await fordeling_spans.refresh_posts([int(post.id)])  # as the write side does (core.archive.ledger)
     case_row = (
         await Saksmappe.select(Saksmappe.saksaar, Saksmappe.sakssekvensnummer)
         .where(Saksmappe.id == case)
@@ -198,6 +199,7 @@ async def write_off(post: Post, by: int | None = None) -> None:
         avskrivningsmaate="TE",
         registrert=now(),
     ).save()
+    await fordeling_spans.refresh_posts([post.id])
 
 
 async def grant(person: int, code: str) -> None:

@@ -312,16 +312,14 @@ async def test_the_queue_counts_run_once_per_request(client, org: Org, statement
     assert re.search(r'href="/fordeling"[^>]*>Til fordeling <span class="badge">1<', page.text), page.text[
         :2000
     ]
-    grouped = [sql for sql in statements if "GROUP BY k.administrativ_enhet" in sql and "COUNT(*)" in sql]
+    grouped = [sql for sql in statements if "GROUP BY f.enhet" in sql and "COUNT(*)" in sql]
     assert len(grouped) == 1, grouped
     # The queue's own total is that count too: no second COUNT over the queue.
     assert not [sql for sql in statements if "SELECT COUNT(*) AS n FROM til_fordeling" in sql]
     assert "(1–1 av 1)</caption>" in page.text
     statements.clear()
     assert (await client.get("/fordeling")).status_code == 200
-    assert (
-        len([sql for sql in statements if "GROUP BY k.administrativ_enhet" in sql and "COUNT(*)" in sql]) == 1
-    )
+    assert len([sql for sql in statements if "GROUP BY f.enhet" in sql and "COUNT(*)" in sql]) == 1
     # A filtered queue counts what the filter leaves.
     statements.clear()
     filtered = await client.get("/fordeling", params={"sok": "finnes ikke"})

@@ -1,5 +1,5 @@
-"""Fordeling at scale (issue 13): the queues read a partial index of the recipients without a
-handler, and the sender suggestion reads ``core_avsender_saksbehandler``, which gives the
+"""Fordeling at scale (issue 13): the queues and their counts read the write side's spans of
+what waits (the rule's count a partial index of the recipients without a handler), and the sender suggestion reads ``core_avsender_saksbehandler``, which gives the
 same answers as the window over the unit's history it replaced."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from core.archive import sender_handlers
+from core.archive import fordeling_spans, sender_handlers
 from core.archive.access import access_codes
 from core.archive.queries.common import QueryString, in_list, run
 from core.archive.queries.distribution import QueueFilter, attach_suggestions, queue_queries
-from core.archive.queries.distribution_counts import summaries_query
+from core.archive.queries.distribution_counts import spans_summaries_query, summaries_query
 from core.archive.queries.visibility import Viewer, post_visible
 from core.archive.tables import AvsenderSaksbehandler, Journalpost, Korrespondansepart, Saksmappe
 from core.demo import populate
@@ -24,6 +24,9 @@ from tests.support.factories import make_person, make_unit
 pytestmark = pytest.mark.anyio
 
 INDEX = "core_korrespondansepart_til_fordeling"
+SPANS = "on core_fordeling_span f"
+"""The spans hold only what waits: the planner may read the few whole (their index is checked in
+tests/core/archive/test_fordeling_spans.py)."""
 
 
 async def test_the_queue_index_is_partial_on_recipients_without_a_handler(db) -> None:
@@ -67,28 +70,29 @@ async def archive_at_scale(posts: int, waiting: int) -> int:
         person,
         waiting,
     )
-    await Korrespondansepart.raw("ANALYZE core_journalpost")
-    await Korrespondansepart.raw("ANALYZE core_korrespondansepart")
+    await fordeling_spans.rebuild()  # as a bulk load does
+    for table in ("core_journalpost", "core_korrespondansepart", "core_fordeling_span"):
+        await Korrespondansepart.raw(f"ANALYZE {table}")
     return unit
 
 
 @pytest.mark.skipif(ENGINE != "postgres", reason="the plans are PostgreSQL's")
-async def test_queue_pages_and_counts_read_the_partial_index(db) -> None:
-    # 20 000 distributed posts and 5 waiting: the plans read the few through the partial index
-    # (before it, the central queue walked every I post in date order, the counts hashed them).
+async def test_queue_pages_and_counts_read_what_waits(db) -> None:
+    # 20 000 distributed posts and 5 waiting: the pages and their counts read the few from the
+    # write side's spans (core_fordeling_span: only what waits); the rule's own count, which the daily
+    # reminder shares, reads them through the partial index. (Before both, the central queue
+    # walked every I post in date order and the counts hashed them.)
     unit = await archive_at_scale(20_000, 5)
     viewer = Viewer(1, frozenset())
-    statements = [
-        QueryString("{} LIMIT 50", queue_queries(viewer, u, QueueFilter())[0]) for u in (None, unit)
-    ]
-    statements += [queue_queries(viewer, u, QueueFilter())[1] for u in (None, unit)]
-    counts = summaries_query(None, central=True)
-    assert counts is not None
-    statements.append(counts)
-    for statement in statements:
+    pages = [QueryString("{} LIMIT 50", queue_queries(viewer, u, QueueFilter())[0]) for u in (None, unit)]
+    pages += [queue_queries(viewer, u, QueueFilter())[1] for u in (None, unit)]
+    counts = spans_summaries_query(None, central=True)
+    rule = summaries_query(None, central=True)
+    assert counts is not None and rule is not None
+    for statement, index in [*((p, SPANS) for p in pages), (counts, SPANS), (rule, INDEX)]:
         plan = await run(QueryString("EXPLAIN {}", statement))
         text = "\n".join(str(row["QUERY PLAN"]) for row in plan)
-        assert INDEX in text, text
+        assert index in text, text
         # The queue's own recipients and posts are never read whole (the skjerming subplans may be).
         assert not re.search(r"Seq Scan on core_(journalpost|korrespondansepart) [jk](_\d+)?\b", text), text
 
