@@ -34,6 +34,7 @@ CORE_LABELS: dict[str, str] = {
     "auth.identity_linked": N_("Konto koblet"),
     "auth.roles_synced": N_("Roller oppdatert fra Entra ID"),
     "person.language_changed": N_("Språk endret"),
+    "person.list_sort_changed": N_("Sortering av en liste endret"),
     "archive.case_created": N_("Sak opprettet"),
     "archive.incoming_registered": N_("Inngående post registrert"),
     "archive.post_created": N_("Journalpost opprettet"),

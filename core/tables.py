@@ -160,6 +160,23 @@ class SessionData(Table, tablename="core_session"):
     """Unix time in seconds; 0 means never."""
 
 
+class ListPreference(Table, tablename="core_list_preference"):
+    """What a list remembers for one person (:mod:`core.web.list_preferences`): the sort they
+    chose last, and when they looked at it (for the mark «Ny»). One row per person and list
+    (the unique index ``core_list_preference_key``); a list's key is ``<plugin>.<list>``, with
+    the queue for a list of several (``fordeling.kurv:12``)."""
+
+    id: Serial
+    person = ForeignKey(Person, on_delete=OnDelete.cascade)
+    list_key = Varchar(length=80)
+    sort = Varchar(length=40, default="")
+    """The sort chosen last ("": never chosen; the list's default)."""
+    seen_at = Timestamptz(null=True, default=None)
+    """The latest view, written at most every few minutes."""
+    new_since = Timestamptz(null=True, default=None)
+    """Rows that came into the list after this are marked «Ny»: the end of the visit before."""
+
+
 TABLES: list[type[Table]] = [
     Unit,
     Person,
@@ -171,4 +188,5 @@ TABLES: list[type[Table]] = [
     MailMessage,
     JobRun,
     SessionData,
+    ListPreference,
 ]

@@ -197,6 +197,7 @@ async def set_recipient_unit(
     Fellestjenesten/Arkiv gives a post without a unit (its central queue) a unit, or moves one;
     the leader (or active deputy) of the unit it lies with may send it on to another unit.
     The post and a new case without saksansvarlig follow the main recipient (IM) to the unit.
+    ``til_fordeling_dato`` says when it came into the new queue (the mark «Ny» there).
     """
     del settings
     async with writing(Korrespondansepart):
@@ -234,6 +235,7 @@ async def set_recipient_unit(
             {
                 Korrespondansepart.administrativ_enhet: unit_id,
                 Korrespondansepart.navn: unit_label(unit)[:300],
+                Korrespondansepart.til_fordeling_dato: now(),
             },
             post_changed(),
         )

@@ -107,6 +107,10 @@ class Korrespondansepart(Table, tablename="core_korrespondansepart"):
     journaldato = Date(null=True, default=None)
     """The post's journaldato (set at registration or import, never changed), kept here so the
     search's name condition and its date window read one index."""
+    til_fordeling_dato = Timestamptz(null=True, default=None)
+    """When the recipient was sent to the unit whose queue *Til fordeling* it is in
+    (:func:`core.archive.recipients.set_recipient_unit`); None: it has been there since the post
+    came (registered, or a note sent). Marks it «Ny» in the queue for who has not seen it."""
 
 
 class AvsenderSaksbehandler(Table, tablename="core_avsender_saksbehandler"):

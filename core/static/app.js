@@ -124,13 +124,25 @@
   });
 
   // Lists with a bulk action bar: ArrowDown / ArrowUp on a row's checkbox move to the next /
-  // previous row's checkbox of the same name (Space ticks it, as always).
+  // previous row's checkbox of the same name (Space ticks it, as always); Enter moves to the
+  // bar's first button or link (Avskriv valgte, Velg saksbehandler og fordel), however far
+  // down the list the bar is. Enter on a checkbox does nothing else in a browser.
   document.addEventListener("keydown", function (event) {
     var box = event.target;
-    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp" && event.key !== "Enter") return;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) return;
     if (!box || !box.matches || !box.matches("tbody input[type=checkbox][name]")) return;
     var form = box.form;
-    if (!form || !form.querySelector('[data-bulk-bar="' + box.name + '"]')) return;
+    var bar = form && form.querySelector('[data-bulk-bar="' + box.name + '"]');
+    if (!bar) return;
+    if (event.key === "Enter") {
+      var action = bar.querySelector("button, a[href]");
+      if (action) {
+        event.preventDefault();
+        action.focus();
+      }
+      return;
+    }
     var boxes = Array.prototype.slice.call(
       form.querySelectorAll('tbody input[type=checkbox][name="' + box.name + '"]')
     );

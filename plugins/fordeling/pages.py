@@ -3,25 +3,37 @@ redistribution page (their contexts and URLs), and the success texts after an ac
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
 from litestar.response import Template
 
 from core.archive.queries import choices, people
-from core.archive.queries.distribution import CENTRAL, QueueFilter, open_items_of, queue_page, sort_labels
+from core.archive.queries.distribution import (
+    CENTRAL,
+    DEFAULT_SORT,
+    SORTS,
+    QueueFilter,
+    open_items_of,
+    queue_page,
+    sort_labels,
+)
 from core.archive.queries.distribution_counts import QueueSummary, open_counts_by_handler, summaries
 from core.archive.queries.visibility import Viewer
 from core.auth.user import User
 from core.contributions import MenuLink
 from core.errors import Forbidden
 from core.i18n import _, ngettext
+from core.web.list_preferences import open_list
 from core.web.pages import AnyRequest, current_user, page_or_fragment
 from plugins.fordeling import queries, services
 
 CHANGED_EVENT = "fordeling-endret"
 """Sent with ``HX-Trigger`` after every change; the card and the queue summary listen for it."""
+LIST_KEY = "fordeling.kurv"
+"""The queues' key in :mod:`core.web.list_preferences`: one sort for all the user's queues, the
+visits (the mark «Ny») counted per queue (``fordeling.kurv:<enhet>``)."""
 
 
 async def menu_link(user: User) -> MenuLink:
@@ -88,17 +100,26 @@ async def queue_context(
     filters: QueueFilter,
     side: int | None,
     *,
+    sort: str | None = None,
     errors: dict[str, str] | None = None,
     form: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The queue page. ``sort``: the ``sorter`` of the request, if any; without one the sort
+    the user chose last (:mod:`core.web.list_preferences`)."""
     user = current_user(request)
     services.require_viewer(user, unit_id)
     unit = await services.require_unit(unit_id) if unit_id is not None else None
+    view = await open_list(
+        user, LIST_KEY, sort, SORTS, DEFAULT_SORT, seen_key=f"{LIST_KEY}:{queue_key(unit_id)}"
+    )
+    filters = replace(filters, sorter=view.sort)
     own = await queries.own_summaries(user)
     # The queue's size is in the user's own summaries (the menu badge's statement) when it is
     # one of their queues: the page does not count it again.
     known = next((s.count for s in own if s.unit_id == unit_id), None)
-    result = await queue_page(await Viewer.of(user), unit_id, filters, side, total=known)
+    result = await queue_page(
+        await Viewer.of(user), unit_id, filters, side, total=known, new_since=view.new_since
+    )
     can_distribute = services.may_distribute(user, unit_id)
     overview = await summaries(None, only_waiting=True) if user.is_archive else []
     unit_people = await people.unit_people(unit_id) if unit_id is not None and can_distribute else []
@@ -135,11 +156,12 @@ async def queue_response(
     filters: QueueFilter,
     side: int | None,
     *,
+    sort: str | None = None,
     errors: dict[str, str] | None = None,
     form: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Template:
-    context = await queue_context(request, unit_id, filters, side, errors=errors, form=form)
+    context = await queue_context(request, unit_id, filters, side, sort=sort, errors=errors, form=form)
     return await page_or_fragment(
         request, "fordeling/index.html", "fordeling/_kurv.html", status_code=status_code, **context
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from core.archive.queries.restanse_lists import DEFAULT_SORT
+from core.archive.queries.restanse_lists import DEFAULT_SORT, NEW_FIRST
 from core.archive.queries.restanser import RESTANSE_TYPES
 from core.dates import date_into, read_date, show_date
 from core.errors import ValidationFailed
@@ -21,8 +21,10 @@ from core.timeutil import months_back, today
 from core.validation import parse_date, parse_id
 from core.web.forms import form_value, form_values
 
-OWN_SORTS = ("eldst", "nyest", "forfall", "sak")
-LIST_SORTS = OWN_SORTS
+LIST_SORTS = ("eldst", "nyest", "forfall", "sak")
+"""The sorts of a list of restanser (core.archive.queries.restanse_lists.SORTS)."""
+OWN_SORTS = ("eldst", "nyest", NEW_FIRST, "forfall", "sak")
+"""*Egne restanser* also has «Nye først»: those distributed to the handler since the last visit."""
 DEFAULT_MAATE = "TE"
 """Chosen in a fresh form: most restanser that need no letter are *tatt til etterretning*."""
 DEFAULT_DEADLINE_DAYS = 14

@@ -46,13 +46,24 @@ CENTRAL = "sentral"
 SORTS: dict[str, str] = {
     "eldst": "COALESCE(j.mottatt_dato, j.sendt_dato, j.journaldato) ASC, k.id ASC",
     "nyest": "COALESCE(j.mottatt_dato, j.sendt_dato, j.journaldato) DESC, k.id DESC",
+    "nye": "ny DESC, COALESCE(j.mottatt_dato, j.sendt_dato, j.journaldato) ASC, k.id ASC",
     "forfall": "(j.forfallsdato IS NULL), j.forfallsdato ASC, COALESCE(j.mottatt_dato, j.sendt_dato, j.journaldato) ASC, k.id ASC",
     "avsender": "sorter_avsender ASC, COALESCE(j.mottatt_dato, j.sendt_dato, j.journaldato) ASC, k.id ASC",
     "tittel": "vist_tittel ASC, k.id ASC",
     "sak": "s.saksaar ASC, s.sakssekvensnummer ASC, j.journalpostnummer ASC, k.id ASC",
 }
 DEFAULT_SORT = "eldst"
+NEW_FIRST = "nye"
+"""The sort «Nye først»: the items marked «Ny» (``ny``, :func:`queue_queries`), then oldest first."""
 TYPES = ("I", "N")
+
+ARRIVED = (
+    "COALESCE(k.til_fordeling_dato, CASE WHEN j.journalposttype = 'N' "
+    "THEN COALESCE(j.sendt_dato, j.opprettet_dato) ELSE j.opprettet_dato END)"
+)
+"""When ``k`` came into its queue: sent there from another queue (``til_fordeling_dato``), else
+when its post came (an I post registered, an N note sent). An item is «Ny» for a person when it
+came after their previous visit to the queue (:mod:`core.web.list_preferences`)."""
 
 _SENDER = (
     "(SELECT MIN(e.navn) FROM core_korrespondansepart e "
@@ -65,6 +76,7 @@ def sort_labels() -> dict[str, str]:
     return {
         "eldst": _("Eldste først"),
         "nyest": _("Nyeste først"),
+        NEW_FIRST: _("Nye først"),
         "forfall": _("Forfallsdato"),
         "avsender": _("Avsender"),
         "tittel": _("Tittel"),
@@ -89,8 +101,8 @@ class QueueFilter:
         )
 
     def params(self) -> dict[str, str]:
-        """The non-default values, for links and hidden fields."""
-        values = {"sok": self.sok, "type": self.type}
+        """The non-default values, for links and hidden fields (named as the query string's)."""
+        values = {"sok": self.sok, "jptype": self.type}
         if self.sorter != DEFAULT_SORT:
             values["sorter"] = self.sorter
         return {k: v for k, v in values.items() if v}
@@ -220,10 +232,18 @@ _COLUMNS = (
 )
 
 
-def _select(viewer: Viewer, source: str = _FROM) -> QueryString:
+def new_column(new_since: datetime | None) -> QueryString:
+    """The column ``ny``: 1 when the item came into its queue after ``new_since`` (never
+    without one)."""
+    if new_since is None:
+        return QueryString("0 AS ny")
+    return QueryString(f"CASE WHEN {ARRIVED} > {{}} THEN 1 ELSE 0 END AS ny", new_since)
+
+
+def _select(viewer: Viewer, source: str = _FROM, new_since: datetime | None = None) -> QueryString:
     sender = QueryString(_SENDER)
     return QueryString(
-        "SELECT {} {}",
+        "SELECT {}, {} {}",
         QueryString(
             _COLUMNS,
             post_visible(viewer),
@@ -234,6 +254,7 @@ def _select(viewer: Viewer, source: str = _FROM) -> QueryString:
             post_visible(viewer),
             sender,
         ),
+        new_column(new_since),
         QueryString(source),
     )
 
@@ -263,33 +284,42 @@ def _item(row: dict[str, Any], on: date) -> dict[str, Any]:
     row["forste_post"] = int(row["tidligere_poster"] or 0) == 0
     row["kopi"] = row["korrespondanseparttype"] == "IK"
     row["forslag"] = None
+    row["ny"] = as_bool(row["ny"])
     return row
 
 
 def queue_queries(
-    viewer: Viewer, unit_id: int | None, filters: QueueFilter
+    viewer: Viewer, unit_id: int | None, filters: QueueFilter, new_since: datetime | None = None
 ) -> tuple[QueryString, QueryString]:
-    """The statements of a queue page: its rows (ordered, without LIMIT) and their count."""
+    """The statements of a queue page: its rows (ordered, without LIMIT) and their count. Rows
+    that came into the queue after ``new_since`` have ``ny`` (:func:`new_column`)."""
     where = _filters(viewer, filters)
     select = QueryString(
         f"{{}}{{}} WHERE {{}} ORDER BY {SORTS[filters.sorter]}",
         _queued(unit_id),
-        _select(viewer, _FROM_QUEUE),
+        _select(viewer, _FROM_QUEUE, new_since),
         where,
     )
     return select, QueryString(f"{{}}SELECT COUNT(*) AS n {_FROM_QUEUE} WHERE {{}}", _queued(unit_id), where)
 
 
 async def queue_page(
-    viewer: Viewer, unit_id: int | None, filters: QueueFilter, page: int | None, *, total: int | None = None
+    viewer: Viewer,
+    unit_id: int | None,
+    filters: QueueFilter,
+    page: int | None,
+    *,
+    total: int | None = None,
+    new_since: datetime | None = None,
 ) -> Page:
     """One page of a queue with the viewer's skjerming applied, each row with a suggested
-    handler (``forslag``: ``{id, name, grunn}`` or None) for a unit's queue.
+    handler (``forslag``: ``{id, name, grunn}`` or None) for a unit's queue, and ``ny`` when it
+    came into the queue after ``new_since`` (the sort «Nye først» puts those first).
 
     ``total``: the queue's size when the caller has it already (the queue's
     :func:`~core.archive.queries.distribution_counts.summaries` count, for an unfiltered
     queue), so the same count is not run twice in a request."""
-    select, count = queue_queries(viewer, unit_id, filters)
+    select, count = queue_queries(viewer, unit_id, filters, new_since)
     result = await run_page(select, count if total is None or filters.narrows else total, page)
     on = today()
     for row in result.items:

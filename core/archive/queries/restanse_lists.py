@@ -6,7 +6,8 @@ Items (:func:`restanse_item`) have ``korrespondansepart_id``, ``version``, ``jou
 ``saksmappe_id``, ``nummer``, ``saksnummer``, ``journalposttype``, ``tittel``, ``sakstittel``,
 ``avsender``, ``skjermet``, ``journaldato``, ``mottatt_dato``, ``forfallsdato``, ``forfalt``,
 ``alder_dager``, ``foreloepig_svar_dato``, ``paragraf_11a``, ``enhet_id``/``enhet_kode``/
-``enhet_navn`` and ``saksbehandler_id``/``saksbehandler_navn``.
+``enhet_navn``, ``saksbehandler_id``/``saksbehandler_navn`` and ``ny`` (distributed since the
+handler's previous visit, when the caller passes that time).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from core.archive import ledger
@@ -47,12 +48,16 @@ _ORDER_TAIL = "s.saksaar ASC, s.sakssekvensnummer ASC, j.journalpostnummer ASC, 
 SORTS: dict[str, str] = {
     "eldst": f"j.journaldato ASC, {_ORDER_TAIL}",
     "nyest": "j.journaldato DESC, s.saksaar DESC, s.sakssekvensnummer DESC, j.journalpostnummer DESC, k.id DESC",
+    "nye": f"ny DESC, j.journaldato ASC, {_ORDER_TAIL}",
     "forfall": f"(j.forfallsdato IS NULL), j.forfallsdato ASC, j.journaldato ASC, {_ORDER_TAIL}",
     "sak": _ORDER_TAIL,
     "saksbehandler": f"({_HANDLER_NAME} IS NULL), {_HANDLER_NAME} ASC, j.journaldato ASC, {_ORDER_TAIL}",
     "enhet": f"{_UNIT_CODE} ASC, j.journaldato ASC, {_ORDER_TAIL}",
 }
 DEFAULT_SORT = "eldst"
+NEW_FIRST = "nye"
+"""The sort «Nye først» of a handler's own list: the restanser marked «Ny» (``ny``: distributed
+to the handler after ``new_since``, :func:`restanse_select`), then oldest first."""
 DATE_SORTS = {"eldst": False, "nyest": True}
 """The sorts that start with the journaldato (value: newest first), whose pages
 :func:`open_restanser` reads through the spans."""
@@ -62,6 +67,7 @@ def sort_labels() -> dict[str, str]:
     return {
         "eldst": _("Eldste først"),
         "nyest": _("Nyeste først"),
+        NEW_FIRST: _("Nye først"),
         "forfall": _("Forfallsdato"),
         "sak": _("Saksnummer"),
         "saksbehandler": _("Saksbehandler"),
@@ -81,11 +87,13 @@ _FROM = (
 )
 
 
-def restanse_select(viewer: Viewer) -> QueryString:
+def restanse_select(viewer: Viewer, new_since: datetime | None = None) -> QueryString:
     """``SELECT ... FROM`` the restanse rows (k, j, s; unit and people names by scalar
     subqueries, :data:`_HANDLER_NAME`) with titles and sender
     masked for ``viewer``; combine with :func:`restanse_where` and turn rows into list items
     with :func:`restanse_item`. For pages that need their own ``WHERE`` on top of the rule.
+    ``ny`` is 1 for a restanse distributed (``fordelt_dato``) after ``new_since`` (never
+    without one).
 
     Skjerming is checked per row (``per_row``): a page shows 50 rows, and collecting every
     record a busy handler is involved in (tens of thousands) cost more than the page."""
@@ -102,19 +110,23 @@ def restanse_select(viewer: Viewer) -> QueryString:
         "CASE WHEN {} THEN 1 ELSE 0 END AS synlig, "
         "CASE WHEN {} THEN j.tittel ELSE j.offentlig_tittel END AS tittel, "
         "CASE WHEN {} THEN s.tittel ELSE s.offentlig_tittel END AS sakstittel, "
-        "CASE WHEN {} THEN {} ELSE NULL END AS ekstern_avsender "
+        "CASE WHEN {} THEN {} ELSE NULL END AS ekstern_avsender, {} "
         f"{_FROM}",
         post_visible(viewer, per_row=True),
         post_visible(viewer, per_row=True),
         case_visible(viewer, per_row=True),
         post_visible(viewer, per_row=True),
         QueryString(_SENDER),
+        QueryString("0 AS ny")
+        if new_since is None
+        else QueryString("CASE WHEN k.fordelt_dato > {} THEN 1 ELSE 0 END AS ny", new_since),
     )
 
 
 def restanse_item(row: dict[str, Any], day: date) -> dict[str, Any]:
     """A row of :func:`restanse_select` as the list item :func:`open_restanser` returns."""
     visible = as_bool(row.pop("synlig"))
+    row["ny"] = as_bool(row.get("ny"))
     row["nummer"] = registrerings_id(row["saksaar"], row["sakssekvensnummer"], row["journalpostnummer"])
     row["saksnummer"] = mappe_id(row["saksaar"], row["sakssekvensnummer"])
     row["skjermet"] = not visible
@@ -156,11 +168,13 @@ async def open_restanser(
     sort: str = DEFAULT_SORT,
     page: int = 1,
     size: int = PAGE_SIZE,
+    new_since: datetime | None = None,
 ) -> Page:
     """The restanser on ``day`` (default today) in ``scope``, paged, with the viewer's
     skjerming applied (see the module's docstring for the keys of each item). With
     ``without_handler`` only those that have no handler yet (the row "uten saksbehandler" of a
-    unit's report).
+    unit's report). With ``new_since``, ``ny`` marks those distributed after it, and the sort
+    «Nye først» (:data:`NEW_FIRST`) puts them first.
 
     The total is the restanse ledger's count (:func:`core.archive.ledger.count`: month totals
     and ledger rows, or the spans for a period of journaldato; memoized per request, so the
@@ -181,7 +195,7 @@ async def open_restanser(
             where = QueryString(
                 "{} AND {}", where, ledger.open_on_or_before(on, scope, bound, newest_first=newest_first)
             )
-    select = QueryString(f"{{}} WHERE {{}} ORDER BY {order}", restanse_select(viewer), where)
+    select = QueryString(f"{{}} WHERE {{}} ORDER BY {order}", restanse_select(viewer, new_since), where)
     result = await run_page(select, total, page, size)
     for row in result.items:
         restanse_item(row, on)

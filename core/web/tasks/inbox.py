@@ -1,8 +1,9 @@
 """*Mottatte oppgaver*: the inbox, its front-page card, and taking a role task.
 
 * ``GET /oppgaver``: the user's own open tasks, then (a section of its own) those of the
-  leaders the user deputises for today; ``?oppgavetype=<kind>``, ``sorter=nyeste|eldste|frist``,
-  ``side``, ``side_stedfortreder``. htmx gets the region (``_innboks.html``).
+  leaders the user deputises for today; ``?oppgavetype=<kind>``, ``sorter=nyeste|eldste|frist``
+  (without it, the sort the user chose last), ``side``, ``side_stedfortreder``. htmx gets the
+  region (``_innboks.html``).
 * ``POST /oppgaver/{id}/ta``: take a role task (htmx: the region again, with the messages and
   the menu badge out of band; a plain form: flash and 303 back to the list).
 * ``GET /oppgaver/kort``: the card (refreshes on ``oppgaver-endret``).
@@ -24,10 +25,13 @@ from core.tasks import permissions, queries, services
 from core.validation import parse_id
 from core.web.actions import Done, Outcome, Selected, answer, attempt, outcome_messages
 from core.web.forms import form_value
+from core.web.list_preferences import open_list
 from core.web.pages import AnyRequest, current_user, fragment, page_or_fragment, runtime
 from core.web.tasks.common import CHANGED_EVENT, INBOX_URL, kinds_of, menu_link, template_context
 
 CARD_ROWS = 3
+LIST_KEY = "oppgaver.innboks"
+"""*Mottatte oppgaver* in :mod:`core.web.list_preferences` (its sort is remembered)."""
 
 
 def sort_labels() -> dict[str, str]:
@@ -95,7 +99,8 @@ async def inbox(
     side: FromQuery[int | None] = None,
     side_stedfortreder: FromQuery[int | None] = None,
 ) -> Template:
-    filters = InboxFilter.of(request, oppgavetype, sorter)
+    view = await open_list(current_user(request), LIST_KEY, sorter, queries.SORTS, queries.SORT_NEWEST)
+    filters = InboxFilter.of(request, oppgavetype, view.sort)
     context = await inbox_context(request, filters, side, side_stedfortreder)
     return await page_or_fragment(request, "oppgaver/innboks.html", "oppgaver/_innboks.html", **context)
 

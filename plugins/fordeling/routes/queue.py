@@ -1,7 +1,8 @@
 """The queue *Til fordeling* (thin handlers; the rules live in ``services``).
 
 * ``GET /fordeling``: the queue (``?enhet=<id>|sentral``, ``sok``, ``jptype``, ``sorter``,
-  ``side``); htmx gets only the queue region (``_kurv.html``).
+  ``side``); htmx gets only the queue region (``_kurv.html``). Without ``sorter`` the sort the
+  user chose last; items that came since the user's previous visit are marked «Ny».
 * ``POST /fordeling/fordel``: distribute the ticked posts to a handler (``handling=fordel``),
   send them to another unit (``handling=send``), or distribute one post to its suggested
   handler (``forslag=<korrespondansepart>:<version>:<person>``).
@@ -37,7 +38,8 @@ async def index(
     side: FromQuery[int | None] = None,
 ) -> Template:
     unit_id = forms.parse_queue(enhet, current_user(request))
-    return await pages.queue_response(request, unit_id, QueueFilter.from_query(sok, jptype, sorter), side)
+    filters = QueueFilter.from_query(sok, jptype, sorter)
+    return await pages.queue_response(request, unit_id, filters, side, sort=sorter)
 
 
 @get("/kort", name="fordeling:card")
@@ -70,6 +72,7 @@ async def distribute(request: AnyRequest) -> Response[Any]:
     user = current_user(request)
     unit_id = forms.parse_queue(form_value(form, "enhet"), user)
     filters, side = forms.filters_of(form), form_page(form)
+    sort = form_value(form, "sorter") or None  # None: the default, or the one the page remembered
     services.require_distributor(user, unit_id)
     suggestion = form_value(form, "forslag")
     action = "forslag" if suggestion else form_value(form, "handling")
@@ -109,6 +112,7 @@ async def distribute(request: AnyRequest) -> Response[Any]:
             unit_id,
             filters,
             side,
+            sort=sort,
             errors=exc.errors,
             form=forms.distribute_entered(form),
             status_code=422,
@@ -118,7 +122,7 @@ async def distribute(request: AnyRequest) -> Response[Any]:
         outcome_messages(outcome, _success(outcome, done_text)),
         redirect_to=pages.queue_url(unit_id, filters, side),
         fragment_template="fordeling/_kurv.html",
-        context=await pages.queue_context(request, unit_id, filters, side),
+        context=await pages.queue_context(request, unit_id, filters, side, sort=sort),
         badge=await pages.menu_link(user),
         event=pages.CHANGED_EVENT,
         status_code=outcome.status_code,

@@ -19,10 +19,14 @@ from core.archive.queries.restanser import Scope
 from core.archive.queries.visibility import Viewer
 from core.i18n import _
 from core.timeutil import today
+from core.web.list_preferences import open_list
 from core.web.pages import AnyRequest, current_user, page_or_fragment
 from plugins.restanse.forms import DEFAULT_MAATE, OWN_SORTS
 from plugins.restanse.pages import GUIDE_URL
 from plugins.restanse.services import write_off
+
+LIST_KEY = "restanse.egne"
+"""*Egne restanser* in :mod:`core.web.list_preferences`."""
 
 
 def own_url(sorter: str, side: int | None = None) -> str:
@@ -36,15 +40,26 @@ def own_url(sorter: str, side: int | None = None) -> str:
 
 async def own_context(
     request: AnyRequest,
-    sorter: str,
+    sort: str | None,
     side: int | None,
     *,
     errors: dict[str, str] | None = None,
     form: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The list. ``sort``: the ``sorter`` of the request, if any; without one the sort the
+    handler chose last (:mod:`core.web.list_preferences`, which also marks what was distributed
+    to the handler since the last visit «Ny»)."""
     user = current_user(request)
+    view = await open_list(user, LIST_KEY, sort, OWN_SORTS, DEFAULT_SORT, seen=True)
+    sorter = view.sort
     viewer = await Viewer.of(user)
-    result = await open_restanser(viewer, Scope(saksbehandler_id=user.person_id), sort=sorter, page=side or 1)
+    result = await open_restanser(
+        viewer,
+        Scope(saksbehandler_id=user.person_id),
+        sort=sorter,
+        page=side or 1,
+        new_since=view.new_since,
+    )
     summary = await own_summary(user.person_id)
     options = await answer_options(viewer, [int(row["saksmappe_id"]) for row in result.items])
     for row in result.items:
@@ -72,7 +87,7 @@ async def own_context(
 
 async def own_response(
     request: AnyRequest,
-    sorter: str,
+    sorter: str | None,
     side: int | None,
     *,
     errors: dict[str, str] | None = None,

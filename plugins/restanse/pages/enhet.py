@@ -23,6 +23,8 @@ from plugins.restanse.forms import LIST_SORTS, EnhetCriteria, enhet_shown, enhet
 from plugins.restanse.services import criteria as saved
 from plugins.restanse.services import write_off
 
+LIST_KEY = "restanse.enhet.liste"
+"""The lists behind the counts in :mod:`core.web.list_preferences` (one sort for all of them)."""
 NO_HANDLER = "ingen"
 """``hvem=ingen``: the list of the unit's restanser without a handler."""
 
@@ -214,9 +216,8 @@ async def listing(
     name = _("uten saksbehandler")
     if handler is not None:
         name = (await people.person_names([handler])).get(handler, str(handler))
-    base = [*criteria.params(), ("liste_enhet", str(unit_id)), ("hvem", who)]
-    if sorter != DEFAULT_SORT:
-        base.append(("sorter", sorter))
+    fields = [*criteria.params(), ("liste_enhet", str(unit_id)), ("hvem", who)]
+    base = [*fields, ("sorter", sorter)] if sorter != DEFAULT_SORT else fields
     labels = sort_labels()
     return {
         "result": result,
@@ -227,6 +228,7 @@ async def listing(
         "sorter": sorter,
         "sort_labels": {k: labels[k] for k in LIST_SORTS},
         "base_query": urlencode(base),
+        "fields": fields,
         "report_date": criteria.report_date,
     }
 

@@ -12,16 +12,35 @@ from urllib.parse import urlencode
 from core.auth.user import User
 from core.errors import Forbidden
 from core.i18n import _, format_dato, format_tall
-from plugins.restanse.forms import HANDLER_SORTS, VIEWS, Parsed
+from core.web.list_preferences import open_list
+from plugins.restanse.forms import DIRECTIONS, HANDLER_SORTS, UNIT_SORTS, VIEWS, Parsed
 from plugins.restanse.queries import report
 from plugins.restanse.queries.trends import Series
 
 URL = "/restanse/oppfolging"
+LIST_KEY = "restanse.oppfolging"
+"""The table in :mod:`core.web.list_preferences`, one sort per view (``restanse.oppfolging.enhet``)."""
+DEFAULT_SORT = "kode:stigende"
 
 
 def require_archive(user: User) -> None:
     if not user.is_archive:
         raise Forbidden(_("Restanseoppfølging er for Fellestjenesten/Arkiv."))
+
+
+async def remembered_sort(
+    user: User, visning: str | None, sorter: str | None, retning: str | None
+) -> tuple[str, str]:
+    """The table's sort and direction: those of the request (remembered for the view), else the
+    ones the user chose last for the view, else by code, ascending. A sort the view does not
+    have is left to :func:`~plugins.restanse.forms.parse_oppfolging` (by code)."""
+    view = visning if visning in VIEWS else VIEWS[0]
+    sorts = HANDLER_SORTS if view == "saksbehandler" else UNIT_SORTS
+    allowed = {f"{key}:{direction}" for key in sorts for direction in DIRECTIONS}
+    asked = f"{sorter}:{retning or DIRECTIONS[0]}" if sorter else None
+    chosen = await open_list(user, f"{LIST_KEY}.{view}", asked, allowed, DEFAULT_SORT)
+    key, _sep, direction = chosen.sort.partition(":")
+    return key, direction
 
 
 async def oppfolging_context(parsed: Parsed) -> dict[str, Any]:
@@ -38,9 +57,9 @@ async def oppfolging_context(parsed: Parsed) -> dict[str, Any]:
         "url": URL,
         "query": urlencode(criteria.params()),
         "sort_query": {key: urlencode(criteria.sort_params(key)) for key in HANDLER_SORTS},
+        # Without a sort: the other view opens with the sort the user chose last for it.
         "view_query": {
-            view: urlencode(criteria.params(visning=view, sorter="kode", retning="stigende"))
-            for view in VIEWS
+            view: urlencode(criteria.params(visning=view, sorter="", retning="")) for view in VIEWS
         },
         "export_query": {},
     }

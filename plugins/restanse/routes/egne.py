@@ -1,7 +1,8 @@
 """*Egne restanser* (thin handlers; the rules live in ``services.write_off``).
 
 * ``GET /restanse``: the signed-in person's own restanser (``sorter``, ``side``); htmx gets
-  only the list region (``_egne.html``).
+  only the list region (``_egne.html``). Without ``sorter`` the sort the person chose last;
+  restanser distributed to them since their previous visit are marked «Ny».
 * ``POST /restanse/avskriv``: *Avskriv JP* for the ticked restanser (avskrivningsmåte, for BU/BN
   the answering post per restanse, optional merknad).
 * ``POST /restanse/foreloepig``: register a foreløpig svar for one restanse (the button value).
@@ -41,7 +42,7 @@ from plugins.restanse.services import write_off
 async def index(
     request: AnyRequest, sorter: FromQuery[str | None] = None, side: FromQuery[int | None] = None
 ) -> Template:
-    return await own_response(request, forms.own_sort(sorter), side)
+    return await own_response(request, sorter, side)
 
 
 @get("/kort", name="restanse:card")
@@ -56,6 +57,7 @@ async def card(request: AnyRequest) -> Template:
 async def _answer(
     request: AnyRequest, outcome: Outcome, success: str, sorter: str, side: int | None
 ) -> Response[Any]:
+    """After an action: the list as it was sorted (the form's ``sorter``), on the same page."""
     return await answer(
         request,
         outcome_messages(outcome, success),

@@ -7,7 +7,8 @@
   (``restanse_saved_criteria``, ``rapport = enhet``). Plain form: 303 to the GET URL; htmx: the
   page region, with ``HX-Push-Url``.
 * ``GET /restanse/enhet/liste``: the restanser behind one count (one handler, or the unit's
-  restanser without a handler), paged; htmx gets only the list region.
+  restanser without a handler), paged; htmx gets only the list region. Without ``sorter`` the
+  sort the user chose last for these lists.
 * ``GET /restanse/enhet/eksport?format=csv|xlsx``: the per-handler table as a file.
 
 Who: the unit's leader, the deputy while the leader's absence is registered, and
@@ -27,6 +28,7 @@ from core.archive.queries.restanse_lists import DEFAULT_SORT
 from core.errors import Forbidden, NotFound
 from core.i18n import _
 from core.web.downloads import download
+from core.web.list_preferences import open_list
 from core.web.pages import AnyRequest, current_user, fragment, is_fragment_request, page, page_or_fragment
 from plugins.restanse import config
 from plugins.restanse.forms import LIST_SORTS, enhet_typed, enhet_values
@@ -90,8 +92,8 @@ async def enhet_list(
     if errors or criteria.enhet is None:
         write_off.require_unit_viewer(current_user(request), criteria.enhet)
         raise NotFound(_("Rapporten mangler gyldige kriterier. Velg dem på nytt."))
-    sort = sorter if sorter in LIST_SORTS else DEFAULT_SORT
-    listing = await pages.listing(request, criteria, liste_enhet, hvem, side, sort)
+    view = await open_list(current_user(request), pages.LIST_KEY, sorter, LIST_SORTS, DEFAULT_SORT)
+    listing = await pages.listing(request, criteria, liste_enhet, hvem, side, view.sort)
     if is_fragment_request(request):
         return fragment("restanse/_enhet_liste.html", listing=listing)
     context = await pages.report_context(request, criteria, units=units, listing=listing)

@@ -3,7 +3,8 @@
 * ``GET /restanse/oppfolging``: the monthly table per unit or per handler
   (``rapportdato``, ``sammenligningsdato`` as ``dd.mm.åååå``, ``visning``, ``sorter``,
   ``retning``, ``filter``); htmx gets only the region (``_oppfolging_resultat.html``). While the
-  form has errors the page shows the form and no table.
+  form has errors the page shows the form and no table. Without ``sorter`` the sort the user
+  chose last for the view.
 * ``GET /restanse/oppfolging/eksport?format=csv|xlsx&...``: the same table as a file (CSV
   without ``format``, as every export).
 * ``GET /restanse/trend?enhet=<id>|alle&underenheter=1``: restanser at the last 12 month-ends
@@ -63,7 +64,9 @@ async def oppfolging(
     filter_: Annotated[str | None, QueryParameter(name="filter")] = None,
     avledet_fra: FromQuery[str | None] = None,
 ) -> Template:
-    pages.require_archive(current_user(request))
+    user = current_user(request)
+    pages.require_archive(user)
+    sorter, retning = await pages.remembered_sort(user, visning, sorter, retning)
     parsed = _parsed(rapportdato, sammenligningsdato, visning, sorter, retning, filter_, avledet_fra)
     context = await pages.oppfolging_context(parsed)
     return await page_or_fragment(
