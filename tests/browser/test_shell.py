@@ -135,8 +135,13 @@ def test_skip_link_is_first_tab_stop(page_and_watch: tuple[Any, Watch], demo_peo
     )
     assert focused == {"cls": "skip-link", "href": "#hovedinnhold", "text": "Hopp til hovedinnhold"}
     # The skip link becomes visible when focused.
-    box = page.locator(".skip-link").bounding_box()
+    box = page.locator(".skip-link[href='#hovedinnhold']").bounding_box()
     assert box is not None and box["y"] >= 0 and box["x"] >= 0 and box["width"] > 0
+    # A list to work through has a second one, «Gå til listen» (tests/browser/test_keyboard_lists.py).
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Gå til listen"
+    assert page.locator(".skip-link[href='#liste']").bounding_box() is not None
+    page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement && document.activeElement.id === 'hovedinnhold'")
     assert page.url.endswith("/restanse#hovedinnhold")

@@ -232,7 +232,17 @@ PRINCIPLES: tuple[Principle, ...] = (
                 MET,
                 N_("Ingenting blinker."),
             ),
-            Criterion("2.4.1", N_("Hoppe over blokker"), "A", (AXE, TEST), MET),
+            Criterion(
+                "2.4.1",
+                N_("Hoppe over blokker"),
+                "A",
+                (AXE, TEST),
+                MET,
+                N_(
+                    "Første tabulatorstopp på hver side er «Hopp til hovedinnhold». Listene som skal "
+                    "gjennomgås rad for rad (Til fordeling, Egne restanser) har også «Gå til listen»."
+                ),
+            ),
             Criterion("2.4.2", N_("Sidetitler"), "A", (AXE, REVIEW), MET),
             Criterion("2.4.3", N_("Fokusrekkefølge"), "A", (TEST, KEYS), NOT_CHECKED),
             Criterion("2.4.4", N_("Formål med lenke (i kontekst)"), "A", (AXE, READER), MET),

@@ -35,7 +35,7 @@ from core.archive.tables import (
 )
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.tables import AuditEvent
-from core.timeutil import today
+from core.timeutil import now, today
 from tests.core.archive.service_org import (
     case_row,
     doc,
@@ -393,7 +393,7 @@ async def test_incoming_without_unit_gets_one_from_the_archive(settings, db) -> 
     org = await make_org()
     post_id = await incoming(settings, org, unit=None)
     part = await recipient(post_id)
-    assert part["administrativ_enhet"] is None
+    assert part["administrativ_enhet"] is None and part["til_fordeling_dato"] is None
     with pytest.raises(Conflict, match="ikke fått en enhet ennå"):
         await services.fordel(settings, await as_user(org.leader), part["id"], org.handler, version=1)
     with pytest.raises(Forbidden):
@@ -401,6 +401,10 @@ async def test_incoming_without_unit_gets_one_from_the_archive(settings, db) -> 
     await services.set_recipient_unit(settings, await as_user(org.archivist), part["id"], org.oko, version=1)
     part = await recipient(post_id)
     assert part["administrativ_enhet"] == org.oko and part["navn"] == "OKO Økonomi"
+    # When it came into OKO's queue (the mark «Ny» there).
+    assert part["til_fordeling_dato"] is not None and now() - part["til_fordeling_dato"] < timedelta(
+        minutes=1
+    )
     post = await post_row(post_id)
     assert post["administrativ_enhet"] == org.oko
     assert (await case_row(post["saksmappe"]))["administrativ_enhet"] == org.oko

@@ -11,10 +11,12 @@ import pytest
 from core.archive.queries import distribution, distribution_counts
 from core.archive.queries.distribution import QueueFilter
 from core.archive.queries.visibility import Viewer
+from core.archive.tables import Journalpost
 from core.auth.user import load_user
-from core.timeutil import today
-from tests.plugins.fordeling.conftest import Org, absent, grant, make_case, make_post, write_off
-from tests.support.factories import login, make_leader, make_unit
+from core.tables import AuditEvent, ListPreference
+from core.timeutil import now, today
+from tests.plugins.fordeling.conftest import Org, Post, absent, grant, make_case, make_post, write_off
+from tests.support.factories import csrf, login, make_leader, make_unit
 
 pytestmark = pytest.mark.anyio
 
@@ -349,3 +351,98 @@ async def test_role_cards_show_the_leaders_units_and_the_archives_every_queue(cl
     assert '<a href="/fordeling?enhet=sentral">' in archive
     # A role the user does not have falls back to the user's own queues.
     assert (await client.get("/fordeling/kort?rolle=leder")).status_code == 200
+
+
+# --- «Ny» and the remembered sort (core.web.list_preferences) ------------------------------
+
+
+async def seen_an_hour_ago(person: int, key: str) -> None:
+    """As if ``person`` last looked at the list ``key`` an hour ago (the visit before this one)."""
+    earlier = now() - timedelta(hours=1)
+    await ListPreference(
+        person=person, list_key=key, seen_at=earlier, new_since=earlier - timedelta(days=1)
+    ).save()
+
+
+async def came_now(post: Post) -> None:
+    """The post was registered just now (received days ago)."""
+    await Journalpost.update({Journalpost.opprettet_dato: now()}).where(Journalpost.id == post.id)
+
+
+def marked(html: str) -> list[str]:
+    """The registrerings-ids marked «Ny» in the queue table, in order."""
+    table = html.split('id="kurv-tabell"', 1)[1].split("</table>", 1)[0]
+    return re.findall(
+        r'/arkiv/journalpost/\d+">(\d{4}/\d{5}-\d+)</a> <span class="status status--new">Ny</span>', table
+    )
+
+
+async def test_posts_that_came_since_the_last_visit_are_marked_and_can_come_first(client, org: Org) -> None:
+    case = await make_case(unit=org.unit, saksansvarlig=org.handler)
+    seen = await make_post(case, unit=org.unit, age=2, tittel="Sett før")
+    registered = await make_post(case, unit=org.unit, age=5, tittel="Mottatt for lenge siden, registrert nå")
+    await came_now(registered)
+    note = await make_post(
+        case, unit=org.unit, typ="N", status="E", age=4, author=org.other_handler, author_unit=org.other_unit
+    )
+    await Journalpost.update({Journalpost.sendt_dato: now()}).where(Journalpost.id == note.id)
+    moved = await make_post(case, unit=org.other_unit, age=10, tittel="Sendt fra TDR")
+    await seen_an_hour_ago(org.leader, f"fordeling.kurv:{org.unit}")
+    # TDR's leader sends a post over to LMA's queue now: «Ny» there, whatever its age.
+    await login(client, org.other_leader)
+    sent = await client.post(
+        "/fordeling/fordel",
+        data={
+            "handling": "send",
+            "enhet": str(org.other_unit),
+            "enhet_til": str(org.unit),
+            "valgt": f"{moved.korrespondansepart_id}:1",
+        },
+        headers=csrf(client),
+    )
+    assert sent.status_code == 303
+
+    await login(client, org.leader)
+    page = (await client.get(f"/fordeling?enhet={org.unit}")).text
+    assert rows(page) == [moved.number, registered.number, seen.number, note.number]  # oldest first
+    assert marked(page) == [moved.number, registered.number, note.number]
+    assert '<option value="nye">Nye først</option>' in page
+    newest_first = (await client.get(f"/fordeling?enhet={org.unit}&sorter=nye")).text
+    assert rows(newest_first) == [moved.number, registered.number, note.number, seen.number]
+    # Within the visit the marks stay (paging, sorting, acting).
+    again = (await client.get(f"/fordeling?enhet={org.unit}&sorter=nyest")).text
+    assert marked(again) == [note.number, registered.number, moved.number]
+
+    # Another queue's visits are its own: TDR's leader saw TDR's queue for the first time.
+    await login(client, org.other_leader)
+    assert "status--new" not in (await client.get(f"/fordeling?enhet={org.other_unit}")).text
+
+
+async def test_the_sort_is_remembered_for_the_next_visit(client, org: Org) -> None:
+    case = await make_case(unit=org.unit)
+    posts = [await make_post(case, unit=org.unit, age=3 - i, tittel=f"Brev {i}") for i in range(3)]
+    oldest_first = [p.number for p in posts]
+    await login(client, org.leader)
+    assert rows((await client.get("/fordeling")).text) == oldest_first
+    chosen = await client.get("/fordeling?sorter=nyest", headers={"HX-Request": "true"})
+    assert rows(chosen.text) == oldest_first[::-1]
+    # Opened again without a sort (the menu link): the sort chosen last, also on the form.
+    page = (await client.get("/fordeling")).text
+    assert rows(page) == oldest_first[::-1]
+    assert '<option value="nyest" selected>' in page
+    assert '<input type="hidden" name="sorter" value="nyest">' in page  # the actions keep it
+    # A sort that does not exist: the default for this request; never an error, never stored.
+    for bad in ("drop", "nyest'--", "x" * 300):
+        response = await client.get("/fordeling", params={"sorter": bad})
+        assert response.status_code == 200 and rows(response.text) == oldest_first
+    assert rows((await client.get("/fordeling")).text) == oldest_first[::-1]
+    # An explicit sort wins and is remembered; the choice is in the hendelseslogg.
+    assert rows((await client.get("/fordeling?sorter=eldst")).text) == oldest_first
+    assert rows((await client.get("/fordeling")).text) == oldest_first
+    events = await AuditEvent.select(AuditEvent.summary).where(
+        AuditEvent.action == "person.list_sort_changed"
+    )
+    assert [e["summary"] for e in events] == ["fordeling.kurv: nyest", "fordeling.kurv: eldst"]
+    # Another person's list is not affected.
+    await login(client, org.archive)
+    assert rows((await client.get(f"/fordeling?enhet={org.unit}")).text) == oldest_first

@@ -13,10 +13,10 @@ from datetime import date, timedelta
 import pytest
 
 from core.archive.queries import restanse_lists
-from core.archive.tables import Korrespondansepart
-from core.tables import Person
-from core.timeutil import today
-from tests.support.factories import login
+from core.archive.tables import Journalpost, Korrespondansepart, Saksmappe
+from core.tables import ListPreference, Person
+from core.timeutil import now, today
+from tests.support.factories import csrf, login
 from tests.support.restanse_builders import Org, make_case, make_org, make_restanse, write_off
 
 pytestmark = pytest.mark.anyio
@@ -236,3 +236,73 @@ async def test_the_bulk_bar_counts_ticked_rows_in_bokmal_and_nynorsk(client, org
     page = (await client.get("/restanse")).text
     assert 'data-en="# vald" data-flere="# valde"' in page
     assert 'data-label="Førebels svar"' in page
+
+
+# --- «Ny» and the remembered sort (core.web.list_preferences) ------------------------------
+
+
+def numbers_in(html: str) -> list[str]:
+    table = html.split('id="egne-tabell"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'/arkiv/journalpost/\d+">(\d{4}/\d{5}-\d+)</a>', table)
+
+
+def marked_new(html: str) -> list[str]:
+    table = html.split('id="egne-tabell"', 1)[1].split("</table>", 1)[0]
+    return re.findall(
+        r'/arkiv/journalpost/\d+">(\d{4}/\d{5}-\d+)</a> <span class="status status--new">Ny</span>', table
+    )
+
+
+async def number_of(restanse) -> str:
+    post = (
+        await Journalpost.select(Journalpost.journalpostnummer, Journalpost.saksmappe)
+        .where(Journalpost.id == restanse.post)
+        .first()
+    )
+    case = (
+        await Saksmappe.select(Saksmappe.saksaar, Saksmappe.sakssekvensnummer)
+        .where(Saksmappe.id == post["saksmappe"])
+        .first()
+    )
+    return f"{case['saksaar']}/{case['sakssekvensnummer']:05d}-{post['journalpostnummer']}"
+
+
+async def test_restanser_distributed_since_the_last_visit_are_marked_and_can_come_first(
+    client, org: Org
+) -> None:
+    old = await make_restanse(org.unit, org.handler, journaldato=ago(30))
+    older = await make_restanse(org.unit, org.handler, journaldato=ago(40))
+    fresh = await make_restanse(org.unit, org.handler, journaldato=ago(20))
+    long_ago = now() - timedelta(days=20)
+    await Korrespondansepart.update({Korrespondansepart.fordelt_dato: long_ago}).where(
+        Korrespondansepart.id.is_in([old.korrespondansepart_id, older.korrespondansepart_id])
+    )
+    earlier = now() - timedelta(hours=2)
+    await ListPreference(
+        person=org.handler, list_key="restanse.egne", seen_at=earlier, new_since=earlier
+    ).save()
+    await login(client, org.handler)
+
+    page = (await client.get("/restanse")).text
+    expected = [await number_of(r) for r in (older, old, fresh)]
+    assert numbers_in(page) == expected  # oldest first
+    assert marked_new(page) == [expected[2]]
+    assert '<option value="nye">Nye først</option>' in page
+    new_first = (await client.get("/restanse?sorter=nye", headers=HTMX)).text
+    assert numbers_in(new_first) == [expected[2], expected[0], expected[1]]
+    assert marked_new(new_first) == [expected[2]]
+    # Remembered: the menu link opens the list new first; so does the list after a write-off.
+    again = (await client.get("/restanse")).text
+    assert numbers_in(again)[0] == expected[2] and '<option value="nye" selected>' in again
+    assert '<input type="hidden" name="sorter" value="nye">' in again
+    response = await client.post(
+        "/restanse/avskriv",
+        data={"valgt": f"{older.korrespondansepart_id}:1", "avskrivningsmaate": "TE", "sorter": "nye"},
+        headers={**csrf(client), **HTMX},
+    )
+    assert response.status_code == 200
+    assert numbers_in(response.text) == [expected[2], expected[1]]
+    assert marked_new(response.text) == [expected[2]]
+    # Another handler's list keeps its own sort.
+    await login(client, org.handler2)
+    assert '<option value="nye" selected>' not in (await client.get("/restanse")).text

@@ -275,3 +275,26 @@ async def test_export_of_the_table(client, org: Org) -> None:
     assert rows[-1] == ["Sum", "", "", "3", "4", "1"]
     xlsx = await client.get(f"/restanse/enhet/eksport?{query(org)}&format=xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+async def test_the_list_behind_a_count_is_sorted_and_the_sort_remembered(client, org: Org) -> None:
+    first = await make_restanse(org.unit, org.handler, journaldato=ago(9), tittel="Kartbestilling")
+    await make_restanse(org.unit, org.handler, journaldato=ago(2), tittel="Klagesak")
+    await make_restanse(org.unit, org.handler2, journaldato=ago(5), tittel="Haralds")
+    await make_restanse(org.unit, org.handler2, journaldato=ago(6), tittel="Haralds andre")
+    await login(client, org.leader)
+    base = f"/restanse/enhet/liste?{query(org)}&liste_enhet={org.unit}"
+    listing = (await client.get(f"{base}&hvem={org.handler}", headers=HTMX)).text
+    assert listing.index("Kartbestilling") < listing.index("Klagesak")
+    assert '<label for="liste-sorter">Sorter etter</label>' in listing
+    assert f'<input type="hidden" name="hvem" value="{org.handler}">' in listing
+    newest = (await client.get(f"{base}&hvem={org.handler}&sorter=nyest", headers=HTMX)).text
+    assert newest.index("Klagesak") < newest.index("Kartbestilling")
+    # Another count's list opens with the sort chosen last.
+    again = (await client.get(f"{base}&hvem={org.handler}", headers=HTMX)).text
+    assert (
+        again.index("Klagesak") < again.index("Kartbestilling") and '<option value="nyest" selected>' in again
+    )
+    assert '<option value="nyest" selected>' in (await client.get(f"{base}&hvem={org.handler2}")).text
+    assert (await client.get(f"{base}&hvem={org.handler}&sorter=nye")).status_code == 200  # not here
+    del first

@@ -313,3 +313,23 @@ async def test_every_export_defaults_to_csv(client: object, org: Org) -> None:
         response = await client.get(path)  # type: ignore[attr-defined]
         assert response.status_code == 200, path
         assert response.headers["content-type"] == "text/csv; charset=utf-8"
+
+
+async def test_the_sort_of_each_view_is_remembered(client: object, org: Org) -> None:
+    await seed(org)
+    await login(client, org.archive)
+    params = {"rapportdato": "15.04.2026", "sammenligningsdato": "15.03.2026"}
+    await client.get(URL, params={**params, "sorter": "rapport", "retning": "synkende"})  # type: ignore[attr-defined]
+    again = await client.get(URL, params=params)  # type: ignore[attr-defined]
+    codes = [row[0] for row in cells(again.text) if row and row[0] in ("LMA", "TDR", "SUV", "LMA-BYG")]
+    assert codes == ["LMA", "TDR", "SUV", "LMA-BYG"]
+    assert 'aria-sort="descending"' in again.text
+    # The other view has its own (none chosen yet: by code), and the link to it sends no sort.
+    view_links = re.findall(r'<a href="/restanse/oppfolging\?([^"]*visning=saksbehandler[^"]*)"', again.text)
+    assert view_links and not [link for link in view_links if "sorter" in link or "retning" in link]
+    per_handler = await client.get(URL, params={**params, "visning": "saksbehandler"})  # type: ignore[attr-defined]
+    assert 'aria-sort="descending"' not in per_handler.text
+    # A sort the view does not have: by code, and the one chosen stays.
+    bad = await client.get(URL, params={**params, "sorter": "drop", "retning": "opp"})  # type: ignore[attr-defined]
+    assert bad.status_code == 200 and 'aria-sort="descending"' not in bad.text
+    assert 'aria-sort="descending"' in (await client.get(URL, params=params)).text  # type: ignore[attr-defined]

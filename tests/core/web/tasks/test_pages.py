@@ -330,3 +330,18 @@ async def test_the_card_for_one_kind_counts_the_filtered_inbox(settings, client)
     # An unknown kind is the plain card.
     plain = await client.get("/oppgaver/kort?oppgavetype=finst.ikkje", headers=HX)
     assert "3 oppgaver venter" in plain.text
+
+
+async def test_the_inbox_remembers_the_sort_chosen_last(settings, client) -> None:
+    org = await make_org()
+    await task_to(settings, person=org.deputy, sender=org.handler, title="Første")
+    await task_to(settings, person=org.deputy, sender=org.handler, title="Andre")
+    await login(client, org.deputy)
+    newest = (await client.get("/oppgaver")).text
+    assert newest.index("Andre") < newest.index("Første")
+    await client.get("/oppgaver?sorter=eldste", headers=HX)
+    oldest = (await client.get("/oppgaver")).text  # the menu link, without a sort
+    assert oldest.index("Første") < oldest.index("Andre")
+    assert '<option value="eldste" selected>' in oldest
+    assert (await client.get("/oppgaver?sorter=tull")).status_code == 200  # the default, not stored
+    assert '<option value="eldste" selected>' in (await client.get("/oppgaver")).text
