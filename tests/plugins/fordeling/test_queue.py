@@ -446,3 +446,18 @@ async def test_the_sort_is_remembered_for_the_next_visit(client, org: Org) -> No
     # Another person's list is not affected.
     await login(client, org.archive)
     assert rows((await client.get(f"/fordeling?enhet={org.unit}")).text) == oldest_first
+
+
+async def test_the_type_filter_survives_paging_and_actions(client, org: Org) -> None:
+    """The hidden fields and the pager carry the filter under the query string's own names."""
+    case = await make_case(unit=org.unit)
+    for i in range(51):
+        await make_post(case, unit=org.unit, typ="N", status="E", age=60 - i, author=org.other_handler)
+    await make_post(case, unit=org.unit, tittel="Et brev")
+    assert QueueFilter.from_query("", "N", "nye").params() == {"jptype": "N", "sorter": "nye"}
+    await login(client, org.leader)
+    page = (await client.get(f"/fordeling?enhet={org.unit}&jptype=N")).text
+    assert '<input type="hidden" name="jptype" value="N">' in page
+    assert f"/fordeling?enhet={org.unit}&amp;jptype=N&amp;side=2" in page
+    second = (await client.get(f"/fordeling?enhet={org.unit}&jptype=N&side=2")).text
+    assert "(51–51 av 51)" in second and "Et brev" not in second
