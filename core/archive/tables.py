@@ -107,6 +107,17 @@ class Korrespondansepart(Table, tablename="core_korrespondansepart"):
     journaldato = Date(null=True, default=None)
     """The post's journaldato (set at registration or import, never changed), kept here so the
     search's name condition and its date window read one index."""
+    foreloepig_svar_journalpost = ForeignKey(
+        Journalpost, null=True, default=None, on_delete=OnDelete.restrict
+    )
+    """The post of the same case that was the foreløpig svar (U for an I post, N or X for an N
+    note), when one was named; a partial index (migration ``core_2026_12_06t19_10_01``) serves
+    the delete check of that post."""
+    foreloepig_svar_av = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
+    """Who registered the foreløpig svar (the person who clicked, also when acting as a deputy):
+    only they may undo it, on the day of ``foreloepig_svar_registrert``. None for an imported
+    one."""
+    foreloepig_svar_registrert = Timestamptz(null=True, default=None)
 
 
 class AvsenderSaksbehandler(Table, tablename="core_avsender_saksbehandler"):
