@@ -480,6 +480,10 @@ def _answer_problem(case: Row, post: Row, answer: Row | None) -> str | None:
         )
     if answer["journalstatus"] == "U":
         return _("Journalposten med det foreløpige svaret utgår.")
+    if answer["journaldato"] and post["journaldato"] and answer["journaldato"] < post["journaldato"]:
+        return _(
+            "Journalposten med det foreløpige svaret er journalført før journalposten som skal besvares."
+        )
     return None
 
 
@@ -522,6 +526,7 @@ async def mark_foreloepig_svar(
                     Journalpost.journalpostnummer,
                     Journalpost.journalposttype,
                     Journalpost.journalstatus,
+                    Journalpost.journaldato,
                 )
                 .where(Journalpost.id == foreloepig_svar_journalpost_id)
                 .first()

@@ -295,7 +295,7 @@ async def mark_foreloepig_svar(
     recipient's restanse: sets ``foreloepig_svar_dato`` (``dato``, default today; not in the
     future nor before the journaldato) and, optionally, the post of the same case that was the
     foreløpig svar (``foreloepig_svar_journalpost_id``: for an I post a U, for an N note an N or
-    X, not utgått, not the post itself), and who registered it and when (only they may undo it,
+    X, not utgått, not the post itself, not journalført before it), and who registered it and when (only they may undo it,
     the same day: :func:`undo_foreloepig_svar`). The restanse stays until it is written off.
 
     The same people as :func:`avskriv` (the recipient's handler, a leader or active deputy of

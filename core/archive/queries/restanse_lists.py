@@ -337,8 +337,14 @@ async def answer_options(viewer: Viewer, case_ids: list[int]) -> dict[int, list[
 async def foreloepig_svar_options(viewer: Viewer, item: dict[str, Any]) -> list[dict[str, Any]]:
     """The posts of the restanse ``item``'s case that may be named as its foreløpig svar
     (:data:`core.archive.rules.FORELOEPIG_SVAR_TYPES`: for an I post its U posts, for an N note
-    its N and X posts; not utgått, not the post itself), newest first, as
-    :func:`answer_options` gives them (titles masked for ``viewer``)."""
+    its N and X posts; not utgått, not the post itself, not journalført before it), newest first,
+    as :func:`answer_options` gives them (titles masked for ``viewer``)."""
     wanted = archive_rules.FORELOEPIG_SVAR_TYPES.get(item["journalposttype"], ())
     options = (await answer_options(viewer, [int(item["saksmappe_id"])])).get(int(item["saksmappe_id"]), [])
-    return [o for o in options if o["journalposttype"] in wanted and o["id"] != item["journalpost_id"]]
+    return [
+        o
+        for o in options
+        if o["journalposttype"] in wanted
+        and o["id"] != item["journalpost_id"]
+        and (o["journaldato"] is None or o["journaldato"] >= item["journaldato"])
+    ]

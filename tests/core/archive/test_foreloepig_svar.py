@@ -123,11 +123,16 @@ async def test_the_named_post_must_be_a_reply_in_the_same_case(settings, db) -> 
     own_note = await note(settings, org, case, [InternalRecipient(org.oko)])
     gone = await outgoing(settings, org, case, tittel="Utgått brev")
     await Journalpost.update({Journalpost.journalstatus: "U"}).where(Journalpost.id == gone)
+    earlier = await outgoing(settings, org, case, tittel="Brev fra før")
+    await Journalpost.update({Journalpost.journaldato: today() - timedelta(days=1)}).where(
+        Journalpost.id == earlier
+    )
     cases = [
         (elsewhere, "må høre til samme sak"),
         (part["journalpost"], "ikke journalposten som skal besvares"),
         (own_note, "Et foreløpig svar på et inngående brev er et utgående brev (U)."),
         (gone, "utgår"),
+        (earlier, "er journalført før journalposten som skal besvares"),
         (2_000_000_000, "Fant ikke journalposten"),
     ]
     for post_id, text in cases:

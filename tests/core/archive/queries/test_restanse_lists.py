@@ -106,10 +106,20 @@ async def test_options_are_the_case_replies_with_titles_masked(org: Org) -> None
         tilgangsrestriksjon="Ugradert/13",
     )
     gone = await make_restanse(org.unit, org.handler, type="U", status="U", case=case, tittel="Utgått")
+    before = await make_restanse(
+        org.unit,
+        org.handler,
+        type="U",
+        status="E",
+        case=case,
+        journaldato=date(2026, 2, 1),
+        tittel="Eldre brev",
+    )
     memo = await make_restanse(org.unit, org.handler, type="X", status="J", case=case, tittel="Notat X")
     item = await restanse_lists.restanse_of(viewer(org.handler), incoming.korrespondansepart_id, D)
     assert item is not None
-    # For an I post: its case's U posts, newest first, not utgått; the handler is involved.
+    # For an I post: its case's U posts, newest first, not utgått, not journalført before it;
+    # the handler is involved.
     options = await restanse_lists.foreloepig_svar_options(viewer(org.handler), item)
     assert [(o["id"], o["tittel"]) for o in options] == [
         (secret.post, "Hemmelig svar"),
@@ -121,7 +131,7 @@ async def test_options_are_the_case_replies_with_titles_masked(org: Org) -> None
     await grant_code(org.leader, "Ugradert/13")
     shown = await restanse_lists.foreloepig_svar_options(viewer(org.leader, "Ugradert/13"), item)
     assert shown[0]["tittel"] == "Hemmelig svar"
-    assert gone.post not in {o["id"] for o in options} and memo.post not in {o["id"] for o in options}
+    assert {gone.post, memo.post, before.post}.isdisjoint(o["id"] for o in options)
     # For an N note: the case's N and X posts, not the note itself.
     note = await make_restanse(org.unit, org.handler, type="N", case=case, author=org.handler2)
     note_item = await restanse_lists.restanse_of(viewer(org.handler), note.korrespondansepart_id, D)
