@@ -55,6 +55,7 @@ CORE_LABELS: dict[str, str] = {
     "archive.sent_to_unit": N_("Sendt til enhet"),
     "archive.written_off": N_("Avskrevet"),
     "archive.foreloepig_svar": N_("Foreløpig svar registrert"),
+    "archive.foreloepig_svar_angret": N_("Foreløpig svar angret"),
     "archive.access_granted": N_("Tilgang til skjermet gitt"),
     "archive.access_revoked": N_("Tilgang til skjermet fjernet"),
     "archive.imported": N_("Noark 5-uttrekk importert"),

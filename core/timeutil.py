@@ -19,6 +19,11 @@ def today() -> date:
     return datetime.now(OSLO).date()
 
 
+def oslo_date(value: datetime) -> date:
+    """The date in Oslo of a stored timestamp (a naive one is taken as UTC)."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(OSLO).date()
+
+
 def months_back(day: date, months: int = 1) -> date:
     """The same day ``months`` months earlier, clamped to the end of that month
     (31.03 -> 28./29.02)."""

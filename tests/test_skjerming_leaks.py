@@ -90,7 +90,7 @@ def restricted(base_settings: Settings) -> Restricted:
             journaldato=today() - timedelta(days=40),
         )
         await make_part(post, SENDER)
-        await make_part(
+        restanse = await make_part(
             post,
             "Sara Skjermfri",
             korrespondanseparttype="IM",
@@ -110,6 +110,7 @@ def restricted(base_settings: Settings) -> Restricted:
             "version": versions[0],
             "first_version": versions[0],
             "second_version": versions[0],
+            "restanse": restanse,
         }
 
     return Restricted(world, asyncio.run(add()))

@@ -253,6 +253,10 @@ async def delete_post(user: User, journalpost_id: int, version: int) -> None:
         )
         if linked:
             raise Conflict(_("Journalposten er knyttet til avskrivninger og kan ikke slettes."))
+        if await Korrespondansepart.exists().where(
+            Korrespondansepart.foreloepig_svar_journalpost == journalpost_id
+        ):
+            raise Conflict(_("Journalposten er registrert som foreløpig svar og kan ikke slettes."))
         if await Dokumentflyt.exists().where(Dokumentflyt.journalpost == journalpost_id):
             raise Conflict(_("Journalposten har vært sendt på dokumentflyt og kan ikke slettes."))
         await bump(Journalpost, journalpost_id, version, {}, post_changed())

@@ -1,6 +1,6 @@
 """Internal recipients of I and N posts (korrespondansepart IM/IK): fordeling to a handler,
-sending to a unit, avskrivning of the restanse (with an optional merknad) and marking a
-foreløpig svar (the restanse stays).
+sending to a unit, avskrivning of the restanse (with an optional merknad), and registering a
+foreløpig svar (the restanse stays) or undoing it (only its registrant, the same day).
 
 A restanse belongs to one internal recipient (IM) of an I or N post (Noark 5 krav 3.4.6: an N
 note is written off per recipient); copies (IK) are distributed but carry no restanse. Every
@@ -32,11 +32,12 @@ from core.archive.records import (
 )
 from core.archive.tables import Avskrivning, Journalpost, Korrespondansepart, Merknad, Saksmappe
 from core.auth.user import User
+from core.dates import show_date
 from core.db import writing
-from core.errors import Conflict, Forbidden, ValidationFailed
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.i18n import _
 from core.settings import Settings
-from core.timeutil import now, today
+from core.timeutil import now, oslo_date, today
 
 OBJECT = "korrespondansepart"
 
@@ -432,8 +433,70 @@ async def avskriv(
 # --- foreløpig svar ------------------------------------------------------------------------
 
 
+def _check_restanse(part: Row, post: Row) -> None:
+    if not part["intern"] or part["korrespondanseparttype"] != "IM":
+        raise Conflict(
+            _("Bare interne mottakere (IM) av inngående dokumenter og notater for oppfølging har restanse.")
+        )
+    _check_internal(part, post)
+
+
+async def _foreloepig(korrespondansepart_id: int) -> Row:
+    """The recipient's foreløpig svar: date, the answering post, who registered it and when."""
+    row: Row | None = (
+        await Korrespondansepart.select(
+            Korrespondansepart.foreloepig_svar_dato,
+            Korrespondansepart.foreloepig_svar_journalpost,
+            Korrespondansepart.foreloepig_svar_av,
+            Korrespondansepart.foreloepig_svar_av.name.as_alias("foreloepig_svar_av_navn"),
+            Korrespondansepart.foreloepig_svar_registrert,
+        )
+        .where(Korrespondansepart.id == korrespondansepart_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(_("Fant ikke mottakeren."))
+    return row
+
+
+def _answer_problem(case: Row, post: Row, answer: Row | None) -> str | None:
+    """Why ``answer`` cannot be named as the foreløpig svar of ``post`` (None: it can)."""
+    if answer is None:
+        return _("Fant ikke journalposten med det foreløpige svaret.")
+    if answer["saksmappe"] != case["id"]:
+        return _("Journalposten med det foreløpige svaret må høre til samme sak.")
+    if answer["id"] == post["id"]:
+        return _("Velg journalposten med det foreløpige svaret, ikke journalposten som skal besvares.")
+    wanted = rules.FORELOEPIG_SVAR_TYPES.get(post["journalposttype"], ())
+    if answer["journalposttype"] not in wanted:
+        values = {"answer": post_number(case, answer), "type": answer["journalposttype"]}
+        if post["journalposttype"] == "I":
+            return (
+                _(
+                    "Et foreløpig svar på et inngående brev er et utgående brev (U). %(answer)s er type %(type)s."
+                )
+                % values
+            )
+        return (
+            _("Et foreløpig svar på et notat er et notat (N eller X). %(answer)s er type %(type)s.") % values
+        )
+    if answer["journalstatus"] == "U":
+        return _("Journalposten med det foreløpige svaret utgår.")
+    if answer["journaldato"] and post["journaldato"] and answer["journaldato"] < post["journaldato"]:
+        return _(
+            "Journalposten med det foreløpige svaret er journalført før journalposten som skal besvares."
+        )
+    return None
+
+
 async def mark_foreloepig_svar(
-    settings: Settings, user: User, korrespondansepart_id: int, *, version: int, dato: date | None = None
+    settings: Settings,
+    user: User,
+    korrespondansepart_id: int,
+    *,
+    version: int,
+    dato: date | None = None,
+    foreloepig_svar_journalpost_id: int | None = None,
 ) -> None:
     """See :func:`core.archive.services.mark_foreloepig_svar`."""
     del settings
@@ -441,50 +504,135 @@ async def mark_foreloepig_svar(
     async with writing(Korrespondansepart):
         part, post, case = await _load(korrespondansepart_id)
         acting = permissions.recipient_handler(user, part)
-        if not part["intern"] or part["korrespondanseparttype"] != "IM":
-            raise Conflict(
-                _(
-                    "Bare interne mottakere (IM) av inngående dokumenter og notater for oppfølging har restanse."
-                )
-            )
-        _check_internal(part, post)
+        _check_restanse(part, post)
         _check_version(part, version)
         if await is_written_off(korrespondansepart_id):
             raise Conflict(_("Restansen er allerede avskrevet."))
+        current = await _foreloepig(korrespondansepart_id)
+        if current["foreloepig_svar_dato"] is not None:
+            raise Conflict(
+                _("Det er allerede registrert et foreløpig svar (%(dato)s).")
+                % {"dato": show_date(current["foreloepig_svar_dato"])}
+            )
+        errors: dict[str, str] = {}
         if day > today():
-            raise ValidationFailed({"dato": _("Datoen for foreløpig svar kan ikke være fram i tid.")})
-        journaldato = (
-            await Journalpost.select(Journalpost.journaldato).where(Journalpost.id == post["id"]).first()
-        )
-        if journaldato is not None and day < journaldato["journaldato"]:
-            raise ValidationFailed({"dato": _("Datoen for foreløpig svar kan ikke være før journaldatoen.")})
-        previous = (
-            await Korrespondansepart.select(Korrespondansepart.foreloepig_svar_dato)
-            .where(Korrespondansepart.id == korrespondansepart_id)
-            .first()
-        )
+            rules.add(errors, "dato", _("Datoen for foreløpig svar kan ikke være fram i tid."))
+        elif post["journaldato"] is not None and day < post["journaldato"]:
+            rules.add(errors, "dato", _("Datoen for foreløpig svar kan ikke være før journaldatoen."))
+        answer = None
+        if foreloepig_svar_journalpost_id is not None:
+            answer = (
+                await Journalpost.select(
+                    Journalpost.id,
+                    Journalpost.saksmappe,
+                    Journalpost.journalpostnummer,
+                    Journalpost.journalposttype,
+                    Journalpost.journalstatus,
+                    Journalpost.journaldato,
+                )
+                .where(Journalpost.id == foreloepig_svar_journalpost_id)
+                .first()
+            )
+            problem = _answer_problem(case, post, answer)
+            if problem:
+                rules.add(errors, "foreloepig_svar_journalpost_id", problem)
+        if errors:
+            raise ValidationFailed(errors)
         await bump(
             Korrespondansepart,
             korrespondansepart_id,
             version,
-            {Korrespondansepart.foreloepig_svar_dato: day},
+            {
+                Korrespondansepart.foreloepig_svar_dato: day,
+                Korrespondansepart.foreloepig_svar_journalpost: answer["id"] if answer else None,
+                Korrespondansepart.foreloepig_svar_av: user.person_id,
+                Korrespondansepart.foreloepig_svar_registrert: now(),
+            },
             post_changed(),
         )
         await ledger.refresh_parts([korrespondansepart_id])  # the span keeps the card's foreløpig svar
+        values = {"post": post_label(case, post), "dato": show_date(day)}
+        summary = _("%(post)s: foreløpig svar sendt %(dato)s") % values
+        if answer is not None:
+            summary = _("%(post)s: foreløpig svar sendt %(dato)s (%(answer)s)") % {
+                **values,
+                "answer": post_number(case, answer),
+            }
         await audit.record(
             actor_id=user.person_id,
             on_behalf_of=acting.on_behalf_of,
             action="archive.foreloepig_svar",
             object_type=OBJECT,
             object_id=korrespondansepart_id,
-            summary=_("%(post)s: foreløpig svar sendt %(dato)s")
-            % {"post": post_label(case, post), "dato": day.strftime("%d.%m.%Y")},
+            summary=summary,
             details={
                 "journalpost_id": post["id"],
                 "saksmappe_id": case["id"],
                 "dato": day.isoformat(),
-                "fra": previous["foreloepig_svar_dato"].isoformat()
-                if previous and previous["foreloepig_svar_dato"]
-                else None,
+                "foreloepig_svar_journalpost_id": answer["id"] if answer else None,
+            },
+        )
+
+
+async def undo_foreloepig_svar(
+    settings: Settings, user: User, korrespondansepart_id: int, *, version: int
+) -> None:
+    """See :func:`core.archive.services.undo_foreloepig_svar`."""
+    del settings
+    async with writing(Korrespondansepart):
+        part, post, case = await _load(korrespondansepart_id)
+        acting = permissions.recipient_handler(user, part)
+        _check_restanse(part, post)
+        _check_version(part, version)
+        current = await _foreloepig(korrespondansepart_id)
+        if current["foreloepig_svar_dato"] is None:
+            raise Conflict(_("Det er ikke registrert noe foreløpig svar."))
+        if await is_written_off(korrespondansepart_id):
+            raise Conflict(_("Restansen er allerede avskrevet, og det foreløpige svaret kan ikke angres."))
+        registered_by = current["foreloepig_svar_av"]
+        if registered_by is None:
+            raise Forbidden(_("Det foreløpige svaret er importert og kan ikke angres."))
+        if registered_by != user.person_id:
+            raise Forbidden(
+                _("Bare %(who)s, som registrerte det foreløpige svaret, kan angre det.")
+                % {"who": current["foreloepig_svar_av_navn"]}
+            )
+        registered_at = current["foreloepig_svar_registrert"]
+        if not rules.may_undo_foreloepig_svar(registered_by, registered_at, user.person_id, today()):
+            raise Conflict(
+                _(
+                    "Et foreløpig svar kan bare angres samme dag som det ble registrert. Dette ble "
+                    "registrert %(when)s."
+                )
+                % {"when": show_date(oslo_date(registered_at)) if registered_at else "–"}
+            )
+        await bump(
+            Korrespondansepart,
+            korrespondansepart_id,
+            version,
+            {
+                Korrespondansepart.foreloepig_svar_dato: None,
+                Korrespondansepart.foreloepig_svar_journalpost: None,
+                Korrespondansepart.foreloepig_svar_av: None,
+                Korrespondansepart.foreloepig_svar_registrert: None,
+            },
+            post_changed(),
+        )
+        await ledger.refresh_parts([korrespondansepart_id])  # the card's § 11 a and foreløpig svar move back
+        previous = current["foreloepig_svar_dato"]
+        await audit.record(
+            actor_id=user.person_id,
+            on_behalf_of=acting.on_behalf_of,
+            action="archive.foreloepig_svar_angret",
+            object_type=OBJECT,
+            object_id=korrespondansepart_id,
+            summary=_("%(post)s: foreløpig svar %(dato)s angret")
+            % {"post": post_label(case, post), "dato": show_date(previous)},
+            details={
+                "journalpost_id": post["id"],
+                "saksmappe_id": case["id"],
+                "dato": previous.isoformat(),
+                "foreloepig_svar_journalpost_id": current["foreloepig_svar_journalpost"],
+                "registrert": registered_at.isoformat() if registered_at else None,
             },
         )

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from core.archive import kodelister
 from core.i18n import _, ngettext
-from core.timeutil import OSLO
+from core.timeutil import OSLO, oslo_date
 
 INCOMING_TYPES = ("I", "N")
 """What Fellestjenesten/Arkiv registers as incoming post."""
@@ -35,6 +35,11 @@ OPEN_OWN_STATUSES = ("R", "F", "G")
 CLOSED_CASE_STATUSES = ("A", "U")
 ANSWER_TYPES = {"BU": ("U",), "BN": ("N", "X")}
 """Avskrivningsmåter that name the kind of post that answers."""
+FORELOEPIG_SVAR_TYPES = {"I": ("U",), "N": ("N", "X")}
+"""The posts that may be named as the foreløpig svar of a restanse, by the restanse's
+journalposttype: an incoming letter (I) gets its provisional reply as an outgoing letter (U, as
+ePhorte's «*** Midlertidig svar» is given with «Svar med utgående post»); an internal note (N)
+from a colleague as a note (N or X, the types a BN write-off names)."""
 
 MAX_NAME = 300
 MAX_ADDRESS = 300
@@ -127,6 +132,20 @@ def _day(value: date | datetime | None) -> date | None:
     if isinstance(value, datetime):
         return value.astimezone(OSLO).date() if value.tzinfo else value.date()
     return value
+
+
+def may_undo_foreloepig_svar(
+    registered_by: int | None, registered_at: datetime | None, person_id: int, day: date
+) -> bool:
+    """Whether ``person_id`` may undo a foreløpig svar on ``day`` (Oslo): only the person who
+    registered it (who clicked, also as a deputy), and only on the day they registered it. An
+    imported one (no ``registered_by``) cannot be undone."""
+    return (
+        registered_by is not None
+        and registered_by == person_id
+        and registered_at is not None
+        and oslo_date(registered_at) == day
+    )
 
 
 def check_dates(

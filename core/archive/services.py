@@ -27,7 +27,8 @@ Hendelseslogg actions: ``archive.case_created``, ``archive.incoming_registered``
 ``archive.post_updated``, ``archive.post_deleted``, ``archive.document_added``,
 ``archive.version_added``, ``archive.remark_added``, ``archive.case_closed``,
 ``archive.flow_recorded`` (object ``saksmappe``/``journalpost``); ``archive.distributed``, ``archive.redistributed``,
-``archive.sent_to_unit``, ``archive.written_off``, ``archive.foreloepig_svar`` (object
+``archive.sent_to_unit``, ``archive.written_off``, ``archive.foreloepig_svar``,
+``archive.foreloepig_svar_angret`` (object
 ``korrespondansepart``, details name the ``journalpost_id``); ``archive.access_granted``, ``archive.access_revoked`` (object
 ``person``). Summaries use the public title of a restricted record.
 """
@@ -84,6 +85,7 @@ __all__ = [
     "revoke_access",
     "set_recipient_unit",
     "transfer_work",
+    "undo_foreloepig_svar",
     "update_post",
 ]
 
@@ -281,18 +283,51 @@ async def avskriv(
 
 
 async def mark_foreloepig_svar(
-    settings: Settings, user: User, korrespondansepart_id: int, *, version: int, dato: date | None = None
+    settings: Settings,
+    user: User,
+    korrespondansepart_id: int,
+    *,
+    version: int,
+    dato: date | None = None,
+    foreloepig_svar_journalpost_id: int | None = None,
 ) -> None:
     """Register that a foreløpig svar (forvaltningsloven § 11 a) was sent for one internal
     recipient's restanse: sets ``foreloepig_svar_dato`` (``dato``, default today; not in the
-    future nor before the journaldato). The restanse stays until it is written off.
+    future nor before the journaldato) and, optionally, the post of the same case that was the
+    foreløpig svar (``foreloepig_svar_journalpost_id``: for an I post a U, for an N note an N or
+    X, not utgått, not the post itself, not journalført before it), and who registered it and when (only they may undo it,
+    the same day: :func:`undo_foreloepig_svar`). The restanse stays until it is written off.
 
     The same people as :func:`avskriv` (the recipient's handler, a leader or active deputy of
     its unit, Fellestjenesten/Arkiv). Bumps the recipient's ``version``: of two concurrent
-    changes one wins (:class:`~core.errors.Conflict` for the other); a written-off restanse is a
-    Conflict too. Logged as ``archive.foreloepig_svar``.
+    changes one wins (:class:`~core.errors.Conflict` for the other); a written-off restanse, or
+    one that has a foreløpig svar already, is a Conflict too. Errors for the input use the keys
+    ``dato`` and ``foreloepig_svar_journalpost_id``. Logged as ``archive.foreloepig_svar``.
     """
-    await recipients.mark_foreloepig_svar(settings, user, korrespondansepart_id, version=version, dato=dato)
+    await recipients.mark_foreloepig_svar(
+        settings,
+        user,
+        korrespondansepart_id,
+        version=version,
+        dato=dato,
+        foreloepig_svar_journalpost_id=foreloepig_svar_journalpost_id,
+    )
+
+
+async def undo_foreloepig_svar(
+    settings: Settings, user: User, korrespondansepart_id: int, *, version: int
+) -> None:
+    """Undo a foreløpig svar registered by mistake: clears its date and answering post and
+    refreshes the restanse ledger, so the card's *§ 11 a* and *med foreløpig svar* move back.
+
+    Only the person who registered it (who clicked, also when acting as a deputy), only on the
+    day they registered it (Oslo), and only while they may still act on the restanse
+    (:func:`avskriv`'s people). Another person, or an imported foreløpig svar:
+    :class:`~core.errors.Forbidden`; another day, no foreløpig svar, a written-off restanse or a
+    changed ``version``: :class:`~core.errors.Conflict`. Logged as
+    ``archive.foreloepig_svar_angret`` with the previous date and post.
+    """
+    await recipients.undo_foreloepig_svar(settings, user, korrespondansepart_id, version=version)
 
 
 async def fordel(

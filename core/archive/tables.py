@@ -111,6 +111,17 @@ class Korrespondansepart(Table, tablename="core_korrespondansepart"):
     """When the recipient was sent to the unit whose queue *Til fordeling* it is in
     (:func:`core.archive.recipients.set_recipient_unit`); None: it has been there since the post
     came (registered, or a note sent). Marks it «Ny» in the queue for who has not seen it."""
+    foreloepig_svar_journalpost = ForeignKey(
+        Journalpost, null=True, default=None, on_delete=OnDelete.restrict
+    )
+    """The post of the same case that was the foreløpig svar (U for an I post, N or X for an N
+    note), when one was named; a partial index (migration ``core_2026_12_06t19_10_01``) serves
+    the delete check of that post."""
+    foreloepig_svar_av = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
+    """Who registered the foreløpig svar (the person who clicked, also when acting as a deputy):
+    only they may undo it, on the day of ``foreloepig_svar_registrert``. None for an imported
+    one."""
+    foreloepig_svar_registrert = Timestamptz(null=True, default=None)
 
 
 class AvsenderSaksbehandler(Table, tablename="core_avsender_saksbehandler"):

@@ -185,7 +185,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "core_korrespondansepart": (
         "id", "journalpost", "korrespondanseparttype", "navn", "postadresse", "postnummer", "poststed",
         "epostadresse", "intern", "administrativ_enhet", "saksbehandler", "fordelt_dato",
-        "foreloepig_svar_dato", "version", "journaldato",
+        "foreloepig_svar_dato", "version", "journaldato", "foreloepig_svar_journalpost",
     ),
     "core_avskrivning": (
         "id", "journalpost", "korrespondansepart", "avskrivningsdato", "avskrevet_av", "avskrevet_av_navn",
@@ -254,6 +254,7 @@ def _rows(planner: Planner, counters: Counters, org: Org, rng: random.Random) ->
                     part.id, post.id, part.type, p.navn if p else "", p.postadresse if p else "",
                     p.postnummer if p else "", p.poststed if p else "", p.epost if p else "", part.intern,
                     part.unit, part.handler, part.fordelt, part.forelopig, 1, post.dato,
+                    part.forelopig_post.id if part.forelopig_post else None,
                 )
             )  # fmt: skip
         for number, doc in enumerate(post.docs, start=1):

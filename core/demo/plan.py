@@ -164,6 +164,8 @@ class Part:
     handler: int | None = None
     fordelt: datetime | None = None
     forelopig: date | None = None
+    forelopig_post: Post | None = None
+    """The outgoing letter (U) that was the foreløpig svar, when the demo wrote one."""
     writeoff: WriteOff | None = None
     id: int = 0
 
@@ -776,6 +778,7 @@ class Planner:
                 reply.dokdato = reply.dato
                 reply.parts.append(Part("EM", False, party=post.parts[0].party))
                 case.posts.append(reply)
+                part.forelopig_post = reply
                 self.posts += 1
         if age > 60 and rng.random() < 0.08:
             unit = self.org.by_id.get(part.unit or 0)

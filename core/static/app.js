@@ -183,6 +183,23 @@
     }
   });
 
+  // A form htmx opened inline as a panel (data-panel, e.g. «Registrer foreløpig svar» above
+  // Egne restanser): its «Avbryt» link (data-lukk-panel="<id>") empties the panel in place and
+  // gives the focus back to the control that opened it. Without this script the link goes back
+  // to the list.
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    var close = target && target.closest ? target.closest("[data-lukk-panel]") : null;
+    var panel = close && close.closest("[data-panel]");
+    if (!panel || !panel.parentNode) return;
+    event.preventDefault();
+    var empty = document.createElement("div");
+    empty.id = panel.id;
+    panel.parentNode.replaceChild(empty, panel);
+    var opener = document.getElementById(close.getAttribute("data-lukk-panel"));
+    if (opener) opener.focus(); // a link or button: focusable as it is (no tabindex added)
+  });
+
   // "Select all" checkboxes: <input type="checkbox" data-select-all="name">.
   document.addEventListener("change", function (event) {
     var box = event.target;

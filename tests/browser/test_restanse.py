@@ -137,10 +137,13 @@ def test_handler_writes_off_two_restanser_without_a_page_load(
         assert number not in shown, f"{number} står fortsatt i listen"
     assert badge(page) == before - 2
 
-    # A foreløpig svar on one row (htmx sends the button's value): the row stays, flagged.
-    row = page.locator("#egne tbody tr").filter(has=page.locator("button[name=foreloepig]")).first
+    # A foreløpig svar on one row (its form opens above the list, today filled in): the row
+    # stays, flagged. tests/browser/test_foreloepig_svar.py has the form in full.
+    row = page.locator("#egne tbody tr").filter(has=page.locator("a.restanse-foreloepig")).first
     post = row.locator("td").nth(1).locator("a").inner_text()
-    row.locator("button[name=foreloepig]").click()
+    row.locator("a.restanse-foreloepig").click()
+    page.locator("#foreloepig-skjema h2").wait_for()
+    page.locator("#foreloepig-skjema").get_by_role("button", name="Registrer foreløpig svar").click()
     page.locator(
         "#meldinger .message--success", has_text=f"Foreløpig svar er registrert for {post}."
     ).wait_for()

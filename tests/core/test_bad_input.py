@@ -56,6 +56,16 @@ PARAM_TABLES = {
     "follow_up_id": "onboarding_training",
 }
 TEXT_PATH_VALUES = {"name": "core.send_outbox", "file_path": "app.js", "rest": "finnes-ikke"}
+# A path parameter whose id must be a particular row: the first open restanse without a
+# foreløpig svar (the form of /restanse/foreloepig/{korrespondansepart_id} has a date field).
+PARAM_QUERIES = {
+    "korrespondansepart_id": (
+        "SELECT min(k.id) AS id FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
+        "WHERE k.intern AND k.korrespondanseparttype = 'IM' AND j.journalposttype = 'I' "
+        "AND j.journalstatus <> 'U' AND k.foreloepig_svar_dato IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM core_avskrivning a WHERE a.journalpost = j.id)"
+    ),
+}
 
 
 def template_field_names() -> list[str]:
@@ -203,8 +213,9 @@ async def _first_ids() -> dict[str, int]:
     from core.tables import Person
 
     ids: dict[str, int] = {}
-    for param, table in PARAM_TABLES.items():
-        rows = await Person.raw(f"SELECT min(id) AS id FROM {table}")
+    queries = {param: f"SELECT min(id) AS id FROM {table}" for param, table in PARAM_TABLES.items()}
+    for param, query in {**queries, **PARAM_QUERIES}.items():
+        rows = await Person.raw(query)
         if rows and rows[0]["id"] is not None:
             ids[param] = int(rows[0]["id"])
     return ids
@@ -358,6 +369,7 @@ DATE_FORM_PATHS = {
     "/admin/stedfortredere/ny",
     "/arkiv/registrer",
     "/restanse/enhet",
+    "/restanse/foreloepig",
     "/restanse/oppfolging",
     "/restanse/utsending",
 }

@@ -112,6 +112,7 @@ PARAM_IDS: dict[str, str] = {
     "template_id": "chain",
     "skjema_id": "form",
     "follow_up_id": "follow_up",
+    "korrespondansepart_id": "restanse",
 }
 
 
@@ -348,6 +349,16 @@ async def _build(settings: Settings) -> World:
     )
     await orphan.save()
     message = await _one(MailMessage.select(MailMessage.id).order_by(MailMessage.id), "outbox message")
+    # An open restanse of the home unit's handler without a foreløpig svar (its form's route).
+    from core.archive.queries.restanse_lists import open_restanser
+    from core.archive.queries.restanser import Scope
+    from core.archive.queries.visibility import Viewer
+
+    own = await open_restanser(Viewer(person_id=handler, codes=frozenset()), Scope(saksbehandler_id=handler))
+    restanse = next((r for r in own.items if r["foreloepig_svar_dato"] is None), None)
+    assert restanse is not None, (
+        f"the demo data has no restanse of {HOME_UNIT}'s handler without a foreløpig svar"
+    )
 
     from core.auth.user import load_user
     from plugins.restanse.services import mailing
@@ -405,6 +416,7 @@ async def _build(settings: Settings) -> World:
         "job": "dummy_plugin.tick",
         "mail_run": prepared.run_id,
         "mail_item": item["id"],
+        "restanse": restanse["korrespondansepart_id"],
     }
     return World(people=people, ids=ids, per_persona=per_persona)
 

@@ -122,7 +122,9 @@ async def get_post(viewer: Viewer, journalpost_id: int) -> dict[str, Any]:
 
 
 async def attach_parts(posts: list[dict[str, Any]]) -> None:
-    """Add ``parter`` (korrespondanseparter, each with ``avskrivninger``) to each post.
+    """Add ``parter`` (korrespondanseparter, each with ``avskrivninger``, and for a foreløpig
+    svar its date and post: ``foreloepig_svar_journalpost``, ``foreloepig_svar_nummer``) to each
+    post.
 
     External parties' names and addresses on a post the viewer may not see are masked.
     """
@@ -147,6 +149,10 @@ async def attach_parts(posts: list[dict[str, Any]]) -> None:
             Korrespondansepart.saksbehandler,
             Korrespondansepart.fordelt_dato,
             Korrespondansepart.foreloepig_svar_dato,
+            Korrespondansepart.foreloepig_svar_journalpost,
+            Korrespondansepart.foreloepig_svar_journalpost.journalpostnummer.as_alias(
+                "foreloepig_svar_journalpostnummer"
+            ),
             Korrespondansepart.version,
             Korrespondansepart.administrativ_enhet.code.as_alias("enhet_kode"),
             Korrespondansepart.administrativ_enhet.name.as_alias("enhet_navn"),
@@ -182,6 +188,10 @@ async def attach_parts(posts: list[dict[str, Any]]) -> None:
     for part in parts:
         post = by_id[part["journalpost"]]
         part["avskrivninger"] = offs_by_part.get(part["id"], [])
+        number = part.pop("foreloepig_svar_journalpostnummer")
+        part["foreloepig_svar_nummer"] = (  # the foreløpig svar is a post of the same case
+            registrerings_id(post["saksaar"], post["sakssekvensnummer"], number) if number is not None else ""
+        )
         part["restanse"] = (
             part["intern"]
             and part["korrespondanseparttype"] == "IM"

@@ -1,13 +1,16 @@
 """The list behind the restanse counts: one row per restanse with what the pages show (number,
 titles masked for the viewer, sender, dates, age, forfalt, § 11 a), paged or in batches for
-exports; a handler's summary; and the posts a BU/BN write-off may name.
+exports; one restanse; a handler's summary; and the posts a BU/BN write-off or a foreløpig svar
+may name.
 
 Items (:func:`restanse_item`) have ``korrespondansepart_id``, ``version``, ``journalpost_id``,
 ``saksmappe_id``, ``nummer``, ``saksnummer``, ``journalposttype``, ``tittel``, ``sakstittel``,
 ``avsender``, ``skjermet``, ``journaldato``, ``mottatt_dato``, ``forfallsdato``, ``forfalt``,
 ``alder_dager``, ``foreloepig_svar_dato``, ``paragraf_11a``, ``enhet_id``/``enhet_kode``/
-``enhet_navn``, ``saksbehandler_id``/``saksbehandler_navn`` and ``ny`` (distributed since the
-handler's previous visit, when the caller passes that time).
+``enhet_navn``, ``saksbehandler_id``/``saksbehandler_navn``, ``ny`` (distributed since the
+handler's previous visit, when the caller passes that time); the foreløpig svar's post
+(``foreloepig_svar_journalpost_id`` and its number ``foreloepig_svar_nummer``, numbers only) and
+who registered it when (``foreloepig_svar_av``, ``foreloepig_svar_registrert``).
 """
 
 from __future__ import annotations
@@ -101,7 +104,10 @@ def restanse_select(viewer: Viewer, new_since: datetime | None = None) -> QueryS
         "SELECT k.id AS korrespondansepart_id, k.version, j.id AS journalpost_id, "  # noqa: S608 - constants
         "j.saksmappe AS saksmappe_id, s.saksaar, s.sakssekvensnummer, j.journalpostnummer, "
         "j.journalposttype, j.tilgangsrestriksjon, j.journaldato, j.mottatt_dato, j.forfallsdato, "
-        "k.foreloepig_svar_dato, k.administrativ_enhet AS enhet_id, "
+        "k.foreloepig_svar_dato, k.foreloepig_svar_journalpost AS foreloepig_svar_journalpost_id, "
+        "(SELECT fj.journalpostnummer FROM core_journalpost fj WHERE fj.id = k.foreloepig_svar_journalpost) "
+        "AS foreloepig_svar_journalpostnummer, k.foreloepig_svar_av, k.foreloepig_svar_registrert, "
+        "k.administrativ_enhet AS enhet_id, "
         f"{_UNIT_CODE} AS enhet_kode, "
         "(SELECT u.name FROM core_unit u WHERE u.id = k.administrativ_enhet) AS enhet_navn, "
         f"k.saksbehandler AS saksbehandler_id, {_HANDLER_NAME} AS saksbehandler_navn, "
@@ -148,6 +154,11 @@ def restanse_item(row: dict[str, Any], day: date) -> dict[str, Any]:
     row["forfalt"] = row["forfallsdato"] is not None and row["forfallsdato"] < day
     row["alder_dager"] = max(0, (day - journaldato).days)
     row["foreloepig_svar_dato"] = as_date(row["foreloepig_svar_dato"])
+    number = row.pop("foreloepig_svar_journalpostnummer")
+    row["foreloepig_svar_nummer"] = (
+        registrerings_id(row["saksaar"], row["sakssekvensnummer"], number) if number is not None else ""
+    )  # the foreløpig svar is a post of the same case
+    row["foreloepig_svar_registrert"] = as_datetime(row["foreloepig_svar_registrert"])
     row["paragraf_11a"] = (
         row["journalposttype"] == "I"
         and journaldato < months_back(day, 1)
@@ -231,6 +242,24 @@ async def iter_restanser(
             if len(rows) < batch:
                 return
             offset += batch
+
+
+async def restanse_of(
+    viewer: Viewer, korrespondansepart_id: int, day: date | None = None
+) -> dict[str, Any] | None:
+    """One recipient as a list item (:func:`restanse_item`, titles masked for ``viewer``) while
+    it is a restanse on ``day`` (default today); None when it is not (written off, a copy, not
+    internal, or no such recipient)."""
+    on = day or today()
+    rows = await run(
+        QueryString(
+            "{} WHERE k.id = {} AND {}",
+            restanse_select(viewer),
+            korrespondansepart_id,
+            restanse_where(Scope(), on),
+        )
+    )
+    return restanse_item(rows[0], on) if rows else None
 
 
 # --- a handler's summary -------------------------------------------------------------------
@@ -317,3 +346,19 @@ async def answer_options(viewer: Viewer, case_ids: list[int]) -> dict[int, list[
             }
         )
     return result
+
+
+async def foreloepig_svar_options(viewer: Viewer, item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The posts of the restanse ``item``'s case that may be named as its foreløpig svar
+    (:data:`core.archive.rules.FORELOEPIG_SVAR_TYPES`: for an I post its U posts, for an N note
+    its N and X posts; not utgått, not the post itself, not journalført before it), newest first,
+    as :func:`answer_options` gives them (titles masked for ``viewer``)."""
+    wanted = archive_rules.FORELOEPIG_SVAR_TYPES.get(item["journalposttype"], ())
+    options = (await answer_options(viewer, [int(item["saksmappe_id"])])).get(int(item["saksmappe_id"]), [])
+    return [
+        o
+        for o in options
+        if o["journalposttype"] in wanted
+        and o["id"] != item["journalpost_id"]
+        and (o["journaldato"] is None or o["journaldato"] >= item["journaldato"])
+    ]

@@ -1,13 +1,14 @@
-"""*Egne restanser*: the handler's own list with *Avskriv JP* and foreløpig svar, the card, and
-the list's export columns."""
+"""*Egne restanser*: the handler's own list with *Avskriv JP* and foreløpig svar, the answer
+after an action on it, the card, and the list's export columns."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar.response import Template
+from litestar.response import Response, Template
 
+from core.archive import rules
 from core.archive.queries.restanse_lists import (
     DEFAULT_SORT,
     answer_options,
@@ -19,23 +20,30 @@ from core.archive.queries.restanser import Scope
 from core.archive.queries.visibility import Viewer
 from core.i18n import _
 from core.timeutil import today
+from core.web.actions import Outcome, answer, outcome_messages
 from core.web.list_preferences import open_list
 from core.web.pages import AnyRequest, current_user, page_or_fragment
 from plugins.restanse.forms import DEFAULT_MAATE, OWN_SORTS
-from plugins.restanse.pages import GUIDE_URL
+from plugins.restanse.pages import CHANGED_EVENT, GUIDE_URL, menu_link
 from plugins.restanse.services import write_off
 
 LIST_KEY = "restanse.egne"
 """*Egne restanser* in :mod:`core.web.list_preferences`."""
 
 
-def own_url(sorter: str, side: int | None = None) -> str:
+def own_query(sorter: str, side: int | None = None) -> str:
+    """The list's sort and page as a query string (``""`` for the defaults)."""
     params: dict[str, str] = {}
     if sorter != DEFAULT_SORT:
         params["sorter"] = sorter
     if side and side > 1:
         params["side"] = str(side)
-    return "/restanse" + ("?" + urlencode(params) if params else "")
+    return urlencode(params)
+
+
+def own_url(sorter: str, side: int | None = None) -> str:
+    query = own_query(sorter, side)
+    return "/restanse" + ("?" + query if query else "")
 
 
 async def own_context(
@@ -67,6 +75,9 @@ async def own_context(
             o for o in options.get(int(row["saksmappe_id"]), []) if o["id"] != row["journalpost_id"]
         ]
         row["valgt_verdi"] = f"{row['korrespondansepart_id']}:{row['version']}"
+        row["kan_angre"] = row["foreloepig_svar_dato"] is not None and rules.may_undo_foreloepig_svar(
+            row["foreloepig_svar_av"], row["foreloepig_svar_registrert"], user.person_id, today()
+        )
     labels = sort_labels()
     return {
         "result": result,
@@ -78,6 +89,7 @@ async def own_context(
         "errors": errors or {},
         "form": form or {"valgt": [], "avskrivningsmaate": DEFAULT_MAATE, "merknad": "", "svar": {}},
         "own_url": own_url(sorter, result.number),
+        "own_query": own_query(sorter, result.number),
         "pager_query": urlencode({"sorter": sorter}) if sorter != DEFAULT_SORT else "",
         "unit_report": write_off.uses_unit_report(user),
         "guide_url": GUIDE_URL,
@@ -100,6 +112,23 @@ async def own_response(
     )
 
 
+async def own_answer(
+    request: AnyRequest, outcome: Outcome, success: str, sorter: str, side: int | None
+) -> Response[Any]:
+    """The answer after an action on the list (:func:`core.web.actions.answer`): the list again
+    with the messages, the menu badge and the ``restanse-endret`` event."""
+    return await answer(
+        request,
+        outcome_messages(outcome, success),
+        redirect_to=own_url(sorter, side),
+        fragment_template="restanse/_egne.html",
+        context=await own_context(request, sorter, side),
+        badge=await menu_link(current_user(request)),
+        event=CHANGED_EVENT,
+        status_code=outcome.status_code,
+    )
+
+
 def own_header() -> list[str]:
     return [
         _("Journalpost"),
@@ -113,6 +142,7 @@ def own_header() -> list[str]:
         _("Forfallsdato"),
         _("Forfalt"),
         _("Foreløpig svar"),
+        _("Foreløpig svar (journalpost)"),
         _("§ 11 a"),
     ]
 
@@ -130,5 +160,6 @@ def own_row(row: dict[str, Any]) -> list[Any]:
         row["forfallsdato"],
         row["forfalt"],
         row["foreloepig_svar_dato"],
+        row["foreloepig_svar_nummer"],
         row["paragraf_11a"],
     ]

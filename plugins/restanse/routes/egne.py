@@ -5,10 +5,11 @@
   restanser distributed to them since their previous visit are marked «Ny».
 * ``POST /restanse/avskriv``: *Avskriv JP* for the ticked restanser (avskrivningsmåte, for BU/BN
   the answering post per restanse, optional merknad).
-* ``POST /restanse/foreloepig``: register a foreløpig svar for one restanse (the button value).
 * ``GET /restanse/eksport?format=csv|xlsx``: the list as a file, with the page's columns.
 * ``GET /restanse/kort``: the dashboard card (refreshed on ``restanse-endret``).
 * ``GET /restanse/veiledning``: the write-off guide.
+
+The foreløpig svar (its form, registering and undoing it) is in ``routes.foreloepig``.
 
 After an action a plain form gets a redirect (303) with flash messages; htmx gets the updated
 region, with the messages and the menu badge out of band and the ``restanse-endret`` event
@@ -29,12 +30,12 @@ from core.archive.queries.visibility import Viewer
 from core.errors import ValidationFailed
 from core.i18n import _, ngettext
 from core.timeutil import today
-from core.web.actions import Outcome, Selected, answer, outcome_messages
+from core.web.actions import Selected
 from core.web.downloads import download
 from core.web.forms import form_page, form_value, form_values
 from core.web.pages import AnyRequest, current_user, fragment, page, runtime
-from plugins.restanse import config, forms, pages
-from plugins.restanse.pages.egne import own_context, own_header, own_response, own_row, own_url
+from plugins.restanse import config, forms
+from plugins.restanse.pages.egne import own_answer, own_header, own_response, own_row
 from plugins.restanse.services import write_off
 
 
@@ -52,22 +53,6 @@ async def card(request: AnyRequest) -> Template:
     user = current_user(request)
     summary = await own_summary(user.person_id)
     return fragment("restanse/_card.html", summary=summary, unit_report=write_off.uses_unit_report(user))
-
-
-async def _answer(
-    request: AnyRequest, outcome: Outcome, success: str, sorter: str, side: int | None
-) -> Response[Any]:
-    """After an action: the list as it was sorted (the form's ``sorter``), on the same page."""
-    return await answer(
-        request,
-        outcome_messages(outcome, success),
-        redirect_to=own_url(sorter, side),
-        fragment_template="restanse/_egne.html",
-        context=await own_context(request, sorter, side),
-        badge=await pages.menu_link(current_user(request)),
-        event=pages.CHANGED_EVENT,
-        status_code=outcome.status_code,
-    )
 
 
 @post("/avskriv", name="restanse:avskriv")
@@ -93,31 +78,7 @@ async def avskriv(request: AnyRequest) -> Response[Any]:
         success = ngettext(
             "%(post)s er avskrevet: %(maate)s.", "%(num)s restanser er avskrevet: %(maate)s.", count
         ) % {"post": outcome.done[0].label, "num": count, "maate": maate_name}
-    return await _answer(request, outcome, success, sorter, side)
-
-
-@post("/foreloepig", name="restanse:foreloepig")
-async def foreloepig(request: AnyRequest) -> Response[Any]:
-    form = await request.form()
-    user = current_user(request)
-    sorter, side = forms.own_sort(form_value(form, "sorter")), form_page(form)
-    choice = Selected.parse(form_value(form, "foreloepig"))
-    if choice is None:
-        return await own_response(
-            request,
-            sorter,
-            side,
-            errors={"valgt": _("Valget av restanse er ugyldig. Last siden på nytt.")},
-            form=forms.write_off_entered(form),
-            status_code=422,
-        )
-    outcome = await write_off.mark_foreloepig_svar(runtime(request).settings, user, choice)
-    success = ""
-    if outcome.done:
-        success = _("Foreløpig svar er registrert for %(post)s. Restansen står til den er avskrevet.") % {
-            "post": outcome.done[0].label
-        }
-    return await _answer(request, outcome, success, sorter, side)
+    return await own_answer(request, outcome, success, sorter, side)
 
 
 @get("/eksport", name="restanse:export")
@@ -142,4 +103,4 @@ async def guide(request: AnyRequest) -> Template:
     return await page(request, "restanse/veiledning.html", threshold=config.threshold())
 
 
-router = Router(path="/restanse", route_handlers=[index, card, avskriv, foreloepig, export, guide])
+router = Router(path="/restanse", route_handlers=[index, card, avskriv, export, guide])

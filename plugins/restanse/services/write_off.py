@@ -1,8 +1,9 @@
-"""The handler's and the leader's side of the restanse routine: who may see which list, writing
-off one or many restanser (*Avskriv JP*) and registering a foreløpig svar.
+"""The handler's and the leader's side of the restanse routine: who may see which list and act
+on which restanse, and writing off one or many restanser (*Avskriv JP*); the foreløpig svar is in
+:mod:`~plugins.restanse.services.foreloepig` and uses the helpers here.
 
 The records change only through :mod:`core.archive.services` (``avskriv`` with an optional
-merknad, ``mark_foreloepig_svar``), which check authority again (the recipient's handler, the
+merknad, ``mark_foreloepig_svar``, ``undo_foreloepig_svar``), which check authority again (the recipient's handler, the
 unit's leader or active deputy, Fellestjenesten/Arkiv), lock optimistically on the recipient's
 ``version`` and write the hendelseslogg. Here: form validation (every problem at once, the form
 keeps what was typed), one transaction per restanse through the action kit
@@ -12,7 +13,6 @@ message per restanse that failed, naming who got there first.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from core.archive import kodelister
@@ -26,7 +26,6 @@ from core.auth.user import User
 from core.errors import Forbidden, ValidationFailed
 from core.i18n import _
 from core.settings import Settings
-from core.timeutil import today
 from core.validation import parse_id
 from core.web.actions import Done, Outcome, Selected, attempt
 
@@ -94,11 +93,11 @@ def require_unit_viewer(user: User, unit_id: int | None = None) -> None:
 # --- results ---------------------------------------------------------------------------------
 
 
-def _label(item: dict[str, Any] | None, korrespondansepart_id: int) -> str:
+def label_of(item: dict[str, Any] | None, korrespondansepart_id: int) -> str:
     return str(item["nummer"]) if item else _("Restansen (%(id)s)") % {"id": korrespondansepart_id}
 
 
-def _may_act(user: User, item: dict[str, Any]) -> bool:
+def may_act(user: User, item: dict[str, Any]) -> bool:
     """Whether ``user`` may write off (or mark) this restanse: its handler, a leader or active
     deputy of its unit, or Fellestjenesten/Arkiv. Core checks again; this only keeps the
     registration numbers of other people's restanser out of the messages."""
@@ -107,22 +106,22 @@ def _may_act(user: User, item: dict[str, Any]) -> bool:
     return item["enhet"] is not None and user.authority_for(int(item["enhet"])) is not None
 
 
-async def _own_items(user: User, ids: list[int]) -> tuple[dict[int, dict[str, Any]], set[int]]:
+async def own_items(user: User, ids: list[int]) -> tuple[dict[int, dict[str, Any]], set[int]]:
     """The selected restanser the user may act on, and the ids of the others."""
     items = await recipients_by_id(ids)
-    refused = {rid for rid, item in items.items() if not _may_act(user, item)}
+    refused = {rid for rid, item in items.items() if not may_act(user, item)}
     return {rid: item for rid, item in items.items() if rid not in refused}, refused
 
 
-def _refused_message(korrespondansepart_id: int) -> str:
+def refused_message(korrespondansepart_id: int) -> str:
     return _("%(post)s: Du kan ikke avskrive eller endre denne restansen.") % {
-        "post": _label(None, korrespondansepart_id)
+        "post": label_of(None, korrespondansepart_id)
     }
 
 
 async def conflict_message(korrespondansepart_id: int, item: dict[str, Any] | None) -> str:
     """Say what happened first: written off by whom, a foreløpig svar, or another handler."""
-    label = _label(item, korrespondansepart_id)
+    label = label_of(item, korrespondansepart_id)
     state = await recipient_state(korrespondansepart_id)
     if state is None:
         return _("%(post)s finnes ikke lenger.") % {"post": label}
@@ -145,13 +144,20 @@ async def conflict_message(korrespondansepart_id: int, item: dict[str, Any] | No
         return _(
             "%(who)s registrerte foreløpig svar på %(post)s i mellomtiden. Last siden på nytt og prøv igjen."
         ) % {"post": label, "who": who_changed(change)}
+    if change is not None and change["action"] == "archive.foreloepig_svar_angret":
+        return _(
+            "%(who)s angret foreløpig svar på %(post)s i mellomtiden. Last siden på nytt og prøv igjen."
+        ) % {
+            "post": label,
+            "who": who_changed(change),
+        }
     return _("%(post)s er endret av noen andre i mellomtiden. Last siden på nytt og prøv igjen.") % {
         "post": label
     }
 
 
 async def _try(outcome: Outcome, choice: Selected, item: dict[str, Any], action: Any, **extra: Any) -> None:
-    label = _label(item, choice.id)
+    label = label_of(item, choice.id)
 
     async def on_conflict() -> str:
         return await conflict_message(choice.id, item)
@@ -192,7 +198,7 @@ async def write_off(
     merknad = merknad.strip()
     if len(merknad) > MERKNAD_MAX:
         errors["merknad"] = _("Merknaden kan ha høyst %(max)s tegn.") % {"max": MERKNAD_MAX}
-    items, refused = await _own_items(user, [s.id for s in selected])
+    items, refused = await own_items(user, [s.id for s in selected])
     chosen: dict[int, int | None] = {s.id: None for s in selected}
     if maate in ANSWER_TYPES:
         viewer = await Viewer.of(user)
@@ -233,10 +239,10 @@ async def write_off(
     for choice in selected:
         item = items.get(choice.id)
         if choice.id in refused:
-            outcome.refuse(_refused_message(choice.id))
+            outcome.refuse(refused_message(choice.id))
             continue
         if item is None:
-            outcome.problems.append(_("%(post)s finnes ikke.") % {"post": _label(None, choice.id)})
+            outcome.problems.append(_("%(post)s finnes ikke.") % {"post": label_of(None, choice.id)})
             continue
 
         async def act(choice: Selected = choice) -> None:
@@ -251,27 +257,4 @@ async def write_off(
             )
 
         await _try(outcome, choice, item, act)
-    return outcome
-
-
-# --- foreløpig svar --------------------------------------------------------------------------
-
-
-async def mark_foreloepig_svar(
-    settings: Settings, user: User, choice: Selected, dato: date | None = None
-) -> Outcome:
-    """Register a foreløpig svar (today unless ``dato``) for one restanse; it stays a restanse."""
-    items, refused = await _own_items(user, [choice.id])
-    item = items.get(choice.id)
-    outcome = Outcome()
-
-    async def act() -> None:
-        await archive.mark_foreloepig_svar(settings, user, choice.id, version=choice.version, dato=dato)
-
-    if choice.id in refused:
-        outcome.refuse(_refused_message(choice.id))
-    elif item is None:
-        outcome.problems.append(_("%(post)s finnes ikke.") % {"post": _label(None, choice.id)})
-    else:
-        await _try(outcome, choice, item, act, dato=dato or today())
     return outcome

@@ -1,7 +1,8 @@
 """The restanse ledger (:mod:`core.archive.ledger`) equals the rule
 (:mod:`core.archive.queries.restanser`) on every date, after random histories of case work
 through the services: registration with back-dated journaldato, sending to a unit, fordeling
-and omfordeling, notes sent later, write-offs with back-dated dates, foreløpig svar, transfer of
+and omfordeling, notes sent later, write-offs with back-dated dates, foreløpig svar registered
+and undone, transfer of
 a leaver's work, deleting a reserved note, and whole-post write-offs as an import writes them.
 The histories span four months, so the counts read month totals kept by the writes
 (``core_restanse_month``) and ledger rows on both sides of month boundaries; the counts with a
@@ -15,7 +16,7 @@ import asyncio
 import contextlib
 import os
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -52,12 +53,18 @@ class Clock:
     def __call__(self) -> date:
         return self.day
 
+    def now(self) -> datetime:
+        """Noon of the day, for the timestamps the write side stores (a foreløpig svar's
+        registration, which may be undone on that day only)."""
+        return datetime.combine(self.day, time(12), tzinfo=UTC)
+
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     clock = Clock()
     for module in (creation, recipients):
         monkeypatch.setattr(module, "today", clock)
+    monkeypatch.setattr(recipients, "now", clock.now)
     return clock
 
 
@@ -69,6 +76,8 @@ async def internal_parts() -> list[dict[str, Any]]:
             Korrespondansepart.administrativ_enhet,
             Korrespondansepart.saksbehandler,
             Korrespondansepart.version,
+            Korrespondansepart.foreloepig_svar_dato,
+            Korrespondansepart.foreloepig_svar_av,
         )
         .where(Korrespondansepart.intern.eq(True) & (Korrespondansepart.korrespondanseparttype == "IM"))
         .order_by(Korrespondansepart.id)
@@ -153,6 +162,19 @@ class History:
             user = await as_user(self.org.archivist)
             await services.mark_foreloepig_svar(self.settings, user, part["id"], version=part["version"])
 
+    async def undo_foreloepig_svar(self) -> None:
+        """The archivist undoes a foreløpig svar they registered (on the same day)."""
+        marked = [
+            p
+            for p in await internal_parts()
+            if p["foreloepig_svar_av"] == self.org.archivist and p["foreloepig_svar_dato"] is not None
+        ]
+        if marked:
+            part = self.rng.choice(marked)
+            self.clock.day = START + timedelta(days=DAYS)
+            user = await as_user(self.org.archivist)
+            await services.undo_foreloepig_svar(self.settings, user, part["id"], version=part["version"])
+
     async def change_forfallsdato(self) -> None:
         """A post's forfallsdato edited (the card's *forfalt* reads it from the spans)."""
         parts = await internal_parts()
@@ -207,7 +229,8 @@ class History:
             (self.distribute, 5),
             (self.send_to_unit, 2),
             (self.write_off, 5),
-            (self.foreloepig_svar, 1),
+            (self.foreloepig_svar, 3),
+            (self.undo_foreloepig_svar, 2),
             (self.change_forfallsdato, 2),
             (self.transfer, 1),
             (self.write_off_whole_post, 1),
@@ -509,7 +532,7 @@ async def test_concurrent_writers_of_one_key_keep_the_month_totals(settings, db,
 
 async def test_the_card_follows_forfallsdato_and_foreloepig_svar(settings, db, clock: Clock) -> None:
     """The card's forfalt and § 11 a come from the spans, so the edits that change a post's
-    forfallsdato or a recipient's foreløpig svar must refresh them."""
+    forfallsdato or a recipient's foreløpig svar (registered or undone) must refresh them."""
     org = await make_org()
     clock.day = START
     post = await incoming(settings, org, tittel="Søknad om skjenkebevilling")
@@ -534,3 +557,10 @@ async def test_the_card_follows_forfallsdato_and_foreloepig_svar(settings, db, c
     )
     after = await restanse_lists.own_summary(org.handler)
     assert (after.total, after.forfalt, after.paragraf_11a, after.foreloepig) == (1, 1, 0, 1)
+
+    # Undone the same day: § 11 a again, no foreløpig svar.
+    await services.undo_foreloepig_svar(
+        settings, await as_user(org.handler), part["id"], version=part["version"] + 1
+    )
+    undone = await restanse_lists.own_summary(org.handler)
+    assert (undone.total, undone.forfalt, undone.paragraf_11a, undone.foreloepig) == (1, 1, 1, 0)

@@ -133,6 +133,13 @@ async def test_demo_archive_is_realistic_and_loaded_once(settings, db) -> None:
     assert all(r["answer"] == "U" for r in offs if r["how"] in ("BU", "BE"))
     assert all(r["answer"] in ("N", "X") for r in offs if r["how"] == "BN")
     assert all(r["answer"] is None for r in offs if r["how"] in ("TE", "TO", "TLF"))
+    # A foreløpig svar names its letter: an outgoing post (U) of the same case.
+    replies = await rows(
+        "SELECT j.saksmappe AS sak, f.saksmappe AS svarsak, f.journalposttype AS type "
+        "FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
+        "JOIN core_journalpost f ON f.id = k.foreloepig_svar_journalpost"
+    )
+    assert replies and all(r["sak"] == r["svarsak"] and r["type"] == "U" for r in replies)
 
     # Open restanser (the one rule, core/archive/queries/open_recipients.py), some overdue;
     # handlers with 30 or more (the monthly mail has someone to mail).

@@ -1,23 +1,29 @@
 """Egne restanser: the handler's own list (age, journaldato, forfallsdato, case, sender, the
 foreløpig svar flag and the § 11 a warning), sorting and paging, the card, the menu badge, the
-export and the guide page."""
+export and the guide page; the foreløpig svar's form (a page of its own, or the htmx panel), with
+its date and the post of the case that was the reply, and undoing it (its registrant, the same
+day)."""
 
 from __future__ import annotations
 
 import csv
+import html as htmllib
 import io
 import re
 import zipfile
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
+from core.archive import recipients as recipients_module
 from core.archive.queries import restanse_lists
+from core.archive.queries.recipients import recipients_by_id
 from core.archive.tables import Journalpost, Korrespondansepart, Saksmappe
-from core.tables import ListPreference, Person
+from core.tables import AuditEvent, ListPreference, Person
 from core.timeutil import now, today
 from tests.support.factories import csrf, login
-from tests.support.restanse_builders import Org, make_case, make_org, make_restanse, write_off
+from tests.support.restanse_builders import Org, Restanse, make_case, make_org, make_restanse, write_off
 
 pytestmark = pytest.mark.anyio
 
@@ -175,7 +181,7 @@ async def test_export_csv_and_xlsx(client, org: Org) -> None:
     assert rows[0][:3] == ["Journalpost", "Type", "Tittel"]
     assert len(rows) == 2
     assert rows[1][2] == "'=Farlig tittel" and rows[1][6] == ago(40).strftime("%d.%m.%Y")
-    assert rows[1][7] == "40" and rows[1][11] == "Ja"
+    assert rows[1][7] == "40" and rows[1][12] == "Ja"
     xlsx = await client.get("/restanse/eksport?format=xlsx")
     assert xlsx.status_code == 200
     with zipfile.ZipFile(io.BytesIO(xlsx.content)) as archive:
@@ -306,3 +312,250 @@ async def test_restanser_distributed_since_the_last_visit_are_marked_and_can_com
     # Another handler's list keeps its own sort.
     await login(client, org.handler2)
     assert '<option value="nye" selected>' not in (await client.get("/restanse")).text
+
+
+# --- foreløpig svar: the form, registering, undoing -----------------------------------------
+
+
+def dmy(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+async def send(client, url: str, data: dict[str, Any], htmx: bool = False):
+    return await client.post(url, data=data, headers={**csrf(client), **(HTMX if htmx else {})})
+
+
+def messages(html: str, category: str) -> list[str]:
+    found = re.findall(rf'<div class="message message--{category}">([^<]*)</div>', html)
+    return [htmllib.unescape(m) for m in found]
+
+
+async def part_row(r: Restanse) -> dict[str, Any]:
+    row = await Korrespondansepart.select().where(Korrespondansepart.id == r.korrespondansepart_id).first()
+    assert row is not None
+    return row
+
+
+async def with_reply(org: Org, **kwargs: Any) -> tuple[Restanse, Restanse]:
+    """An I restanse of the handler, 40 days old, and an outgoing letter (U) in its case."""
+    r = await make_restanse(org.unit, org.handler, journaldato=ago(40), **kwargs)
+    reply = await make_restanse(
+        org.unit, org.handler, type="U", status="E", case=r.case, journaldato=ago(5), tittel="Vi svarer snart"
+    )
+    return r, reply
+
+
+async def test_foreloepig_svar_with_date_and_post_without_javascript(client, org: Org) -> None:
+    r, reply = await with_reply(org)
+    part_id = r.korrespondansepart_id
+    number = (await recipients_by_id([part_id]))[part_id]["nummer"]
+    await login(client, org.handler)
+    listing = (await client.get("/restanse?sorter=nyest")).text
+    link = f'href="/restanse/foreloepig/{part_id}?sorter=nyest" id="foreloepig-{part_id}"'
+    assert link in listing and f'hx-get="/restanse/foreloepig/{part_id}?sorter=nyest"' in listing
+
+    page = await client.get(f"/restanse/foreloepig/{part_id}?sorter=nyest")
+    assert page.status_code == 200
+    html = page.text
+    assert "<h1>Registrer foreløpig svar</h1>" in html
+    assert f"Foreløpig svar på {number}" in html
+    assert f'id="dato" name="dato" value="{dmy(today())}"' in html
+    assert f'<option value="{reply.post}">' in html and "Vi svarer snart" in html
+    assert f'<option value="{r.post}">' not in html  # not the post itself
+    assert f'value="{part_id}:1"' in html and 'name="sorter" value="nyest"' in html
+    assert f'href="/restanse?sorter=nyest#foreloepig-{part_id}"' in html  # Avbryt, back to the row
+
+    response = await send(
+        client,
+        "/restanse/foreloepig",
+        {
+            "foreloepig": f"{part_id}:1",
+            "dato": dmy(ago(3)),
+            "foreloepig_svar_journalpost_id": str(reply.post),
+            "sorter": "nyest",
+        },
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/restanse?sorter=nyest"
+    row = await part_row(r)
+    assert (row["foreloepig_svar_dato"], row["foreloepig_svar_journalpost"]) == (ago(3), reply.post)
+    assert row["foreloepig_svar_av"] == org.handler and row["version"] == 2
+    after = (await client.get("/restanse")).text
+    assert f"Foreløpig svar er registrert for {number}. Restansen står til den er avskrevet." in after
+    assert f"Sendt {dmy(ago(3))}" in after
+    reply_number = (await recipients_by_id([reply.korrespondansepart_id]))[reply.korrespondansepart_id][
+        "nummer"
+    ]
+    assert f'med <a href="/arkiv/journalpost/{reply.post}">{reply_number}</a>' in after
+    assert f'name="angre" value="{part_id}:2" formaction="/restanse/foreloepig/angre"' in after
+    assert "§ 11 a: over en måned uten svar" not in after
+    # The journal post page shows the date and the post.
+    post_page = (await client.get(f"/arkiv/journalpost/{r.post}")).text
+    assert (
+        f'foreløpig svar {dmy(ago(3))} (med <a href="/arkiv/journalpost/{reply.post}">{reply_number}</a>)'
+        in post_page
+    )
+    # The form is not offered again.
+    again = await client.get(f"/restanse/foreloepig/{part_id}")
+    assert again.status_code == 409 and "Det er allerede registrert et foreløpig svar" in again.text
+    # The export has the post's number next to the date.
+    rows = list(
+        csv.reader(
+            io.StringIO((await client.get("/restanse/eksport?format=csv")).content.decode().lstrip("\ufeff")),
+            delimiter=";",
+        )
+    )
+    assert rows[0][10:13] == ["Foreløpig svar", "Foreløpig svar (journalpost)", "§ 11 a"]
+    assert [row[10:12] for row in rows[1:] if row[0] == number] == [[dmy(ago(3)), reply_number]]
+
+
+async def test_the_form_keeps_what_was_typed_and_explains(client, org: Org) -> None:
+    r, reply = await with_reply(org)
+    other, elsewhere = await with_reply(org)
+    part_id = r.korrespondansepart_id
+    await login(client, org.handler)
+    bad = await send(
+        client,
+        "/restanse/foreloepig",
+        {"foreloepig": f"{part_id}:1", "dato": "31.02.2026", "foreloepig_svar_journalpost_id": "x"},
+    )
+    assert bad.status_code == 422
+    html = bad.text
+    assert "<title>Feil: Registrer foreløpig svar" in html and 'id="feiloppsummering"' in html
+    assert "«Dato for foreløpig svar» må være en dato som finnes" in html and 'href="#dato"' in html
+    assert "Velg journalposten med det foreløpige svaret fra listen." in html
+    assert 'value="31.02.2026"' in html and 'aria-invalid="true"' in html
+    # The rules of core: not in the future, not before the journaldato, a post of the same case.
+    for dato, chosen, text in (
+        (
+            dmy(today() + timedelta(days=1)),
+            str(reply.post),
+            "Datoen for foreløpig svar kan ikke være fram i tid.",
+        ),
+        (dmy(ago(41)), "", "Datoen for foreløpig svar kan ikke være før journaldatoen."),
+        (dmy(today()), str(elsewhere.post), "Journalposten med det foreløpige svaret må høre til samme sak."),
+        (dmy(today()), str(r.post), "ikke journalposten som skal besvares"),
+    ):
+        response = await send(
+            client,
+            "/restanse/foreloepig",
+            {"foreloepig": f"{part_id}:1", "dato": dato, "foreloepig_svar_journalpost_id": chosen},
+            htmx=True,
+        )
+        assert response.status_code == 422, text
+        assert response.headers["hx-retarget"] == "#foreloepig-skjema", text
+        assert response.text.lstrip().startswith('<section id="foreloepig-skjema"'), text
+        assert text in response.text and f'value="{dato}"' in response.text
+    empty = await send(client, "/restanse/foreloepig", {"foreloepig": f"{part_id}:1", "dato": ""})
+    assert empty.status_code == 422 and "Skriv datoen da det foreløpige svaret ble sendt." in empty.text
+    assert (await part_row(r))["foreloepig_svar_dato"] is None
+    for garbage in ("x", "1", "99999999999:1"):
+        invalid = await send(client, "/restanse/foreloepig", {"foreloepig": garbage, "dato": dmy(today())})
+        assert invalid.status_code == 422 and "Valget av restanse er ugyldig." in invalid.text
+    assert (await client.get("/restanse/foreloepig/2000000000")).status_code == 404
+    assert (await client.get(f"/restanse/foreloepig/{other.korrespondansepart_id}")).status_code == 200
+
+
+async def test_foreloepig_svar_inline_with_htmx(client, org: Org) -> None:
+    r, reply = await with_reply(org)
+    part_id = r.korrespondansepart_id
+    await login(client, org.handler)
+    panel = await client.get(f"/restanse/foreloepig/{part_id}", headers=HTMX)
+    assert panel.status_code == 200
+    html = panel.text.lstrip()
+    assert html.startswith('<section id="foreloepig-skjema"') and "data-focus-region" in html
+    assert "<h1>" not in html and '<h2 id="foreloepig-overskrift">' in html
+    assert 'hx-post="/restanse/foreloepig" hx-target="#egne"' in html
+    assert f'data-lukk-panel="foreloepig-{part_id}"' in html
+    done = await send(
+        client,
+        "/restanse/foreloepig",
+        {
+            "foreloepig": f"{part_id}:1",
+            "dato": dmy(today()),
+            "foreloepig_svar_journalpost_id": str(reply.post),
+        },
+        htmx=True,
+    )
+    assert done.status_code == 200 and done.headers["hx-trigger"] == "restanse-endret"
+    assert '<section id="egne"' in done.text and '<div id="foreloepig-skjema"></div>' in done.text
+    [text] = messages(done.text, "success")
+    assert text.startswith("Foreløpig svar er registrert for ")
+    # Undone the same day, with htmx.
+    undone = await send(client, "/restanse/foreloepig/angre", {"angre": f"{part_id}:2"}, htmx=True)
+    assert undone.status_code == 200
+    [text] = messages(undone.text, "success")
+    assert text.startswith("Det foreløpige svaret for ") and text.endswith(" er angret.")
+    assert f'id="foreloepig-{part_id}"' in undone.text  # the form can be opened again
+    row = await part_row(r)
+    assert row["foreloepig_svar_dato"] is None and row["foreloepig_svar_journalpost"] is None
+    assert row["version"] == 3
+    [event] = await AuditEvent.select().where(AuditEvent.action == "archive.foreloepig_svar_angret")
+    assert event["actor"] == org.handler
+
+
+async def test_only_the_registrant_undoes_the_same_day(
+    client, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    r, _reply = await with_reply(org)
+    part_id = r.korrespondansepart_id
+    number = (await recipients_by_id([part_id]))[part_id]["nummer"]
+    # The leader registers it for the handler's restanse.
+    await login(client, org.leader)
+    assert (await client.get(f"/restanse/foreloepig/{part_id}")).status_code == 200
+    registered = await send(
+        client, "/restanse/foreloepig", {"foreloepig": f"{part_id}:1", "dato": dmy(today())}
+    )
+    assert registered.status_code == 303
+    # The handler sees it without the undo button; a forged undo is refused (403).
+    await login(client, org.handler)
+    listing = (await client.get("/restanse")).text
+    assert f"Sendt {dmy(today())}" in listing and 'name="angre"' not in listing
+    refused = await send(client, "/restanse/foreloepig/angre", {"angre": f"{part_id}:2"}, htmx=True)
+    assert refused.status_code == 403
+    assert messages(refused.text, "error") == [
+        f"{number}: Bare Lene Leder, som registrerte det foreløpige svaret, kan angre det."
+    ]
+    # Someone outside the unit is refused before anything is named.
+    await login(client, org.other_handler)
+    outside = await send(client, "/restanse/foreloepig/angre", {"angre": f"{part_id}:2"}, htmx=True)
+    assert outside.status_code == 403 and number not in outside.text
+    # The leader, the next day: too late (409).
+    await login(client, org.leader)
+    monkeypatch.setattr(recipients_module, "today", lambda: today() + timedelta(days=1))
+    late = await send(client, "/restanse/foreloepig/angre", {"angre": f"{part_id}:2"}, htmx=True)
+    assert late.status_code == 409
+    assert messages(late.text, "error") == [
+        f"{number}: Et foreløpig svar kan bare angres samme dag som det ble registrert. "
+        f"Dette ble registrert {dmy(today())}."
+    ]
+    monkeypatch.undo()
+    # The same day the leader may; a second undo from the same page is told who was first.
+    done = await send(client, "/restanse/foreloepig/angre", {"angre": f"{part_id}:2"})
+    assert done.status_code == 303
+    stale = await send(client, "/restanse/foreloepig/angre", {"angre": f"{part_id}:2"}, htmx=True)
+    assert stale.status_code == 409
+    [text] = messages(stale.text, "error")
+    assert (
+        text
+        == f"Lene Leder angret foreløpig svar på {number} i mellomtiden. Last siden på nytt og prøv igjen."
+    )
+    assert (await part_row(r))["foreloepig_svar_dato"] is None
+    invalid = await send(client, "/restanse/foreloepig/angre", {"angre": "x"})
+    assert invalid.status_code == 422
+
+
+async def test_the_form_is_refused_for_others_and_closed_restanser(client, org: Org) -> None:
+    r, _reply = await with_reply(org)
+    gone, _ = await with_reply(org)
+    await write_off(gone.korrespondansepart_id, ago(1))
+    await login(client, org.other_handler)
+    refused = await client.get(f"/restanse/foreloepig/{r.korrespondansepart_id}")
+    assert refused.status_code == 403 and "Vi svarer snart" not in refused.text
+    await login(client, org.handler)
+    closed = await client.get(f"/restanse/foreloepig/{gone.korrespondansepart_id}")
+    assert closed.status_code == 409 and "er allerede avskrevet av" in closed.text
+    # Without the CSRF token nothing is registered.
+    no_token = await client.post(
+        "/restanse/foreloepig", data={"foreloepig": f"{r.korrespondansepart_id}:1", "dato": dmy(today())}
+    )
+    assert no_token.status_code == 403 and (await part_row(r))["foreloepig_svar_dato"] is None
