@@ -89,8 +89,8 @@ class QueueFilter:
         )
 
     def params(self) -> dict[str, str]:
-        """The non-default values, for links and hidden fields."""
-        values = {"sok": self.sok, "type": self.type}
+        """The non-default values, for links and hidden fields (named as the query string's)."""
+        values = {"sok": self.sok, "jptype": self.type}
         if self.sorter != DEFAULT_SORT:
             values["sorter"] = self.sorter
         return {k: v for k, v in values.items() if v}
@@ -306,6 +306,21 @@ async def items_by_id(viewer: Viewer, korrespondansepart_ids: list[int]) -> dict
     rows = await run(QueryString("{} WHERE {}", _select(viewer), in_list("k.id", korrespondansepart_ids)))
     on = today()
     return {int(row["korrespondansepart_id"]): _item(row, on) for row in rows}
+
+
+async def waiting_item(viewer: Viewer, korrespondansepart_id: int) -> dict[str, Any] | None:
+    """One internal recipient while it waits for fordeling (a row of its unit's queue, or of
+    the central queue when ``enhet`` is None), with the viewer's skjerming; None when it does
+    not (unknown, distributed, written off, cancelled). One statement."""
+    rows = await run(
+        QueryString(
+            "{} WHERE k.id = {} AND {} AND (k.administrativ_enhet IS NOT NULL OR j.journalposttype = 'I')",
+            _select(viewer),
+            korrespondansepart_id,
+            pending_condition(),
+        )
+    )
+    return _item(rows[0], today()) if rows else None
 
 
 # --- suggestions ---------------------------------------------------------------------------
