@@ -206,6 +206,7 @@ def test_document_panel_by_keyboard_and_a_saksansvarlig_per_new_case(
     shown = page.request.get(src)
     assert shown.status == 200 and shown.headers["content-type"] == "application/pdf"
     assert panel.get_by_role("link", name=re.compile(r"^Last ned dokumentet")).is_visible()
+    assert link.get_attribute("aria-current") == "true"  # the row whose document is open
     found = axe(page, axe_source, reflow=True)
 
     page.keyboard.press("Escape")
@@ -215,7 +216,9 @@ def test_document_panel_by_keyboard_and_a_saksansvarlig_per_new_case(
         arg=link.get_attribute("href"),
     )
     assert kept.is_checked(), "Avkryssingen forsvant da panelet ble åpnet og lukket"
+    assert link.get_attribute("aria-current") is None
     assert page.evaluate("() => window.__ingenSidelasting === true"), "Siden ble lastet på nytt"
+    assert re.search(r"/fordeling$", page.url), page.url  # the queue's address is kept
 
     # «Lukk» works too; under 700 px the panel takes the full width.
     page.set_viewport_size({"width": 390, "height": 800})

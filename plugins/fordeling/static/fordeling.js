@@ -9,6 +9,15 @@
 
   var opener = null;
 
+  // The row whose document is open: its link says so (aria-current), and fordeling.css marks
+  // the row.
+  function markOpener(link) {
+    document.querySelectorAll("[data-dokumentpanel-apne][aria-current]").forEach(function (other) {
+      other.removeAttribute("aria-current");
+    });
+    if (link) link.setAttribute("aria-current", "true");
+  }
+
   function panel() {
     return document.getElementById("dokumentpanel");
   }
@@ -31,6 +40,7 @@
     element.replaceChildren();
     var flate = area(element);
     if (flate) flate.classList.remove("fordeling-flate--panel");
+    markOpener(null);
     // The link that opened it, unless the queue was replaced meanwhile: then the queue's heading.
     var back = opener && document.body.contains(opener) ? opener : document.querySelector("#kurv h2");
     opener = null;
@@ -51,6 +61,7 @@
     target.hidden = false;
     var flate = area(target);
     if (flate) flate.classList.add("fordeling-flate--panel");
+    markOpener(opener);
     focusHeading(target);
   });
 
