@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from core import roles
+from core.archive import fordeling_spans
 from core.archive.tables import Dokumentbeskrivelse, Dokumentobjekt, Journalpost, Saksmappe, Tilgang
 from core.db import app_registry
 from core.settings import Settings
@@ -319,6 +320,7 @@ async def _build(settings: Settings) -> World:
     await queue_post_row.save()
     queue_post = int(queue_post_row.id)
     queue_part = await make_part(queue_post, "ADV-V", korrespondanseparttype="IM", intern=True, unit=home)
+    await fordeling_spans.refresh_posts([queue_post])  # as the write side does
     _queue_doc, [queue_pdf] = await make_document(settings, queue_post, [b"%PDF-1.7 Skjenkebevilling"])
     home_people = [r["id"] for r in await Person.select(Person.id).where(Person.unit == home)]
     task = await _one(
