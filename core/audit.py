@@ -51,6 +51,7 @@ CORE_LABELS: dict[str, str] = {
     "archive.remark_added": N_("Merknad skrevet"),
     "archive.case_closed": N_("Sak avsluttet"),
     "archive.distributed": N_("Fordelt"),
+    "archive.case_owner_set": N_("Saksansvarlig satt"),
     "archive.redistributed": N_("Omfordelt"),
     "archive.sent_to_unit": N_("Sendt til enhet"),
     "archive.written_off": N_("Avskrevet"),

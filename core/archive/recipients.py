@@ -15,6 +15,7 @@ from typing import Any
 
 from core import audit
 from core.archive import kodelister, ledger, permissions, rules, sender_handlers
+from core.archive.numbering import mappe_id
 from core.archive.permissions import Acting
 from core.archive.records import (
     Row,
@@ -96,9 +97,10 @@ async def fordel(
     *,
     version: int,
     saksansvarlig_id: int | None = None,
-) -> None:
+) -> int | None:
     """See :func:`core.archive.services.fordel`. ``saksansvarlig_id`` (optional) is the case's
-    saksansvarlig when the case has none yet; default the handler."""
+    saksansvarlig when the case has none yet; default the handler. Returns the saksansvarlig
+    this distribution gave the case, or None when the case kept the one it had."""
     del settings
     async with writing(Korrespondansepart):
         part, post, case = await _load(korrespondansepart_id)
@@ -188,6 +190,29 @@ async def fordel(
                 "saksansvarlig": new_owner,
             },
         )
+        if new_owner is not None:
+            # The case's own hendelseslogg row: who set its saksansvarlig, for whom, to whom.
+            owner = handler if new_owner == saksbehandler_id else people[new_owner]
+            await audit.record(
+                actor_id=user.person_id,
+                on_behalf_of=acting.on_behalf_of,
+                action="archive.case_owner_set",
+                object_type="saksmappe",
+                object_id=case["id"],
+                summary=_("Saksansvarlig for %(case)s satt til %(name)s ved fordeling av %(post)s")
+                % {
+                    "case": mappe_id(case["saksaar"], case["sakssekvensnummer"]),
+                    "name": owner["name"],
+                    "post": post_number(case, post),
+                },
+                details={
+                    "saksansvarlig": new_owner,
+                    "journalpost_id": post["id"],
+                    "korrespondansepart_id": korrespondansepart_id,
+                    "enhet": unit_id,
+                },
+            )
+        return new_owner
 
 
 async def set_recipient_unit(

@@ -26,7 +26,8 @@ Hendelseslogg actions: ``archive.case_created``, ``archive.incoming_registered``
 ``archive.post_created``, ``archive.post_finished``, ``archive.dispatched``,
 ``archive.post_updated``, ``archive.post_deleted``, ``archive.document_added``,
 ``archive.version_added``, ``archive.remark_added``, ``archive.case_closed``,
-``archive.flow_recorded`` (object ``saksmappe``/``journalpost``); ``archive.distributed``, ``archive.redistributed``,
+``archive.flow_recorded``, ``archive.case_owner_set`` (a new case's saksansvarlig set by fordeling)
+(object ``saksmappe``/``journalpost``); ``archive.distributed``, ``archive.redistributed``,
 ``archive.sent_to_unit``, ``archive.written_off``, ``archive.foreloepig_svar``,
 ``archive.foreloepig_svar_angret`` (object
 ``korrespondansepart``, details name the ``journalpost_id``); ``archive.access_granted``, ``archive.access_revoked`` (object
@@ -338,15 +339,18 @@ async def fordel(
     *,
     version: int,
     saksansvarlig_id: int | None = None,
-) -> None:
+) -> int | None:
     """Distribute an internal recipient of an I/N post to a handler of the unit (fordeling).
 
     Only a leader or active deputy of the recipient's unit (audited on behalf of the leader).
     Sets saksbehandler and fordelt_dato; the journalpost's saksbehandler; and, when the case has
-    no saksansvarlig yet (a new case), the case's saksansvarlig (``saksansvarlig_id``, default
-    the handler) and administrativ enhet. Distributing again (omfordeling) is allowed.
+    no saksansvarlig yet (a new case) and this is its main recipient (IM), the case's
+    saksansvarlig (``saksansvarlig_id``, default the handler) and administrativ enhet, in the
+    same transaction and with the case's own hendelseslogg row (``archive.case_owner_set``).
+    Returns that new saksansvarlig, or None when the case kept its own (someone else's
+    distribution may have set it first). Distributing again (omfordeling) is allowed.
     """
-    await recipients.fordel(
+    return await recipients.fordel(
         settings,
         user,
         korrespondansepart_id,

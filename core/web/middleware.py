@@ -38,6 +38,12 @@ CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
+FRAMED_FILE_CSP = "default-src 'none'; frame-ancestors 'self'; sandbox"
+"""The CSP of a document shown inside a page (``/arkiv/dokument/<id>/vis``: a PDF in the
+fordeling panel's frame). Only a page of the app may frame it; it may load nothing and, being
+sandboxed, run nothing. The pages' own CSP needs no change for the frame: ``frame-src`` falls
+back to ``default-src 'self'``, and ``object-src`` stays ``'none'`` (no ``<object>``/``<embed>``).
+Every other response keeps ``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``."""
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),

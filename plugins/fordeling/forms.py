@@ -13,7 +13,7 @@ from core.i18n import _
 from core.validation import parse_id
 from core.web.actions import Selected
 from core.web.forms import form_value, form_values
-from plugins.fordeling.services import default_queue
+from plugins.fordeling.services import OWNER_FIELD, default_queue
 
 
 def invalid_selection() -> str:
@@ -49,6 +49,18 @@ def parse_suggestion(value: str) -> tuple[Selected, str]:
     return choice, person
 
 
+def case_owners(form: Mapping[str, Any]) -> dict[int, str]:
+    """The saksansvarlig step's choices: ``saksansvarlig-<saksmappe id>`` → the select's value
+    (fields with anything else after the dash are left out)."""
+    owners: dict[int, str] = {}
+    for key in form:
+        if isinstance(key, str) and key.startswith(OWNER_FIELD):
+            case_id = parse_id(key.removeprefix(OWNER_FIELD))
+            if case_id is not None:
+                owners[case_id] = form_value(form, key)
+    return owners
+
+
 def distribute_entered(form: Mapping[str, Any]) -> dict[str, Any]:
     """What the user chose in the queue's forms, to show them again next to the errors."""
     return {
@@ -57,6 +69,7 @@ def distribute_entered(form: Mapping[str, Any]) -> dict[str, Any]:
         "saksansvarlig": form_value(form, "saksansvarlig"),
         "enhet_til": form_value(form, "enhet_til"),
         "varsle": form_value(form, "varsle") == "1",
+        "saker": case_owners(form),
     }
 
 

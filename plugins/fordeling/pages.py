@@ -18,12 +18,14 @@ from core.archive.queries.distribution import (
     open_items_of,
     queue_page,
     sort_labels,
+    waiting_item,
 )
 from core.archive.queries.distribution_counts import QueueSummary, open_counts_by_handler, summaries
+from core.archive.queries.documents import documents_of_post
 from core.archive.queries.visibility import Viewer
 from core.auth.user import User
 from core.contributions import MenuLink
-from core.errors import Forbidden
+from core.errors import Forbidden, NotFound
 from core.i18n import _, ngettext
 from core.web.list_preferences import open_list
 from core.web.pages import AnyRequest, current_user, page_or_fragment
@@ -60,6 +62,19 @@ class Card:
 
 def distributed_text(count: int) -> str:
     return ngettext("%(post)s er fordelt til %(to)s.", "%(num)s journalposter er fordelt til %(to)s.", count)
+
+
+def owners_text(owners: list[tuple[str, str]]) -> str:
+    """The new cases' saksansvarlig after a distribution: «Saksansvarlig satt for 2 nye saker:
+    2026/00012 Kari Nordmann, 2026/00013 Ola Hansen.» ("" when none was set)."""
+    if not owners:
+        return ""
+    listed = ", ".join(f"{case} {name}" for case, name in owners)
+    return ngettext(
+        "Saksansvarlig satt for ny sak: %(cases)s.",
+        "Saksansvarlig satt for %(num)s nye saker: %(cases)s.",
+        len(owners),
+    ) % {"num": len(owners), "cases": listed}
 
 
 def sent_text(count: int) -> str:
@@ -147,6 +162,7 @@ async def queue_context(
         "form": form or {},
         "queue_url": queue_url(unit_id, filters, result.number),
         "pager_query": urlencode({"enhet": queue_key(unit_id), **filters.params()}),
+        "panel_query": panel_query(filters, result.number),
     }
 
 
@@ -164,6 +180,97 @@ async def queue_response(
     context = await queue_context(request, unit_id, filters, side, sort=sort, errors=errors, form=form)
     return await page_or_fragment(
         request, "fordeling/index.html", "fordeling/_kurv.html", status_code=status_code, **context
+    )
+
+
+# --- the saksansvarlig step ----------------------------------------------------------------
+
+
+async def owners_response(
+    request: AnyRequest,
+    plan: services.Plan,
+    filters: QueueFilter,
+    side: int | None,
+    form: dict[str, Any],
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    """The second step of *Fordel valgte* when the ticked posts start more than one new case:
+    a saksansvarlig per new case (default: the one chosen in the queue, else the handler), the
+    rest of the form carried along in hidden fields. htmx gets it in place of the queue region."""
+    chosen = form.get("saker", {})
+    cases = [
+        {
+            "case": case,
+            "value": chosen.get(case.id) or str(plan.owners.get(case.id) or ""),
+        }
+        for case in plan.new_cases
+    ]
+    context = {
+        "unit_id": plan.unit_id,
+        "queue_key": queue_key(plan.unit_id),
+        "queue_label": await _unit_label(plan.unit_id),
+        "filter_params": filters.params(),
+        "side": side or 1,
+        "cases": cases,
+        "people": plan.candidates,
+        "handler_name": plan.names.get(plan.handler_id or 0, ""),
+        "count": len(plan.selected),
+        "form": form,
+        "errors": errors or {},
+        "as_deputy_for": await deputy_for(current_user(request), plan.unit_id),
+    }
+    return await page_or_fragment(
+        request,
+        "fordeling/saksansvarlig.html",
+        "fordeling/_saksansvarlig.html",
+        status_code=status_code,
+        **context,
+    )
+
+
+async def _unit_label(unit_id: int) -> str:
+    unit = await services.require_unit(unit_id)
+    return f"{unit['code']} {unit['name']}"
+
+
+# --- the document panel --------------------------------------------------------------------
+
+
+def panel_query(filters: QueueFilter, side: int | None) -> str:
+    """The query string of a row's panel link: the queue's filters and page, so the panel's
+    page (without JavaScript) leads back to the same page of the queue."""
+    params = dict(filters.params())
+    if side and side > 1:
+        params["side"] = str(side)
+    return urlencode(params)
+
+
+async def document_response(
+    request: AnyRequest, korrespondansepart_id: int, filters: QueueFilter, side: int | None
+) -> Template:
+    """The main document of a post waiting in a queue, for those who may see that queue: the
+    post's details (skjerming applied) and its hoveddokument's active version, shown in the
+    page when it is a PDF or an image, else offered as a download. htmx gets the panel's
+    content (``_dokument.html``), a plain request the same as a page."""
+    user = current_user(request)
+    viewer = await Viewer.of(user)
+    item = await waiting_item(viewer, korrespondansepart_id)
+    if item is None:
+        raise NotFound(_("Journalposten venter ikke lenger på fordeling. Last kurven på nytt."))
+    services.require_viewer(user, item["enhet"])
+    docs = await documents_of_post(viewer, item["journalpost_id"])
+    main = next((d for d in docs if d["tilknyttet_registrering_som"] == "H"), None)
+    return await page_or_fragment(
+        request,
+        "fordeling/dokument.html",
+        "fordeling/_dokument.html",
+        item=item,
+        main=main,
+        version=main["aktiv_versjon"] if main else None,
+        attachments=[d for d in docs if d is not main],
+        back_url=queue_url(item["enhet"], filters, side),
     )
 
 

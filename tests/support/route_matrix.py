@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from core import roles
+from core.archive import fordeling_spans
 from core.archive.tables import Dokumentbeskrivelse, Dokumentobjekt, Journalpost, Saksmappe, Tilgang
 from core.db import app_registry
 from core.settings import Settings
@@ -34,7 +35,15 @@ from core.tables import AuditEvent, DeputyPeriod, Leadership, MailMessage, Perso
 from core.tasks.tables import Task
 from core.timeutil import now, today
 from tests.support import db as dbsupport
-from tests.support.factories import login, make_deputy, make_person, make_unit
+from tests.support.factories import (
+    login,
+    make_case,
+    make_deputy,
+    make_document,
+    make_part,
+    make_person,
+    make_unit,
+)
 from tests.support.routes import app_routes as route_infos
 
 MATRIX_FILE = Path(__file__).parents[1] / "authorization_matrix.csv"
@@ -89,6 +98,8 @@ ROUTE_IDS: dict[str, str] = {
     ),
     "/fravaer/{period_id}/avlys": "/fravaer/{absence_period}/avlys",
     "/admin/stedfortredere/{period_id}/slett": "/admin/stedfortredere/{spare_period}/slett",
+    "/arkiv/dokument/{dokumentobjekt_id}/vis": "/arkiv/dokument/{queue_pdf}/vis",
+    "/fordeling/dokument/{korrespondansepart_id}": "/fordeling/dokument/{queue_part}",
     "/static/core/{file_path}": "/static/core/app.js",
     "/static/dummy-extra/{file_path}": "/static/dummy-extra/dummy.css",
     "/static/dummy_plugin/{file_path}": "/static/dummy_plugin/dummy.css",
@@ -290,6 +301,28 @@ async def _build(settings: Settings) -> World:
         ),
         "first version",
     )
+    # A post waiting in the home unit's queue Til fordeling (a new case), a PDF its main document.
+    queue_case = await make_case(
+        "Søknad om skjenkebevilling", saksaar=today().year, sekvens=990_001, saksstatus="B"
+    )
+    queue_post_row = Journalpost(
+        system_id="matrise-til-fordeling",
+        saksmappe=queue_case,
+        journalaar=today().year,
+        journalsekvensnummer=990_001,  # beyond the demo's numbers
+        journalpostnummer=1,
+        journalposttype="I",
+        journalstatus="J",
+        tittel="Søknad om skjenkebevilling",
+        journaldato=today(),
+        mottatt_dato=now(),
+        opprettet_dato=now(),
+    )
+    await queue_post_row.save()
+    queue_post = int(queue_post_row.id)
+    queue_part = await make_part(queue_post, "ADV-V", korrespondanseparttype="IM", intern=True, unit=home)
+    await fordeling_spans.refresh_posts([queue_post])  # as the write side does
+    _queue_doc, [queue_pdf] = await make_document(settings, queue_post, [b"%PDF-1.7 Skjenkebevilling"])
     home_people = [r["id"] for r in await Person.select(Person.id).where(Person.unit == home)]
     task = await _one(
         Task.select(Task.id)
@@ -397,6 +430,8 @@ async def _build(settings: Settings) -> World:
         "post": post["id"],
         "document": document["id"],
         "version": version["id"],
+        "queue_part": queue_part,
+        "queue_pdf": queue_pdf,
         "draft_post": draft["id"],
         "changed_document": second["dokumentbeskrivelse"],
         "first_version": first["id"],

@@ -338,6 +338,21 @@ async def items_by_id(viewer: Viewer, korrespondansepart_ids: list[int]) -> dict
     return {int(row["korrespondansepart_id"]): _item(row, on) for row in rows}
 
 
+async def waiting_item(viewer: Viewer, korrespondansepart_id: int) -> dict[str, Any] | None:
+    """One internal recipient while it waits for fordeling (a row of its unit's queue, or of
+    the central queue when ``enhet`` is None), with the viewer's skjerming; None when it does
+    not (unknown, distributed, written off, cancelled). One statement."""
+    rows = await run(
+        QueryString(
+            "{} WHERE k.id = {} AND {} AND (k.administrativ_enhet IS NOT NULL OR j.journalposttype = 'I')",
+            _select(viewer),
+            korrespondansepart_id,
+            pending_condition(),
+        )
+    )
+    return _item(rows[0], today()) if rows else None
+
+
 # --- suggestions ---------------------------------------------------------------------------
 
 

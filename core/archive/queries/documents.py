@@ -11,6 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 from core.archive.document_text import text_kind
+from core.archive.document_view import view_kind
 from core.archive.queries.common import QueryString, as_bool, run
 from core.archive.queries.visibility import Viewer, post_involved, post_visible
 from core.archive.tables import Dokumentbeskrivelse, Dokumentobjekt
@@ -20,9 +21,10 @@ from core.i18n import _
 
 async def attach_documents(viewer: Viewer, posts: list[dict[str, Any]]) -> None:
     """Add ``dokumenter`` to each post (by dokumentnummer), each with ``versjoner`` (newest
-    first; the first is the active one; ``opprettet_i`` says where a version was made, and
-    ``sammenlignbar`` whether its text can be compared with another version's). Two statements
-    for any number of posts."""
+    first; the first is the active one; ``opprettet_i`` says where a version was made,
+    ``sammenlignbar`` whether its text can be compared with another version's, and ``visning``
+    whether a page can show it: ``pdf``, ``bilde`` or None, :mod:`core.archive.document_view`).
+    Two statements for any number of posts."""
     for post in posts:
         post["dokumenter"] = []
     if not posts:
@@ -66,6 +68,7 @@ async def attach_documents(viewer: Viewer, posts: list[dict[str, Any]]) -> None:
         )
         for version in versions:
             version["sammenlignbar"] = text_kind(version["filnavn"], version["format"]) is not None
+            version["visning"] = view_kind(version["format"], version["filnavn"])
             versions_by_doc[version["dokumentbeskrivelse"]].append(version)
     for doc in docs:
         post = by_id[doc["journalpost"]]
@@ -80,6 +83,31 @@ async def attach_documents(viewer: Viewer, posts: list[dict[str, Any]]) -> None:
         doc["aktiv_versjon"] = versions[0] if visible and versions else None
         del doc["tittel"]
         post["dokumenter"].append(doc)
+
+
+async def documents_of_post(viewer: Viewer, journalpost_id: int) -> list[dict[str, Any]]:
+    """The documents of one post as :func:`attach_documents` gives them (the hoveddokument has
+    ``tilknyttet_registrering_som`` ``H``), with the viewer's skjerming; [] for an unknown post.
+    Three statements."""
+    rows = await run(
+        QueryString(
+            "SELECT j.id, CASE WHEN {} THEN 1 ELSE 0 END AS synlig, CASE WHEN {} THEN 1 ELSE 0 END AS involvert "
+            "FROM core_journalpost j JOIN core_saksmappe s ON s.id = j.saksmappe WHERE j.id = {}",
+            post_visible(viewer),
+            post_involved(viewer),
+            journalpost_id,
+        )
+    )
+    if not rows:
+        return []
+    post = {
+        "id": rows[0]["id"],
+        "synlig": as_bool(rows[0]["synlig"]),
+        "involvert": as_bool(rows[0]["involvert"]),
+    }
+    await attach_documents(viewer, [post])
+    documents: list[dict[str, Any]] = post["dokumenter"]
+    return documents
 
 
 async def file_for_download(viewer: Viewer, dokumentobjekt_id: int) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from litestar.response import Response, Template
 
 from core.archive import services
 from core.archive.document_text import TextUnavailable
+from core.archive.document_view import shows_inline, view_media_type
 from core.archive.filestore import FileStore
 from core.archive.queries import documents, posts
 from core.archive.queries.document_changes import version_changes
@@ -24,25 +25,30 @@ from core.web.archive import uploads
 from core.web.archive.common import done, rename_errors, settings_of, value, viewer_of
 from core.web.archive.posts import post_context, post_page_response
 from core.web.flash import flash
+from core.web.middleware import FRAMED_FILE_CSP
 from core.web.pages import AnyRequest, current_user, fragment, is_fragment_request, page
 
 FILE_ERRORS = {"file": "fil", "content": "fil", "filnavn": "fil", "document": "fil", "tittel": "tittel"}
 
 
-def content_disposition(filename: str) -> str:
-    """``attachment`` with an ASCII fallback and the UTF-8 name (RFC 6266/5987)."""
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """``attachment`` (or ``inline``) with an ASCII fallback and the UTF-8 name (RFC 6266/5987)."""
     fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def _read(request: AnyRequest, row: dict[str, Any]) -> bytes:
+    try:
+        return FileStore.from_settings(settings_of(request)).read(row["sjekksum"])
+    except (FileNotFoundError, ValueError) as exc:
+        raise NotFound(_("Filen finnes ikke i fillageret. Kontakt Fellestjenesten/Arkiv.")) from exc
 
 
 @get("/arkiv/dokument/{dokumentobjekt_id:int}/fil", name="arkiv:document_file")
 async def document_file(request: AnyRequest, dokumentobjekt_id: FromPath[int]) -> Response[bytes]:
     """The bytes of one version, with its file name and content type."""
     row = await documents.file_for_download(await viewer_of(request), dokumentobjekt_id)
-    try:
-        content = FileStore.from_settings(settings_of(request)).read(row["sjekksum"])
-    except (FileNotFoundError, ValueError) as exc:
-        raise NotFound(_("Filen finnes ikke i fillageret. Kontakt Fellestjenesten/Arkiv.")) from exc
+    content = _read(request, row)
     media_type = row["format"] if "/" in (row["format"] or "") else "application/octet-stream"
     return Response(
         content=content,
@@ -51,6 +57,33 @@ async def document_file(request: AnyRequest, dokumentobjekt_id: FromPath[int]) -
             "Content-Disposition": content_disposition(row["filnavn"]),
             "Cache-Control": "private, no-store",
             "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@get("/arkiv/dokument/{dokumentobjekt_id:int}/vis", name="arkiv:document_view")
+async def document_view(request: AnyRequest, dokumentobjekt_id: FromPath[int]) -> Response[bytes]:
+    """One version shown in the page that asks for it: a PDF in a frame, an image in an
+    ``<img>`` (:mod:`core.archive.document_view`; access as the download). Any other file, or
+    one whose bytes are not what its format says, is 404: it is only downloaded.
+
+    This is the only response a page of the app may frame (same origin only): it carries its
+    own CSP (:data:`core.web.middleware.FRAMED_FILE_CSP`, no script, sandboxed) and
+    ``X-Frame-Options: SAMEORIGIN`` instead of the app's ``frame-ancestors 'none'``/``DENY``."""
+    row = await documents.file_for_download(await viewer_of(request), dokumentobjekt_id)
+    media_type = view_media_type(row["format"], row["filnavn"])
+    content = _read(request, row) if media_type else b""
+    if media_type is None or not shows_inline(media_type, content):
+        raise NotFound(_("Dokumentet kan ikke vises i nettleseren. Last det ned i stedet."))
+    return Response(
+        content=content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": content_disposition(row["filnavn"], "inline"),
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": FRAMED_FILE_CSP,
+            "X-Frame-Options": "SAMEORIGIN",
         },
     )
 
@@ -179,4 +212,4 @@ async def document_add(request: AnyRequest, journalpost_id: FromPath[int]) -> Re
     return await _documents_answer(request, journalpost_id, message=_("Vedlegget er lagt til."))
 
 
-ROUTES = [document_file, document_changes, document_version, document_add]
+ROUTES = [document_file, document_view, document_changes, document_version, document_add]

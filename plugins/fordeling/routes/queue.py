@@ -3,9 +3,12 @@
 * ``GET /fordeling``: the queue (``?enhet=<id>|sentral``, ``sok``, ``jptype``, ``sorter``,
   ``side``); htmx gets only the queue region (``_kurv.html``). Without ``sorter`` the sort the
   user chose last; items that came since the user's previous visit are marked «Ny».
-* ``POST /fordeling/fordel``: distribute the ticked posts to a handler (``handling=fordel``),
-  send them to another unit (``handling=send``), or distribute one post to its suggested
-  handler (``forslag=<korrespondansepart>:<version>:<person>``).
+* ``POST /fordeling/fordel``: distribute the ticked posts to a handler (``handling=fordel``;
+  when they start more than one new case, the answer is first the saksansvarlig step, which
+  comes back with ``steg=saksansvarlig`` and ``saksansvarlig-<saksmappe>`` per case, or
+  ``handling=tilbake`` for the queue as ticked), send them to another unit
+  (``handling=send``), or distribute one post to its suggested handler
+  (``forslag=<korrespondansepart>:<version>:<person>``).
 * ``GET /fordeling/kort``: the dashboard card (also refreshed on ``fordeling-endret``).
 """
 
@@ -26,6 +29,9 @@ from core.web.actions import Outcome, Selected, answer, outcome_messages
 from core.web.forms import form_page, form_value, form_values
 from core.web.pages import AnyRequest, current_user, fragment, runtime
 from plugins.fordeling import forms, pages, queries, services
+
+OWNER_STEP = "saksansvarlig"
+"""``steg`` of the form that comes back from the saksansvarlig step."""
 
 
 @get("/", name="fordeling:index")
@@ -63,7 +69,9 @@ def _success(outcome: Outcome, text: Callable[[int], str]) -> str:
     if not outcome.done:
         return ""
     first, count = outcome.done[0], len(outcome.done)
-    return text(count) % {"num": count, "to": first.to, "post": first.label}
+    done = text(count) % {"num": count, "to": first.to, "post": first.label}
+    owners = pages.owners_text(services.owners_set(outcome))
+    return f"{done} {owners}" if owners else done
 
 
 @post("/fordel", name="fordeling:distribute")
@@ -87,18 +95,30 @@ async def distribute(request: AnyRequest) -> Response[Any]:
                 )
             outcome = await services.distribute(rt, user, unit_id, [choice], person, notify=notify)
             done_text = pages.distributed_text
-        elif action == "fordel":
+        elif action in ("fordel", "tilbake"):
             if unit_id is None:
                 raise ValidationFailed({"saksbehandler": _("Post uten enhet sendes først til en enhet.")})
-            outcome = await services.distribute(
-                rt,
+            entered = forms.distribute_entered(form)
+            if action == "tilbake":  # from the saksansvarlig step, back to the queue as ticked
+                return await pages.queue_response(request, unit_id, filters, side, form=entered)
+            step = form_value(form, "steg") == OWNER_STEP
+            plan = await services.prepare(
                 user,
                 unit_id,
                 Selected.parse_all(form_values(form, "valgt"), message=forms.invalid_selection()),
                 form_value(form, "saksbehandler"),
                 form_value(form, "saksansvarlig") or None,
-                notify=notify,
+                entered["saker"] if step else None,
             )
+            if step and plan.errors and all(k.startswith(services.OWNER_FIELD) for k in plan.errors):
+                return await pages.owners_response(
+                    request, plan, filters, side, entered, errors=plan.errors, status_code=422
+                )
+            plan.check()
+            if len(plan.new_cases) > 1 and not step:
+                # Several new cases: ask for the saksansvarlig of each before distributing.
+                return await pages.owners_response(request, plan, filters, side, entered)
+            outcome = await services.carry_out(rt, user, plan, notify=notify)
             done_text = pages.distributed_text
         elif action == "send":
             selected = Selected.parse_all(form_values(form, "valgt"), message=forms.invalid_selection())

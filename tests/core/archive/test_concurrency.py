@@ -9,6 +9,7 @@ optimistic ``version`` check decide. On SQLite the IMMEDIATE write lock serialis
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from typing import Any
 
@@ -109,11 +110,35 @@ async def test_concurrent_fordel_of_the_same_recipient_one_wins(settings, db) ->
     assert outcomes(results) == {"ok": 1, "conflict": 1}
     part = await recipient(post_id)
     assert part["version"] == 2
-    winner = org.handler if results[0] is None else org.colleague
+    winner = org.colleague if isinstance(results[0], Conflict) else org.handler
+    assert winner in results  # the winner became the new case's saksansvarlig, and says so
     assert part["saksbehandler"] == winner
     assert (await post_row(post_id))["saksbehandler"] == winner
     assert (await case_row((await post_row(post_id))["saksmappe"]))["saksansvarlig"] == winner
     assert await AuditEvent.count().where(AuditEvent.action == "archive.distributed") == 1
+
+
+async def test_concurrent_first_posts_of_one_new_case_set_one_saksansvarlig(settings, db) -> None:
+    """Two posts of one new case distributed at the same moment, each with its own choice of
+    saksansvarlig: both are distributed, the case gets exactly one saksansvarlig (the first
+    transaction's), and only that one is returned and logged for the case."""
+    org = await make_org()
+    first = await incoming(settings, org)
+    case_id = (await post_row(first))["saksmappe"]
+    second = await incoming(settings, org, saksmappe_id=case_id, tittel="Tilleggsopplysninger")
+    parts = [(await recipient(p))["id"] for p in (first, second)]
+    leader, deputy = await as_user(org.leader), await as_user(org.deputy)
+    results = await asyncio.gather(
+        services.fordel(settings, leader, parts[0], org.handler, version=1, saksansvarlig_id=org.handler),
+        services.fordel(settings, deputy, parts[1], org.handler, version=1, saksansvarlig_id=org.colleague),
+    )
+    owners = [r for r in results if r is not None]
+    assert len(owners) == 1
+    assert (await case_row(case_id))["saksansvarlig"] == owners[0]
+    [event] = await AuditEvent.select().where(AuditEvent.action == "archive.case_owner_set")
+    details = json.loads(event["details"]) if isinstance(event["details"], str) else event["details"]
+    assert event["object_id"] == str(case_id) and details["saksansvarlig"] == owners[0]
+    assert await AuditEvent.count().where(AuditEvent.action == "archive.distributed") == 2
 
 
 async def test_concurrent_avskriv_one_wins(settings, db) -> None:

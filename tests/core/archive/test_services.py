@@ -318,9 +318,10 @@ async def test_leader_distributes_and_the_new_case_gets_its_saksansvarlig(settin
     org = await make_org()
     post_id = await incoming(settings, org)
     part = await recipient(post_id)
-    await services.fordel(
+    new_owner = await services.fordel(
         settings, await as_user(org.leader), part["id"], org.handler, version=part["version"]
     )
+    assert new_owner == org.handler
     part = await recipient(post_id)
     assert part["saksbehandler"] == org.handler and part["fordelt_dato"] is not None
     assert part["version"] == 2 and part["navn"] == "Hans Handler"
@@ -333,8 +334,20 @@ async def test_leader_distributes_and_the_new_case_gets_its_saksansvarlig(settin
     assert event["object_type"] == "korrespondansepart" and event["object_id"] == str(part["id"])
     assert event["details"]["journalpost_id"] == post_id and event["details"]["til"] == org.handler
 
+    # The case's own row in the hendelseslogg says who set its saksansvarlig, and to whom.
+    [owner_event] = await events("archive.case_owner_set")
+    assert (owner_event["object_type"], owner_event["object_id"]) == ("saksmappe", str(case["id"]))
+    assert owner_event["actor"] == org.leader and owner_event["on_behalf_of"] is None
+    assert owner_event["details"]["saksansvarlig"] == org.handler
+    assert owner_event["details"]["korrespondansepart_id"] == part["id"]
+    assert "satt til Hans Handler ved fordeling av" in owner_event["summary"]
+
     # Omfordeling: allowed for the leader, old → new in the log; the case keeps its saksansvarlig.
-    await services.fordel(settings, await as_user(org.leader), part["id"], org.colleague, version=2)
+    assert (
+        await services.fordel(settings, await as_user(org.leader), part["id"], org.colleague, version=2)
+        is None
+    )
+    assert len(await events("archive.case_owner_set")) == 1
     assert (await recipient(post_id))["saksbehandler"] == org.colleague
     assert (await case_row(post["saksmappe"]))["saksansvarlig"] == org.handler
     [event] = await events("archive.redistributed")
@@ -346,16 +359,22 @@ async def test_fordel_with_another_saksansvarlig(settings, db) -> None:
     org = await make_org()
     post_id = await incoming(settings, org)
     part = await recipient(post_id)
-    await services.fordel(
+    new_owner = await services.fordel(
         settings,
-        await as_user(org.leader),
+        await as_user(org.deputy),
         part["id"],
         org.handler,
         version=1,
         saksansvarlig_id=org.colleague,
     )
+    assert new_owner == org.colleague
     case = await case_row((await post_row(post_id))["saksmappe"])
     assert case["saksansvarlig"] == org.colleague
+    # A deputy sets it on behalf of the leader.
+    [event] = await events("archive.case_owner_set")
+    assert (event["actor"], event["on_behalf_of"]) == (org.deputy, org.leader)
+    assert event["details"]["saksansvarlig"] == org.colleague
+    assert "satt til Kari Kollega" in event["summary"]
 
 
 async def test_fordel_authorisation_and_validation(settings, db) -> None:
@@ -416,10 +435,11 @@ async def test_incoming_without_unit_gets_one_from_the_archive(settings, db) -> 
     assert failed.value.errors == {"unit_id": "Journalposten ligger allerede hos denne enheten."}
     await services.set_recipient_unit(settings, await as_user(org.oko_leader), part["id"], org.lma, version=2)
     await services.fordel(settings, await as_user(org.leader), part["id"], org.handler, version=3)
-    assert [e["action"] for e in await events()][-3:] == [
+    assert [e["action"] for e in await events()][-4:] == [
         "archive.sent_to_unit",
         "archive.sent_to_unit",
         "archive.distributed",
+        "archive.case_owner_set",  # the new case's saksansvarlig, in the same transaction
     ]
     with pytest.raises(Conflict, match="allerede fordelt til en saksbehandler"):
         await services.set_recipient_unit(

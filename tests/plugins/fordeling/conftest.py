@@ -13,9 +13,11 @@ import pytest
 
 from core import roles
 from core.archive import fordeling_spans, sender_handlers
+from core.archive.filestore import FileStore
 from core.archive.tables import (
     Avskrivning,
     Dokumentbeskrivelse,
+    Dokumentobjekt,
     Journalpost,
     Korrespondansepart,
     Saksmappe,
@@ -188,6 +190,42 @@ async def make_post(
     assert case_row is not None
     number = f"{case_row['saksaar']}/{case_row['sakssekvensnummer']:05d}-{existing + 1}"
     return Post(int(post.id), int(part.id), case, number)
+
+
+async def add_file(
+    settings: Any,
+    post: Post,
+    content: bytes,
+    *,
+    format: str = "application/pdf",
+    filnavn: str = "brev.pdf",
+    dokumentnummer: int = 1,
+) -> int:
+    """A new version (file in the FileStore) of the post's document ``dokumentnummer`` (1: the
+    hoveddokument); returns the dokumentobjekt's id."""
+    doc = (
+        await Dokumentbeskrivelse.select(Dokumentbeskrivelse.id)
+        .where(
+            (Dokumentbeskrivelse.journalpost == post.id)
+            & (Dokumentbeskrivelse.dokumentnummer == dokumentnummer)
+        )
+        .first()
+    )
+    assert doc is not None
+    number = await Dokumentobjekt.count().where(Dokumentobjekt.dokumentbeskrivelse == doc["id"]) + 1
+    stored = FileStore.from_settings(settings).put(content)
+    version = Dokumentobjekt(
+        system_id=str(uuid.uuid4()),
+        dokumentbeskrivelse=doc["id"],
+        versjonsnummer=number,
+        format=format,
+        filnavn=filnavn,
+        sjekksum=stored.sjekksum,
+        filstoerrelse=stored.filstoerrelse,
+        opprettet_dato=now(),
+    )
+    await version.save()
+    return int(version.id)
 
 
 async def write_off(post: Post, by: int | None = None) -> None:
