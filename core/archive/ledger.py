@@ -544,14 +544,8 @@ async def nth_journaldato(day: date, scope: Scope, n: int, *, newest_first: bool
     return as_date(rows[0]["dato"]) if rows else None
 
 
-async def overdue_per_handler(day: date, scope: Scope) -> dict[tuple[int, int | None], int]:
-    """Forfalt restanser on ``day`` in ``scope`` (a scope of units, with its period of
-    journaldato) per (unit, handler; None: without handler): the spans open on ``day`` whose
-    post's forfallsdato is before ``day``, as :func:`core.archive.queries.restanse_lists.restanse_item`
-    marks a row *forfalt*. Read from the index ``core_restanse_span_enhet_open`` (unit,
-    til_dato) alone, which carries the counted columns: the spans still open and those closed
-    after ``day`` are two branches (an ``OR`` would read the table's rows), so the statement
-    reads the units' open restanser and nothing of their history."""
+def overdue_query(day: date, scope: Scope) -> QueryString:
+    """The statement of :func:`overdue_per_handler`: rows ``enhet, saksbehandler, n``."""
     parts = [_scope_filter(scope, "x"), QueryString("x.fra_dato <= {}", day)]
     parts.append(QueryString("x.forfallsdato IS NOT NULL AND x.forfallsdato < {}", day))
     if scope.journaldato_fra is not None:
@@ -560,16 +554,25 @@ async def overdue_per_handler(day: date, scope: Scope) -> dict[tuple[int, int | 
         parts.append(QueryString("x.fra_dato <= {}", scope.journaldato_til))
     where = _joined(parts, " AND ")
     branch = "SELECT x.enhet, x.saksbehandler FROM core_restanse_span x WHERE {} AND "
-    rows = await run(
-        QueryString(
-            "SELECT s.enhet, s.saksbehandler, COUNT(*) AS n FROM ("  # noqa: S608 - names from code; values are bound
-            f"{branch}x.til_dato IS NULL UNION ALL {branch}x.til_dato > {{}}"
-            ") s WHERE s.enhet <> 0 GROUP BY s.enhet, s.saksbehandler",
-            where,
-            where,
-            day,
-        )
+    return QueryString(
+        "SELECT s.enhet, s.saksbehandler, COUNT(*) AS n FROM ("  # noqa: S608 - names from code; values are bound
+        f"{branch}x.til_dato IS NULL UNION ALL {branch}x.til_dato > {{}}"
+        ") s WHERE s.enhet <> 0 GROUP BY s.enhet, s.saksbehandler",
+        where,
+        where,
+        day,
     )
+
+
+async def overdue_per_handler(day: date, scope: Scope) -> dict[tuple[int, int | None], int]:
+    """Forfalt restanser on ``day`` in ``scope`` (a scope of units, with its period of
+    journaldato) per (unit, handler; None: without handler): the spans open on ``day`` whose
+    post's forfallsdato is before ``day``, as :func:`core.archive.queries.restanse_lists.restanse_item`
+    marks a row *forfalt*. Read from the index ``core_restanse_span_enhet_open`` (unit,
+    til_dato) alone, which carries the counted columns: the spans still open and those closed
+    after ``day`` are two branches (an ``OR`` would read the table's rows), so the statement
+    reads the units' open restanser and nothing of their history."""
+    rows = await run(overdue_query(day, scope))
     return {(int(row["enhet"]), int(row["saksbehandler"]) or None): int(row["n"] or 0) for row in rows}
 
 

@@ -116,20 +116,25 @@ class Registered:
     last_number: str = ""
 
 
+def registered_query(person_id: int, day: date) -> QueryString:
+    """The statement of :func:`registered_on`: one row (``n``, the newest's id and number parts)."""
+    return QueryString(
+        "SELECT COUNT(*) OVER () AS n, j.id, s.saksaar, s.sakssekvensnummer, j.journalpostnummer "
+        "FROM core_journalpost j JOIN core_saksmappe s ON s.id = j.saksmappe "
+        "WHERE j.journaldato = {} AND j.opprettet_av = {} AND {} ORDER BY j.id + 0 DESC LIMIT 1",
+        day,
+        person_id,
+        in_list("j.journalposttype", INCOMING_TYPES),
+    )
+
+
 async def registered_on(person_id: int, day: date) -> Registered:
     """The incoming posts (I, N) ``person_id`` registered on ``day`` (journaldato is the day of
     registration), and the newest, in one statement over the day's posts (index on
-    journaldato); no title, so no skjerming to apply."""
-    rows = await run(
-        QueryString(
-            "SELECT COUNT(*) OVER () AS n, j.id, s.saksaar, s.sakssekvensnummer, j.journalpostnummer "
-            "FROM core_journalpost j JOIN core_saksmappe s ON s.id = j.saksmappe "
-            "WHERE j.journaldato = {} AND j.opprettet_av = {} AND {} ORDER BY j.id DESC LIMIT 1",
-            day,
-            person_id,
-            in_list("j.journalposttype", INCOMING_TYPES),
-        )
-    )
+    journaldato); no title, so no skjerming to apply. The order is ``j.id + 0``: ordered by the
+    bare id with ``LIMIT 1``, PostgreSQL walked the primary key backwards through the whole
+    table looking for the day's newest (102 ms at 300 000 posts; 0.3 ms from the day's posts)."""
+    rows = await run(registered_query(person_id, day))
     if not rows:
         return Registered()
     row = rows[0]

@@ -75,7 +75,7 @@ def _units(column: str, unit_ids: Sequence[int] | None) -> QueryString:
     return QueryString("1 = 1") if unit_ids is None else in_list(column, tuple(unit_ids) or (-1,))
 
 
-def _old_restanser(day: date, unit_ids: Sequence[int] | None) -> QueryString:
+def old_restanser_query(day: date, unit_ids: Sequence[int] | None) -> QueryString:
     """Rows ``person_id, n``: the handlers (of ``unit_ids`` by their unit, or everyone) with at
     least :data:`OLD_RESTANSER_MIN` restanser on ``day`` whose journaldato is more than three
     months back. Read from the restanse ledger's spans (:mod:`core.archive.ledger`: a span's
@@ -110,7 +110,7 @@ async def old_restanse_handlers(unit_ids: Sequence[int] | None = None, day: date
     ``day`` (default today): the rows of :func:`handler_signals` with ``old_restanser``, in one
     statement over the spans' index (the front-page card of Fellestjenesten/Arkiv)."""
     rows = await run(
-        QueryString("SELECT COUNT(*) AS n FROM ({}) h", _old_restanser(day or today(), unit_ids))
+        QueryString("SELECT COUNT(*) AS n FROM ({}) h", old_restanser_query(day or today(), unit_ids))
     )
     return int(rows[0]["n"] or 0) if rows else 0
 
@@ -120,7 +120,7 @@ async def handler_signals(
 ) -> list[HandlerSignals]:
     """Handlers (of ``unit_ids``, or everyone) with at least one signal, by unit and name."""
     day = day or today()
-    old = await run(_old_restanser(day, unit_ids))
+    old = await run(old_restanser_query(day, unit_ids))
     bulk = await run(
         QueryString(
             "SELECT b.person_id, COUNT(*) AS days, SUM(b.n) AS n FROM ("

@@ -34,6 +34,7 @@ from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.timeutil import now
 from tests.core.archive.service_org import Org, incoming, make_org, note, own_case
 from tests.support.factories import as_user
+from tests.support.plans import plan_of
 
 pytestmark = pytest.mark.anyio
 
@@ -573,3 +574,14 @@ async def test_the_card_follows_forfallsdato_and_foreloepig_svar(settings, db, c
     )
     after = await restanse_lists.own_summary(org.handler)
     assert (after.total, after.forfalt, after.paragraf_11a, after.foreloepig) == (1, 1, 0, 1)
+
+
+async def test_a_units_forfalt_reads_its_open_spans_from_the_index(db) -> None:
+    """The leader's card and report count a unit's forfalt restanser from the index
+    ``core_restanse_span_enhet_open`` (unit, til_dato) alone, which carries the counted
+    columns: no table rows, nothing of the unit's closed spans. (With a short period of
+    journaldato the planner may rather take the spans by unit and journaldato.)"""
+    for units in ((3,), (3, 4)):
+        plan = await plan_of(ledger.overdue_query(START, Scope(unit_ids=units)))
+        assert "core_restanse_span_enhet_open" in plan, plan
+        assert "Index Only Scan" in plan or "COVERING INDEX" in plan, plan

@@ -14,6 +14,7 @@ from core.db import writing
 from core.timeutil import today
 from tests.core.archive.service_org import incoming, make_org, outgoing, own_case, recipient
 from tests.support.factories import as_user
+from tests.support.plans import plan_of
 
 pytestmark = pytest.mark.anyio
 
@@ -93,3 +94,12 @@ async def test_cases_without_saksansvarlig_per_unit(settings, db) -> None:
     # The incoming post's new case (not distributed yet) and the case whose saksansvarlig was removed.
     assert (unit.unit_id, unit.cases_without_saksansvarlig) == (org.lma, 2)
     assert await signals.unit_signals([org.oko]) == []
+
+
+async def test_the_old_restanser_are_read_from_the_spans_index(db) -> None:
+    """The signal (and the card) reads the open spans older than the bound from the index
+    ``core_restanse_span_gammel``, not the archive's recipients by the rule."""
+    for units in (None, [1, 2]):
+        plan = await plan_of(signals.old_restanser_query(today(), units))
+        assert "core_restanse_span_gammel" in plan, plan
+        assert "core_korrespondansepart" not in plan, plan
