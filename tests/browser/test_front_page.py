@@ -242,6 +242,7 @@ def check_unit_restanser(page: Any) -> dict[str, int]:
     return found
 
 
+@pytest.mark.both_databases
 def test_deputy(new_page: Any, demo_people: DemoPeople, axe_source: str) -> None:
     page, watch = new_page(bypass_csp=True)
     assert open_front_page(page, demo_people.deputy) == ["saksbehandler", "leder"]
@@ -259,6 +260,7 @@ def test_deputy(new_page: Any, demo_people: DemoPeople, axe_source: str) -> None
     assert_clean(watch)
 
 
+@pytest.mark.both_databases
 def test_archive(new_page: Any, demo_people: DemoPeople, axe_source: str) -> None:
     page, watch = new_page(bypass_csp=True)
     roles = open_front_page(page, demo_people.arkiv)
