@@ -6,6 +6,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from core import roles
 from core.archive.queries import leaver
 from core.audit import CORE_LABELS
 from core.auth.user import User
@@ -54,6 +55,7 @@ def dashboard_cards() -> list[DashboardCard]:
     return [
         DashboardCard("oppgaver", _("Mottatte oppgaver"), "/oppgaver/kort", order=5),
         DashboardCard("mine", _("Mine journalposter"), "/arkiv/mine/kort", order=15),
+        DashboardCard("registrer", _("Registrering"), "/arkiv/registrer/kort", order=5, role=roles.ARKIV),
     ]
 
 

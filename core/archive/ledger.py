@@ -73,6 +73,7 @@ __all__ = [
     "count",
     "counts_per_handler",
     "counts_per_unit",
+    "overdue_per_handler",
     "rebuild",
     "rebuild_all",
     "refresh_parts",
@@ -83,8 +84,8 @@ SpanKey = tuple[int, int, str]
 """(unit or 0, handler or 0, journalposttype)."""
 Span = tuple[int, int, int, str, date, date | None, date | None, date | None]
 """(journalpost, unit, handler, journalposttype, fra_dato, til_dato, forfallsdato,
-foreloepig_svar_dato): the last two only ride along for the card (:func:`own_figures`); they
-move no count."""
+foreloepig_svar_dato): the last two only ride along for the cards (a handler's forfalt and § 11 a,
+a unit's forfalt: :func:`overdue_per_handler`); they move no count."""
 
 ALL = Scope()
 """Every unit and handler, both journalposttyper."""
@@ -541,6 +542,38 @@ async def nth_journaldato(day: date, scope: Scope, n: int, *, newest_first: bool
         )
     )
     return as_date(rows[0]["dato"]) if rows else None
+
+
+def overdue_query(day: date, scope: Scope) -> QueryString:
+    """The statement of :func:`overdue_per_handler`: rows ``enhet, saksbehandler, n``."""
+    parts = [_scope_filter(scope, "x"), QueryString("x.fra_dato <= {}", day)]
+    parts.append(QueryString("x.forfallsdato IS NOT NULL AND x.forfallsdato < {}", day))
+    if scope.journaldato_fra is not None:
+        parts.append(QueryString("x.fra_dato >= {}", scope.journaldato_fra))
+    if scope.journaldato_til is not None:
+        parts.append(QueryString("x.fra_dato <= {}", scope.journaldato_til))
+    where = _joined(parts, " AND ")
+    branch = "SELECT x.enhet, x.saksbehandler FROM core_restanse_span x WHERE {} AND "
+    return QueryString(
+        "SELECT s.enhet, s.saksbehandler, COUNT(*) AS n FROM ("  # noqa: S608 - names from code; values are bound
+        f"{branch}x.til_dato IS NULL UNION ALL {branch}x.til_dato > {{}}"
+        ") s WHERE s.enhet <> 0 GROUP BY s.enhet, s.saksbehandler",
+        where,
+        where,
+        day,
+    )
+
+
+async def overdue_per_handler(day: date, scope: Scope) -> dict[tuple[int, int | None], int]:
+    """Forfalt restanser on ``day`` in ``scope`` (a scope of units, with its period of
+    journaldato) per (unit, handler; None: without handler): the spans open on ``day`` whose
+    post's forfallsdato is before ``day``, as :func:`core.archive.queries.restanse_lists.restanse_item`
+    marks a row *forfalt*. Read from the index ``core_restanse_span_enhet_open`` (unit,
+    til_dato) alone, which carries the counted columns: the spans still open and those closed
+    after ``day`` are two branches (an ``OR`` would read the table's rows), so the statement
+    reads the units' open restanser and nothing of their history."""
+    rows = await run(overdue_query(day, scope))
+    return {(int(row["enhet"]), int(row["saksbehandler"]) or None): int(row["n"] or 0) for row in rows}
 
 
 def open_on_or_before(day: date, scope: Scope, bound: date, *, newest_first: bool = False) -> QueryString:

@@ -16,8 +16,8 @@ Whose tasks are in an inbox:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from piccolo.querystring import QueryString
@@ -155,6 +155,48 @@ async def inbox_count(user: User) -> InboxCount:
     )
     total, mine = int(rows[0]["total"] or 0), int(rows[0]["own"] or 0)
     return InboxCount(own=mine, deputy=total - mine)
+
+
+@dataclass(frozen=True)
+class KindSummary:
+    """What waits of one kind of task for a user: in their own inbox (``own``), for the leaders
+    they deputise for today (``deputy``), how many of those are past their frist (``overdue``),
+    and the first few, the earliest frist first (``first``)."""
+
+    own: int = 0
+    deputy: int = 0
+    overdue: int = 0
+    first: list[Row] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.own + self.deputy
+
+
+async def kind_summary(user: User, kind: str, day: date, size: int) -> KindSummary:
+    """The open tasks of ``kind`` the user may act on (own and, as deputy today, their leaders'):
+    the counts from window aggregates over all of them, and the first ``size`` rows in
+    :data:`SORT_DUE` order, in one statement; the inbox filtered to ``kind`` lists the same
+    tasks (own, then the section "Som stedfortreder")."""
+    own = _own(user)
+    rows = await _rows(
+        QueryString(
+            f"SELECT {_COLUMNS}, COUNT(*) OVER () AS n_total, "
+            "SUM(CASE WHEN {} THEN 1 ELSE 0 END) OVER () AS n_own, "
+            "SUM(CASE WHEN t.due IS NOT NULL AND t.due < {} THEN 1 ELSE 0 END) OVER () AS n_overdue "
+            f"{_JOINS} WHERE {_ACTIVE_SQL} AND ({{}} OR {{}}) AND {{}} ORDER BY {SORTS[SORT_DUE]} LIMIT {{}}",
+            own,
+            day,
+            own,
+            _deputy(user),
+            _kind(kind),
+            size,
+        )
+    )
+    if not rows:
+        return KindSummary()
+    total, mine = int(rows[0]["n_total"] or 0), int(rows[0]["n_own"] or 0)
+    return KindSummary(own=mine, deputy=total - mine, overdue=int(rows[0]["n_overdue"] or 0), first=rows)
 
 
 async def sent(user: User, page: int | None = None) -> Page:

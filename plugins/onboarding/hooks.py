@@ -56,23 +56,40 @@ def menu_links(user: User) -> list[MenuLink]:
 
 @hookimpl
 def dashboard_cards() -> list[DashboardCard]:
-    # The leader fills in the forms; Fellestjenesten/Arkiv, Lønn and IKT do their steps.
-    # Each role's own steps are its tasks of the kind (core's task card, earliest frist first).
+    # The leader fills in the forms (and sees who is leaving with open lines in the checklist);
+    # Fellestjenesten/Arkiv, Lønn and IKT do their steps: each role's own steps are its tasks of
+    # the kind (core's task card, earliest frist first). Fellestjenesten/Arkiv also follows up
+    # training: the signals and the follow-ups under way.
     title = _("IKT-tilgang/-avgang")
     steps = {roles.ARKIV: form_kinds.ARKIV, roles.LONN: form_kinds.LONN, roles.IKT: form_kinds.IKT}
-    return [
-        DashboardCard("onboarding", title, "/onboarding/kort", order=40, role=role)
-        for role in (roles.LEADER, roles.ARKIV, roles.LONN, roles.IKT)
-    ] + [
-        DashboardCard(
-            "onboarding_steg",
-            _("Dine steg i IKT-skjemaet"),
-            f"/oppgaver/kort?oppgavetype={kind}",
-            order=41,
-            role=role,
-        )
-        for role, kind in steps.items()
-    ]
+    return (
+        [
+            DashboardCard("onboarding", title, "/onboarding/kort?rolle=leder", order=40, role=roles.LEADER),
+            *(
+                DashboardCard("onboarding", title, "/onboarding/kort", order=40, role=role)
+                for role in (roles.ARKIV, roles.LONN, roles.IKT)
+            ),
+        ]
+        + [
+            DashboardCard(
+                "onboarding_steg",
+                _("Dine steg i IKT-skjemaet"),
+                f"/oppgaver/kort?oppgavetype={kind}",
+                order=41,
+                role=role,
+            )
+            for role, kind in steps.items()
+        ]
+        + [
+            DashboardCard(
+                "opplaering",
+                _("Opplæring og veiledning"),
+                "/onboarding/opplaering/kort",
+                order=45,
+                role=roles.ARKIV,
+            )
+        ]
+    )
 
 
 @hookimpl

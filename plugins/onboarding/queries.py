@@ -37,6 +37,15 @@ async def follow_ups(unit_ids: Sequence[int] | None = None, limit: int = 100) ->
     return sorted(rows, key=lambda r: r["state"] == DONE)
 
 
+async def open_follow_ups(unit_ids: Sequence[int] | None = None) -> int:
+    """How many follow-ups (of handlers in ``unit_ids``, or all) are under way: registered or
+    agreed, not done (the rows :func:`follow_ups` lists first)."""
+    query = TrainingFollowUp.count().where(TrainingFollowUp.state != DONE)
+    if unit_ids is not None:
+        query = query.where(TrainingFollowUp.unit.is_in(list(unit_ids) or [-1]))
+    return int(await query)
+
+
 async def follow_up(follow_up_id: int) -> dict[str, Any] | None:
     row: dict[str, Any] | None = (
         await TrainingFollowUp.select(*_COLUMNS).where(TrainingFollowUp.id == follow_up_id).first()

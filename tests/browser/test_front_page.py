@@ -1,7 +1,9 @@
 """The front page per role in a real browser, with the demo data: each demo persona (handler,
 leader, deputy, Fellestjenesten/Arkiv, Lønn, IKT) sees a section per role with only that role's
-cards; the restanse and fordeling cards show the numbers of the list pages they link to; axe finds
-nothing on the front page of any of them."""
+cards; every card's numbers are those of the list behind its link (restanser, fordeling, the
+unit's report, the tasks of a kind with the deputy's part and the overdue ones, the forms under
+way and the leavers, the training signals); axe finds nothing on the front page of any of them.
+Run with ``-s`` to see the numbers each persona got."""
 
 from __future__ import annotations
 
@@ -65,6 +67,77 @@ def assert_clean(watch: Watch) -> None:
     assert watch.server_errors == [], "Serverfeil:\n" + "\n".join(watch.server_errors)
 
 
+def tall(body: Any, key: str) -> int:
+    """A card's number ``key`` (its ``data-tall``), as written on the card and in ``data-verdi``."""
+    item = body.locator(f"[data-tall={key}]")
+    assert item.count() == 1, key
+    value = int(str(item.get_attribute("data-verdi")))
+    if value:
+        assert number(item.inner_text()) == abs(value), (key, item.inner_text())
+    return value
+
+
+def inbox_totals(page: Any) -> tuple[int, int]:
+    """The inbox's totals: own (its table's caption «(1–n av N)») and as deputy (the heading «Som
+    stedfortreder (N oppgaver)»), 0 when a part is not shown."""
+    own = caption_total(page, "#tabell-oppgaver")
+    heading = page.locator("#stedfortreder-overskrift")
+    deputy = number(heading.inner_text()) if heading.count() else 0
+    return own, deputy
+
+
+def check_task_card(page: Any, body: Any) -> dict[str, int]:
+    """A kind's task card against the inbox filtered to the kind behind its link: the total is
+    own plus as deputy, the deputy's part is the section's, and the overdue ones are the rows
+    marked Forfalt (the inbox sorted by frist shows them first)."""
+    found = {"totalt": 0, "stedfortreder": 0, "forfalt": 0}
+    if body.locator("[data-tall=totalt]").count():
+        found["totalt"] = tall(body, "totalt")
+        found["forfalt"] = tall(body, "forfalt")
+        if body.locator("[data-tall=stedfortreder]").count():
+            found["stedfortreder"] = tall(body, "stedfortreder")
+    body.get_by_role("link", name=re.compile(r"^Gå til .* i Mottatte oppgaver$")).click()
+    page.wait_for_url(re.compile(r"/oppgaver\?oppgavetype="))
+    wait_for_htmx(page)
+    own, deputy = inbox_totals(page)
+    assert (own + deputy, deputy) == (found["totalt"], found["stedfortreder"]), (own, deputy, found)
+    if own + deputy <= 50:  # one page of each: count the marks
+        marked = page.locator("#oppgaver td[data-label=Frist] .status--warn").count()
+        assert marked == found["forfalt"], (marked, found)
+    page.goto("/")
+    wait_for_htmx(page)
+    return found
+
+
+UNDER_WAY = ("Hos Lønningskontoret", "Hos IKT", "Hos Fellestjenesten/Arkiv", "Returnert til leder")
+
+
+def check_onboarding_card(page: Any, body: Any) -> dict[str, int]:
+    """The onboarding card against /onboarding: the forms under way are the rows with those
+    states; in the leader's section the leavers are the people the list marks."""
+    found = {
+        "under-behandling": tall(body, "under-behandling")
+        if body.locator("[data-tall=under-behandling]").count()
+        else 0
+    }
+    leader = body.locator("[data-tall=avgang]").count() == 1
+    if leader:
+        found["avgang"] = tall(body, "avgang")
+        named = {
+            str(a.get_attribute("href")) for a in body.locator("a[href^='/onboarding/sjekkliste/']").all()
+        }
+    body.get_by_role("link", name="Gå til IKT-tilgang/-avgang").click()
+    page.wait_for_url(re.compile(r"/onboarding$"))
+    states = [cell.inner_text().strip() for cell in page.locator("td[data-label=Status]").all()]
+    assert sum(1 for state in states if state in UNDER_WAY) == found["under-behandling"], states
+    if leader:
+        marked = {str(a.get_attribute("href")) for a in page.locator("a.skjema-sjekkliste").all()}
+        assert len(marked) == found["avgang"] and named <= marked, (marked, named)
+    page.goto("/")
+    wait_for_htmx(page)
+    return found
+
+
 def check_own_restanser(page: Any) -> None:
     """The handler's restanse card equals the caption of Egne restanser behind its link."""
     body = card(page, "saksbehandler", "restanse")
@@ -123,24 +196,53 @@ def test_leader(new_page: Any, demo_people: DemoPeople, axe_source: str) -> None
     page.goto("/")
     wait_for_htmx(page)
 
-    # The unit's restanser: the card's figure is the report's Sum for today.
-    restanse = card(page, "leder", "restanse")
-    restanse.locator(".restanse-enhet-kort").wait_for()
-    shown = number(restanse.locator(".card__figure").first.inner_text())
-    restanse.get_by_role("link", name=re.compile(r"^Gå til Restanser i ")).first.click()
-    page.wait_for_url(re.compile(r"/restanse/enhet\?"))
-    wait_for_htmx(page)
-    if shown:
-        total = (
-            page.locator("tfoot tr").filter(has=page.locator("th", has_text="Sum")).locator("td.num").nth(1)
-        )
-        assert number(total.inner_text()) == shown
-    page.goto("/")
-    wait_for_htmx(page)
+    # The unit's restanser: the card's figures are the report's Sum row for today (restanser,
+    # change since a week before, forfalt) and its marks (handlers at or over the threshold).
+    seen = check_unit_restanser(page)
+    print(f"\nLeder {demo_people.leader}: {seen}")
+    seen = check_task_card(page, card(page, "leder", "godkjenning"))
+    print(f"Leder, Til godkjenning: {seen}")
+    seen = check_onboarding_card(page, card(page, "leder", "onboarding"))
+    print(f"Leder, IKT-tilgang/-avgang: {seen}")
     check_own_restanser(page)
     assert_clean(watch)
 
 
+def signed_change(text: str) -> int:
+    """«+3 flere», «−2 færre» or «0» as a number."""
+    value = number(text)
+    return -value if text.strip().startswith(("−", "-")) else value
+
+
+def check_unit_restanser(page: Any) -> dict[str, int]:
+    restanse = card(page, "leder", "restanse")
+    restanse.locator(".restanse-enhet-kort").wait_for()
+    unit = restanse.locator(".restanse-enhet-kort__enhet").first
+    found = {
+        "restanser": number(unit.locator(".card__figure").inner_text()),
+        "endring": tall(unit, "endring"),
+        "forfalt": tall(unit, "forfalt"),
+        "terskel": tall(unit, "terskel"),
+    }
+    unit.get_by_role("link", name=re.compile(r"^Gå til Restanser i ")).click()
+    page.wait_for_url(re.compile(r"/restanse/enhet\?"))
+    wait_for_htmx(page)
+    report = {"restanser": 0, "endring": 0, "forfalt": 0, "terskel": 0}
+    sums = page.locator("tfoot tr").filter(has=page.locator("th", has_text="Sum")).locator("td.num")
+    if sums.count():
+        report = {
+            "restanser": number(sums.nth(1).inner_text()),
+            "endring": signed_change(sums.nth(2).inner_text()),
+            "forfalt": number(sums.nth(3).inner_text()),
+            "terskel": page.locator("tbody th[scope=row] .status--warn").count(),
+        }
+    assert report == found, (report, found)
+    page.goto("/")
+    wait_for_htmx(page)
+    return found
+
+
+@pytest.mark.both_databases
 def test_deputy(new_page: Any, demo_people: DemoPeople, axe_source: str) -> None:
     page, watch = new_page(bypass_csp=True)
     assert open_front_page(page, demo_people.deputy) == ["saksbehandler", "leder"]
@@ -148,9 +250,17 @@ def test_deputy(new_page: Any, demo_people: DemoPeople, axe_source: str) -> None
     assert card(page, "leder", "restanse").locator(".restanse-enhet-kort").count() == 1
     found = axe(page, axe_source)
     assert found == [], "axe-brudd:\n" + "\n".join(found)
+    # The deputy decides the absent leader's approvals: the card counts them with the deputy's own.
+    seen = check_task_card(page, card(page, "leder", "godkjenning"))
+    print(f"\nStedfortreder {demo_people.deputy}, Til godkjenning: {seen}")
+    print(f"Stedfortreder, Restanser i enheten: {check_unit_restanser(page)}")
+    print(
+        f"Stedfortreder, IKT-tilgang/-avgang: {check_onboarding_card(page, card(page, 'leder', 'onboarding'))}"
+    )
     assert_clean(watch)
 
 
+@pytest.mark.both_databases
 def test_archive(new_page: Any, demo_people: DemoPeople, axe_source: str) -> None:
     page, watch = new_page(bypass_csp=True)
     roles = open_front_page(page, demo_people.arkiv)
@@ -175,6 +285,41 @@ def test_archive(new_page: Any, demo_people: DemoPeople, axe_source: str) -> Non
         page.goto(href)
         wait_for_htmx(page)
         assert caption_total(page, "#kurv-tabell") == count, href
+    page.goto("/")
+    wait_for_htmx(page)
+    print(f"\nArkiv {demo_people.arkiv}: Til fordeling {total} ({len(queues)} køer)")
+
+    # Registrering: the pages exist, and the newest receipt opens.
+    registrer = card(page, "arkiv", "registrer")
+    registered = tall(registrer, "registrert")
+    for name in ("Registrer inngående post", "Opprett ny sak"):
+        assert registrer.get_by_role("link", name=name).count() == 1
+    receipt = registrer.locator("a[href^='/arkiv/registrer/kvittering/']")
+    assert receipt.count() == (1 if registered else 0)
+    print(f"Arkiv, Registrering: {registered} i dag")
+
+    # Opplæring og veiledning: the handlers with old restanser and the follow-ups under way are
+    # the rows of the page behind the link.
+    training = card(page, "arkiv", "opplaering")
+    old, follow_ups = tall(training, "gamle-restanser"), tall(training, "oppfolginger")
+    training.get_by_role("link", name="Gå til Opplæring og veiledning").click()
+    page.wait_for_url(re.compile(r"/onboarding/opplaering$"))
+    cells = page.locator("td[data-label='Restanser eldre enn tre måneder']").all()
+    assert sum(1 for cell in cells if number(cell.inner_text())) == old
+    states = [
+        c.inner_text().strip()
+        for c in page.locator("#oppfolging-tabell").locator("xpath=..").locator("td[data-label=Status]").all()
+    ]
+    assert sum(1 for state in states if state != "Gjennomført") == follow_ups, states
+    print(
+        f"Arkiv, Opplæring og veiledning: {old} saksbehandlere med gamle restanser, {follow_ups} oppfølginger"
+    )
+    page.goto("/")
+    wait_for_htmx(page)
+
+    # The arkiv step of the IKT form, and the forms under way.
+    print(f"Arkiv, Dine steg i IKT-skjemaet: {check_task_card(page, card(page, 'arkiv', 'onboarding_steg'))}")
+    print(f"Arkiv, IKT-tilgang/-avgang: {check_onboarding_card(page, card(page, 'arkiv', 'onboarding'))}")
     assert_clean(watch)
 
 
@@ -188,4 +333,9 @@ def test_lonn_and_ikt(new_page: Any, server: Server, axe_source: str, role: str)
     assert page.locator("section.card[data-kort=fordeling]").count() == 0
     found = axe(page, axe_source)
     assert found == [], "axe-brudd:\n" + "\n".join(found)
+    # Their steps of the IKT form (earliest frist first, the overdue counted) and the forms under
+    # way: each number is the list's behind the link.
+    steps = check_task_card(page, card(page, role, "onboarding_steg"))
+    forms = check_onboarding_card(page, card(page, role, "onboarding"))
+    print(f"\n{role}: Dine steg i IKT-skjemaet {steps}; IKT-tilgang/-avgang {forms}")
     assert_clean(watch)

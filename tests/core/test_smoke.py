@@ -28,6 +28,6 @@ async def test_front_page_shows_a_card_per_plugin(client) -> None:
         "/restanse/kort",
         "/restanse/enhet/kort",
         "/godkjenning/kort",
-        "/onboarding/kort",
+        "/onboarding/kort?rolle=leder",
     ):
         assert f'hx-get="{url}"' in response.text

@@ -415,6 +415,44 @@ async def test_register_incoming_with_documents_shows_the_number(client, setting
     assert found.headers["location"] == f"/arkiv/journalpost/{post['id']}"
 
 
+async def test_the_registration_card_counts_todays_registrations_of_the_user(client, settings) -> None:
+    """Fellestjenesten/Arkiv's card: the registration pages, the incoming posts the user
+    registered today, and the receipt of the newest; others get 403."""
+    unit = await make_unit(code="LMA", name="Landbruk")
+    archivist = await handler_in(None, roles.ARKIV)
+    colleague = await handler_in(None, roles.ARKIV, name="Arne Arkiv")
+    await login(client, archivist)
+    card = (await client.get("/arkiv/registrer/kort", headers=htmx(client))).text
+    assert 'data-tall="registrert" data-verdi="0"' in card and "kvittering" not in card
+    assert '<a href="/arkiv/registrer">Registrer inngående post</a>' in card
+    assert '<a href="/arkiv/sak/ny">Opprett ny sak</a>' in card
+    locations = []
+    for title in ("Søknad om deling", "Klage på vedtak"):
+        response = await client.post(
+            "/arkiv/registrer",
+            data={
+                "sak_valg": "ny",
+                "journalposttype": "I",
+                "avsender_navn": "Ola Nordmann",
+                "tittel": title,
+                "mottatt_dato": today().strftime("%d.%m.%Y"),
+                "mottaker_enhet_id": str(unit),
+            },
+            files=[("hoveddokument", upload("brev.pdf", b"%PDF main"))],
+            headers=csrf(client),
+        )
+        assert response.status_code == 303, response.text[:500]
+        locations.append(response.headers["location"])
+    card = (await client.get("/arkiv/registrer/kort", headers=htmx(client))).text
+    assert 'data-tall="registrert" data-verdi="2"' in card
+    assert "2 journalposter registrert av deg i dag" in card
+    assert f'<a href="{locations[-1]}">Kvittering for den siste, ' in card
+    await login(client, colleague)  # the count is the user's own
+    assert 'data-verdi="0"' in (await client.get("/arkiv/registrer/kort")).text
+    await login(client, await handler_in(unit))
+    assert (await client.get("/arkiv/registrer/kort")).status_code == 403
+
+
 async def test_register_incoming_keeps_input_and_files_on_error(client) -> None:
     unit = await make_unit()
     archivist = await handler_in(None, roles.ARKIV)

@@ -1,5 +1,6 @@
 """A handler's own journal posts for the front page and *Mine journalposter* (``/arkiv/mine``):
-outgoing letters not yet dispatched, and posts distributed to the handler lately.
+outgoing letters not yet dispatched, and posts distributed to the handler lately; and for
+Fellestjenesten/Arkiv's registration card the incoming posts the person registered today.
 
 "Lately" is the last :data:`RECENT_DAYS` days (by ``fordelt_dato``): the app does not record
 a person's last visit. The card's counts and the page's lists come from the same conditions,
@@ -8,8 +9,9 @@ so they agree."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from core.archive.numbering import registrerings_id
 from core.archive.queries.common import PAGE_SIZE, Page, QueryString, in_list, run, run_page
 from core.archive.queries.posts import post_row, post_select
 from core.archive.queries.visibility import Viewer
@@ -99,3 +101,42 @@ async def distributed(
     )
     found.items[:] = [post_row(row) for row in found.items]
     return found
+
+
+INCOMING_TYPES = ("I", "N")
+"""What *Registrer inngående post* registers: inngående dokument and organinternt notat."""
+
+
+@dataclass(frozen=True)
+class Registered:
+    """Incoming posts a person registered on a day, and the newest of them (its id and number)."""
+
+    count: int = 0
+    last_id: int | None = None
+    last_number: str = ""
+
+
+def registered_query(person_id: int, day: date) -> QueryString:
+    """The statement of :func:`registered_on`: one row (``n``, the newest's id and number parts)."""
+    return QueryString(
+        "SELECT COUNT(*) OVER () AS n, j.id, s.saksaar, s.sakssekvensnummer, j.journalpostnummer "
+        "FROM core_journalpost j JOIN core_saksmappe s ON s.id = j.saksmappe "
+        "WHERE j.journaldato = {} AND j.opprettet_av = {} AND {} ORDER BY j.id + 0 DESC LIMIT 1",
+        day,
+        person_id,
+        in_list("j.journalposttype", INCOMING_TYPES),
+    )
+
+
+async def registered_on(person_id: int, day: date) -> Registered:
+    """The incoming posts (I, N) ``person_id`` registered on ``day`` (journaldato is the day of
+    registration), and the newest, in one statement over the day's posts (index on
+    journaldato); no title, so no skjerming to apply. The order is ``j.id + 0``: ordered by the
+    bare id with ``LIMIT 1``, PostgreSQL walked the primary key backwards through the whole
+    table looking for the day's newest (102 ms at 300 000 posts; 0.3 ms from the day's posts)."""
+    rows = await run(registered_query(person_id, day))
+    if not rows:
+        return Registered()
+    row = rows[0]
+    number = registrerings_id(row["saksaar"], row["sakssekvensnummer"], row["journalpostnummer"])
+    return Registered(int(row["n"] or 0), int(row["id"]), number)

@@ -3,7 +3,8 @@ follow-up, issue 11): set-based counts per handler, the numbers behind each sign
 
 - **old restanser**: open recipients (:func:`~core.archive.queries.open_recipients.open_on`)
   the handler holds whose journaldato is more than three months back; a signal from
-  :data:`OLD_RESTANSER_MIN`;
+  :data:`OLD_RESTANSER_MIN` (counted from the restanse ledger's spans, which agree with the
+  rule: :func:`old_restanse_handlers` is the card's count of them);
 - **bulk write-offs**: days on which the handler wrote off, with ``TE`` or ``TO``, at least
   :data:`BULK_WRITE_OFF_MIN` incoming posts on the day they arrived (avskrivningsdato =
   journaldato), in the last :data:`WINDOW_DAYS` days;
@@ -23,7 +24,6 @@ from datetime import date, timedelta
 
 from core.archive.queries.common import QueryString, in_list, run
 from core.archive.queries.leaver import OPEN_CASE_EXCLUDED, UNSENT_STATUSES
-from core.archive.queries.open_recipients import open_on
 from core.timeutil import today
 
 OLD_RESTANSER_MIN = 5
@@ -75,22 +75,52 @@ def _units(column: str, unit_ids: Sequence[int] | None) -> QueryString:
     return QueryString("1 = 1") if unit_ids is None else in_list(column, tuple(unit_ids) or (-1,))
 
 
+def old_restanser_query(day: date, unit_ids: Sequence[int] | None) -> QueryString:
+    """Rows ``person_id, n``: the handlers (of ``unit_ids`` by their unit, or everyone) with at
+    least :data:`OLD_RESTANSER_MIN` restanser on ``day`` whose journaldato is more than three
+    months back. Read from the restanse ledger's spans (:mod:`core.archive.ledger`: a span's
+    ``fra_dato`` is the journaldato, and it is open on ``day`` iff it is still open or closed
+    after ``day``), two branches over the index ``core_restanse_span_gammel`` (til_dato,
+    fra_dato) that carries the handler: the open restanser older than the bound, nothing of the
+    archive's history. The same handlers and numbers as the rule
+    (:func:`~core.archive.queries.open_recipients.open_on`) gives."""
+    bound = months_back(day, 3)
+    branch = (
+        "SELECT x.saksbehandler FROM core_restanse_span x WHERE x.fra_dato < {} AND x.saksbehandler <> 0 AND "
+    )
+    units = QueryString("")
+    if unit_ids is not None:  # by the handler's own unit, as the other signals
+        units = QueryString(
+            " WHERE o.saksbehandler IN (SELECT p.id FROM core_person p WHERE {})", _units("p.unit", unit_ids)
+        )
+    return QueryString(
+        "SELECT o.saksbehandler AS person_id, COUNT(*) AS n FROM ("  # noqa: S608 - constants
+        f"{branch}x.til_dato IS NULL UNION ALL {branch}x.til_dato > {{}}"
+        ") o{} GROUP BY o.saksbehandler HAVING COUNT(*) >= {}",
+        bound,
+        bound,
+        day,
+        units,
+        OLD_RESTANSER_MIN,
+    )
+
+
+async def old_restanse_handlers(unit_ids: Sequence[int] | None = None, day: date | None = None) -> int:
+    """How many handlers (of ``unit_ids``, or everyone) show the signal *old restanser* on
+    ``day`` (default today): the rows of :func:`handler_signals` with ``old_restanser``, in one
+    statement over the spans' index (the front-page card of Fellestjenesten/Arkiv)."""
+    rows = await run(
+        QueryString("SELECT COUNT(*) AS n FROM ({}) h", old_restanser_query(day or today(), unit_ids))
+    )
+    return int(rows[0]["n"] or 0) if rows else 0
+
+
 async def handler_signals(
     unit_ids: Sequence[int] | None = None, day: date | None = None
 ) -> list[HandlerSignals]:
     """Handlers (of ``unit_ids``, or everyone) with at least one signal, by unit and name."""
     day = day or today()
-    old = await run(
-        QueryString(
-            "SELECT k.saksbehandler AS person_id, COUNT(*) AS n FROM core_korrespondansepart k "
-            "JOIN core_journalpost j ON j.id = k.journalpost JOIN core_person p ON p.id = k.saksbehandler "
-            "WHERE {} AND j.journaldato < {} AND {} GROUP BY k.saksbehandler HAVING COUNT(*) >= {}",
-            open_on(day),
-            months_back(day, 3),
-            _units("p.unit", unit_ids),
-            OLD_RESTANSER_MIN,
-        )
-    )
+    old = await run(old_restanser_query(day, unit_ids))
     bulk = await run(
         QueryString(
             "SELECT b.person_id, COUNT(*) AS days, SUM(b.n) AS n FROM ("

@@ -18,7 +18,7 @@ from litestar.response import Response, Template
 from core.admin.common import parse_id
 from core.archive import services
 from core.archive.queries import cases as case_queries
-from core.archive.queries import choices, documents, posts, search
+from core.archive.queries import choices, documents, mine, posts, search
 from core.dates import show_date
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.i18n import _
@@ -37,7 +37,7 @@ from core.web.archive.common import (
 )
 from core.web.archive.labels import options
 from core.web.archive.posts import document_list
-from core.web.pages import AnyRequest, current_user, page
+from core.web.pages import AnyRequest, current_user, fragment, page
 
 INCOMING_TYPES = ("I", "N")
 CASE_NEW = "ny"
@@ -237,4 +237,13 @@ async def incoming_receipt(request: AnyRequest, journalpost_id: FromPath[int]) -
     return await page(request, "arkiv/kvittering.html", post=record)
 
 
-ROUTES = [incoming_form, incoming_register, incoming_receipt]
+@get("/arkiv/registrer/kort", name="arkiv:incoming_card")
+async def incoming_card(request: AnyRequest) -> Template:
+    """The front-page card of Fellestjenesten/Arkiv: the registration pages, the incoming posts
+    the user registered today and the receipt of the newest (one statement)."""
+    require_archive(request)
+    found = await mine.registered_on(current_user(request).person_id, today())
+    return fragment("arkiv/_registrer_kort.html", registered=found)
+
+
+ROUTES = [incoming_form, incoming_register, incoming_receipt, incoming_card]

@@ -22,6 +22,7 @@ from litestar.response import Response, Template
 from core.errors import Conflict, Forbidden, NotFound
 from core.i18n import _
 from core.tasks import permissions, queries, services
+from core.timeutil import today
 from core.validation import parse_id
 from core.web.actions import Done, Outcome, Selected, answer, attempt, outcome_messages
 from core.web.forms import form_value
@@ -108,16 +109,18 @@ async def inbox(
 @get("/oppgaver/kort", name="oppgaver:card")
 async def card(request: AnyRequest, oppgavetype: FromQuery[str | None] = None) -> Template:
     """The front-page card: how many tasks wait, and the newest few. With ``?oppgavetype=<kind>``
-    (a plugin's card for one role, e.g. a leader's approvals): the user's own open tasks of that
-    kind, the earliest frist first, linked to the inbox filtered the same way (the same count)."""
+    (a plugin's card for one role, e.g. a leader's approvals): the open tasks of that kind the
+    user may act on, their own and, as deputy today, their leaders', how many are past their
+    frist, and the earliest frist first; linked to the inbox filtered the same way (the same
+    tasks, own and "Som stedfortreder"). One statement (:func:`core.tasks.queries.kind_summary`)."""
     user = current_user(request)
     filters = InboxFilter.of(request, oppgavetype, queries.SORT_DUE)
     if filters.kind:
-        found = await queries.inbox(user, kind=filters.kind, sort=filters.sort, size=CARD_ROWS)
+        found = await queries.kind_summary(user, filters.kind, today(), CARD_ROWS)
         return fragment(
             "oppgaver/_kort_type.html",
-            total=found.total,
-            newest=found.items,
+            summary=found,
+            newest=found.first,
             kind=filters.kind,
             list_url=filters.url(),
             card_url=f"/oppgaver/kort?{urlencode({'oppgavetype': filters.kind})}",

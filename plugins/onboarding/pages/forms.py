@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pluggy
+
+from core import roles
 from core.archive.queries import choices
 from core.archive.queries.people import person_names, unit_people
 from core.archive.queries.units import units_by_id
@@ -15,7 +18,7 @@ from core.tasks.queries import tasks_about
 from core.tasks.tables import ACTIVE
 from core.timeutil import today
 from plugins.onboarding import forms
-from plugins.onboarding.services import form_apply, form_kinds
+from plugins.onboarding.services import checklist, form_apply, form_kinds
 from plugins.onboarding.services.form import EDITABLE, load, may_see
 from plugins.onboarding.services.form_route import step_task
 from plugins.onboarding.tables.forms import OnboardingForm
@@ -48,28 +51,74 @@ def _followed_by(user: User) -> Any:
 
 
 UNDER_WAY = ("lonn", "ikt", "arkiv", "retur")
+LEAVING = ("utkast", *UNDER_WAY)
+"""States of an *avgang* whose person is still leaving: the checklist matters until it is done."""
+CARD_LEAVERS = 3
+"""Leavers named on the leader's card (each with a link to the checklist)."""
 
 
-async def card_context(user: User) -> dict[str, Any]:
+def _led_by(user: User) -> Any:
+    """The forms of the leader's card: those the user filled in, and those of the units the user
+    leads or deputises for today."""
+    where: Any = OnboardingForm.leader == user.person_id
+    if user.led_unit_ids:
+        where = where | OnboardingForm.unit.is_in(user.led_unit_ids)
+    return where
+
+
+def may_see_checklist(user: User, row: Row) -> bool:
+    """Whether the list and the card show the checklist of the person of ``row`` to ``user``:
+    Fellestjenesten/Arkiv, and the acting leader of the form's unit (the page itself asks
+    :func:`core.archive.transfer.require_authority`)."""
+    return user.is_archive or user.authority_for(int(row["unit"])) is not None
+
+
+def leaving(row: Row) -> bool:
+    """An *avgang* not yet completed, for a person in the organisation."""
+    return row["kind"] == forms.AVGANG and row["state"] in LEAVING and row["person"] is not None
+
+
+async def card_context(user: User, pm: pluggy.PluginManager, role: str | None = None) -> dict[str, Any]:
     """The front-page card: the forms the user follows that are under way, those returned to
-    them, and their drafts (one read of two columns over the indexed state; forms are few)."""
-    query = OnboardingForm.select(OnboardingForm.state, OnboardingForm.leader).where(
-        OnboardingForm.state.is_in([*UNDER_WAY, "utkast"])
-    )
-    followed = _followed_by(user)
+    them, and their drafts (one read over the indexed state; forms are few). In the leader's
+    section (``role`` ``leder``) the forms of the units led today and the user's own, and the
+    people leaving those units whose checklist has open lines (:func:`checklist.open_counts`),
+    as the list marks them."""
+    query = OnboardingForm.select(
+        OnboardingForm.state,
+        OnboardingForm.leader,
+        OnboardingForm.kind,
+        OnboardingForm.unit,
+        OnboardingForm.person,
+    ).where(OnboardingForm.state.is_in([*UNDER_WAY, "utkast"]))
+    as_leader = role == roles.LEADER and user.is_leader
+    followed = _led_by(user) if as_leader else _followed_by(user)
     if followed is not None:
         query = query.where(followed)
     rows = await query
+    leavers: list[dict[str, Any]] = []
+    if as_leader:
+        people = {int(r["person"]) for r in rows if leaving(r) and user.authority_for(int(r["unit"]))}
+        open_lines = await checklist.open_counts(pm, people)
+        names = await person_names(list(open_lines))
+        leavers = sorted(
+            ({"id": p, "name": names.get(p, ""), "open": n} for p, n in open_lines.items()),
+            key=lambda leaver: (leaver["name"], leaver["id"]),
+        )
     return {
         "under_way": sum(1 for r in rows if r["state"] in UNDER_WAY),
         "returned": sum(1 for r in rows if r["state"] == "retur" and r["leader"] == user.person_id),
         "drafts": sum(1 for r in rows if r["state"] == "utkast" and r["leader"] == user.person_id),
+        "as_leader": as_leader,
+        "leavers": leavers[:CARD_LEAVERS],
+        "leaver_count": len(leavers),
     }
 
 
-async def list_context(user: User) -> dict[str, Any]:
+async def list_context(user: User, pm: pluggy.PluginManager) -> dict[str, Any]:
     """The forms the user follows: their own and their units' (a leader), every form (the
-    roles on the route); newest first."""
+    roles on the route); newest first. An *avgang* under way carries the number of open lines
+    of its person's checklist (``open_lines``) for those who may see that checklist."""
     query = OnboardingForm.select().order_by(OnboardingForm.updated, ascending=False)
     followed = _followed_by(user)
     if followed is not None:
@@ -77,9 +126,12 @@ async def list_context(user: User) -> dict[str, Any]:
     rows: list[Row] = await query.limit(200)
     units = await units_by_id([int(r["unit"]) for r in rows])
     names = await person_names([int(r["leader"]) for r in rows])
+    shown = {int(r["id"]): int(r["person"]) for r in rows if leaving(r) and may_see_checklist(user, r)}
+    open_lines = await checklist.open_counts(pm, shown.values())
     for row in rows:
         row["unit_name"] = units.get(int(row["unit"]), {}).get("name", "")
         row["leader_name"] = names.get(int(row["leader"]), "")
+        row["open_lines"] = open_lines.get(shown.get(int(row["id"]), 0), 0)
     return {
         "forms": rows,
         "may_fill_in": user.is_leader,

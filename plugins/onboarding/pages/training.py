@@ -56,6 +56,19 @@ async def index_context(user: User) -> dict[str, Any]:
     }
 
 
+async def card_context(user: User) -> dict[str, Any]:
+    """The front-page card: how many handlers show the signal *old restanser* (one statement
+    over the restanse spans' index, :func:`core.archive.queries.signals.old_restanse_handlers`:
+    the other signals read write-offs and letters of months and stay on the page) and how many
+    follow-ups are under way (registered or agreed), in the user's scope (:func:`scope`)."""
+    units = scope(user)
+    return {
+        "old_restanser": await signals.old_restanse_handlers(units),
+        "follow_ups": await queries.open_follow_ups(units),
+        "limit": signals.OLD_RESTANSER_MIN,
+    }
+
+
 def suggested_text(signal: signals.HandlerSignals | None, key: str) -> str:
     """The observation prefilled from the numbers behind the signal."""
     if signal is None:

@@ -1,4 +1,5 @@
-"""Training follow-up: the signals page ``GET /onboarding/opplaering``, a new follow-up
+"""Training follow-up: the signals page ``GET /onboarding/opplaering`` and its front-page card
+``GET /onboarding/opplaering/kort``, a new follow-up
 ``GET/POST /onboarding/opplaering/ny``, one follow-up ``GET /onboarding/opplaering/{id}`` with
 ``POST …/avtal`` (agree a date) and ``POST …/lukk`` (close with what was done), and the task
 link ``GET /onboarding/opplaering/oppgave/{task}``."""
@@ -16,7 +17,7 @@ from core.errors import Conflict, NotFound, ValidationFailed
 from core.i18n import _
 from core.web.flash import flash
 from core.web.forms import form_id, form_value
-from core.web.pages import AnyRequest, current_user, page, runtime
+from core.web.pages import AnyRequest, current_user, fragment, page, runtime
 from plugins.onboarding import queries
 from plugins.onboarding.pages import training as pages
 from plugins.onboarding.services import training
@@ -27,6 +28,13 @@ async def index(request: AnyRequest) -> Template:
     return await page(
         request, "onboarding/opplaering.html", **await pages.index_context(current_user(request))
     )
+
+
+@get("/opplaering/kort", name="onboarding:training_card")
+async def card(request: AnyRequest) -> Template:
+    """The front-page card of Fellestjenesten/Arkiv (htmx fragment): handlers with the signal
+    *old restanser* and the follow-ups under way, both as the page shows them."""
+    return fragment("onboarding/_opplaering_kort.html", **await pages.card_context(current_user(request)))
 
 
 @get("/opplaering/ny", name="onboarding:training_new")
@@ -109,5 +117,5 @@ async def close(request: AnyRequest, follow_up_id: FromPath[int]) -> Response[An
 
 
 router = Router(
-    path="/onboarding", route_handlers=[index, new_form, register, follow_up, from_task, agree, close]
+    path="/onboarding", route_handlers=[index, card, new_form, register, follow_up, from_task, agree, close]
 )

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from core.archive.ledger import counts_per_handler
+from core.archive.ledger import counts_per_handler, overdue_per_handler
 from core.archive.queries import people, units
 from core.archive.queries.restanse_lists import DEFAULT_SORT, open_restanser, sort_labels
 from core.archive.queries.restanser import HandlerCount, Scope
@@ -31,9 +31,11 @@ NO_HANDLER = "ingen"
 
 @dataclass(frozen=True)
 class Row:
-    """One row of the per-handler table."""
+    """One row of the per-handler table: the counts a week before and on the report date, and
+    how many of the latter are forfalt on the report date."""
 
     count: HandlerCount
+    overdue: int = 0
 
     @property
     def before(self) -> int:
@@ -114,26 +116,34 @@ def scope(criteria: EnhetCriteria, unit_ids: tuple[int, ...], handler: int | Non
 async def table(criteria: EnhetCriteria) -> list[Row]:
     """The per-handler counts from the restanse ledger: with a period of journaldato from the
     spans of the units (by unit and journaldato), else from the month totals and ledger
-    rows (:func:`core.archive.ledger.counts_per_handler`)."""
+    rows (:func:`core.archive.ledger.counts_per_handler`); the forfalt ones on the report date
+    from the units' open spans (:func:`core.archive.ledger.overdue_per_handler`)."""
     unit_ids = await scope_units(criteria)
-    counts = await counts_per_handler([criteria.week_before, criteria.report_date], scope(criteria, unit_ids))
-    return [Row(c) for c in counts]
+    within = scope(criteria, unit_ids)
+    counts = await counts_per_handler([criteria.week_before, criteria.report_date], within)
+    overdue = await overdue_per_handler(criteria.report_date, within) if counts else {}
+    return [Row(c, overdue.get((c.unit_id, c.person_id), 0)) for c in counts]
 
 
 @dataclass(frozen=True)
 class UnitCard:
-    """One led unit on the leader's front-page card: the report's figures for today."""
+    """One led unit on the leader's front-page card: the report's figures for today (its Sum
+    row: restanser now, the change since a week before, forfalt; and the handlers marked at or
+    over the threshold)."""
 
     name: str
     total: int
+    change: int
+    overdue: int
     at_threshold: int
     url: str
 
 
 async def unit_cards(request: AnyRequest) -> list[UnitCard]:
     """Per unit the user leads or deputises for today: the unit's restanser (with sub-units, all
-    restanse types, as the report opens) and the handlers at or over the threshold, from the
-    same statement as the report's table (:func:`table`, one per unit); ``url`` is that report."""
+    restanse types, as the report opens), the change since a week before, the forfalt ones and
+    the handlers at or over the threshold, from the same statements as the report's table
+    (:func:`table`, per unit); ``url`` is that report."""
     user = current_user(request)
     found = await units.units_by_id(user.led_unit_ids)
     result = []
@@ -144,6 +154,8 @@ async def unit_cards(request: AnyRequest) -> list[UnitCard]:
             UnitCard(
                 name=str(found.get(unit_id, {}).get("name", "")),
                 total=sum(r.now for r in rows),
+                change=sum(r.change for r in rows),
+                overdue=sum(r.overdue for r in rows),
                 at_threshold=sum(1 for r in rows if r.count.person_id and r.now >= config.threshold()),
                 url=report_url(criteria),
             )
@@ -182,6 +194,7 @@ async def report_context(
         "rows": rows,
         "sum_before": sum(r.before for r in rows),
         "sum_now": sum(r.now for r in rows),
+        "sum_overdue": sum(r.overdue for r in rows),
         "several_units": len({r.count.unit_id for r in rows}) > 1,
         "threshold": config.threshold(),
         "deputy_for": deputy_for,
@@ -242,12 +255,13 @@ def export_rows(criteria: EnhetCriteria, rows: list[Row]) -> tuple[list[str], li
         _("Antall %(dato)s") % {"dato": _day(criteria.week_before)},
         _("Antall %(dato)s") % {"dato": _day(criteria.report_date)},
         _("Endring"),
+        _("Forfalt %(dato)s") % {"dato": _day(criteria.report_date)},
     ]
     body: list[list[Any]] = [
-        [r.count.unit_code, r.count.unit_name, r.name, r.before, r.now, r.change] for r in rows
+        [r.count.unit_code, r.count.unit_name, r.name, r.before, r.now, r.change, r.overdue] for r in rows
     ]
     before, now = sum(r.before for r in rows), sum(r.now for r in rows)
-    body.append([_("Sum"), "", "", before, now, now - before])
+    body.append([_("Sum"), "", "", before, now, now - before, sum(r.overdue for r in rows)])
     return header, body
 
 

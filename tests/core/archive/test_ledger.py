@@ -23,7 +23,7 @@ import pytest
 
 from core.archive import creation, ledger, recipients, services
 from core.archive.inputs import PostChanges
-from core.archive.queries import restanse_lists, restanser
+from core.archive.queries import restanse_lists, restanser, signals
 from core.archive.queries.common import as_date
 from core.archive.queries.restanser import Scope
 from core.archive.queries.visibility import Viewer
@@ -35,6 +35,7 @@ from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.timeutil import now
 from tests.core.archive.service_org import Org, incoming, make_org, note, own_case
 from tests.support.factories import as_user
+from tests.support.plans import plan_of
 
 pytestmark = pytest.mark.anyio
 
@@ -307,6 +308,43 @@ async def assert_summaries_equal_the_list(org: Org) -> None:
             assert await restanse_lists.own_summary(person, day) == expected, (person, day)
 
 
+async def assert_unit_overdue_equals_the_list(org: Org, rng: random.Random) -> None:
+    """A unit's forfalt per handler (the leader's card and report, from the spans' index) is
+    the rule's list of each (unit, handler) counted by hand, with and without a period."""
+    fra, til = rng.choice([(None, None), *random_periods(rng)])
+    for day in (DATES[len(DATES) // 2], DATES[-1]):
+        scope = Scope(unit_ids=(org.lma, org.oko), journaldato_fra=fra, journaldato_til=til)
+        page = await restanse_lists.open_restanser(
+            Viewer(person_id=org.handler, codes=frozenset()), scope, day=day, size=10_000
+        )
+        expected: dict[tuple[int, int | None], int] = {}
+        for item in page.items:
+            if item["forfalt"]:
+                key = (int(item["enhet_id"]), item["saksbehandler_id"])
+                expected[key] = expected.get(key, 0) + 1
+        assert await ledger.overdue_per_handler(day, scope) == expected, (day, fra, til)
+
+
+async def assert_old_restanser_equal_the_list(org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The training signal *old restanser* (from the spans' index) is the rule's list counted by
+    hand: per handler, the restanser on the day whose journaldato is over three months back."""
+    monkeypatch.setattr(signals, "OLD_RESTANSER_MIN", 1)
+    for day in (DATES[-1], DATES[-1] + timedelta(days=40)):
+        page = await restanse_lists.open_restanser(
+            Viewer(person_id=org.handler, codes=frozenset()), Scope(), day=day, size=10_000
+        )
+        bound = signals.months_back(day, 3)
+        expected: dict[int, int] = {}
+        for item in page.items:
+            if item["saksbehandler_id"] is not None and item["journaldato"] < bound:
+                expected[int(item["saksbehandler_id"])] = expected.get(int(item["saksbehandler_id"]), 0) + 1
+        found = {
+            s.person_id: s.old_restanser for s in await signals.handler_signals(day=day) if s.old_restanser
+        }
+        assert found == expected, day
+        assert await signals.old_restanse_handlers(day=day) == len(expected)
+
+
 async def assert_date_sorted_pages_are_the_whole_list(org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
     """A list sorted by journaldato reads its page through the spans (only the restanser up to
     the page's last journaldato); every page equals the page of the whole list."""
@@ -407,6 +445,8 @@ async def test_ledger_equals_rule_on_random_histories(
     async with Journalpost._meta.db.transaction():  # one connection for the many reads (PostgreSQL)
         await assert_ledger_equals_rule(org, rng)
         await assert_summaries_equal_the_list(org)
+        await assert_unit_overdue_equals_the_list(org, rng)
+        await assert_old_restanser_equal_the_list(org, monkeypatch)
         await assert_date_sorted_pages_are_the_whole_list(org, monkeypatch)
     # What the writes kept current is what a rebuild computes from the records.
     kept = await ledger_rows()
@@ -564,3 +604,14 @@ async def test_the_card_follows_forfallsdato_and_foreloepig_svar(settings, db, c
     )
     undone = await restanse_lists.own_summary(org.handler)
     assert (undone.total, undone.forfalt, undone.paragraf_11a, undone.foreloepig) == (1, 1, 1, 0)
+
+
+async def test_a_units_forfalt_reads_its_open_spans_from_the_index(db) -> None:
+    """The leader's card and report count a unit's forfalt restanser from the index
+    ``core_restanse_span_enhet_open`` (unit, til_dato) alone, which carries the counted
+    columns: no table rows, nothing of the unit's closed spans. (With a short period of
+    journaldato the planner may rather take the spans by unit and journaldato.)"""
+    for units in ((3,), (3, 4)):
+        plan = await plan_of(ledger.overdue_query(START, Scope(unit_ids=units)))
+        assert "core_restanse_span_enhet_open" in plan, plan
+        assert "Index Only Scan" in plan or "COVERING INDEX" in plan, plan

@@ -51,7 +51,7 @@ async def test_a_leader_gets_a_section_named_after_the_unit(client) -> None:
         "/fordeling/kort?rolle=leder",
         "/restanse/enhet/kort",
         "/oppgaver/kort?oppgavetype=godkjenning.til_godkjenning",
-        "/onboarding/kort",
+        "/onboarding/kort?rolle=leder",
     ):
         assert f'hx-get="{url}"' in leader
     assert 'hx-get="/restanse/kort"' not in leader
@@ -77,6 +77,9 @@ async def test_app_roles_get_their_own_sections_in_order(client) -> None:
     assert '<h2 id="rolle-arkiv">Fellestjenesten/Arkiv</h2>' in html
     assert 'hx-get="/fordeling/kort?rolle=arkiv"' in section_html(html, roles.ARKIV)
     assert 'hx-get="/restanse/utsending/kort"' in section_html(html, roles.ARKIV)
+    assert 'hx-get="/arkiv/registrer/kort"' in section_html(html, roles.ARKIV)
+    assert 'hx-get="/onboarding/opplaering/kort"' in section_html(html, roles.ARKIV)
+    assert 'hx-get="/onboarding/kort"' in section_html(html, roles.ARKIV)
     for role in (roles.LONN, roles.IKT):
         assert 'hx-get="/onboarding/kort"' in section_html(html, role)
         assert f'hx-get="/oppgaver/kort?oppgavetype=onboarding.{role}"' in section_html(html, role)

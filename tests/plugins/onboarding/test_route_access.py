@@ -37,6 +37,7 @@ MATRIX: dict[tuple[str, str], set[int]] = {
     ("POST", "/onboarding/sjekkliste/{person_id}/flytt"): {403, 404},
     ("POST", "/onboarding/sjekkliste/{person_id}/begrunnelse"): {403, 404},
     ("GET", "/onboarding/opplaering"): {403, 404},
+    ("GET", "/onboarding/opplaering/kort"): {403},
     ("GET", "/onboarding/opplaering/ny"): {403, 404},
     ("POST", "/onboarding/opplaering/ny"): {403, 404, 422},
     ("GET", "/onboarding/opplaering/{follow_up_id}"): {403, 404},
@@ -147,6 +148,8 @@ async def test_an_outsider_is_refused_everywhere(client, ids) -> None:
     listing = await client.get("/onboarding")
     assert "Hans Handler" not in listing.text
     assert "Ingen skjemaer er under behandling." in (await client.get("/onboarding/kort")).text
+    as_leader = (await client.get("/onboarding/kort?rolle=leder")).text
+    assert "Ingen skjemaer er under behandling." in as_leader and "sjekkliste" not in as_leader
     # Nothing was stored or changed: one form, its one task, still open.
     assert await form.OnboardingForm.count() == 1
     tasks = await Task.select(Task.state).where(

@@ -74,13 +74,38 @@ async def test_leader_sees_counts_per_handler_now_and_a_week_ago(client, org: Or
     assert f"Restanser per saksbehandler {week} og {now}" in html
     # Hanne: 1 a week ago, 2 now (+1); Harald: 1 then, 0 now (-1); the unit's row without a handler.
     hanne = row_of(html, "Hanne Handler")
-    assert hanne[1:] == ["1", "2 restanser hos Hanne Handler: vis listen", "+1 flere"]
+    assert hanne[1:] == ["1", "2 restanser hos Hanne Handler: vis listen", "+1 flere", "0"]
     harald = row_of(html, "Harald Handler")
-    assert harald[1:] == ["1", "0", "−1 færre"]
+    assert harald[1:] == ["1", "0", "−1 færre", "0"]
     assert row_of(html, "Uten saksbehandler")[1:3] == ["0", "1 restanser hos Uten saksbehandler: vis listen"]
-    assert row_of(html, "Sum")[1:] == ["2", "3", "+1 flere"]
+    assert row_of(html, "Sum")[1:] == ["2", "3", "+1 flere", "0"]
     assert "Bjørn Bygg" not in html and "Trine Teknisk" not in html
     assert 'scope="col"' in html and "<caption" in html
+
+
+async def test_forfalt_per_handler_on_the_report_date_opens_the_list_forfalt_first(client, org: Org) -> None:
+    late = await make_restanse(org.unit, org.handler, journaldato=ago(20), forfallsdato=ago(2))
+    await make_restanse(org.unit, org.handler, journaldato=ago(30), forfallsdato=today())
+    await make_restanse(org.unit, org.handler, journaldato=ago(40))
+    gone = await make_restanse(org.unit, org.handler2, journaldato=ago(20), forfallsdato=ago(10))
+    await write_off(gone.korrespondansepart_id, ago(5))
+    await make_restanse(org.unit, None, journaldato=ago(9), forfallsdato=ago(1))
+    await make_restanse(org.other_unit, org.other_handler, journaldato=ago(9), forfallsdato=ago(1))
+    await login(client, org.leader)
+    html = (await client.get(f"/restanse/enhet?{query(org)}")).text
+    assert row_of(html, "Hanne Handler")[4] == "1 forfalt hos Hanne Handler: vis listen, forfalt først"
+    assert row_of(html, "Harald Handler")[4] == "0"  # written off before it fell due
+    assert row_of(html, "Uten saksbehandler")[4].startswith("1 ")
+    assert row_of(html, "Sum")[4] == "2"
+    link = htmllib.unescape(re.search(rf'href="([^"]*hvem={org.handler}&amp;sorter=forfall)"', html).group(1))
+    listing = (await client.get(link, headers=HTMX)).text
+    first_row = listing[listing.index("<tbody>") :].split("</tr>")[0]
+    assert f"/arkiv/journalpost/{late.post}" in first_row and "Forfalt</span>" in first_row
+    assert listing.count("Forfalt</span>") == 1
+    # On a report date before the write-off, Harald's was forfalt too.
+    earlier = (await client.get(f"/restanse/enhet?{query(org, dato=ago(6).isoformat())}")).text
+    assert row_of(earlier, "Harald Handler")[4].startswith("1 ")
+    assert row_of(earlier, "Hanne Handler")[4] == "0"  # hers fell due later
 
 
 async def test_the_list_behind_a_count(client, org: Org) -> None:
@@ -270,9 +295,10 @@ async def test_export_of_the_table(client, org: Org) -> None:
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:3] == ["Enhetskode", "Enhet", "Saksbehandler"]
     assert rows[0][3] == f"Antall {ago(7).strftime('%d.%m.%Y')}"
-    assert ["LMA", "Landbruk, miljø og arealforvaltning", "Hanne Handler", "1", "2", "1"] in rows
-    assert ["LMA", "Landbruk, miljø og arealforvaltning", "Uten saksbehandler", "0", "1", "1"] in rows
-    assert rows[-1] == ["Sum", "", "", "3", "4", "1"]
+    assert rows[0][6] == f"Forfalt {today().strftime('%d.%m.%Y')}"
+    assert ["LMA", "Landbruk, miljø og arealforvaltning", "Hanne Handler", "1", "2", "1", "0"] in rows
+    assert ["LMA", "Landbruk, miljø og arealforvaltning", "Uten saksbehandler", "0", "1", "1", "0"] in rows
+    assert rows[-1] == ["Sum", "", "", "3", "4", "1", "0"]
     xlsx = await client.get(f"/restanse/enhet/eksport?{query(org)}&format=xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 

@@ -1,5 +1,6 @@
 """The leader's front-page card (``GET /restanse/enhet/kort``): the unit's restanser (with
-sub-units) and the handlers at or over the threshold, the figures of the report it links to."""
+sub-units), the change since a week before, the forfalt ones and the handlers at or over the
+threshold, the figures of the report it links to (its Sum row and marks)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,55 @@ async def test_the_card_shows_the_reports_sum_and_links_to_it(client, org: Org) 
     assert total is not None and total.group(1) == "4"
 
 
+def figure(text: str, key: str) -> int:
+    found = re.search(rf'data-tall="{key}" data-verdi="(-?\d+)"', text)
+    assert found is not None, key
+    return int(found.group(1))
+
+
+def sum_row(html: str) -> list[str]:
+    row = re.search(r'<th scope="row"[^>]*>Sum</th>(.*?)</tr>', html, re.S)
+    assert row is not None
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    ]
+
+
+async def test_change_since_a_week_and_forfalt_equal_the_reports_sum_row(client, org: Org) -> None:
+    # A week ago: two open (one written off since). Now: three (two new), two of them forfalt.
+    await make_restanse(org.unit, org.handler, journaldato=ago(10), forfallsdato=ago(1))
+    gone = await make_restanse(org.unit, org.handler2, journaldato=ago(20), forfallsdato=ago(5))
+    await write_off(gone.korrespondansepart_id, ago(2))
+    await make_restanse(org.unit, None, journaldato=ago(3), forfallsdato=ago(2))
+    await make_restanse(org.sub_unit, org.sub_handler, journaldato=ago(2), forfallsdato=today())
+    await make_restanse(org.other_unit, org.other_handler, journaldato=ago(12), forfallsdato=ago(9))
+    await login(client, org.leader)
+    text = (await client.get("/restanse/enhet/kort", headers={"HX-Request": "true"})).text
+    assert '<p class="card__figure">3 restanser</p>' in text
+    assert figure(text, "endring") == 1 and "1 mer enn for en uke siden" in text
+    assert figure(text, "forfalt") == 2 and "2 forfalt" in text  # due today is not forfalt yet
+    assert figure(text, "terskel") == 0
+    link = htmllib.unescape(re.search(r'<a href="(/restanse/enhet\?[^"]+)"', text).group(1))
+    report = (await client.get(link)).text
+    assert f"Forfalt {today().strftime('%d.%m.%Y')}" in report
+    assert sum_row(report) == ["2", "3", "+1 flere", "2"]
+
+
+async def test_fewer_than_a_week_ago_is_said_so(client, org: Org) -> None:
+    for days in (9, 10):
+        gone = await make_restanse(org.unit, org.handler, journaldato=ago(days))
+        await write_off(gone.korrespondansepart_id, ago(1))
+    await make_restanse(org.unit, org.handler, journaldato=ago(8))
+    await login(client, org.leader)
+    text = (await client.get("/restanse/enhet/kort")).text
+    assert figure(text, "endring") == -2 and "2 færre enn for en uke siden" in text
+    await make_restanse(org.unit, org.handler, journaldato=ago(1))
+    await make_restanse(org.unit, org.handler, journaldato=ago(1))
+    text = (await client.get("/restanse/enhet/kort")).text
+    assert figure(text, "endring") == 0 and "Like mange som for en uke siden" in text
+
+
 async def test_handlers_at_the_threshold_are_counted(client, org: Org, monkeypatch) -> None:
     from plugins.restanse import config
 
@@ -59,7 +109,7 @@ async def test_handlers_at_the_threshold_are_counted(client, org: Org, monkeypat
     await make_restanse(org.unit, None, journaldato=ago(4))
     await login(client, org.leader)
     text = (await client.get("/restanse/enhet/kort")).text
-    assert "1 saksbehandler har 2 eller flere." in text
+    assert "1 saksbehandler har 2 eller flere" in text and figure(text, "terskel") == 1
 
 
 async def test_only_leaders_and_deputies_today_get_the_card(client, org: Org) -> None:

@@ -1,6 +1,7 @@
 """The counts behind *Mine journalposter*: the posts distributed to a handler lately can be
 read through the index of internal recipients by handler and ``fordelt_dato`` (migration
-``core_2026_12_06t18_20_00``), not through all of the handler's recipients."""
+``core_2026_12_06t18_20_00``), not through all of the handler's recipients; the registration
+card's count reads the day's posts."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import pytest
 
 from core.archive.queries import mine
 from core.archive.tables import Korrespondansepart
+from core.timeutil import today
+from tests.support.plans import plan_of
 
 pytestmark = pytest.mark.anyio
 INDEX = "core_korrespondansepart_behandler_fordelt"
@@ -32,3 +35,10 @@ async def test_the_recent_count_can_read_the_handler_and_date_index(db) -> None:
         plan = await Korrespondansepart.raw(f"EXPLAIN QUERY PLAN {recipients}", 7, mine.recent_since())
         text = "\n".join(str(row.get("detail")) for row in plan)
     assert INDEX in text, text
+
+
+async def test_the_registration_count_reads_the_days_posts(db) -> None:
+    """Fellestjenesten/Arkiv's card reads the day's posts by journaldato; ordered by the bare id
+    with ``LIMIT 1`` PostgreSQL walked the primary key backwards through every post."""
+    plan = await plan_of(mine.registered_query(7, today()))
+    assert "journaldato" in plan and "core_journalpost_pkey" not in plan, plan

@@ -7,12 +7,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.archive import services
+from core.archive import ledger, services
 from core.archive.queries import signals
 from core.archive.tables import Journalpost, Saksmappe
+from core.db import writing
 from core.timeutil import today
 from tests.core.archive.service_org import incoming, make_org, outgoing, own_case, recipient
 from tests.support.factories import as_user
+from tests.support.plans import plan_of
 
 pytestmark = pytest.mark.anyio
 
@@ -39,6 +41,8 @@ async def test_old_restanser_and_undispatched_letters(settings, db) -> None:
     assert await signals.handler_signals() == []
     old_day = signals.months_back(today(), 3) - timedelta(days=1)
     await Journalpost.update({Journalpost.journaldato: old_day}).where(Journalpost.id.is_in(posts))
+    async with writing(Journalpost):  # moved back by hand: refresh the ledger as every write does
+        await ledger.refresh_posts(posts)
     letter = await outgoing(
         settings, org, await own_case(settings, org, person=org.colleague), person=org.colleague
     )
@@ -52,10 +56,15 @@ async def test_old_restanser_and_undispatched_letters(settings, db) -> None:
     assert found[org.colleague].old_unsent == 1 and found[org.colleague].old_restanser == 0
     assert found[org.handler].unit_name == "Landbruk og miljø"
     assert await signals.handler_signals([org.oko]) == []
+    # The card counts the handlers with this signal, in the same scope.
+    assert await signals.old_restanse_handlers() == 1
+    assert await signals.old_restanse_handlers([org.lma]) == 1
+    assert await signals.old_restanse_handlers([org.oko]) == 0
     # One written off: below the threshold, no signal.
     part = await recipient(posts[0])
     await services.avskriv(settings, await as_user(org.handler), part["id"], "TE", version=part["version"])
     assert org.handler not in {s.person_id for s in await signals.handler_signals()}
+    assert await signals.old_restanse_handlers() == 0
 
 
 async def test_bulk_same_day_write_offs(settings, db) -> None:
@@ -85,3 +94,12 @@ async def test_cases_without_saksansvarlig_per_unit(settings, db) -> None:
     # The incoming post's new case (not distributed yet) and the case whose saksansvarlig was removed.
     assert (unit.unit_id, unit.cases_without_saksansvarlig) == (org.lma, 2)
     assert await signals.unit_signals([org.oko]) == []
+
+
+async def test_the_old_restanser_are_read_from_the_spans_index(db) -> None:
+    """The signal (and the card) reads the open spans older than the bound from the index
+    ``core_restanse_span_gammel``, not the archive's recipients by the rule."""
+    for units in (None, [1, 2]):
+        plan = await plan_of(signals.old_restanser_query(today(), units))
+        assert "core_restanse_span_gammel" in plan, plan
+        assert "core_korrespondansepart" not in plan, plan

@@ -4,6 +4,7 @@ the menu badge and the card, taking a role task, the sent tasks, the generic tas
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -345,3 +346,45 @@ async def test_the_inbox_remembers_the_sort_chosen_last(settings, client) -> Non
     assert '<option value="eldste" selected>' in oldest
     assert (await client.get("/oppgaver?sorter=tull")).status_code == 200  # the default, not stored
     assert '<option value="eldste" selected>' in (await client.get("/oppgaver")).text
+
+
+def tall(text: str, key: str) -> int | None:
+    found = re.search(rf'data-tall="{key}" data-verdi="(\d+)"', text)
+    return int(found.group(1)) if found else None
+
+
+async def test_the_kind_card_counts_the_deputys_leader_and_what_is_overdue(settings, client) -> None:
+    """The deputy acts on the absent leader's tasks, so the kind's card (the leader's section)
+    counts them with the deputy's own, as the inbox filtered to the kind lists them (own, then
+    "Som stedfortreder", each with its total); a withdrawn task and another kind do not count."""
+    org = await make_org()
+    kind = "dummy_plugin.check"
+    late = today() - timedelta(days=1)
+    await task_to(
+        settings, person=org.deputy, kind=kind, title="Til Stian selv", due=today() + timedelta(days=3)
+    )
+    await task_to(settings, person=org.leader, kind=kind, title="Til Lise, forfalt", due=late, object_id=1)
+    await task_to(settings, person=org.leader, kind=kind, title="Til Lise uten frist", object_id=2)
+    await task_to(settings, person=org.leader, sender=org.handler, title="Annen type til Lise")
+    gone = await task_to(settings, person=org.leader, kind=kind, title="Trukket", object_id=3)
+    await Task.update({Task.state: "withdrawn"}).where(Task.id == gone)
+    await task_to(settings, person=org.chief, kind=kind, title="Til Rita", object_id=4)
+
+    await login(client, org.deputy)
+    card = (await client.get(f"/oppgaver/kort?oppgavetype={kind}", headers=HX)).text
+    assert (tall(card, "totalt"), tall(card, "stedfortreder"), tall(card, "forfalt")) == (3, 2, 1)
+    assert "3 oppgaver venter" in card and "2 av dem som stedfortreder" in card
+    assert "1 har passert fristen" in card
+    assert card.index("Til Lise, forfalt") < card.index("Til Stian selv") < card.index("Til Lise uten frist")
+    assert "Til Rita" not in card and "Trukket" not in card and "Annen type" not in card
+    inbox = (await client.get(f"/oppgaver?oppgavetype={kind}&sorter=frist")).text
+    assert "Oppgaver til deg (1–1 av 1)" in inbox
+    assert re.search(r'id="stedfortreder-overskrift">Som stedfortreder \(2 oppgaver\)</h2>', inbox)
+
+    await login(client, org.leader)  # the leader sees the same tasks as her own
+    card = (await client.get(f"/oppgaver/kort?oppgavetype={kind}", headers=HX)).text
+    assert (tall(card, "totalt"), tall(card, "stedfortreder"), tall(card, "forfalt")) == (2, None, 1)
+
+    await login(client, org.handler)  # nothing of the kind: the empty card, and the link
+    card = (await client.get(f"/oppgaver/kort?oppgavetype={kind}", headers=HX)).text
+    assert tall(card, "totalt") is None and "Ingen oppgaver av denne typen venter." in card
