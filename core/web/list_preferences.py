@@ -12,6 +12,9 @@ egen enhet*, *Restanseoppfølging*, *Mottatte oppgaver*) calls :func:`open_list`
 - **A sort that is not allowed** (a typo, an old bookmark): the list's default, and nothing is
   remembered. Never an error.
 
+A list without a sort (*Mine journalposter* and its front-page card, which share one key) asks
+only for the visit: :func:`since_last_visit`.
+
 With ``seen`` the call also records the visit, for the mark «Ny» (items that came into the list
 since the person's previous visit; shown first with the sort «Nye først»). A *visit* is a run of
 views of the list less than :data:`VISIT_GAP` apart: during it the marks stay put (paging,
@@ -131,6 +134,14 @@ async def open_list(
                     {ListPreference.seen_at: marks[0], ListPreference.new_since: marks[1]},
                 )
     return ListView(chosen, new_since)
+
+
+async def since_last_visit(user: User, key: str) -> datetime:
+    """For a list without a sort (*Mine journalposter*): record the visit and give the time
+    after which an item is new to ``user`` (:func:`open_list` with ``seen``)."""
+    view = await open_list(user, key, None, (), "", seen=True)
+    assert view.new_since is not None  # always set with seen
+    return view.new_since
 
 
 async def _upsert(person_id: int, key: str, values: dict[Any, Any]) -> None:

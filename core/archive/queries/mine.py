@@ -1,9 +1,8 @@
 """A handler's own journal posts for the front page and *Mine journalposter* (``/arkiv/mine``):
-outgoing letters not yet dispatched, and posts distributed to the handler lately; and for
-Fellestjenesten/Arkiv's registration card the incoming posts the person registered today.
-
-"Lately" is the last :data:`RECENT_DAYS` days (by ``fordelt_dato``): the app does not record
-a person's last visit. The card's counts and the page's lists come from the same conditions,
+outgoing letters not yet dispatched, and posts distributed to the handler since a time (the
+person's last visit, :mod:`core.web.archive.mine`; by default the last :data:`RECENT_DAYS` days,
+by ``fordelt_dato``); and for Fellestjenesten/Arkiv's registration card the incoming posts the
+person registered today. The card's counts and the page's lists come from the same conditions,
 so they agree."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """*Mine journalposter* (``/arkiv/mine``) and its front-page card (``/arkiv/mine/kort``): the
-handler's outgoing letters not yet ekspedert and the posts distributed to them in the last
-seven days; the card's counts equal the lists."""
+handler's outgoing letters not yet ekspedert and the posts distributed to them since their last
+visit (the first visit: the last seven days); the card's counts equal the lists."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from core.archive.queries import mine
 from core.archive.tables import Korrespondansepart
+from core.tables import ListPreference
 from core.timeutil import now
 from tests.support.factories import login, make_case, make_part, make_person, make_post, make_unit
 
@@ -50,7 +51,7 @@ async def test_card_counts_equal_the_lists(client, db) -> None:
     card = await client.get("/arkiv/mine/kort", headers={"HX-Request": "true"})
     assert card.status_code == 200
     assert "3 utgående brev er ikke ekspedert" in card.text
-    assert "1 journalpost fordelt til deg siste 7 dager" in card.text
+    assert "1 journalpost fordelt til deg siden forrige besøk" in card.text
     page = await client.get("/arkiv/mine")
     assert page.status_code == 200
     html = page.text
@@ -103,3 +104,38 @@ async def test_both_lists_are_paged_each_on_its_own(client, db, monkeypatch) -> 
     assert "Fordelt til deg (3–3 av 3)</caption>" in later
     assert 'href="/arkiv/mine?fside=2&amp;uside=2#utgaaende"' in later
     assert (await client.get("/arkiv/mine", params={"uside": 0})).status_code == 400
+
+
+async def test_distributed_since_the_last_visit(client, db) -> None:
+    """The card and the page count what was distributed after the previous visit (views half an
+    hour apart or more); during one visit both keep the same posts."""
+    unit = await make_unit()
+    me = await make_person(unit=unit)
+    case = await make_case(unit=unit)
+    await distributed(
+        await make_post(case, "Før besøket", journalposttype="I", journalstatus="J"), me, unit, 2
+    )
+    await login(client, me)
+    card = (await client.get("/arkiv/mine/kort")).text
+    assert "1 journalpost fordelt til deg siden forrige besøk" in card  # first visit: a week back
+    # The visit ends; an hour later a post is distributed, and another half an hour after that.
+    await ListPreference.update(
+        {
+            ListPreference.seen_at: now() - timedelta(hours=2),
+            ListPreference.new_since: now() - timedelta(days=7),
+        }
+    ).where((ListPreference.person == me) & (ListPreference.list_key == "arkiv.mine"))
+    await distributed(
+        await make_post(case, "Etter besøket", journalposttype="I", journalstatus="J"), me, unit, 1 / 24
+    )
+    card = (await client.get("/arkiv/mine/kort")).text
+    assert "1 journalpost fordelt til deg siden forrige besøk" in card
+    html = (await client.get("/arkiv/mine")).text  # the same visit: the same post
+    assert "Fordelt til deg (1–1 av 1)</caption>" in html
+    assert "Etter besøket" in html and "Før besøket" not in html
+    row = (
+        await ListPreference.select()
+        .where((ListPreference.person == me) & (ListPreference.list_key == "arkiv.mine"))
+        .first()
+    )
+    assert row is not None and row["sort"] in ("", None)  # a visit, no sort
