@@ -50,6 +50,7 @@ async def sort_events(person: int) -> list[dict]:
         await AuditEvent.select(AuditEvent.action, AuditEvent.summary, AuditEvent.actor)
         .where(AuditEvent.action == list_preferences.ACTION)
         .where(AuditEvent.object_id == str(person))
+        .order_by(AuditEvent.id)  # in the order written (a table without ORDER BY has none)
     )
 
 
