@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from core import dates, i18n
 from core.plugins import LoadedPlugin, collect_sync
+from core.template_translation import CompiledTranslations, LanguageEnvironment, LanguageLoader
 
 ROOT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -30,16 +31,25 @@ def template_dirs(plugins: Iterable[LoadedPlugin], pm: pluggy.PluginManager) -> 
 
 
 def build_environment(
-    plugins: Iterable[LoadedPlugin], pm: pluggy.PluginManager, *, auto_reload: bool = True
+    plugins: Iterable[LoadedPlugin],
+    pm: pluggy.PluginManager,
+    *,
+    auto_reload: bool = True,
+    translate_when_compiled: bool = True,
 ) -> Environment:
     """The Jinja2 environment of the app and the mails. ``auto_reload`` (development) checks
     each template's file for changes on every render; production leaves it off, as templates
-    only change with a deploy (it cost a ``stat`` per template per page)."""
-    env = Environment(
+    only change with a deploy (it cost a ``stat`` per template per page).
+
+    ``translate_when_compiled`` compiles each template once per language with its constant
+    texts translated (:mod:`core.template_translation`); without it every ``_()`` is a call at
+    render time (the tests compare both)."""
+    loader = FileSystemLoader([str(d) for d in template_dirs(plugins, pm)])
+    env = (LanguageEnvironment if translate_when_compiled else Environment)(
         auto_reload=auto_reload,
-        loader=FileSystemLoader([str(d) for d in template_dirs(plugins, pm)]),
+        loader=LanguageLoader(loader) if translate_when_compiled else loader,
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", *([CompiledTranslations] if translate_when_compiled else [])],
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
