@@ -46,3 +46,26 @@ def test_gettext_in_templates_reads_as_jinjas_own(settings, language: str) -> No
             assert ("&lt;b&gt;" in mine) == autoescape
     finally:
         i18n.set_language("nb")
+
+
+def test_attributes_of_a_plain_dict_read_as_jinjas_own(settings) -> None:
+    """``row.name`` on a plain dict takes the key at once (no ``AttributeError`` first), and
+    reads exactly as Jinja reads it: a dict's methods win over its keys, a missing key is
+    undefined (an error under ``StrictUndefined``), other objects go Jinja's way."""
+    import jinja2
+
+    ours = build_runtime(settings).templates
+    jinjas = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    source = (
+        "{{ row.nummer }}|{{ row.items is callable }}|{{ row.get('x', '-') }}|{{ sub.nummer }}|{{ obj.real }}"
+    )
+
+    class Sub(dict[str, object]):
+        pass
+
+    context = {"row": {"nummer": "2026/00001-1", "items": 3}, "sub": Sub(nummer="s"), "obj": 5}
+    assert ours.from_string(source).render(**context) == jinjas.from_string(source).render(**context)
+    assert ours.from_string(source).render(**context) == "2026/00001-1|True|-|s|5"
+    for env in (ours, jinjas):
+        with pytest.raises(jinja2.UndefinedError):
+            env.from_string("{{ row.mangler }}").render(row={"nummer": 1})
