@@ -32,7 +32,8 @@ others choose by the scope).
 Every write that can move a count calls :func:`refresh_parts` or :func:`refresh_posts` inside
 its own write transaction (registration, sending of a note, status changes, fordeling,
 sending to a unit, write-off, transfer of work, deleting a post); they also keep the queues
-*Til fordeling* (:mod:`core.archive.fordeling_spans`). Bulk loads (Noark 5 import, demo data)
+*Til fordeling* (:mod:`core.archive.fordeling_spans`) and the open restanser counted by date for
+the cards (:mod:`core.archive.open_counts`). Bulk loads (Noark 5 import, demo data)
 call :func:`rebuild_all`, as does ``arkivrutiner rebuild-restanse-ledger``. A refresh
 recomputes the spans of the given recipients with the rule's SQL, compares them with the
 stored ones and applies only the difference: the ledger rows as upserts, then per key and month
@@ -56,7 +57,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from core import memo
-from core.archive import fordeling_spans
+from core.archive import fordeling_spans, open_counts
 from core.archive.queries.common import QueryString, as_date, engine_type, in_list, run
 from core.archive.queries.open_recipients import RECIPIENT, RESTANSE_TYPES, recipient_of
 from core.archive.queries.restanser import (
@@ -72,6 +73,7 @@ __all__ = [
     "NEVER",
     "count",
     "counts_per_handler",
+    "counts_per_key",
     "counts_per_unit",
     "overdue_per_handler",
     "rebuild",
@@ -152,9 +154,10 @@ _LOCK_CLASS = 0x5245
 """First key of the PostgreSQL advisory locks of the ledger's keys ("RE")."""
 
 
-def _lock_id(key: SpanKey) -> int:
-    """The second key of ``key``'s advisory lock (a 32-bit hash; two keys that share one only
-    take turns more often)."""
+def _lock_id(key: tuple[Any, ...]) -> int:
+    """The second key of ``key``'s advisory lock, a ledger key or one of
+    :func:`core.archive.open_counts.lock_keys` (a 32-bit hash; two keys that share one only take
+    turns more often)."""
     return zlib.crc32(repr(key).encode()) - 2**31
 
 
@@ -234,8 +237,10 @@ async def _refresh(records: QueryString, stored: QueryString) -> None:
     for part in added:
         _add(deltas, new[part], +1)
     changed = {key: delta for key, delta in deltas.items() if delta}
-    if changed and engine_type() in ("postgres", "cockroach"):
-        for lock in sorted({_lock_id(key[:3]) for key in changed}):
+    opened = open_counts.changes([old[part] for part in gone], [new[part] for part in added])
+    locks = {_lock_id(key[:3]) for key in changed} | {_lock_id(key) for key in open_counts.lock_keys(opened)}
+    if locks and engine_type() in ("postgres", "cockroach"):
+        for lock in sorted(locks):
             await run(QueryString("SELECT pg_advisory_xact_lock({}, {})", _LOCK_CLASS, lock))
     for (unit, handler, kind, day), delta in sorted(changed.items()):
         await run(
@@ -256,6 +261,7 @@ async def _refresh(records: QueryString, stored: QueryString) -> None:
     for (unit, handler, kind, month), delta in sorted(months.items()):
         if delta:
             await _add_to_month((unit, handler, kind), month, delta)
+    await open_counts.write(opened)
     memo.forget()  # the request's memo also holds queue counts the same writes move
     if gone:
         await run(QueryString("DELETE FROM core_restanse_span WHERE {}", in_list("korrespondansepart", gone)))
@@ -296,14 +302,19 @@ def _next_month(month: date) -> date:
 
 
 async def rebuild(
-    execute: Callable[[QueryString], Awaitable[Any]] = run, *, months: bool = True, card_columns: bool = True
+    execute: Callable[[QueryString], Awaitable[Any]] = run,
+    *,
+    months: bool = True,
+    card_columns: bool = True,
+    open_rows: bool = True,
 ) -> int:
     """Recompute the whole ledger from the records (set-based; run it in a write transaction,
     or it is its own statements). Returns the number of spans. ``execute`` runs one statement
     (a migration passes its own engine's). ``months=False`` leaves ``core_restanse_month``
     alone (the migration that made the ledger ran before that table existed);
     ``card_columns=False`` fills only the span columns that migration knew (a later migration
-    adds and fills ``forfallsdato`` and ``foreloepig_svar_dato``)."""
+    adds and fills ``forfallsdato`` and ``foreloepig_svar_dato``); ``open_rows=False`` leaves
+    ``core_restanse_open`` (:mod:`core.archive.open_counts`) alone, for the same reason."""
     columns = _COLUMNS if card_columns else _BASE_COLUMNS
     await execute(QueryString("DELETE FROM core_restanse_ledger"))
     await execute(QueryString("DELETE FROM core_restanse_span"))
@@ -326,6 +337,8 @@ async def rebuild(
     )
     if months:
         await rebuild_months(execute)
+    if open_rows:
+        await open_counts.rebuild(execute)
     memo.forget()
     rows = await execute(QueryString("SELECT COUNT(*) AS n FROM core_restanse_span"))
     return int(rows[0]["n"])
@@ -650,3 +663,20 @@ async def counts_per_handler(dates: Sequence[date], scope: Scope = ALL) -> list[
         )
     )
     return handler_counts_from_rows(rows, len(dates))
+
+
+async def counts_per_key(
+    dates: Sequence[date], scope: Scope = ALL
+) -> dict[tuple[int, int | None], tuple[int, ...]]:
+    """The counts of :func:`counts_per_handler` per (unit, handler; None: without handler), the
+    same keys (a restanse on at least one of ``dates``), without the names: the ledger's
+    statement alone (the leader's card)."""
+    if not dates:
+        return {}
+    rows = await run(counts_query(dates, scope, ("enhet", "saksbehandler"), with_unit=True))
+    found = {}
+    for row in rows:
+        counts = tuple(int(row[f"c{index}"] or 0) for index in range(len(dates)))
+        if any(counts):
+            found[(int(row["enhet"]), int(row["saksbehandler"]) or None)] = counts
+    return found

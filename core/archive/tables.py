@@ -295,6 +295,21 @@ class RestanseMonth(Table, tablename="core_restanse_month"):
     neste = Date()
 
 
+class RestanseOpen(Table, tablename="core_restanse_open"):
+    """The still open restanse spans counted by a date of their own, for the front-page cards
+    (:mod:`core.archive.open_counts`): ``akse`` ``F`` per unit (``noekkel``) by the day after which
+    they are forfalt, ``J`` per handler by journaldato; ``periode`` ``D`` per day (``dato``) and
+    ``M`` per month (``dato``: its first day); ``antall`` the open spans (rows of 0 are deleted).
+    Kept by every ledger refresh, rebuilt with the ledger; unique on the first four columns."""
+
+    id: Serial
+    akse = Varchar(length=1)
+    noekkel = Integer(default=0)
+    periode = Varchar(length=1)
+    dato = Date()
+    antall = Integer(default=0)
+
+
 class Tilgang(Table, tablename="core_tilgang"):
     """A person's access to records with a given tilgangsrestriksjon (tilgangskode)."""
 
@@ -329,4 +344,5 @@ ARCHIVE_TABLES: list[type[Table]] = [
     FordelingSpan,
     RestanseLedger,
     RestanseMonth,
+    RestanseOpen,
 ]

@@ -25,7 +25,7 @@ async def forwards() -> MigrationManager:
         for name, target in INDEXES.items():
             unique = "UNIQUE " if name.endswith("_key") else ""
             await Table.raw(f"CREATE {unique}INDEX IF NOT EXISTS {name} {target}")
-        await rebuild(lambda query: Table.raw("{}", query), months=False, card_columns=False)
+        await rebuild(lambda query: Table.raw("{}", query), months=False, card_columns=False, open_rows=False)
 
     async def drop() -> None:
         for name in INDEXES:

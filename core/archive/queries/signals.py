@@ -3,8 +3,9 @@ follow-up, issue 11): set-based counts per handler, the numbers behind each sign
 
 - **old restanser**: open recipients (:func:`~core.archive.queries.open_recipients.open_on`)
   the handler holds whose journaldato is more than three months back; a signal from
-  :data:`OLD_RESTANSER_MIN` (counted from the restanse ledger's spans, which agree with the
-  rule: :func:`old_restanse_handlers` is the card's count of them);
+  :data:`OLD_RESTANSER_MIN` (counted from the open restanser by journaldato that the restanse
+  ledger's writes keep, :mod:`core.archive.open_counts`, which agree with the rule:
+  :func:`old_restanse_handlers` is the card's count of them);
 - **bulk write-offs**: days on which the handler wrote off, with ``TE`` or ``TO``, at least
   :data:`BULK_WRITE_OFF_MIN` incoming posts on the day they arrived (avskrivningsdato =
   journaldato), in the last :data:`WINDOW_DAYS` days;
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from core.archive import open_counts
 from core.archive.queries.common import QueryString, in_list, run
 from core.archive.queries.leaver import OPEN_CASE_EXCLUDED, UNSENT_STATUSES
 from core.timeutil import today
@@ -78,37 +80,24 @@ def _units(column: str, unit_ids: Sequence[int] | None) -> QueryString:
 def old_restanser_query(day: date, unit_ids: Sequence[int] | None) -> QueryString:
     """Rows ``person_id, n``: the handlers (of ``unit_ids`` by their unit, or everyone) with at
     least :data:`OLD_RESTANSER_MIN` restanser on ``day`` whose journaldato is more than three
-    months back. Read from the restanse ledger's spans (:mod:`core.archive.ledger`: a span's
-    ``fra_dato`` is the journaldato, and it is open on ``day`` iff it is still open or closed
-    after ``day``), two branches over the index ``core_restanse_span_gammel`` (til_dato,
-    fra_dato) that carries the handler: the open restanser older than the bound, nothing of the
-    archive's history. The same handlers and numbers as the rule
+    months back. Read from the open restanser counted per handler and journaldato
+    (:mod:`core.archive.open_counts`, kept by the restanse ledger's writes: a month row per
+    handler and month and at most half a month of day rows, through the index
+    ``core_restanse_open_dato``) and the spans closed after ``day`` (``core_restanse_span_gammel``),
+    nothing of the archive's history. The same handlers and numbers as the rule
     (:func:`~core.archive.queries.open_recipients.open_on`) gives."""
-    bound = months_back(day, 3)
-    branch = (
-        "SELECT x.saksbehandler FROM core_restanse_span x WHERE x.fra_dato < {} AND x.saksbehandler <> 0 AND "
-    )
-    units = QueryString("")
+    handlers = QueryString("1 = 1")
     if unit_ids is not None:  # by the handler's own unit, as the other signals
-        units = QueryString(
-            " WHERE o.saksbehandler IN (SELECT p.id FROM core_person p WHERE {})", _units("p.unit", unit_ids)
+        handlers = QueryString(
+            "g.noekkel IN (SELECT p.id FROM core_person p WHERE {})", _units("p.unit", unit_ids)
         )
-    return QueryString(
-        "SELECT o.saksbehandler AS person_id, COUNT(*) AS n FROM ("  # noqa: S608 - constants
-        f"{branch}x.til_dato IS NULL UNION ALL {branch}x.til_dato > {{}}"
-        ") o{} GROUP BY o.saksbehandler HAVING COUNT(*) >= {}",
-        bound,
-        bound,
-        day,
-        units,
-        OLD_RESTANSER_MIN,
-    )
+    return open_counts.old_query(day, months_back(day, 3), handlers, OLD_RESTANSER_MIN)
 
 
 async def old_restanse_handlers(unit_ids: Sequence[int] | None = None, day: date | None = None) -> int:
     """How many handlers (of ``unit_ids``, or everyone) show the signal *old restanser* on
     ``day`` (default today): the rows of :func:`handler_signals` with ``old_restanser``, in one
-    statement over the spans' index (the front-page card of Fellestjenesten/Arkiv)."""
+    statement over the open counts (the front-page card of Fellestjenesten/Arkiv)."""
     rows = await run(
         QueryString("SELECT COUNT(*) AS n FROM ({}) h", old_restanser_query(day or today(), unit_ids))
     )

@@ -46,6 +46,27 @@ async def with_sub_units(unit_ids: Sequence[int]) -> tuple[int, ...]:
     return tuple(int(row["id"]) for row in rows)
 
 
+async def trees_of(unit_ids: Sequence[int]) -> dict[int, tuple[str, tuple[int, ...]]]:
+    """Per unit of ``unit_ids`` that exists: its name, and it with all its descendants, sorted
+    (:func:`with_sub_units` of each); one recursive CTE for all of them."""
+    if not unit_ids:
+        return {}
+    rows = await run(
+        QueryString(
+            "WITH RECURSIVE tre(rot, id) AS (SELECT u.id, u.id FROM core_unit u WHERE {} "
+            "UNION SELECT tre.rot, c.id FROM core_unit c JOIN tre ON c.parent = tre.id) "
+            "SELECT tre.rot, tre.id, r.name FROM tre JOIN core_unit r ON r.id = tre.rot ORDER BY tre.rot, tre.id",
+            in_list("u.id", list(unit_ids)),
+        )
+    )
+    names: dict[int, str] = {}
+    found: dict[int, list[int]] = {}
+    for row in rows:
+        names[int(row["rot"])] = str(row["name"])
+        found.setdefault(int(row["rot"]), []).append(int(row["id"]))
+    return {root: (names[root], tuple(ids)) for root, ids in found.items()}
+
+
 async def report_units(user: User) -> list[dict[str, Any]]:
     """The units ``user`` may see a unit report for: every active unit for
     Fellestjenesten/Arkiv, else the units the user leads or deputises for today; with the

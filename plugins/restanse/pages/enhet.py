@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from core.archive.ledger import counts_per_handler, overdue_per_handler
+from core.archive.ledger import counts_per_handler, counts_per_key, overdue_per_handler
+from core.archive.open_counts import overdue_per_unit
 from core.archive.queries import people, units
 from core.archive.queries.restanse_lists import DEFAULT_SORT, open_restanser, sort_labels
 from core.archive.queries.restanser import HandlerCount, Scope
@@ -142,22 +143,33 @@ class UnitCard:
 async def unit_cards(request: AnyRequest) -> list[UnitCard]:
     """Per unit the user leads or deputises for today: the unit's restanser (with sub-units, all
     restanse types, as the report opens), the change since a week before, the forfalt ones and
-    the handlers at or over the threshold, from the same statements as the report's table
-    (:func:`table`, per unit); ``url`` is that report."""
+    the handlers at or over the threshold: :func:`table`'s figures per unit, read for all the led
+    units at once in three statements, however many units: the units with their sub-units
+    (:func:`core.archive.queries.units.trees_of`), the ledger's counts per unit and handler on
+    both dates (:func:`core.archive.ledger.counts_per_key`) and the forfalt ones per unit from
+    the open restanser counted by date (:func:`core.archive.open_counts.overdue_per_unit`);
+    ``url`` is the report."""
     user = current_user(request)
-    found = await units.units_by_id(user.led_unit_ids)
+    trees = await units.trees_of(user.led_unit_ids)
+    every = tuple(sorted({unit for _, tree in trees.values() for unit in tree}))
+    base = EnhetCriteria()
+    counts = await counts_per_key([base.week_before, base.report_date], scope(base, every)) if every else {}
+    overdue = await overdue_per_unit(base.report_date, every) if counts else {}
+    per_unit: dict[int, list[tuple[int | None, tuple[int, ...]]]] = {}
+    for (unit, handler), numbers in counts.items():
+        per_unit.setdefault(unit, []).append((handler, numbers))
     result = []
     for unit_id in user.led_unit_ids:
-        criteria = EnhetCriteria(enhet=unit_id)
-        rows = await table(criteria)
+        name, tree = trees.get(unit_id, ("", ()))
+        rows = [row for unit in tree for row in per_unit.get(unit, [])]
         result.append(
             UnitCard(
-                name=str(found.get(unit_id, {}).get("name", "")),
-                total=sum(r.now for r in rows),
-                change=sum(r.change for r in rows),
-                overdue=sum(r.overdue for r in rows),
-                at_threshold=sum(1 for r in rows if r.count.person_id and r.now >= config.threshold()),
-                url=report_url(criteria),
+                name=name,
+                total=sum(now for _, (_, now) in rows),
+                change=sum(now - before for _, (before, now) in rows),
+                overdue=sum(overdue.get(unit, 0) for unit in tree),
+                at_threshold=sum(1 for handler, (_, now) in rows if handler and now >= config.threshold()),
+                url=report_url(EnhetCriteria(enhet=unit_id)),
             )
         )
     return result

@@ -7,7 +7,9 @@ a leaver's work, deleting a reserved note, and whole-post write-offs as an impor
 The histories span four months, so the counts read month totals kept by the writes
 (``core_restanse_month``) and ledger rows on both sides of month boundaries; the counts with a
 period of journaldato (read from the spans) are checked for random periods, and a handler's
-summary (the card) against the rule's list. Runs on both databases; the seed of a failing
+summary (the card) against the rule's list; the open restanser counted by date for the cards
+(``core_restanse_open``: a unit's forfalt, the handlers' old restanser) against the rule's list
+and the spans, and against a rebuild. Runs on both databases; the seed of a failing
 history is in the test id."""
 
 from __future__ import annotations
@@ -21,14 +23,14 @@ from typing import Any
 
 import pytest
 
-from core.archive import creation, ledger, recipients, services
+from core.archive import creation, ledger, open_counts, recipients, services
 from core.archive.inputs import PostChanges
 from core.archive.queries import restanse_lists, restanser, signals
-from core.archive.queries.common import as_date
+from core.archive.queries.common import as_date, run
 from core.archive.queries.restanser import Scope
 from core.archive.queries.visibility import Viewer
 from core.archive.services import InternalRecipient
-from core.archive.tables import Avskrivning, Journalpost, Korrespondansepart
+from core.archive.tables import Avskrivning, Journalpost, Korrespondansepart, Person
 from core.archive.transfer import counts_of, preview
 from core.db import writing
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -42,6 +44,9 @@ pytestmark = pytest.mark.anyio
 START = date(2026, 8, 20)
 DAYS = 90
 DATES = [START + timedelta(days=offset) for offset in range(-1, DAYS + 2)]
+CARD_DATES = [START + timedelta(days=offset) for offset in range(-1, DAYS + 130, 3)]
+"""The cards' counts are read on these days: the history and the months after it (the training
+signal's bound, three months back, crosses the history)."""
 
 
 class Clock:
@@ -252,7 +257,9 @@ def random_periods(rng: random.Random) -> list[tuple[date | None, date | None]]:
 
 
 async def assert_ledger_equals_rule(org: Org, rng: random.Random) -> None:
-    assert await ledger.counts_per_handler(DATES) == await restanser.counts_per_handler(DATES)
+    per_handler = await restanser.counts_per_handler(DATES)
+    assert await ledger.counts_per_handler(DATES) == per_handler
+    assert await ledger.counts_per_key(DATES) == {(c.unit_id, c.person_id): c.counts for c in per_handler}
     assert await ledger.counts_per_unit(DATES) == await restanser.counts_per_unit(DATES)
     scopes = [
         Scope(),
@@ -323,6 +330,22 @@ async def assert_unit_overdue_equals_the_list(org: Org, rng: random.Random) -> N
                 key = (int(item["enhet_id"]), item["saksbehandler_id"])
                 expected[key] = expected.get(key, 0) + 1
         assert await ledger.overdue_per_handler(day, scope) == expected, (day, fra, til)
+        if fra is None and til is None:  # the leader's card: per unit, from the open counts
+            per_unit: dict[int, int] = {}
+            for (unit, _), n in expected.items():
+                per_unit[unit] = per_unit.get(unit, 0) + n
+            assert await open_counts.overdue_per_unit(day, (org.lma, org.oko)) == per_unit, day
+    # Every day of the history and after it (the spans closed after the day, those registered
+    # after it, both halves of a month): the open counts equal the spans' count above.
+    for day in CARD_DATES:
+        by_handler = await ledger.overdue_per_handler(day, Scope(unit_ids=(org.lma, org.oko)))
+        per_unit = {}
+        for (unit, _), n in by_handler.items():
+            per_unit[unit] = per_unit.get(unit, 0) + n
+        assert await open_counts.overdue_per_unit(day, (org.lma, org.oko)) == per_unit, day
+        assert await open_counts.overdue_per_unit(day, (org.oko,)) == {
+            u: n for u, n in per_unit.items() if u == org.oko
+        }, day
 
 
 async def assert_old_restanser_equal_the_list(org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -343,6 +366,33 @@ async def assert_old_restanser_equal_the_list(org: Org, monkeypatch: pytest.Monk
         }
         assert found == expected, day
         assert await signals.old_restanse_handlers(day=day) == len(expected)
+    # Every day of the history and after it: the open counts (both halves of the bound's month,
+    # spans closed after the day) equal the spans' count, for everyone and by the handler's unit.
+    monkeypatch.setattr(signals, "OLD_RESTANSER_MIN", 2)
+    units = {int(p["id"]): p["unit"] for p in await Person.select(Person.id, Person.unit)}
+    for day in CARD_DATES:
+        old = await old_from_the_spans(day, signals.months_back(day, 3), 2)
+        assert {
+            int(r["person_id"]): int(r["n"]) for r in await run(signals.old_restanser_query(day, None))
+        } == old
+        assert await signals.old_restanse_handlers(day=day) == len(old), day
+        in_lma = {p: n for p, n in old.items() if units.get(p) == org.lma}
+        assert await signals.old_restanse_handlers([org.lma], day=day) == len(in_lma), day
+
+
+async def old_from_the_spans(day: date, bound: date, minimum: int) -> dict[int, int]:
+    """The handlers with ``minimum`` or more restanser on ``day`` with a journaldato before
+    ``bound``, counted over the spans (which the ledger's checks hold to the rule)."""
+    rows = await Korrespondansepart.raw(
+        "SELECT saksbehandler, COUNT(*) AS n FROM core_restanse_span WHERE saksbehandler <> 0 "
+        "AND fra_dato < {} AND fra_dato <= {} AND (til_dato IS NULL OR til_dato > {}) "
+        "GROUP BY saksbehandler HAVING COUNT(*) >= {}",
+        bound,
+        day,
+        day,
+        minimum,
+    )
+    return {int(r["saksbehandler"]): int(r["n"]) for r in rows}
 
 
 async def assert_date_sorted_pages_are_the_whole_list(org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -384,7 +434,9 @@ async def assert_date_sorted_pages_are_the_whole_list(org: Org, monkeypatch: pyt
                     )
 
 
-async def ledger_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[tuple[Any, ...]]]:
+async def ledger_rows() -> tuple[
+    list[dict[str, Any]], list[dict[str, Any]], list[tuple[Any, ...]], list[dict[str, Any]]
+]:
     spans = await Korrespondansepart.raw(
         "SELECT korrespondansepart, journalpost, enhet, saksbehandler, journalposttype, fra_dato, til_dato "
         "FROM core_restanse_span ORDER BY korrespondansepart"
@@ -393,7 +445,10 @@ async def ledger_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], lis
         "SELECT enhet, saksbehandler, journalposttype, dato, delta FROM core_restanse_ledger "
         "WHERE delta <> 0 ORDER BY enhet, saksbehandler, journalposttype, dato"
     )
-    return spans, deltas, await month_steps()
+    opened = await Korrespondansepart.raw(
+        "SELECT akse, noekkel, periode, dato, antall FROM core_restanse_open ORDER BY akse, noekkel, periode, dato"
+    )
+    return spans, deltas, await month_steps(), opened
 
 
 async def month_steps() -> list[tuple[Any, ...]]:
@@ -486,6 +541,28 @@ async def test_the_histories_fail_without_the_month_totals(
     async with Journalpost._meta.db.transaction():
         with pytest.raises(AssertionError):
             await assert_ledger_equals_rule(org, rng)
+
+
+async def test_the_histories_fail_without_the_open_counts(
+    settings, db, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The random histories notice open counts that the writes do not keep: with their
+    maintenance removed, the first history's cards differ from the rule's list."""
+
+    async def nothing(*_: Any) -> None:
+        return None
+
+    monkeypatch.setattr(open_counts, "write", nothing)
+    rng = random.Random(0)
+    org = await make_org()
+    history = History(settings, org, clock, rng)
+    for _ in range(rng.randint(20, 30)):
+        await history.step()
+    async with Journalpost._meta.db.transaction():
+        with pytest.raises(AssertionError):
+            await assert_unit_overdue_equals_the_list(org, rng)
+        with pytest.raises(AssertionError):
+            await assert_old_restanser_equal_the_list(org, monkeypatch)
 
 
 async def test_a_count_reads_a_month_total_and_at_most_half_a_month_of_ledger_rows(
@@ -615,3 +692,17 @@ async def test_a_units_forfalt_reads_its_open_spans_from_the_index(db) -> None:
         plan = await plan_of(ledger.overdue_query(START, Scope(unit_ids=units)))
         assert "core_restanse_span_enhet_open" in plan, plan
         assert "Index Only Scan" in plan or "COVERING INDEX" in plan, plan
+
+
+async def test_a_units_forfalt_for_the_card_reads_its_open_counts(db) -> None:
+    """The leader's card counts the forfalt restanser of all its units in one statement over
+    their rows of ``core_restanse_open``, from an index alone: the month rows and at most half a
+    month of day rows, whatever the day (by the units' ranges of the key, or, in a small table,
+    the ranges by date)."""
+    for day in (date(2026, 9, 10), date(2026, 9, 20)):
+        plan = await plan_of(open_counts.overdue_query(day, (3, 4)))
+        if Journalpost._meta.db.engine_type == "postgres":
+            assert "Index Only Scan using core_restanse_open" in plan, plan
+        else:
+            assert "SEARCH o USING COVERING INDEX core_restanse_open" in plan, plan
+        assert "SCAN o" not in plan and "Seq Scan" not in plan, plan

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from core.timeutil import today
-from tests.support.factories import login, make_deputy
+from tests.support.factories import login, make_deputy, make_leader
 from tests.support.restanse_builders import Org, make_org, make_restanse, write_off
 
 pytestmark = pytest.mark.anyio
@@ -110,6 +110,59 @@ async def test_handlers_at_the_threshold_are_counted(client, org: Org, monkeypat
     await login(client, org.leader)
     text = (await client.get("/restanse/enhet/kort")).text
     assert "1 saksbehandler har 2 eller flere" in text and figure(text, "terskel") == 1
+
+
+def units_on(text: str) -> list[tuple[str, int, int, int]]:
+    """Per unit on the card: its name, restanser, forfalt and handlers at the threshold."""
+    found = []
+    for block in re.findall(r'<div class="restanse-enhet-kort__enhet".*?</ul>', text, re.S):
+        name = re.search(r"<strong>([^<]+)</strong>", block)
+        total = re.search(r'data-enhet-total="(\d+)"', block)
+        assert total is not None
+        found.append(
+            (
+                name.group(1) if name else "",
+                int(total.group(1)),
+                figure(block, "forfalt"),
+                figure(block, "terskel"),
+            )
+        )
+    return found
+
+
+async def test_every_led_unit_is_read_in_the_same_statements(
+    client, org: Org, statements: list[str], monkeypatch
+) -> None:
+    """A leader of two units gets both on the card, each with its report's figures, from as many
+    statements as a leader of one: the units, the ledger's counts and the forfalt ones are each
+    read for all the led units at once."""
+    from plugins.restanse import config
+
+    monkeypatch.setattr(config, "threshold", lambda: 2)
+    await make_restanse(org.unit, org.handler, journaldato=ago(10), forfallsdato=ago(1))
+    await make_restanse(org.unit, org.handler, journaldato=ago(4))
+    await make_restanse(org.sub_unit, org.sub_handler, journaldato=ago(3), forfallsdato=ago(2))
+    await make_restanse(org.other_unit, org.other_handler, journaldato=ago(12), forfallsdato=ago(9))
+    await make_restanse(org.archive_unit, org.archive, journaldato=ago(12), forfallsdato=ago(9))
+    await make_restanse(org.archive_unit, None, journaldato=ago(2), forfallsdato=ago(1))
+    await make_restanse(org.archive_unit, None, journaldato=ago(2), forfallsdato=today())
+    await login(client, org.leader)
+    statements.clear()
+    one = (await client.get("/restanse/enhet/kort", headers={"HX-Request": "true"})).text
+    for_one = len(statements)
+    assert units_on(one) == [("", 3, 2, 1)]
+    await make_leader(org.archive_unit, org.leader)
+    statements.clear()
+    two = (await client.get("/restanse/enhet/kort", headers={"HX-Request": "true"})).text
+    assert len(statements) == for_one, statements
+    assert units_on(two) == [
+        ("Landbruk, miljø og arealforvaltning", 3, 2, 1),
+        ("Stab, utvikling og virksomhetsstøtte", 3, 2, 0),
+    ]
+    for link in re.findall(r'<a href="(/restanse/enhet\?[^"]+)"', two):
+        report = (await client.get(htmllib.unescape(link))).text
+        total, forfalt = (3, 2)
+        assert sum_row(report)[1] == str(total) and sum_row(report)[3] == str(forfalt)
 
 
 async def test_only_leaders_and_deputies_today_get_the_card(client, org: Org) -> None:

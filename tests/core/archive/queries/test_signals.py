@@ -96,10 +96,15 @@ async def test_cases_without_saksansvarlig_per_unit(settings, db) -> None:
     assert await signals.unit_signals([org.oko]) == []
 
 
-async def test_the_old_restanser_are_read_from_the_spans_index(db) -> None:
-    """The signal (and the card) reads the open spans older than the bound from the index
-    ``core_restanse_span_gammel``, not the archive's recipients by the rule."""
+async def test_the_old_restanser_are_read_from_the_open_counts(db) -> None:
+    """The signal (and the card) reads the handlers' open restanser counted by journaldato
+    (``core_restanse_open_dato``, the index alone on PostgreSQL) and the spans closed after the day
+    (``core_restanse_span_gammel``), not the archive's recipients by the rule."""
     for units in (None, [1, 2]):
         plan = await plan_of(signals.old_restanser_query(today(), units))
+        assert "core_restanse_open" in plan, plan
         assert "core_restanse_span_gammel" in plan, plan
         assert "core_korrespondansepart" not in plan, plan
+    plan = await plan_of(signals.old_restanser_query(today(), None))
+    assert "core_restanse_open_dato" in plan, plan
+    assert "Index Only Scan" in plan or "COVERING INDEX" in plan, plan
