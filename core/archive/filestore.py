@@ -22,9 +22,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from core.settings import Settings
+if TYPE_CHECKING:  # the import's reader process loads this module without the settings
+    from core.settings import Settings
 
 CHUNK_BYTES = 1024 * 1024
 """The buffer a staged file streams through: memory per upload stays at about this much."""

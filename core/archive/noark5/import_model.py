@@ -199,7 +199,7 @@ class Warnings:
 
     def add(self, line: int, text: str, key: str | None = None) -> None:
         """Warn about ``text`` at ``line``; warnings with the same ``key`` are grouped. Safe
-        from two threads (the import reads the next batch while it writes the last one)."""
+        from two threads."""
         key = key or f"{line}:{text}"
         with self._lock:
             self.total += 1
@@ -211,6 +211,26 @@ class Warnings:
                 return
             self._first[key] = (line, f"Linje {line}: {text}" if line else text)
             self._repeats[key] = 0
+
+    def state(self) -> tuple[dict[str, tuple[int, str]], dict[str, int], int, int]:
+        """What :meth:`merge` takes: the warnings of another process (the import's reader)."""
+        with self._lock:
+            return dict(self._first), dict(self._repeats), self.total, self.dropped
+
+    def merge(self, state: tuple[dict[str, tuple[int, str]], dict[str, int], int, int]) -> None:
+        """Add the warnings of :meth:`state` to these, grouped by key as :meth:`add` does."""
+        first, repeats, total, dropped = state
+        with self._lock:
+            self.total += total
+            self.dropped += dropped
+            for key, found in first.items():
+                if key in self._first:
+                    self._repeats[key] += 1 + repeats[key]
+                elif len(self._first) >= self.limit:
+                    self.dropped += 1 + repeats[key]
+                else:
+                    self._first[key] = found
+                    self._repeats[key] = repeats[key]
 
     def lines(self) -> list[str]:
         """The warnings in line order (file-wide ones first), repeats counted."""

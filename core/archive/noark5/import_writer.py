@@ -32,6 +32,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from piccolo.columns import Column, ForeignKey
@@ -102,16 +103,29 @@ async def insert(table: type[Table], rows: list[Row]) -> list[int]:
     """
     if not rows:
         return []
-    columns = [c for c in table._meta.columns if not c._meta.primary_key]
-    keys = [c._meta.name for c in columns]
-    known = set(keys)
-    unknown = {name for row in rows for name in row} - known
+    columns = {c._meta.name: c for c in table._meta.columns if not c._meta.primary_key}
+    shape = rows[0].keys()
+    same = all(row.keys() == shape for row in rows)
+    unknown = (shape if same else {name for row in rows for name in row}) - columns.keys()
     if unknown:
         raise ValueError(f"{table._meta.tablename} has no column {', '.join(sorted(unknown))}")
-    defaults = [c.get_default_value() for c in columns]
-    names = [table._meta.primary_key._meta.db_column_name] + [c._meta.db_column_name for c in columns]
     ids = await new_ids(table, len(rows))
-    records = [(row_id, *map(row.get, keys, defaults)) for row_id, row in zip(ids, rows, strict=True)]
+    if same:
+        # The usual case (every row built by the same dict literal): the values are picked by
+        # one itemgetter, in C, and the columns left out get their defaults as a constant tail.
+        given = list(shape)
+        missing = [name for name in columns if name not in shape]
+        pick = itemgetter(*given) if len(given) > 1 else lambda row: (row[given[0]],)
+        tail = tuple(columns[name].get_default_value() for name in missing)
+        records = [(row_id, *pick(row), *tail) for row_id, row in zip(ids, rows, strict=True)]
+    else:
+        given = list(columns)
+        missing = []
+        defaults = [c.get_default_value() for c in columns.values()]
+        records = [(row_id, *map(row.get, given, defaults)) for row_id, row in zip(ids, rows, strict=True)]
+    names = [table._meta.primary_key._meta.db_column_name] + [
+        columns[name]._meta.db_column_name for name in given + missing
+    ]
     connection = _connection(table)
     if isinstance(table._meta.db, PostgresEngine):
         await connection.copy_records_to_table(table._meta.tablename, records=records, columns=names)
@@ -218,6 +232,9 @@ class Writer:
         """(journalpost id, journalaar, the file's number or None, line): numbers to allocate."""
         self.analyzed_rows = -1
         """Rows inserted when the planner statistics were last refreshed (PostgreSQL)."""
+        self.handlers_from: int | None = None
+        """The first imported journalpost whose recipients have a handler: fordeling's
+        sender suggestions learn them all in :meth:`finish` (one set-based statement)."""
         self.repeated: set[str] = set()
         """Keys of this batch's records that repeat one seen before; their children repeat too
         and are not warned about again."""
@@ -310,9 +327,12 @@ class Writer:
         self.analyzed_rows = inserted
 
     async def finish(self, stats: ReadStats) -> None:
-        """After the last batch: allocate the numbers that waited (:meth:`allocate`) and link
-        avskrivninger to answering posts that came later in the file."""
+        """After the last batch: allocate the numbers that waited (:meth:`allocate`), tell
+        fordeling's sender suggestions the imported handlers, and link avskrivninger to
+        answering posts that came later in the file."""
         await self.allocate(stats)
+        if self.handlers_from is not None:
+            await sender_handlers.record_posts_from(self.handlers_from)
         if not self.deferred:
             return
         refs = sorted({ref for _id, ref, _line in self.deferred})
@@ -732,9 +752,8 @@ class Writer:
             zip([(id(p), i) for p, i in owners], await insert(Korrespondansepart, parts), strict=True)
         )
         self.summary.korrespondanseparter_new += len(parts)
-        if any(row["saksbehandler"] is not None for row in parts):
-            # Fordeling's sender suggestions learn the imported handlers (one set-based statement).
-            await sender_handlers.record_posts_from(min(int(row["journalpost"]) for row in parts))
+        if self.handlers_from is None and any(row["saksbehandler"] is not None for row in parts):
+            self.handlers_from = min(int(row["journalpost"]) for row in parts)
 
         post_ids = {p.system_id: k.id for _c, p, k in new_posts}
         refs = sorted(

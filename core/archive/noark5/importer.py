@@ -4,8 +4,9 @@
 write transaction (:func:`core.db.writing`, IMMEDIATE on SQLite):
 
 - The file is read a saksmappe at a time (:class:`~.reader.Reader`) and written a batch of
-  saksmapper at a time, set-based (:class:`~.import_writer.Writer`); the next batch is parsed in
-  a reader thread while the last one is written (:func:`read_ahead`).
+  saksmapper at a time, set-based (:class:`~.import_writer.Writer`); the reader runs in a
+  process of its own (:class:`~.read_process.ReadProcess`), so the next batches are parsed on
+  the other CPU while the last one is written.
 - A file that is not XML, is truncated, lacks a record's key or journalposttype, or references
   a document file whose checksum differs is refused (:class:`ImportRefused`, Norwegian, naming
   the line and the element) wherever in the file that is found: the refusal rolls back every
@@ -20,29 +21,26 @@ write transaction (:func:`core.db.writing`, IMMEDIATE on SQLite):
 Re-importing a file changes nothing: systemID is the key, and existing records are left as they
 are («already present»). One audit event (``archive.imported``) records each import.
 
-Memory stays bounded by two batches of saksmapper (the one written, the one read ahead),
+Memory stays bounded by a few batches of saksmapper (the one written, those read ahead),
 whatever the file's size.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
 import time
-from collections.abc import AsyncGenerator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
 
 from core import audit
 from core.archive import ledger
 from core.archive.filestore import FileStore
 from core.archive.noark5 import VERSIONS, schemas
 from core.archive.noark5.import_directory import Directory
-from core.archive.noark5.import_model import ImportRefused, ImportSummary, ParsedCase, Warnings
+from core.archive.noark5.import_indexes import build_indexes, defer_indexes, tune_connection
+from core.archive.noark5.import_model import ImportRefused, ImportSummary, Warnings
 from core.archive.noark5.import_writer import Writer
-from core.archive.noark5.reader import Reader, check_root
+from core.archive.noark5.read_process import ReadProcess, fewer_collections
+from core.archive.noark5.reader import check_root
 from core.archive.tables import (
     Avskrivning,
     Dokumentbeskrivelse,
@@ -59,16 +57,12 @@ from core.db import analyze, writing
 from core.settings import Settings
 from core.tables import Person, Unit
 
-__all__ = ["ImportRefused", "ImportSummary", "import_path"]
-
-T = TypeVar("T")
+__all__ = ["ImportRefused", "ImportSummary", "fewer_collections", "import_path"]
 
 ARKIVSTRUKTUR = "arkivstruktur.xml"
 BATCH_CASES = 1_000
 BATCH_POSTS = 5_000
 """A batch is written when it holds this many saksmapper or journalposter."""
-GC_THRESHOLD = 50_000
-"""New objects between young garbage collections during an import (:func:`fewer_collections`)."""
 ESTIMATE_CHUNK = 1 << 22
 """Bytes per read while counting the journal posts for the progress bar."""
 FILLED_TABLES = (
@@ -85,6 +79,9 @@ FILLED_TABLES = (
     Person,
 )
 """The tables an import fills; analyzed when it has committed (:func:`core.db.analyze`)."""
+LOADED_TABLES = FILLED_TABLES[:8]
+"""The archive's tables among them: on PostgreSQL a first load builds their secondary indexes
+and the foreign keys between them after the last batch (:func:`~.import_indexes.defer_indexes`)."""
 
 
 def locate(path: Path) -> Path:
@@ -111,66 +108,6 @@ def check_schemas(xml: Path) -> list[str]:
     raise ImportRefused(
         f"Filen validerer ikke mot Noark 5 v3.1, v4.0 eller v5.0. Feil mot v{best}-skjemaet: {listed}"
     )
-
-
-def batches(reader: Reader) -> Iterator[list[ParsedCase]]:
-    """The reader's saksmapper in batches of :data:`BATCH_CASES` saksmapper or
-    :data:`BATCH_POSTS` journalposter, whichever comes first."""
-    batch: list[ParsedCase] = []
-    posts = 0
-    for case in reader.cases():
-        batch.append(case)
-        posts += len(case.posts)
-        if len(batch) >= BATCH_CASES or posts >= BATCH_POSTS:
-            yield batch
-            batch, posts = [], 0
-    if batch:
-        yield batch
-
-
-async def read_ahead(items: Iterator[T]) -> AsyncGenerator[T, None]:
-    """The items of ``items``, each read in a worker thread while the caller works on the one
-    before: the next batch is parsed while the last one is being written, so the parser and
-    the database (SQLite's own thread, the PostgreSQL server) work at the same time, and at
-    most two batches are in memory. One thread reads them all (lxml's parser stays in the
-    thread that made it). An exception in the reader (a refusal) is raised here; when the
-    caller stops early, the read under way is waited for and the reader closed."""
-    loop = asyncio.get_running_loop()
-    done = object()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="noark5-reader") as thread:
-        pending = loop.run_in_executor(thread, next, items, done)
-        try:
-            while (item := await pending) is not done:
-                pending = loop.run_in_executor(thread, next, items, done)
-                yield item  # type: ignore[misc]
-        finally:
-            if not pending.done():
-                with contextlib.suppress(BaseException):
-                    await asyncio.shield(pending)
-            close = getattr(items, "close", None)
-            if close is not None:
-                await loop.run_in_executor(thread, close)
-
-
-@contextlib.contextmanager
-def fewer_collections(threshold: int = GC_THRESHOLD) -> Iterator[None]:
-    """Within the block, Python's cyclic garbage collector runs less often: the objects that
-    exist already are frozen (not scanned again) and a young collection waits for
-    ``threshold`` new objects instead of 700. A batch's parsed records live for a whole batch
-    without forming cycles (reference counting frees them), yet each full collection scanned
-    all of them and everything loaded before: 13 % of the import's CPU time on the 14 628-post
-    file. Settings are restored afterwards (a freeze made by someone else is left alone)."""
-    before = gc.get_threshold()
-    freeze = gc.get_freeze_count() == 0
-    if freeze:
-        gc.freeze()
-    gc.set_threshold(max(before[0], threshold), *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-        if freeze:
-            gc.unfreeze()
 
 
 def estimate_posts(xml: Path) -> int:
@@ -205,12 +142,18 @@ async def import_path(
     check_root(xml)
     warnings = Warnings()
     summary = ImportSummary(path=str(xml), valid_versions=valid)
-    if progress is not None:
-        progress.start(await asyncio.to_thread(estimate_posts, xml))
-    reader = Reader(xml, warnings, store=FileStore.from_settings(settings))
-
-    with fewer_collections():
-        await _import(xml, reader, summary, warnings, valid, progress)
+    read = ReadProcess(
+        xml,
+        warnings,
+        store=FileStore.from_settings(settings),
+        batch_cases=BATCH_CASES,
+        batch_posts=BATCH_POSTS,
+    )
+    async with read:  # the child starts reading while the transaction is prepared
+        if progress is not None:
+            progress.start(await asyncio.to_thread(estimate_posts, xml))
+        with fewer_collections():
+            await _import(xml, read, summary, warnings, valid, progress)
     await analyze(FILLED_TABLES)
     summary.seconds = time.monotonic() - started
     return summary
@@ -218,7 +161,7 @@ async def import_path(
 
 async def _import(
     xml: Path,
-    reader: Reader,
+    reader: ReadProcess,
     summary: ImportSummary,
     warnings: Warnings,
     valid: list[str] | None,
@@ -227,14 +170,16 @@ async def _import(
     """The import's one transaction: read and write every batch, then the numbers, the
     ledger and the audit event."""
     async with writing(Saksmappe):
+        await tune_connection(Saksmappe)  # SQLite: a larger page cache
+        deferred = await defer_indexes(LOADED_TABLES)  # PostgreSQL, a first load only
         directory = await Directory.load()
         writer = Writer(summary, warnings, directory)
         await writer.prepare()
-        async with contextlib.aclosing(read_ahead(batches(reader))) as read:
-            async for batch in read:
-                await writer.write(batch)
-                if progress is not None:
-                    progress.advance(sum(len(case.posts) for case in batch))
+        async for batch in reader.batches():
+            await writer.write(batch)
+            if progress is not None:
+                progress.advance(sum(len(case.posts) for case in batch))
+        await build_indexes(Saksmappe, deferred)
         await writer.finish(reader.stats)
         await ledger.rebuild_all()  # set-based: cheaper than a refresh per imported post
         layout = reader.layout

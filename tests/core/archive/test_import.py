@@ -13,21 +13,22 @@ import asyncio
 import gc
 import hashlib
 import json
+import os
 import re
 import shutil
-import threading
+import signal
 import time
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from click.testing import CliRunner
 
 from core.archive import numbering
 from core.archive.filestore import FileStore, unreferenced
-from core.archive.noark5 import export_xml, importer, schemas
+from core.archive.noark5 import export_xml, importer, read_process, schemas
 from core.archive.noark5.import_directory import PLACEHOLDER_MAIL_DOMAIN
 from core.archive.noark5.import_model import Warnings
 from core.archive.noark5.import_values import PLACEHOLDERS
@@ -772,11 +773,16 @@ async def test_an_extraction_without_files_resolves_no_file_paths(
         return resolve(self, strict)
 
     monkeypatch.setattr(Path, "resolve", counting)
+    # The import reads in a process of its own, where this patch does not reach: the reader
+    # is asked here, then the import checked for the same documents.
+    cases = list(Reader(path, Warnings(), store=FileStore(tmp_path / "lager")).cases())
+    monkeypatch.undo()
     summary = await import_path(settings, path)
 
+    assert sum(len(d.versions) for c in cases for p in c.posts for d in p.documents) == 6
+    assert [p for p in resolved if "dokumenter" in p.parts] == []
     assert summary.journalposter_new == 6
     assert await Dokumentobjekt.count() == 6
-    assert [p for p in resolved if "dokumenter" in p.parts] == []
 
 
 async def test_an_import_interrupted_after_a_written_batch_leaves_nothing(
@@ -893,34 +899,127 @@ async def test_numbers_allocated_early_in_the_file_stay_clear_of_later_numbers(
     assert await numbering.next_number("journal", 2025) == 12
 
 
-async def test_read_ahead_reads_in_one_thread_and_passes_on_a_refusal() -> None:
-    threads: list[str] = []
-    closed: list[bool] = []
+class RecordedReadProcess(read_process.ReadProcess):
+    """The import's reader process, remembered for the test."""
 
-    def items(fail: bool) -> Any:
-        try:
-            for n in (1, 2, 3):
-                threads.append(threading.current_thread().name)
-                yield n
-            if fail:
-                raise ImportRefused("Linje 9: <journalpost> mangler <systemID>.")
-        finally:
-            closed.append(True)
+    started: ClassVar[list[RecordedReadProcess]] = []
 
-    got = []
-    with pytest.raises(ImportRefused, match=r"^Linje 9"):
-        async for n in importer.read_ahead(items(fail=True)):
-            got.append(n)
-    assert got == [1, 2, 3]
-    assert len(set(threads)) == 1 and threads[0] != threading.current_thread().name
+    async def __aenter__(self) -> RecordedReadProcess:
+        await super().__aenter__()
+        RecordedReadProcess.started.append(self)
+        return self
 
-    threads.clear()
-    closed.clear()
-    reader = importer.read_ahead(items(fail=False))
-    assert await reader.__anext__() == 1
-    await reader.aclose()  # the caller stops early (an error while writing, Ctrl-C)
-    assert closed == [True]
-    assert threads == threads[:1] * 2  # the second item was read ahead, in the same thread
+
+def stopped(process: Any) -> bool:
+    """The reader's process has ended and been waited for (no zombie, nothing running)."""
+    if process is None or process.returncode is None:
+        return False
+    try:
+        os.kill(process.pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+async def test_the_reader_runs_in_a_process_of_its_own_and_stops_with_the_import(
+    db: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsing runs beside the writer in a child process; it ends with the import, also when
+    the import stops early (Ctrl-C while writing), and it ignores Ctrl-C itself."""
+    monkeypatch.setattr(importer, "ReadProcess", RecordedReadProcess)
+    monkeypatch.setattr(RecordedReadProcess, "started", [])
+    monkeypatch.setattr(importer, "BATCH_CASES", 2)
+    monkeypatch.setattr(read_process, "PIPE_LIMIT", 1024)  # the child waits on a full pipe
+    path = tmp_path / "arkivstruktur.xml"
+    generate(path, 400, posts_per_case=2)
+
+    write = importer.Writer.write
+    alive: list[bool] = []
+
+    async def interrupted(self: Any, cases: list[Any]) -> None:
+        await write(self, cases)
+        child = RecordedReadProcess.started[-1]._process
+        assert child is not None and child.pid != os.getpid()
+        os.kill(child.pid, signal.SIGINT)  # what Ctrl-C in a terminal may send it too
+        await asyncio.sleep(0.05)
+        alive.append(child.returncode is None)
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(importer.Writer, "write", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            await import_path(settings, path)
+    assert alive == [True]  # Ctrl-C is the parent's to handle
+    assert stopped(RecordedReadProcess.started[-1]._process)
+    assert await Saksmappe.count() == 0
+
+    summary = await import_path(settings, path)
+    done = RecordedReadProcess.started[-1]._process
+    assert done is not None and done.returncode == 0 and stopped(done)
+    assert (summary.saksmapper_new, summary.journalposter_new) == (400, 800)
+
+
+async def test_a_refusal_in_the_reader_process_names_its_line_and_stops_it(
+    db: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "ReadProcess", RecordedReadProcess)
+    monkeypatch.setattr(RecordedReadProcess, "started", [])
+    path = tmp_path / "arkivstruktur.xml"
+    generate(path, 3, posts_per_case=2)
+    text = path.read_text(encoding="utf-8")
+    cut = text.rindex("<journalposttype>")  # the file's last journalpost loses its type
+    path.write_text(text[:cut] + text[text.index("</journalposttype>", cut) + 18 :], encoding="utf-8")
+
+    with pytest.raises(ImportRefused) as refused:
+        await import_path(settings, path)
+    assert str(refused.value) == (
+        f"Linje {line_of(path, '<registrering', 6)}: <journalpost> mangler <journalposttype>."
+    )
+    assert stopped(RecordedReadProcess.started[-1]._process)
+    assert await Saksmappe.count() == 0
+
+
+async def test_a_reader_process_that_dies_fails_the_import_and_leaves_nothing(
+    db: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "BATCH_CASES", 2)
+    monkeypatch.setattr(read_process, "PIPE_LIMIT", 1024)  # the child waits on a full pipe
+    monkeypatch.setattr(importer, "ReadProcess", RecordedReadProcess)
+    monkeypatch.setattr(RecordedReadProcess, "started", [])
+    path = tmp_path / "arkivstruktur.xml"
+    generate(path, 400, posts_per_case=2)
+    write = importer.Writer.write
+
+    async def killing(self: Any, cases: list[Any]) -> None:
+        await write(self, cases)
+        child = RecordedReadProcess.started[-1]._process
+        if child is not None and child.returncode is None:
+            child.kill()  # the reader dies (out of memory, killed by someone)
+
+    monkeypatch.setattr(importer.Writer, "write", killing)
+    with pytest.raises(RuntimeError, match="Leseprosessen for uttrekket stoppet uventet"):
+        await import_path(settings, path)
+    assert await Saksmappe.count() == 0
+
+
+def test_warnings_of_the_reader_process_merge_with_the_imports() -> None:
+    ours, theirs = Warnings(limit=3), Warnings()
+    ours.add(5, "a", key="a")
+    theirs.add(7, "a again", key="a")
+    theirs.add(2, "b", key="b")
+    theirs.add(3, "b", key="b")
+    theirs.add(9, "c", key="c")
+    theirs.add(10, "d", key="d")
+
+    ours.merge(theirs.state())
+
+    assert ours.lines() == [
+        "Linje 2: b (gjelder 1 til av samme slag)",
+        "Linje 5: a (gjelder 1 til av samme slag)",
+        "Linje 9: c",
+        "… og 1 advarsler til (ikke vist).",
+    ]
+    assert (ours.total, ours.dropped) == (6, 1)
 
 
 def test_fewer_collections_during_an_import_and_the_settings_restored_after() -> None:
@@ -1235,3 +1334,69 @@ async def test_an_import_ends_with_analyze_of_the_tables_it_filled(db: None, set
     filled = [table._meta.tablename for table in importer.FILLED_TABLES]
     assert "core_saksmappe" in filled and "core_journalpost" in filled
     assert await not_analyzed_since(started, filled) == []
+
+
+# -- a first load on PostgreSQL ---------------------------------------------------------------
+
+
+async def loaded_tables_schema() -> set[tuple[str, str]]:
+    """The indexes and constraints of the tables an import loads, as PostgreSQL defines them."""
+    names = [table._meta.tablename for table in importer.LOADED_TABLES]
+    indexes = await Saksmappe.raw(
+        "SELECT indexname AS name, indexdef AS definition FROM pg_indexes "
+        "WHERE schemaname = current_schema() AND tablename = ANY({})",
+        names,
+    )
+    constraints = await Saksmappe.raw(
+        "SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint "
+        "WHERE conrelid::regclass::text = ANY({})",
+        names,
+    )
+    return {(row["name"], row["definition"]) for row in indexes + constraints}
+
+
+async def test_a_first_load_on_postgresql_builds_indexes_and_keys_after_exactly_as_they_were(
+    db: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into empty tables, the secondary indexes (the trigram ones too) and the foreign keys
+    between the loaded tables are dropped for the load and made again from their own
+    definitions; a refusal rolls the drops back; into tables with rows nothing is dropped."""
+    if not settings.is_postgres:
+        pytest.skip("SQLite keeps its indexes during the load")
+    before = await loaded_tables_schema()
+    assert any("gin_trgm_ops" in definition for _name, definition in before)
+    monkeypatch.setattr(importer, "BATCH_CASES", 2)
+    during: list[set[tuple[str, str]]] = []
+    write = importer.Writer.write
+
+    async def looking(self: Any, cases: list[Any]) -> None:
+        await write(self, cases)
+        during.append(await loaded_tables_schema())
+
+    monkeypatch.setattr(importer.Writer, "write", looking)
+    refused = tmp_path / "avvist.xml"
+    generate(refused, 5, posts_per_case=2)
+    text = refused.read_text(encoding="utf-8")
+    cut = text.rindex("<journalposttype>")
+    refused.write_text(text[:cut] + text[text.index("</journalposttype>", cut) + 18 :], encoding="utf-8")
+    with pytest.raises(ImportRefused):
+        await import_path(settings, refused)
+    assert during and await loaded_tables_schema() == before
+
+    during.clear()
+    path = tmp_path / "arkivstruktur.xml"
+    generate(path, 5, posts_per_case=2)
+    await import_path(settings, path)
+
+    dropped = {name for name, _definition in before - during[0]}
+    assert {"core_journalpost_tittel_dato", "core_korrespondansepart_navn_dato"} <= dropped
+    assert "core_journalpost_saksmappe_fkey" in dropped
+    assert (
+        not {"core_journalpost_pkey", "core_journalpost_system_id_key", "core_journalpost_nummer"} & dropped
+    )
+    assert not {"core_journalpost_saksbehandler_fkey", "core_saksmappe_saksansvarlig_fkey"} & dropped
+    assert await loaded_tables_schema() == before
+
+    during.clear()
+    await import_path(settings, FIXTURES / "v5.0")  # tables with rows: nothing is dropped
+    assert during and all(schema == before for schema in during)

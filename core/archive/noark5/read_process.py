@@ -1,0 +1,248 @@
+"""The Noark 5 import's reader in a process of its own, beside the writer.
+
+Parsing (lxml and the per-field conversions of :class:`~.reader.Reader`) and writing (the
+driver's binding, the writer's keys and rows) are both mostly Python, and in one process they
+share the GIL: a reader *thread* could not run beside the writer. :class:`ReadProcess` starts
+``python -c …`` running :func:`child`, which walks the file and sends each batch of parsed
+saksmapper through a pipe (pickled, length-prefixed frames), so parsing takes the second CPU
+while the import writes.
+
+- **Memory stays bounded**: the parent keeps at most :data:`FRAMES_AHEAD` received batches
+  (still pickled) besides the one it writes; when they are not taken the pipe fills and the
+  child waits in its write, so it is never more than a batch or two ahead.
+- **Refusals** (:class:`~.import_model.ImportRefused`, naming the line) and other errors in the
+  child (an ``OSError`` reading the file) are sent as the last frame and raised in the parent,
+  where the import's transaction rolls back everything written.
+- **The child never outlives the import**: it runs in a session of its own and ignores
+  Ctrl-C (the parent handles it), and the parent kills it and waits for it when the import
+  stops early for any reason (an error while writing, Ctrl-C, SIGTERM); if the parent dies,
+  the child's next write fails on the closed pipe and it ends. Its own session also gives it
+  its own share of the CPU under Linux's autogroup scheduling: in the parent's session the
+  two would share one.
+- What the reader counted (:class:`~.reader.ReadStats`, :class:`~.reader.Layout`) and its
+  warnings arrive with the last frame; the warnings are merged into the import's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import os
+import pickle
+import signal
+import struct
+import sys
+import traceback
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.archive.filestore import FileStore
+from core.archive.noark5.import_model import ImportRefused, ParsedCase, Warnings
+from core.archive.noark5.reader import Layout, Reader, ReadStats
+
+GC_THRESHOLD = 50_000
+"""New objects between young garbage collections during an import (:func:`fewer_collections`)."""
+FRAMES_AHEAD = 2
+"""Received batches the parent keeps (pickled) while it writes the one before."""
+HEADER = struct.Struct("!Q")
+"""A frame: its length (8 bytes, network order), then the pickle."""
+PIPE_LIMIT = 1 << 20
+"""The parent's read buffer for the pipe (asyncio pauses reading beyond twice this)."""
+CHILD = "from core.archive.noark5.read_process import child; child()"
+ROOT = str(Path(__file__).resolve().parents[3])
+"""The folder that holds the ``core`` package: first on the child's path, so it runs this code."""
+
+
+@dataclass
+class Job:
+    """What the child is to read (sent pickled on its standard input)."""
+
+    path: Path
+    store: FileStore | None
+    batch_cases: int
+    batch_posts: int
+
+
+@contextlib.contextmanager
+def fewer_collections(threshold: int = GC_THRESHOLD) -> Iterator[None]:
+    """Within the block, Python's cyclic garbage collector runs less often: the objects that
+    exist already are frozen (not scanned again) and a young collection waits for
+    ``threshold`` new objects instead of 700. A batch's parsed records live for a whole batch
+    without forming cycles (reference counting frees them), yet each full collection scanned
+    all of them and everything loaded before: 13 % of the import's CPU time on the 14 628-post
+    file. Settings are restored afterwards (a freeze made by someone else is left alone)."""
+    before = gc.get_threshold()
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    gc.set_threshold(max(before[0], threshold), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        if freeze:
+            gc.unfreeze()
+
+
+def batches(reader: Reader, batch_cases: int, batch_posts: int) -> Iterator[list[ParsedCase]]:
+    """The reader's saksmapper in batches of ``batch_cases`` saksmapper or ``batch_posts``
+    journalposter, whichever comes first."""
+    batch: list[ParsedCase] = []
+    posts = 0
+    for case in reader.cases():
+        batch.append(case)
+        posts += len(case.posts)
+        if len(batch) >= batch_cases or posts >= batch_posts:
+            yield batch
+            batch, posts = [], 0
+    if batch:
+        yield batch
+
+
+# -- the child -------------------------------------------------------------------------------
+
+
+def child() -> None:
+    """The reading process: a :class:`Job` on standard input, frames on standard output
+    (``("batch", cases)`` …, then ``("end", stats, layout, warnings)`` or ``("error", exc)``)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    out = os.fdopen(os.dup(1), "wb", buffering=1 << 20)
+    os.dup2(2, 1)  # anything printed by mistake goes to stderr, not into the frames
+    job: Job = pickle.load(sys.stdin.buffer)  # noqa: S301 (from the parent, our own)
+    warnings = Warnings()
+    reader = Reader(job.path, warnings, store=job.store)
+
+    def send(message: tuple[Any, ...]) -> None:
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(HEADER.pack(len(data)))
+        out.write(data)
+        out.flush()
+
+    try:
+        with fewer_collections():
+            for batch in batches(reader, job.batch_cases, job.batch_posts):
+                send(("batch", batch))
+            send(("end", reader.stats, reader.layout, warnings.state()))
+    except BrokenPipeError:
+        os._exit(1)  # the parent has gone: nobody to tell
+    except BaseException as exc:
+        send(("error", _portable(exc)))
+    out.close()
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """``exc`` as it can cross the pipe: a refusal or an OSError as it is, anything else as
+    a RuntimeError carrying its traceback."""
+    if isinstance(exc, ImportRefused | OSError):
+        try:
+            pickle.loads(pickle.dumps(exc))  # noqa: S301 (our own, a round trip)
+        except Exception:  # noqa: S110 (an exotic subclass: fall through)
+            pass
+        else:
+            return exc
+    return RuntimeError("".join(traceback.format_exception(exc)))
+
+
+# -- the parent ------------------------------------------------------------------------------
+
+
+class ReadProcess:
+    """The child reading one file. ``async with ReadProcess(...) as read:`` starts it (the
+    imports of its modules run while the caller prepares); :meth:`batches` yields the parsed
+    batches; afterwards :attr:`stats` and :attr:`layout` hold what it counted, and its
+    warnings are in the ``warnings`` given. Leaving the block stops the child if it still runs."""
+
+    def __init__(
+        self, path: Path, warnings: Warnings, *, store: FileStore | None, batch_cases: int, batch_posts: int
+    ) -> None:
+        self.job = Job(path=path, store=store, batch_cases=batch_cases, batch_posts=batch_posts)
+        self.warnings = warnings
+        self.stats = ReadStats()
+        self.layout = Layout()
+        self._process: asyncio.subprocess.Process | None = None
+        self._frames: asyncio.Queue[bytes | BaseException | None] = asyncio.Queue(maxsize=FRAMES_AHEAD)
+        self._pump: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> ReadProcess:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, env.get("PYTHONPATH", "")) if p)
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            CHILD,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env=env,
+            limit=PIPE_LIMIT,
+            start_new_session=True,
+        )
+        stdin = self._process.stdin
+        assert stdin is not None
+        stdin.write(pickle.dumps(self.job, protocol=pickle.HIGHEST_PROTOCOL))
+        await stdin.drain()
+        stdin.close()
+        self._pump = asyncio.create_task(self._read_frames())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Stop the child (when it still runs) and the task reading its frames."""
+        if self._pump is not None and not self._pump.done():
+            self._pump.cancel()
+            with contextlib.suppress(BaseException):
+                await self._pump
+        process = self._process
+        if process is None:
+            return
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+        if process.stdout is not None:
+            # Read what is left in the pipe up to its end: asyncio counts the process as
+            # finished only when its pipes are closed, and reading may be paused (full buffer).
+            with contextlib.suppress(Exception):
+                await asyncio.shield(process.stdout.read())
+        await asyncio.shield(process.wait())
+
+    async def _read_frames(self) -> None:
+        """Move the child's frames, still pickled, into the bounded queue (the pipe waits when
+        the queue is full); ``None`` after the last one, an exception when the child ended
+        without one."""
+        process = self._process
+        assert process is not None and process.stdout is not None
+        try:
+            while True:
+                try:
+                    header = await process.stdout.readexactly(HEADER.size)
+                except asyncio.IncompleteReadError as exc:
+                    if exc.partial:
+                        raise
+                    break
+                await self._frames.put(await process.stdout.readexactly(HEADER.unpack(header)[0]))
+        except (asyncio.IncompleteReadError, OSError) as exc:
+            await self._frames.put(exc)
+            return
+        await self._frames.put(None)
+
+    async def batches(self) -> AsyncIterator[list[ParsedCase]]:
+        """Each batch as the child sends it; a refusal or error in the child is raised here."""
+        while True:
+            frame = await self._frames.get()
+            if frame is None or isinstance(frame, BaseException):
+                code = await self._process.wait() if self._process is not None else None
+                raise RuntimeError(f"Leseprosessen for uttrekket stoppet uventet (kode {code}).")
+            message = pickle.loads(frame)  # noqa: S301 (our own child's frames)
+            kind = message[0]
+            if kind == "batch":
+                yield message[1]
+            elif kind == "end":
+                _kind, self.stats, self.layout, warnings = message
+                self.warnings.merge(warnings)
+                return
+            else:
+                raise message[1]
