@@ -52,7 +52,7 @@ for name in list(os.environ):
         del os.environ[name]
 
 from core.app import create_app  # noqa: E402
-from core.db import migrate  # noqa: E402
+from core.db import engine_for, migrate  # noqa: E402
 from core.settings import Settings, load_settings  # noqa: E402
 
 _created_database = False
@@ -85,6 +85,40 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         _created_database = True
 
 
+def engine_independent_misuse(item: pytest.Item) -> str | None:
+    """Why ``item`` may not carry the ``engine_independent`` marker, or None when it may: it
+    must not use the test database (the ``db`` fixture, or ``app``/``client`` which need it),
+    and no test of the archive's records (``tests/core/archive``) or of the ledger and its
+    spans is engine independent (their queries differ per engine)."""
+    path = Path(str(item.path)).resolve().relative_to(Path(__file__).resolve().parents[1]).as_posix()
+    if path.startswith("tests/core/archive/") or "ledger" in path or "spans" in path:
+        return f"{path} tests engine-specific queries"
+    if "db" in getattr(item, "fixturenames", ()):
+        return "it uses the test database (the db fixture, directly or through app/client)"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``engine_independent`` run in the SQLite round only: in the PostgreSQL round
+    they are deselected (not skipped), since running them twice tests nothing more. A marker on
+    a test that may depend on the engine stops the run (both rounds) at collection."""
+    misuse = [
+        f"{item.nodeid}: {why}"
+        for item in items
+        if item.get_closest_marker("engine_independent") and (why := engine_independent_misuse(item))
+    ]
+    if misuse:
+        raise pytest.UsageError(
+            "engine_independent on tests that may depend on the engine:\n" + "\n".join(misuse)
+        )
+    if ENGINE != "postgres":
+        return
+    deselected = [item for item in items if item.get_closest_marker("engine_independent")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("engine_independent")]
+
+
 @pytest.hookimpl(trylast=True)  # after the session fixtures are torn down
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _created_database:
@@ -107,8 +141,15 @@ def base_settings() -> Settings:
     return load_settings()
 
 
+if ENGINE == "postgres":
+    # Every event loop closes the PostgreSQL connections kept for it (tests/support/db.py).
+    asyncio.set_event_loop_policy(dbsupport.ClosingLoopPolicy())
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _migrated(base_settings: Settings) -> Iterator[None]:
+    if ENGINE == "postgres":
+        dbsupport.reuse_connections(engine_for(DATABASE_URL))
     asyncio.run(migrate(base_settings))
     yield
 
@@ -125,9 +166,61 @@ def db(base_settings: Settings) -> Iterator[None]:
     yield
 
 
+# One app per settings object for the whole run (see the ``app`` fixture).
+_shared_apps: dict[int, tuple[Settings, Any]] = {}
+
+
+def _app_parts(app: Any) -> list[object]:
+    """What a test can change in an app: its routes, stores, start/stop hooks, state, and the
+    runtime's settings, plugins, hook implementations and template environment."""
+    runtime = app.state["runtime"]
+    env = runtime.templates
+    return [
+        *app.routes,
+        *(handler for route in app.routes for handler in route.route_handlers),
+        *app.stores._stores.items(),
+        *app.on_startup,
+        *app.on_shutdown,
+        *app.state.dict().items(),
+        runtime.settings,
+        *runtime.plugins,
+        *runtime.pm.list_name_plugin(),
+        env,
+        *env.globals.items(),
+        *env.filters.items(),
+        *env.tests.items(),
+    ]
+
+
+def _same(before: list[object], after: list[object]) -> bool:
+    return len(before) == len(after) and all(
+        a is b
+        or (isinstance(a, tuple) and isinstance(b, tuple) and all(x is y for x, y in zip(a, b, strict=True)))
+        for a, b in zip(before, after, strict=True)
+    )
+
+
 @pytest.fixture
-def app(settings: Settings, db: None) -> Any:
-    return create_app(settings)
+def app(settings: Settings, db: None) -> Iterator[Any]:
+    """The app for ``settings``, built once and shared by the tests that ask for it.
+
+    Building an app (Litestar registering some 300 handlers, a fresh Jinja environment that
+    compiles every template again) cost about 0.3 s of CPU a test, more than most tests
+    themselves. An app keeps nothing of a request between requests: sessions are rows in the
+    database (emptied by ``db`` before each test), and a test client starts and stops the
+    app's lifespan of its own. A test that changes the app itself (registers a route, a store,
+    a plugin, replaces the runtime's settings, a template global...) is noticed at its end and
+    the app is thrown away, so the next test gets a new one; a test that needs an app of its
+    own from the start calls ``create_app`` itself."""
+    entry = _shared_apps.get(id(settings))
+    if entry is None or entry[0] is not settings:
+        entry = (settings, create_app(settings))
+        _shared_apps[id(settings)] = entry
+    shared = entry[1]
+    before = _app_parts(shared)
+    yield shared
+    if not _same(before, _app_parts(shared)):
+        del _shared_apps[id(settings)]
 
 
 @pytest.fixture

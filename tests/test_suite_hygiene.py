@@ -1,6 +1,7 @@
-"""The test run cleans up after itself and says plainly when PostgreSQL is missing.
+"""The test run cleans up after itself and says plainly when PostgreSQL is missing; the
+``engine_independent`` marker (SQLite round only) stays off tests of engine-specific behaviour.
 
-Each test starts pytest in a separate process on ``tests/support/failing_probe.py`` (a test that
+The run tests start pytest in a separate process on ``tests/support/failing_probe.py`` (a test that
 fails after writing into its ``tmp_path``), with ``TMPDIR`` pointing at a folder of its own.
 """
 
@@ -11,6 +12,10 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from tests.conftest import engine_independent_misuse
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = "tests/support/failing_probe.py"
@@ -40,6 +45,7 @@ def test_a_failing_run_leaves_no_temporary_folders(tmp_path: Path) -> None:
     assert files_left(tmp_path) == []
 
 
+@pytest.mark.engine_independent
 def test_an_unreachable_postgresql_gives_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
     with socket.socket() as closed:  # bound, never listening: connections are refused
         closed.bind(("127.0.0.1", 0))
@@ -93,6 +99,7 @@ def run_rounds(tmp_path: Path, fail_round: str) -> subprocess.CompletedProcess[s
     )
 
 
+@pytest.mark.engine_independent
 def test_ci_runs_both_rounds_at_once_with_separate_output_and_both_exit_codes(tmp_path: Path) -> None:
     ok = run_rounds(tmp_path, fail_round="")
     assert ok.returncode == 0, ok.stdout + ok.stderr
@@ -107,3 +114,38 @@ def test_ci_runs_both_rounds_at_once_with_separate_output_and_both_exit_codes(tm
         result = run_rounds(tmp_path, fail_round=failing)
         assert result.returncode != 0, f"{failing} failed, yet the rounds passed:\n{result.stdout}"
         assert "FEILET (1)" in result.stdout.splitlines()[-1]
+
+
+@pytest.mark.engine_independent
+def test_engine_independent_stays_off_engine_specific_tests() -> None:
+    """The PostgreSQL round leaves out tests marked ``engine_independent``. No test of the
+    archive's records (tests/core/archive: their queries differ per engine) or of the ledger and
+    its spans may carry the marker; the collection hook (``engine_independent_misuse``) also
+    refuses it on any test that uses the test database."""
+    marked = [
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "tests").rglob("test_*.py")
+        if "engine_independent" in path.read_text(encoding="utf-8")
+    ]
+    wrong = [
+        path
+        for path in marked
+        if path.startswith("tests/core/archive/") or "ledger" in path or "spans" in path
+    ]
+    assert not wrong, f"engine_independent on engine-specific tests: {wrong}"
+    assert "tests/core/test_i18n.py" in marked  # the scan sees the markers
+
+
+class _Item:
+    def __init__(self, path: str, fixturenames: tuple[str, ...] = ()) -> None:
+        self.path = ROOT / path
+        self.fixturenames = fixturenames
+
+
+@pytest.mark.engine_independent
+def test_the_collection_hook_refuses_the_marker_where_the_engine_may_matter() -> None:
+    assert engine_independent_misuse(_Item("tests/core/test_i18n.py")) is None  # type: ignore[arg-type]
+    assert engine_independent_misuse(_Item("tests/core/test_i18n.py", ("client", "app", "db")))  # type: ignore[arg-type]
+    assert engine_independent_misuse(_Item("tests/core/archive/test_import.py"))  # type: ignore[arg-type]
+    assert engine_independent_misuse(_Item("tests/core/archive/queries/test_search.py"))  # type: ignore[arg-type]
+    assert engine_independent_misuse(_Item("tests/plugins/restanse/test_ledger_spans.py"))  # type: ignore[arg-type]

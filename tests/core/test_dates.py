@@ -17,6 +17,8 @@ from core.i18n import set_language
 from core.runtime import build_runtime
 from core.validation import NOT_A_DATE, OUT_OF_RANGE
 
+pytestmark = pytest.mark.engine_independent
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -82,6 +82,7 @@ def untranslated(catalog: Catalog, messages: dict[str | tuple[str, ...], set[str
     return problems
 
 
+@pytest.mark.engine_independent
 async def test_extraction_finds_messages_in_python_templates_and_plugins() -> None:
     messages = extracted_messages()
     files = {name for names in messages.values() for name in names}
@@ -95,6 +96,7 @@ async def test_extraction_finds_messages_in_python_templates_and_plugins() -> No
     assert "Til fordeling" in messages  # a plugin's hooks.py
 
 
+@pytest.mark.engine_independent
 async def test_every_message_has_a_nynorsk_translation() -> None:
     missing = untranslated(nn_catalog(), extracted_messages())
     assert not missing, (
@@ -103,6 +105,7 @@ async def test_every_message_has_a_nynorsk_translation() -> None:
     )
 
 
+@pytest.mark.engine_independent
 async def test_the_gate_names_untranslated_fuzzy_and_plural_messages() -> None:
     catalog = Catalog(locale="nn")
     catalog.add("Omsett", "Omsett")
@@ -124,6 +127,7 @@ async def test_the_gate_names_untranslated_fuzzy_and_plural_messages() -> None:
     ]
 
 
+@pytest.mark.engine_independent
 async def test_translations_keep_their_placeholders() -> None:
     catalog = nn_catalog()
     problems = [
@@ -132,6 +136,7 @@ async def test_translations_keep_their_placeholders() -> None:
     assert not problems, "Feil plasshaldarar i nynorsk omsetjing:\n" + "\n".join(problems)
 
 
+@pytest.mark.engine_independent
 async def test_catalogue_has_nynorsk_plural_rule() -> None:
     catalog = nn_catalog()
     assert str(catalog.locale) == "nn"
@@ -140,6 +145,7 @@ async def test_catalogue_has_nynorsk_plural_rule() -> None:
     assert in_language("nn", i18n.ngettext, "{n} restanse", "{n} restanser", 2) == "{n} restanser"
 
 
+@pytest.mark.engine_independent
 async def test_gettext_translates_to_nynorsk_and_leaves_bokmal_alone() -> None:
     assert in_language("nn", i18n.gettext, "Hopp til hovedinnhold") == "Hopp til hovudinnhald"
     assert in_language("nn", i18n.gettext, "Forside") == "Framside"
@@ -148,6 +154,7 @@ async def test_gettext_translates_to_nynorsk_and_leaves_bokmal_alone() -> None:
     assert in_language("nn", i18n.gettext, "En tekst som ikke finnes") == "En tekst som ikke finnes"
 
 
+@pytest.mark.engine_independent
 async def test_unknown_language_falls_back_to_bokmal() -> None:
     assert in_language("en", i18n.current_language) == "nb"
 
@@ -240,6 +247,7 @@ async def test_default_language_setting_applies_to_people_without_a_choice(setti
 # --- Norwegian formats -----------------------------------------------------------------------
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("language", ["nb", "nn"])
 async def test_dates_are_day_month_year(language: str) -> None:
     assert in_language(language, i18n.format_dato, date(2026, 5, 17)) == "17.05.2026"
@@ -254,6 +262,7 @@ async def test_dates_are_day_month_year(language: str) -> None:
     assert in_language(language, i18n.format_dato, None) == ""
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("language", ["nb", "nn"])
 async def test_numbers_use_non_breaking_space_and_decimal_comma(language: str) -> None:
     assert in_language(language, i18n.format_tall, 1234567) == f"1{NBSP}234{NBSP}567"
@@ -274,6 +283,7 @@ async def test_template_filters_format_dates_and_numbers(app: Any) -> None:
     assert rendered == f"17.05.2026 17.05.2026 14:05 1{NBSP}234{NBSP}567"
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("language", ["nb", "nn"])
 def test_the_list_formats_equal_babels(language: str) -> None:
     """Dates, times and whole numbers in the lists' formats are written directly (a list shows

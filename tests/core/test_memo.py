@@ -7,7 +7,7 @@ import pytest
 
 from core import memo
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.engine_independent]
 
 
 class Counter:

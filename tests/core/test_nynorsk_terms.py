@@ -11,8 +11,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+
+pytestmark = pytest.mark.engine_independent
 
 ROOT = Path(__file__).resolve().parents[2]
 GLOSSARY = ROOT / "docs" / "glossary.md"

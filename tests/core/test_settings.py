@@ -9,7 +9,7 @@ import pytest
 from core.roles import APP_ROLES
 from core.settings import DEFAULT_SECRET, ConfigError, Settings, load_settings
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.engine_independent]
 
 GOOD_SECRET = "a-real-secret-for-production-0123456789"
 OIDC = {

@@ -10,6 +10,8 @@ import pytest
 
 from core.runtime import build_runtime
 
+pytestmark = pytest.mark.engine_independent
+
 
 def test_templates_are_reloaded_only_in_development(settings) -> None:
     development = build_runtime(dataclasses.replace(settings, environment="development"))

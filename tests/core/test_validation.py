@@ -22,6 +22,8 @@ from core.validation import (
     parse_id,
 )
 
+pytestmark = pytest.mark.engine_independent
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from core.workdays import easter_sunday, is_working_day, public_holidays, working_days_before
+
+pytestmark = pytest.mark.engine_independent
 
 
 def test_working_days() -> None:

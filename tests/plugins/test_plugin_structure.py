@@ -56,6 +56,7 @@ def sources(plugin: LoadedPlugin) -> list[Path]:
     return [p for p in plugin.directory.rglob("*.py") if "piccolo_migrations" not in p.parts]
 
 
+@pytest.mark.engine_independent
 def test_plugin_meta(package: str) -> None:
     module = importlib.import_module(package)
     meta = getattr(module, "PLUGIN", None)
@@ -66,6 +67,7 @@ def test_plugin_meta(package: str) -> None:
     assert module.__doc__, "the package docstring says what the routine is"
 
 
+@pytest.mark.engine_independent
 def test_top_level_has_the_shape(package: str) -> None:
     directory = loaded(package).directory
     present = {p.name for p in directory.iterdir() if not p.name.startswith((".", "__pycache__"))}
@@ -82,6 +84,7 @@ def test_top_level_has_the_shape(package: str) -> None:
         )
 
 
+@pytest.mark.engine_independent
 def test_hooks_module_is_the_only_one_with_hookimpls(package: str) -> None:
     plugin = loaded(package)
     assert (plugin.directory / "hooks.py").is_file()
@@ -93,12 +96,14 @@ def test_hooks_module_is_the_only_one_with_hookimpls(package: str) -> None:
         assert "@hookimpl" not in source.read_text(encoding="utf-8"), f"{source}: hookimpls live in hooks.py"
 
 
+@pytest.mark.engine_independent
 def test_modules_stay_small(package: str) -> None:
     for source in sources(loaded(package)):
         lines = len(source.read_text(encoding="utf-8").splitlines())
         assert lines <= MAX_LINES, f"{source} has {lines} lines: split it (docs/writing-a-plugin.md)"
 
 
+@pytest.mark.engine_independent
 def test_each_routes_module_has_its_router(package: str) -> None:
     plugin = loaded(package)
     name = plugin.meta.name
@@ -115,6 +120,7 @@ def test_each_routes_module_has_its_router(package: str) -> None:
     assert {id(r) for r in routes.ROUTERS} == {id(r) for r in routers}, "routes.ROUTERS lists every router"
 
 
+@pytest.mark.engine_independent
 def test_routes_live_under_the_plugin_name(package: str) -> None:
     plugin = loaded(package)
     name = plugin.meta.name
@@ -136,6 +142,7 @@ def test_routes_live_under_the_plugin_name(package: str) -> None:
             assert ROUTE_NAME.match(handler.name), f"{handler.name}: route names are <plugin>:<snake_name>"
 
 
+@pytest.mark.engine_independent
 def test_templates_are_namespaced(package: str) -> None:
     plugin = loaded(package)
     name = plugin.meta.name
@@ -166,6 +173,7 @@ def test_piccolo_app(package: str, settings: Settings) -> None:
     assert name in app_registry(settings).app_configs
 
 
+@pytest.mark.engine_independent
 def test_readme_describes_the_routine(package: str) -> None:
     readme = loaded(package).directory / "README.md"
     assert readme.is_file()
@@ -176,6 +184,7 @@ def test_readme_describes_the_routine(package: str) -> None:
         assert any(any(t in h for t in topics) for h in headings), f"README.md needs a section on {topics}"
 
 
+@pytest.mark.engine_independent
 def test_plugin_imports_no_other_plugin(package: str) -> None:
     plugin = loaded(package)
     others = {f"plugins.{n}" for n in PLUGIN_NAMES} - {package}

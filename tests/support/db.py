@@ -1,4 +1,5 @@
-"""Test database helpers: create/drop a PostgreSQL database, empty every table."""
+"""Test database helpers: create/drop a PostgreSQL database, empty every table, keep
+PostgreSQL connections for the next query of the same event loop."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import asyncio
 import contextlib
 import os
 from urllib.parse import urlsplit
+
+import asyncpg
+from piccolo.engine.postgres import PostgresEngine
 
 from core.db import app_registry, bind_tables
 from core.settings import Settings
@@ -24,7 +28,6 @@ def postgres_url(name: str) -> str:
 
 def create_postgres_database(name: str) -> str:
     """Create an empty database; fail loudly (never skip) when PostgreSQL is unreachable."""
-    import asyncpg
 
     async def go() -> None:
         try:
@@ -50,8 +53,6 @@ def create_postgres_database(name: str) -> str:
 
 
 def drop_postgres_database(url: str) -> None:
-    import asyncpg
-
     name = url.rsplit("/", 1)[1]
 
     async def go() -> None:
@@ -95,8 +96,6 @@ async def empty_all_tables(settings: Settings) -> None:
         ]
     )
     if settings.is_postgres:
-        import asyncpg
-
         conn = await asyncpg.connect(settings.database_url)
         try:
             await conn.execute(script)
@@ -125,3 +124,75 @@ async def database_now() -> object:
     from core.tables import Person
 
     return (await Person.raw("SELECT now() AS t"))[0]["t"]
+
+
+# --- connections kept per event loop (PostgreSQL round) -------------------------------------
+#
+# The tests run without a pool (``ARKIV_DB_POOL_SIZE=0``): the app runs in the test client's
+# event loop, the test body in another, and a pool belongs to one loop. Piccolo then opens a
+# connection for every statement outside a transaction and for every transaction, and closes it
+# after: some 120 connections a test, which cost more than half of the PostgreSQL round. Here a
+# connection Piccolo closes is kept for the next statement of the same event loop instead, and
+# really closed when that loop closes (every event loop of the run comes from
+# :class:`ClosingLoopPolicy`). An event loop lives for one test at most (anyio's loop of an
+# async test, the test client's loop, an ``asyncio.run``), so no connection outlives its test;
+# within a test, what the app's statements see of a connection is what they would see of its
+# production pool (``core.db.keep_session_state``: the app leaves nothing in a session).
+
+_kept: dict[asyncio.AbstractEventLoop, list[KeptConnection]] = {}
+
+
+class KeptConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A connection whose ``close()`` keeps it for the next statement of its event loop,
+    unless it is in a transaction or already closed."""
+
+    async def close(self, *, timeout: float | None = None) -> None:  # noqa: ASYNC109 - asyncpg's signature
+        loop = asyncio.get_running_loop()
+        if self.is_closed() or self.is_in_transaction() or loop.is_closed():
+            await super().close(timeout=timeout)
+            return
+        _kept.setdefault(loop, []).append(self)
+
+    async def really_close(self) -> None:
+        await super().close(timeout=5)
+
+
+class ReusingPostgresEngine(PostgresEngine):
+    """Piccolo's engine, taking a kept connection of the running event loop before opening a
+    new one (see :func:`reuse_connections`)."""
+
+    __slots__ = ()
+
+    async def get_new_connection(self) -> asyncpg.Connection:
+        kept = _kept.get(asyncio.get_running_loop(), [])
+        while kept:
+            connection = kept.pop()
+            if not connection.is_closed():
+                return connection
+        return await asyncpg.connect(**self.config, connection_class=KeptConnection)
+
+
+def reuse_connections(engine: object) -> None:
+    """Let ``engine`` (Piccolo's PostgreSQL engine of the test database) keep its connections
+    per event loop. The engine object stays the same (tables are bound to it)."""
+    if type(engine) is PostgresEngine:
+        engine.__class__ = ReusingPostgresEngine
+
+
+class ClosingLoop(asyncio.SelectorEventLoop):
+    """An event loop that closes the connections kept for it when it closes."""
+
+    def close(self) -> None:
+        kept = _kept.pop(self, [])
+        if kept and not self.is_closed() and not self.is_running():
+            self.run_until_complete(_close_all(kept))
+        super().close()
+
+
+async def _close_all(connections: list[KeptConnection]) -> None:
+    await asyncio.gather(*(c.really_close() for c in connections), return_exceptions=True)
+
+
+class ClosingLoopPolicy(asyncio.DefaultEventLoopPolicy):
+    def new_event_loop(self) -> asyncio.AbstractEventLoop:
+        return ClosingLoop()
