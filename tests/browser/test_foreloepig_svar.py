@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from core.timeutil import today as oslo_today
 from tests.browser.conftest import Server, Watch, axe, sign_in, wait_for_htmx
 from tests.browser.test_restanse import BUSIEST_HANDLER
 
@@ -60,7 +61,7 @@ def pick(server: Server, *, skip: set[str]) -> tuple[str, int, int, int, date]:
     least two days old of a handler with 50 or fewer, not one of ``skip``."""
     busiest = server.query(BUSIEST_HANDLER)
     taken = {str(busiest[0][0])} if busiest else set()
-    today = date.today()
+    today = oslo_today()
     for name, part, post, journaldato, letter, count in server.query(CANDIDATES):
         day = as_day(journaldato)
         if name in taken | skip or count > 50 or (today - day).days < 2:
@@ -114,13 +115,13 @@ def test_register_with_date_and_letter_then_undo(new_page: Any, server: Server, 
     panel.locator("h2").wait_for()
     wait_for_htmx(page)
     date_field = panel.locator("#dato")
-    assert date_field.input_value() == dmy(date.today())
+    assert date_field.input_value() == dmy(oslo_today())
     select = panel.locator("#foreloepig_svar_journalpost_id")
     assert select.locator(f"option[value='{letter}']").count() == 1
     found = axe(page, axe_source, reflow=True)
 
     # A date in the future: the error summary, focused; the choice is kept.
-    date_field.fill(dmy(date.today() + timedelta(days=1)))
+    date_field.fill(dmy(oslo_today() + timedelta(days=1)))
     select.select_option(value=str(letter))
     panel.get_by_role("button", name="Registrer foreløpig svar").click()
     summary = page.locator("#foreloepig-skjema #feiloppsummering")

@@ -284,16 +284,24 @@ async def _build(settings: Settings) -> World:
         .order_by(Journalpost.id),
         f"U post in R or F in {HOME_UNIT}",
     )
-    second = await _one(
+    second_query = (
         Dokumentobjekt.select(Dokumentobjekt.id, Dokumentobjekt.dokumentbeskrivelse)
         .where(
             (Dokumentobjekt.versjonsnummer == 2)
             & (Dokumentobjekt.dokumentbeskrivelse.journalpost.tilgangsrestriksjon == "")
             & (Dokumentobjekt.dokumentbeskrivelse.journalpost.administrativ_enhet == home)
         )
-        .order_by(Dokumentobjekt.id),
-        f"unrestricted document with two versions in {HOME_UNIT}",
+        .order_by(Dokumentobjekt.id)
     )
+    if await second_query.first() is None:
+        # The demo draws its documents from the day's seed; on some days the home unit has no
+        # unrestricted document in two versions. Give the handler's document a second one.
+        first_version = await Dokumentobjekt.select().where(Dokumentobjekt.id == version["id"]).first()
+        assert first_version is not None
+        row = {k: v for k, v in first_version.items() if k != "id"}
+        row.update(system_id=f"{row['system_id']}-matrise-v2", versjonsnummer=2)
+        await Dokumentobjekt.insert(Dokumentobjekt(**row))
+    second = await _one(second_query, f"unrestricted document with two versions in {HOME_UNIT}")
     first = await _one(
         Dokumentobjekt.select(Dokumentobjekt.id).where(
             (Dokumentobjekt.dokumentbeskrivelse == second["dokumentbeskrivelse"])

@@ -10,7 +10,7 @@ import asyncio
 import importlib
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -316,7 +316,7 @@ async def test_undo_refusals(settings, db, monkeypatch: pytest.MonkeyPatch) -> N
     with pytest.raises(Conflict, match="Noen andre endret journalposten"):
         await services.undo_foreloepig_svar(settings, handler, part["id"], version=2)
     # The next day it stays.
-    monkeypatch.setattr(recipients, "today", lambda: date.today() + timedelta(days=1))
+    monkeypatch.setattr(recipients, "today", lambda: today() + timedelta(days=1))
     with pytest.raises(Conflict, match=re.escape(f"Dette ble registrert {today():%d.%m.%Y}.")):
         await services.undo_foreloepig_svar(settings, handler, part["id"], version=3)
     monkeypatch.undo()
