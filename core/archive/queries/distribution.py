@@ -15,6 +15,7 @@ searched or sorted on for someone who may not see it.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -23,6 +24,7 @@ from typing import Any
 from core.archive import fordeling_spans
 from core.archive.numbering import mappe_id, registrerings_id
 from core.archive.queries.common import (
+    PAGE_SIZE,
     Page,
     QueryString,
     as_bool,
@@ -288,6 +290,34 @@ def _item(row: dict[str, Any], on: date) -> dict[str, Any]:
     return row
 
 
+SPAN_ORDERS = {"eldst": "ASC", "nyest": "DESC"}
+"""The sorts a page can take from the spans alone: by when the post came, then the recipient.
+The span's ``COALESCE(mottatt, fra_dato)`` is the post's ``COALESCE(mottatt_dato, sendt_dato,
+journaldato)`` (:data:`core.archive.fordeling_spans.COLUMNS`), the key of :data:`SORTS`."""
+
+
+def span_page_query(
+    viewer: Viewer, unit_id: int | None, order: str, size: int, offset: int, new_since: datetime | None = None
+) -> QueryString:
+    """One page of an unfiltered queue sorted by arrival (:data:`SPAN_ORDERS`): the page's
+    recipients are chosen, sorted and cut from the spans (a few hundred narrow rows even in a
+    busy unit), and only those are joined to their posts and cases. The general statement
+    (:func:`queue_queries`) joins every item of the queue to sort by the post's date, which
+    grew with the queue (5.6 ms for 439 items at a million posts)."""
+    direction = SPAN_ORDERS[order]
+    return QueryString(
+        "WITH til_fordeling AS MATERIALIZED (SELECT f.korrespondansepart AS id, "  # noqa: S608 - direction from SPAN_ORDERS; values are bound
+        "COALESCE(f.mottatt, f.fra_dato) AS kom FROM core_fordeling_span f WHERE f.enhet = {} AND {} "
+        f"ORDER BY kom {direction}, f.korrespondansepart {direction} LIMIT {{}} OFFSET {{}}) "
+        f"{{}} ORDER BY q.kom {direction}, q.id {direction}",
+        unit_id or 0,
+        fordeling_spans.waiting_on(today()),
+        size,
+        offset,
+        _select(viewer, _FROM_QUEUE, new_since),
+    )
+
+
 def queue_queries(
     viewer: Viewer, unit_id: int | None, filters: QueueFilter, new_since: datetime | None = None
 ) -> tuple[QueryString, QueryString]:
@@ -320,7 +350,17 @@ async def queue_page(
     :func:`~core.archive.queries.distribution_counts.summaries` count, for an unfiltered
     queue), so the same count is not run twice in a request."""
     select, count = queue_queries(viewer, unit_id, filters, new_since)
-    result = await run_page(select, count if total is None or filters.narrows else total, page)
+    if filters.narrows or filters.sorter not in SPAN_ORDERS:
+        result = await run_page(select, count if total is None or filters.narrows else total, page)
+    else:
+        if total is None:
+            counted = await run(count)
+            total = int(counted[0]["n"]) if counted else 0
+        number = min(max(1, page or 1), max(1, math.ceil(total / PAGE_SIZE)))
+        rows = await run(
+            span_page_query(viewer, unit_id, filters.sorter, PAGE_SIZE, (number - 1) * PAGE_SIZE, new_since)
+        )
+        result = Page(items=rows, number=number, total=total)
     on = today()
     for row in result.items:
         _item(row, on)

@@ -12,7 +12,13 @@ import pytest
 from core.archive import fordeling_spans, sender_handlers
 from core.archive.access import access_codes
 from core.archive.queries.common import QueryString, in_list, run
-from core.archive.queries.distribution import QueueFilter, attach_suggestions, queue_queries
+from core.archive.queries.distribution import (
+    SPAN_ORDERS,
+    QueueFilter,
+    attach_suggestions,
+    queue_queries,
+    span_page_query,
+)
 from core.archive.queries.distribution_counts import spans_summaries_query, summaries_query
 from core.archive.queries.visibility import Viewer, post_visible
 from core.archive.tables import AvsenderSaksbehandler, Journalpost, Korrespondansepart, Saksmappe
@@ -178,3 +184,54 @@ async def test_suggestions_equal_the_window_over_the_history_on_the_demo_data(se
             assert new == old, (unit_id, viewer)
             compared += len(old)
     assert compared > 100
+
+
+async def test_a_page_sorted_by_arrival_from_the_spans_equals_the_general_statement(settings, db) -> None:
+    # An unfiltered queue sorted oldest or newest first takes its page from the spans and joins
+    # only that page; every page of every queue of the demo must be the rows, in the order, the
+    # general statement (which sorts the whole queue by the post's dates) gives. Items that came
+    # at the same time and items known only by journaldato (no received or sent time) are made
+    # first, so the tie-break and the fallback are compared too.
+    await populate(settings)
+    waiting = await run(
+        QueryString(
+            "SELECT f.enhet, f.journalpost AS id FROM core_fordeling_span f WHERE {} ORDER BY f.journalpost",
+            fordeling_spans.waiting_on(today()),
+        )
+    )
+    ids = sorted({int(r["id"]) for r in waiting})
+    assert len(ids) > 20
+    await Journalpost.raw(
+        "UPDATE core_journalpost SET mottatt_dato = NULL, sendt_dato = NULL WHERE {}", in_list("id", ids[::5])
+    )
+    per_unit: dict[int, list[int]] = {}
+    for row in waiting:
+        per_unit.setdefault(int(row["enhet"]), []).append(int(row["id"]))
+    busiest = max(per_unit.values(), key=len)
+    assert len(busiest) >= 8
+    same = await Journalpost.select(Journalpost.mottatt_dato).where(Journalpost.id == busiest[0]).first()
+    await Journalpost.update({Journalpost.mottatt_dato: same["mottatt_dato"]}).where(
+        Journalpost.id.is_in(busiest[1:])
+    )
+    await fordeling_spans.refresh_posts(ids)
+    queues = await run(
+        QueryString(
+            "SELECT f.enhet, COUNT(*) AS n FROM core_fordeling_span f WHERE {} GROUP BY f.enhet",
+            fordeling_spans.waiting_on(today()),
+        )
+    )
+    viewer = Viewer(1, frozenset())
+    size = 7
+    compared = 0
+    for queue in queues:
+        unit_id = int(queue["enhet"]) or None
+        for order in SPAN_ORDERS:
+            select = queue_queries(viewer, unit_id, QueueFilter(sorter=order))[0]
+            for offset in range(0, int(queue["n"]) + size, size):
+                general = await run(QueryString("{} LIMIT {} OFFSET {}", select, size, offset))
+                spans = await run(span_page_query(viewer, unit_id, order, size, offset))
+                assert [r["korrespondansepart_id"] for r in spans] == [
+                    r["korrespondansepart_id"] for r in general
+                ], (unit_id, order, offset)
+                compared += len(spans)
+    assert compared >= 2 * len(ids)
