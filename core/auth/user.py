@@ -27,6 +27,10 @@ class User:
     roles: frozenset[str] = frozenset()
     authorities: tuple[Authority, ...] = field(default=())
     language: str | None = None
+    access_codes: frozenset[str] | None = None
+    """The tilgangskoder the person holds, read with the person (:func:`load_user`); None when
+    not read (a User made elsewhere): :meth:`core.archive.queries.visibility.Viewer.of` then
+    reads them."""
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -80,8 +84,9 @@ async def load_user(person_id: int) -> User | None:
     deactivated or inside a sign-in pause (a leave).
 
     One statement (it runs on every signed-in request): the person (part 0), their roles
-    (part 1) and the units they may act as leader for (parts 2 and 3,
-    :func:`core.organisation.authority_rows`), as the rows of one ``UNION ALL``."""
+    (part 1), the units they may act as leader for (parts 2 and 3,
+    :func:`core.organisation.authority_rows`) and their tilgangskoder (part 4, which every
+    page with records needs for skjerming), as the rows of one ``UNION ALL``."""
     day = today()
     rows: list[dict[str, Any]] = await Person.raw(
         "{}",
@@ -93,10 +98,13 @@ async def load_user(person_id: int) -> User | None:
             " WHERE core_person.id = {} AND {}"
             " UNION ALL SELECT 1, NULL, NULL, 0, r.role, NULL, NULL, NULL, NULL"
             " FROM core_person_role r WHERE r.person = {}"
+            " UNION ALL SELECT 4, NULL, NULL, 0, t.tilgangsrestriksjon, NULL, NULL, NULL, NULL"
+            " FROM core_tilgang t WHERE t.person = {}"
             " UNION ALL SELECT a.part, a.unit, a.on_behalf_of, a.k, NULL, NULL, NULL, NULL, NULL"
             " FROM ({}) a",
             person_id,
             may_sign_in(day).querystring,
+            person_id,
             person_id,
             authority_rows(person_id, day),
         ),
@@ -107,7 +115,7 @@ async def load_user(person_id: int) -> User | None:
     authority = [
         {"part": r["part"], "unit": r["n1"], "on_behalf_of": r["n2"], "k": r["k"]}
         for r in rows
-        if int(r["part"]) >= 2
+        if int(r["part"]) in (2, 3)
     ]
     return User(
         person_id=int(person["n1"]),
@@ -119,4 +127,5 @@ async def load_user(person_id: int) -> User | None:
         roles=frozenset(r["t1"] for r in rows if int(r["part"]) == 1),
         authorities=tuple(authorities_from_rows(person_id, authority)),
         language=person["t5"],
+        access_codes=frozenset(r["t1"] for r in rows if int(r["part"]) == 4),
     )

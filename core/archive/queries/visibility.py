@@ -28,7 +28,12 @@ class Viewer:
 
     @classmethod
     async def of(cls, user: User) -> Viewer:
-        return cls(person_id=user.person_id, codes=await access_codes(user.person_id))
+        """The signed-in ``user`` as a viewer: the tilgangskoder read with the person (no
+        statement), or read now for a User made without them."""
+        codes = user.access_codes
+        if codes is None:
+            codes = await access_codes(user.person_id)
+        return cls(person_id=user.person_id, codes=codes)
 
     def can_see(self, tilgangsrestriksjon: str | None, *, involved: bool = False) -> bool:
         return can_see(self.codes, tilgangsrestriksjon, involved=involved)

@@ -1,5 +1,5 @@
-"""The signed-in user (``core.auth.user.load_user``): person, roles and the units the person
-may act as leader for, read in one statement on every signed-in request."""
+"""The signed-in user (``core.auth.user.load_user``): person, roles, the units the person may
+act as leader for and the tilgangskoder, read in one statement on every signed-in request."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 
 from core import roles
+from core.archive.queries.visibility import Viewer
+from core.archive.tables import Tilgang
 from core.auth.user import load_user
 from core.tables import Leadership, Person
 from core.timeutil import today
@@ -30,9 +32,17 @@ async def test_the_user_carries_person_roles_and_authorities(db, statements: lis
     await make_deputy(stale, old_leader, person, today(), today())
     await make_deputy(stale, new_leader, person, today() + timedelta(days=1), today() + timedelta(days=2))
     await Person.update({Person.language: "nn"}).where(Person.id == person)
+    await Tilgang.insert(
+        Tilgang(person=person, tilgangsrestriksjon="13"), Tilgang(person=person, tilgangsrestriksjon="26")
+    )
+    await Tilgang(person=leader, tilgangsrestriksjon="15").save()
 
     statements.clear()
     user = await load_user(person)
+    assert len(statements) == 1, statements
+    assert user is not None and user.access_codes == frozenset({"13", "26"})
+    # A page's skjerming takes the codes read with the person: no statement of its own.
+    assert (await Viewer.of(user)).codes == frozenset({"13", "26"})
     assert len(statements) == 1, statements
     assert user is not None
     assert (user.person_id, user.name, user.unit_id, user.language) == (person, "Kari Nordmann", own, "nn")
@@ -66,6 +76,7 @@ async def test_a_person_without_unit_roles_or_units(db) -> None:
     user = await load_user(person)
     assert user is not None
     assert user.unit_id is None and user.unit_name == "" and user.roles == frozenset()
+    assert user.access_codes == frozenset()
     assert user.authorities == () and not user.is_leader
 
 
