@@ -112,29 +112,38 @@ async def summaries(
 
 
 async def _summaries(unit_ids: list[int] | None, *, central: bool, only_waiting: bool) -> list[QueueSummary]:
-    counts: dict[int | None, tuple[int, date | None]] = {}
+    """One statement: the queues' figures from the spans, joined to the units they name (every
+    unit asked for, with or without items) and the central queue first."""
     query = spans_summaries_query(unit_ids, central=central)
-    if query is not None:
-        for row in await run(query):
-            days = [
-                d
-                for d in (received_day(row["eldste_mottatt"], None), as_date(row["eldste_journaldato"]))
-                if d
-            ]
-            counts[row["enhet"]] = (int(row["n"]), min(days) if days else None)
-    units = await run(
+    if query is None:  # no units and not the central queue
+        return []
+    central_row = (
+        "SELECT 0 AS del, NULL AS enhet, '' AS code, '' AS name, q.n, q.eldste_mottatt, "
+        "q.eldste_journaldato FROM q WHERE q.enhet IS NULL UNION ALL "
+        if central
+        else ""
+    )
+    rows = await run(
         QueryString(
-            "SELECT u.id, u.code, u.name FROM core_unit u WHERE {} ORDER BY u.code",
+            f"WITH q AS ({{}}) SELECT * FROM ({central_row}"  # noqa: S608 - constant parts; values are bound
+            "SELECT 1 AS del, u.id AS enhet, u.code AS code, u.name AS name, q.n, q.eldste_mottatt, "
+            "q.eldste_journaldato FROM core_unit u LEFT JOIN q ON q.enhet = u.id WHERE {}"
+            ") x ORDER BY x.del, x.code",
+            query,
             in_list("u.id", unit_ids) if unit_ids is not None else QueryString("u.active"),
         )
     )
     result: list[QueueSummary] = []
-    if central:
-        n, oldest = counts.get(None, (0, None))
-        result.append(QueueSummary(None, "", "", n, oldest))
-    for unit in units:
-        n, oldest = counts.get(unit["id"], (0, None))
-        result.append(QueueSummary(int(unit["id"]), unit["code"], unit["name"], n, oldest))
+    if central and not any(int(row["del"]) == 0 for row in rows):
+        result.append(QueueSummary(None, "", "", 0, None))
+    for row in rows:
+        days = [
+            d for d in (received_day(row["eldste_mottatt"], None), as_date(row["eldste_journaldato"])) if d
+        ]
+        unit_id = int(row["enhet"]) if int(row["del"]) else None
+        result.append(
+            QueueSummary(unit_id, row["code"], row["name"], int(row["n"] or 0), min(days) if days else None)
+        )
     if only_waiting:
         result = [s for s in result if s.count]
     return result
