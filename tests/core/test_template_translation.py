@@ -10,6 +10,7 @@ from typing import Any
 import jinja2
 import pytest
 from jinja2 import DictLoader
+from markupsafe import Markup
 
 from core import i18n, templating
 from core.app import create_app
@@ -30,6 +31,30 @@ TEMPLATES = {
     "del.html": "{{ _('Saksansvarlig') }}",
     "post.txt": "{{ _('Saksbehandler') ~ ': ' ~ name }} {{ _('Velg %(post)s', post=name) }}",
 }
+
+# Every form of ``_("…", name=value)`` and ``ngettext``: on its own in ``{{ }}`` (written as
+# template data and ``{{ value }}``), inside an expression (joined with ``~``), in a macro's
+# argument, kept in a variable, a text that starts with a value, ``%%``, a nested ``_``, a
+# number that picks the form; and what stays a call (another directive, a name used twice).
+FORMS = (
+    "{{ _('Velg %(post)s', post=v) }}|{{ gettext('Saksansvarlig: %(name)s', name=v) }}"
+    "|{{ _('%(first)s–%(last)s av %(total)s', first=v, last=n, total=n + 1) }}"
+    "|{{ (_('Velg %(post)s', post=v) ~ '<&>')|upper }}|{{ m.merke2(_('Velg %(post)s', post=v)) }}"
+    "|{% set x = _('Velg %(post)s', post=v) %}{{ x }}{{ x|length }}"
+    "|{{ _('Velg %(post)s', post=_('Saksbehandler')) }}|{{ _('%(a)s%% av %(b)s %%', a=v, b=n) }}"
+    "|{{ _('100%% sikkert') }}|{{ _('%(a)s', a=v) }}|{{ _('%(a)s', a=v) ~ '' }}|{{ _('ingen', a=v) }}"
+    "|{{ _('%(a)s', a=v)|safe }}|{{ (_('%(a)s', a=v) ~ '')|length }}|{{ _('%(a)s', a=n)|length }}|{{ _('Velg %(post)s', post=v)|safe }}"
+    "|{{ _('%(n)d stk', n=n) }}|{{ _('%(a)s og %(a)s', a=v) }}|{{ _('%(a)s', a=v, ) }}"
+    "|{{ ngettext('%(num)s dag', '%(num)s dager', n) }}"
+    "|{{ ngettext('%(num)s dag', '%(num)s dager', n, num=v) }}"
+    "|{% set d = ngettext('%(num)s dag', '%(num)s dager', n, num=v) %}{{ d }}"
+    "|{{ ngettext('Skjemaet har én feil:', 'Skjemaet har %(num)s feil:', n) ~ v }}"
+    "|{{ ngettext('%(num)s valgt', '%(num)s valgt', 2, num='#') }}"
+)
+TEMPLATES["former.html"] = "{% import 'makro.html' as m %}" + FORMS
+TEMPLATES["former.txt"] = "{% import 'makro.html' as m %}" + FORMS
+TEMPLATES["makro.html"] += "{% macro merke2(text) %}[{{ text }}]{% endmacro %}"
+VALUES = ("<b>A & 'B'</b> \"C\"", Markup("<i>trygg</i> &amp;"), 3, 1.5, None, "")
 
 
 class Obj:
@@ -74,6 +99,40 @@ def test_small_templates_read_as_translated_at_render_time(lang: str, language: 
         assert "Mottekne oppgåver" in ours.get_template("side.html").render(post="p", obj=Obj())
 
 
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+@pytest.mark.parametrize("name", ["former.html", "former.txt"])
+def test_texts_with_values_read_as_translated_at_render_time(lang: str, name: str, language: None) -> None:
+    """``_("…", name=value)`` and ``ngettext`` written out when compiled: values with ``<``, ``&``
+    and quotes escaped (once) where autoescape is on and left as they are in plain text, a
+    ``Markup`` value not escaped again, numbers as ``%s`` writes them, the form ``n`` picks."""
+    ours, reference = environments()
+    i18n.set_language(lang)
+    for v in VALUES:
+        for n in (0, 1, 2, 21):
+            expected = reference.get_template(name).render(v=v, n=n)
+            assert ours.get_template(name).render(v=v, n=n) == expected, (v, n)
+    if name.endswith(".html"):
+        html = ours.get_template(name).render(v="<b>", n=1)
+        assert "&lt;b&gt;" in html and "<b>" not in html and "&amp;lt;" not in html
+    if lang == "nn":
+        assert "1 dag|" in ours.get_template(name).render(v="x", n=1)
+        assert "2 dagar|" in ours.get_template(name).render(v="x", n=2)
+
+
+def test_texts_with_values_are_written_out_and_the_rest_stay_calls(language: None) -> None:
+    """Compiled, the forms above make no call to format a text, except the two that cannot be
+    written out: ``%(n)d`` (another directive) and a value named twice."""
+    ours, _ = environments()
+    for lang in ("nb", "nn"):
+        i18n.set_language(lang)
+        source = ours.compile(TEMPLATES["former.html"], f"{lang}:former.html", raw=True)
+        calls = [line.strip() for line in source.splitlines() if "context.call(" in line]
+        assert len(calls) == 3, calls
+        assert "'merke2'" in calls[0] and "_translated" not in calls[0]
+        assert "'%(n)d stk'" in calls[1] and "'%(a)s og %(a)s'" in calls[2]
+        assert "ngettext" not in source and "gettext" not in source and "resolve('_')" not in source
+
+
 def test_each_language_is_compiled_once_and_constants_need_no_catalogue(
     monkeypatch: pytest.MonkeyPatch, language: None
 ) -> None:
@@ -87,14 +146,15 @@ def test_each_language_is_compiled_once_and_constants_need_no_catalogue(
         assert ours.get_template("side.html") is template  # Jinja's cache, per language
     assert pages["nb"] != pages["nn"]
 
-    # Rendered again, the constant texts come from the compiled template: a catalogue lookup
-    # happens only for the texts with ``%`` (kept as calls) and ``ngettext``.
+    # Rendered again, every text comes from the compiled template, ``ngettext``'s too: no
+    # catalogue lookup at all.
     looked_up: list[str] = []
-    real = i18n.gettext
+    real, real_n = i18n.gettext, i18n.ngettext
     monkeypatch.setattr(i18n, "gettext", lambda message: looked_up.append(message) or real(message))
+    monkeypatch.setattr(i18n, "ngettext", lambda s, p, n: looked_up.append(s) or real_n(s, p, n))
     i18n.set_language("nn")
     assert ours.get_template("side.html").render(post="p", obj=Obj()) == pages["nn"]
-    assert looked_up == ["100%% sikkert"]
+    assert looked_up == []
 
 
 def test_a_plain_text_template_is_not_escaped(language: None) -> None:

@@ -71,3 +71,57 @@ def test_attributes_of_a_plain_dict_read_as_jinjas_own(settings) -> None:
     for env in (ours, jinjas):
         with pytest.raises(jinja2.UndefinedError):
             env.from_string("{{ row.mangler }}").render(row={"nummer": 1})
+
+
+def test_values_are_escaped_as_markupsafe_escapes_them(settings) -> None:
+    """The app's templates write each value with ``escape_output`` (no ``Markup`` made per value):
+    the same characters as :func:`markupsafe.escape` for every kind of value, and the same page
+    as Jinja's own environment, where the value is marked safe or not."""
+    import enum
+
+    import jinja2
+    from markupsafe import Markup, escape
+
+    from core.templating import AppTemplate, escape_output
+
+    class Html:
+        def __html__(self) -> str:
+            return "<em>fra __html__</em>"
+
+    class Kode(enum.StrEnum):
+        A = "<a>"
+
+    class Tekst(str):
+        pass
+
+    values = [
+        "<b>A & 'B'</b> \"C\"",
+        "",
+        "vanlig tekst",
+        7,
+        -3,
+        True,
+        None,
+        1.5,
+        Markup("<i>trygg</i>"),
+        Html(),
+        Kode.A,
+        Tekst("<x>"),
+        ["<li>"],
+        {"a": "<"},
+    ]
+    for value in values:
+        assert escape_output(value) == str(escape(value)), value
+
+    ours = build_runtime(settings).templates
+    assert ours.template_class is AppTemplate
+    jinjas = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    source = (
+        "{% macro m(x) %}<p>{{ x }}</p>{% endmacro %}{% for v in values %}{{ v }}|{{ m(v) }}|{{ m(v)|upper }}"
+        "|{% set b %}{{ v }}{% endset %}{{ b }}{{ b|length }};{% endfor %}"
+    )
+    rendered = ours.from_string(source).render(values=values)
+    assert rendered == jinjas.from_string(source).render(values=values)
+    assert "&lt;b&gt;A &amp; &#39;B&#39;&lt;/b&gt; &#34;C&#34;" in rendered
+    with pytest.raises(jinja2.UndefinedError):
+        ours.from_string("{{ missing }}").render()
