@@ -52,9 +52,9 @@ async def open_restanser_in_case_count(saksmappe_id: int) -> int:
     return int(rows[0]["n"]) if rows else 0
 
 
-def is_closed() -> QueryString:
-    """SQL: case ``s`` is closed."""
-    return QueryString("s.saksstatus IN ('A', 'U')")
+def is_closed(case: str = "s") -> QueryString:
+    """SQL: the case aliased ``case`` is closed."""
+    return QueryString(f"{case}.saksstatus IN ('A', 'U')")
 
 
 def _case_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from core.archive.queries.common import (
     as_bool,
     as_date,
     contains,
+    engine_type,
     in_list,
     run,
 )
@@ -76,102 +77,167 @@ _ORDER = "dato DESC, saksaar DESC, sakssekvensnummer DESC, journalpostnummer DES
 """Newest first; the keys make the order total, so pages never overlap."""
 
 
-def _since(column: str, since: date | None) -> QueryString:
-    return QueryString(f"{column} >= {{}}", since) if since is not None else QueryString("1 = 1")
+def _window(column: str, since: date | None, before: date | None = None) -> QueryString:
+    """``column`` on or after ``since`` and before ``before`` (either may be None: open).
+
+    ``since`` is written so that PostgreSQL reads it from the date part of the search's GIN
+    indexes; ``before`` is only a filter on the rows found (as an index condition it would
+    read every index entry older than ``before``, most of the archive): on PostgreSQL it is a
+    difference of dates, which no index answers."""
+    parts = []
+    if since is not None:
+        parts.append(QueryString(f"{column} >= {{}}", since))
+    if before is not None:
+        if engine_type() in ("postgres", "cockroach"):
+            parts.append(QueryString(f"({column} - CAST({{}} AS DATE)) < 0", before))
+        else:
+            parts.append(QueryString(f"{column} < {{}}", before))
+    if not parts:
+        return QueryString("1 = 1")
+    return QueryString(" AND ".join("{}" for _ in parts), *parts)
+
+
+def _post_window(since: date | None, before: date | None) -> QueryString:
+    """The name branch's window on the post: before ``before``. The slices take a party by its
+    own copy of the journaldato (``mk.journaldato >= since``), so a party without one (none is
+    made so, but the column allows it) is found in the last slice, whatever its post's date."""
+    window = _window("jn.journaldato", None, before)
+    if since is None and before is not None:
+        return QueryString("({} OR mk.journaldato IS NULL)", window)
+    return window
+
+
+def _visible(condition: QueryString) -> QueryString:
+    """A skjerming condition as a filter the planner takes as it is: the ``OR`` of conditions
+    on the record, its case and its parties otherwise has PostgreSQL try index combinations
+    for each part in every branch (about a millisecond of planning per hit statement for
+    nothing: the candidates come from the text indexes)."""
+    return QueryString("(CASE WHEN {} THEN 1 ELSE 0 END) = 1", condition)
+
+
+_KEYS = "kind, id, dato, saksaar, sakssekvensnummer, journalpostnummer"
+"""The sort keys of a hit (:data:`_ORDER`), which the hit statements return."""
 
 
 def _case_hits(
-    viewer: Viewer, text: str, *, open_only: bool = False, since: date | None = None
+    viewer: Viewer,
+    text: str,
+    *,
+    open_only: bool = False,
+    since: date | None = None,
+    before: date | None = None,
 ) -> QueryString:
     """The matching cases as sort keys (``kind, id, dato, saksaar, sakssekvensnummer,
-    journalpostnummer``).
+    journalpostnummer``), one row per case.
 
-    The candidates come first, each condition on its own so PostgreSQL answers it from its
-    trigram index (``t``: the real title matched, ``o``: the public title); skjerming is then
-    checked only for the candidates, per row (:func:`case_visible` with ``per_row``)."""
+    Each condition is its own branch, so PostgreSQL answers it from its trigram and date
+    index: the real title where the viewer may see it (skjerming checked on the candidate
+    row, :func:`case_visible` with ``per_row``), or the public title. ``UNION`` removes a
+    case found by both."""
+    closed = is_closed("cs") if open_only else QueryString("1 = 0")
+    public_closed = is_closed("co") if open_only else QueryString("1 = 0")
     return QueryString(
-        "SELECT 'sak' AS kind, s.id AS id, s.saksdato AS dato, s.saksaar AS saksaar, "
-        "s.sakssekvensnummer AS sakssekvensnummer, 0 AS journalpostnummer FROM ("
-        " SELECT c.id AS id, MAX(c.t) AS t, MAX(c.o) AS o FROM ("
-        "  SELECT cs.id AS id, 1 AS t, 0 AS o FROM core_saksmappe cs WHERE {} AND {}"
-        "  UNION ALL SELECT co.id, 0, 1 FROM core_saksmappe co WHERE {} AND {}"
-        " ) c GROUP BY c.id"
-        ") m JOIN core_saksmappe s ON s.id = m.id WHERE ((m.t = 1 AND {}) OR m.o = 1) AND NOT {}",
+        "SELECT 'sak' AS kind, cs.id AS id, cs.saksdato AS dato, cs.saksaar AS saksaar, "
+        "cs.sakssekvensnummer AS sakssekvensnummer, 0 AS journalpostnummer FROM core_saksmappe cs "
+        "WHERE {} AND {} AND {} AND NOT {} "
+        "UNION SELECT 'sak', co.id, co.saksdato, co.saksaar, co.sakssekvensnummer, 0 "
+        "FROM core_saksmappe co WHERE {} AND {} AND NOT {}",
         contains("cs.tittel", text),
-        _since("cs.saksdato", since),
+        _window("cs.saksdato", since, before),
+        _visible(case_visible(viewer, "cs", per_row=True)),
+        closed,
         contains("co.offentlig_tittel", text),
-        _since("co.saksdato", since),
-        case_visible(viewer, per_row=True),
-        is_closed() if open_only else QueryString("1 = 0"),
+        _window("co.saksdato", since, before),
+        public_closed,
     )
 
 
-def _post_hits(viewer: Viewer, text: str, *, since: date | None = None) -> QueryString:
+def _post_hits(
+    viewer: Viewer, text: str, *, since: date | None = None, before: date | None = None
+) -> QueryString:
     """The matching posts as sort keys (as :func:`_case_hits`): by the real title or an external
-    correspondent's name where the viewer may see them (``t``), or by the public title
-    (``o``). Each condition and the date window are one index on PostgreSQL (text trigrams and
-    the date in one GIN index; a party carries its post's journaldato for this)."""
+    correspondent's name where the viewer may see them, or by the public title. Each
+    condition and the lower date bound are one index on PostgreSQL (text trigrams and the date
+    in one GIN index; a party carries its post's journaldato for this); skjerming is checked
+    on each candidate with its case (:func:`post_visible` with ``per_row``), and the case's
+    number is read in the same join. A post whose title matches is left to the title branch
+    (the same post, skjerming and date), so the name branch does not check it again."""
     return QueryString(
-        "SELECT 'jp' AS kind, j.id AS id, j.journaldato AS dato, s.saksaar AS saksaar, "
-        "s.sakssekvensnummer AS sakssekvensnummer, j.journalpostnummer AS journalpostnummer FROM ("
-        " SELECT c.id AS id, MAX(c.t) AS t, MAX(c.o) AS o FROM ("
-        "  SELECT jt.id AS id, 1 AS t, 0 AS o FROM core_journalpost jt WHERE {} AND {}"
-        "  UNION ALL SELECT jo.id, 0, 1 FROM core_journalpost jo WHERE {} AND {}"
-        "  UNION ALL SELECT mk.journalpost, 1, 0 FROM core_korrespondansepart mk"
-        "  WHERE NOT mk.intern AND {} AND {}"
-        " ) c GROUP BY c.id"
-        ") m JOIN core_journalpost j ON j.id = m.id JOIN core_saksmappe s ON s.id = j.saksmappe "
-        "WHERE (m.t = 1 AND {}) OR m.o = 1",
+        "SELECT 'jp' AS kind, jt.id AS id, jt.journaldato AS dato, st.saksaar AS saksaar, "
+        "st.sakssekvensnummer AS sakssekvensnummer, jt.journalpostnummer AS journalpostnummer "
+        "FROM core_journalpost jt JOIN core_saksmappe st ON st.id = jt.saksmappe WHERE {} AND {} AND {} "
+        "UNION SELECT 'jp', jo.id, jo.journaldato, so.saksaar, so.sakssekvensnummer, jo.journalpostnummer "
+        "FROM core_journalpost jo JOIN core_saksmappe so ON so.id = jo.saksmappe WHERE {} AND {} "
+        "UNION SELECT 'jp', jn.id, jn.journaldato, sn.saksaar, sn.sakssekvensnummer, jn.journalpostnummer "
+        "FROM core_korrespondansepart mk JOIN core_journalpost jn ON jn.id = mk.journalpost "
+        "JOIN core_saksmappe sn ON sn.id = jn.saksmappe "
+        "WHERE NOT mk.intern AND {} AND {} AND {} AND NOT ({}) AND {}",
         contains("jt.tittel", text),
-        _since("jt.journaldato", since),
+        _window("jt.journaldato", since, before),
+        _visible(post_visible(viewer, "jt", "st", per_row=True)),
         contains("jo.offentlig_tittel", text),
-        _since("jo.journaldato", since),
+        _window("jo.journaldato", since, before),
         contains("mk.navn", text),
-        _since("mk.journaldato", since),
-        post_visible(viewer, per_row=True),
+        _window("mk.journaldato", since),
+        _post_window(since, before),
+        contains("jn.tittel", text),
+        _visible(post_visible(viewer, "jn", "sn", per_row=True)),
     )
 
 
 def _case_rows(viewer: Viewer, ids: list[int]) -> QueryString:
+    """The cases ``ids`` as hits. Skjerming is decided once per case, in a subquery whose
+    ``LIMIT`` keeps PostgreSQL from copying the condition (and planning its subqueries) into
+    each column that depends on it."""
     return QueryString(
-        "SELECT 'sak' AS kind, s.id AS id, s.id AS saksmappe_id, s.saksaar, s.sakssekvensnummer, "
-        "0 AS journalpostnummer, '' AS journalposttype, s.saksstatus AS status, s.saksdato AS dato, "
-        "CASE WHEN {} THEN s.tittel ELSE s.offentlig_tittel END AS vist_tittel, "
-        "CASE WHEN {} THEN 1 ELSE 0 END AS synlig, s.tilgangsrestriksjon, u.code AS enhet_kode, "
-        "'' AS korrespondanse "
-        "FROM core_saksmappe s LEFT JOIN core_unit u ON u.id = s.administrativ_enhet WHERE {}",
-        case_visible(viewer, per_row=True),
+        "SELECT 'sak' AS kind, s.id AS id, s.id AS saksmappe_id, s.saksaar AS saksaar, "
+        "s.sakssekvensnummer AS sakssekvensnummer, 0 AS journalpostnummer, '' AS journalposttype, "
+        "s.saksstatus AS status, s.saksdato AS dato, "
+        "CASE WHEN s.synlig = 1 THEN s.tittel ELSE s.offentlig_tittel END AS vist_tittel, "
+        "s.synlig AS synlig, s.tilgangsrestriksjon AS tilgangsrestriksjon, "
+        "(SELECT u.code FROM core_unit u WHERE u.id = s.administrativ_enhet) AS enhet_kode, "
+        "'' AS korrespondanse FROM ("
+        "SELECT s.id, s.saksaar, s.sakssekvensnummer, s.saksstatus, s.saksdato, s.tittel, "
+        "s.offentlig_tittel, s.tilgangsrestriksjon, s.administrativ_enhet, "
+        "CASE WHEN {} THEN 1 ELSE 0 END AS synlig FROM core_saksmappe s WHERE {} LIMIT {}) s",
         case_visible(viewer, per_row=True),
         in_list("s.id", ids),
+        len(ids),
     )
 
 
 def _post_rows(viewer: Viewer, ids: list[int]) -> QueryString:
+    """The posts ``ids`` as hits (skjerming decided once per post, as in :func:`_case_rows`)."""
     return QueryString(
-        "SELECT 'jp' AS kind, j.id AS id, s.id AS saksmappe_id, s.saksaar, s.sakssekvensnummer, "
-        "j.journalpostnummer, j.journalposttype, j.journalstatus AS status, j.journaldato AS dato, "
-        "CASE WHEN {} THEN j.tittel ELSE j.offentlig_tittel END AS vist_tittel, "
-        "CASE WHEN {} THEN 1 ELSE 0 END AS synlig, j.tilgangsrestriksjon, u.code AS enhet_kode, "
-        "CASE WHEN {} THEN (SELECT MIN(nk.navn) FROM core_korrespondansepart nk "
-        "WHERE nk.journalpost = j.id AND NOT nk.intern) ELSE '' END AS korrespondanse "
-        "FROM core_journalpost j JOIN core_saksmappe s ON s.id = j.saksmappe "
-        "LEFT JOIN core_unit u ON u.id = j.administrativ_enhet WHERE {}",
-        post_visible(viewer, per_row=True),
-        post_visible(viewer, per_row=True),
+        "SELECT 'jp' AS kind, j.id AS id, j.saksmappe AS saksmappe_id, j.saksaar AS saksaar, "
+        "j.sakssekvensnummer AS sakssekvensnummer, j.journalpostnummer AS journalpostnummer, "
+        "j.journalposttype AS journalposttype, j.journalstatus AS status, j.journaldato AS dato, "
+        "CASE WHEN j.synlig = 1 THEN j.tittel ELSE j.offentlig_tittel END AS vist_tittel, "
+        "j.synlig AS synlig, j.tilgangsrestriksjon AS tilgangsrestriksjon, "
+        "(SELECT u.code FROM core_unit u WHERE u.id = j.administrativ_enhet) AS enhet_kode, "
+        "CASE WHEN j.synlig = 1 THEN (SELECT MIN(nk.navn) FROM core_korrespondansepart nk "
+        "WHERE nk.journalpost = j.id AND NOT nk.intern) ELSE '' END AS korrespondanse FROM ("
+        "SELECT j.id, j.saksmappe, s.saksaar, s.sakssekvensnummer, j.journalpostnummer, "
+        "j.journalposttype, j.journalstatus, j.journaldato, j.tittel, j.offentlig_tittel, "
+        "j.tilgangsrestriksjon, j.administrativ_enhet, CASE WHEN {} THEN 1 ELSE 0 END AS synlig "
+        "FROM core_journalpost j JOIN core_saksmappe s ON s.id = j.saksmappe WHERE {} LIMIT {}) j",
         post_visible(viewer, per_row=True),
         in_list("j.id", ids),
+        len(ids),
     )
 
 
 async def _rows_for(viewer: Viewer, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The hits behind a page of sort keys, in the keys' order (one query per kind, by id)."""
+    """The hits behind a page of sort keys, in the keys' order (one statement, by id)."""
     case_ids = [int(key["id"]) for key in keys if key["kind"] == "sak"]
     post_ids = [int(key["id"]) for key in keys if key["kind"] == "jp"]
-    found: dict[tuple[str, int], dict[str, Any]] = {}
-    if case_ids:
-        found.update({("sak", int(row["id"])): row for row in await run(_case_rows(viewer, case_ids))})
-    if post_ids:
-        found.update({("jp", int(row["id"])): row for row in await run(_post_rows(viewer, post_ids))})
+    parts = ([_case_rows(viewer, case_ids)] if case_ids else []) + (
+        [_post_rows(viewer, post_ids)] if post_ids else []
+    )
+    if not parts:
+        return []
+    rows = await run(QueryString(" UNION ALL ".join("{}" for _ in parts), *parts))
+    found = {(row["kind"], int(row["id"])): row for row in rows}
     return [
         _hit(found[(key["kind"], int(key["id"]))]) for key in keys if (key["kind"], int(key["id"])) in found
     ]
@@ -193,35 +259,70 @@ def _hit(row: dict[str, Any]) -> dict[str, Any]:
 
 
 WINDOWS_DAYS = (7, 31)
-"""The newest hits are looked for in the last week first, then the last month, then
-everywhere (see :func:`_first_keys`). Short on purpose: on PostgreSQL the window is the date
-part of the search's GIN indexes, which reads every record of the window; a year of a large
-archive costs more than searching the text alone."""
+"""The newest hits are looked for in the last week first, then in the rest of the last month,
+then in everything older (see :func:`_first_keys`). Short on purpose: on PostgreSQL the
+window's start is the date part of the search's GIN indexes, which reads every record of the
+window; a year of a large archive costs more than searching the text alone."""
+
+
+def _hits(viewer: Viewer, text: str, kind: str, since: date | None, before: date | None) -> QueryString:
+    parts = []
+    if kind in (KIND_ALL, KIND_CASES):
+        parts.append(_case_hits(viewer, text, since=since, before=before))
+    if kind in (KIND_ALL, KIND_POSTS):
+        parts.append(_post_hits(viewer, text, since=since, before=before))
+    return QueryString(" UNION ALL ".join("{}" for _ in parts), *parts)
+
+
+SLICE_MARGIN = 1.5
+"""How much further back than the hits found so far promise a slice reaches (:func:`_next_start`)."""
+
+
+def _next_start(first: date, before: date | None, found: int, need: int) -> date | None:
+    """Where the next date slice starts (None: the beginning of the archive), after the
+    slices from ``before`` to today (``first``) held ``found`` hits (see :func:`_first_keys`)."""
+    if before is None:
+        return first - timedelta(days=WINDOWS_DAYS[0]) if WINDOWS_DAYS else None
+    span = (first - before).days
+    for days in WINDOWS_DAYS:
+        if days <= span or found * days < need * span:
+            continue  # already read, or it will not hold the rest at this rate
+        promised = math.ceil(span * need / found * SLICE_MARGIN)
+        if span < promised < days and span in WINDOWS_DAYS:
+            return first - timedelta(days=promised)
+        return first - timedelta(days=days)
+    return None
 
 
 async def _first_keys(viewer: Viewer, text: str, kind: str, need: int) -> list[dict[str, Any]]:
     """The first ``need`` hits' sort keys in :data:`_ORDER`.
 
-    The order starts with the date, newest first, so when the hits dated on or after a day
-    are at least ``need``, they are exactly the first ``need`` of all hits: the search looks in
-    the last week first and widens (:data:`WINDOWS_DAYS`, then everything) only while the
-    window holds fewer. A common name is then answered from a week or a month of records, not
-    from the tens of thousands of hits over the years; a rare word costs a few index probes
-    more."""
+    The order starts with the date, newest first, so the hits can be read in date slices,
+    newest slice first: each slice's hits come after all hits of the slices before it, so the
+    search stops as soon as it holds ``need`` and asks each slice only for what is still
+    missing. The first slice is the last week; the next reaches as far back as the hits
+    found so far, per day, promise the rest with a margin (:data:`SLICE_MARGIN`; once after
+    each window), then to the end of the last month (:data:`WINDOWS_DAYS`), then everything
+    older. A window the rate says cannot hold the rest is skipped (a rare word, or a viewer
+    who may see few of the hits): it would be read for nothing, since the slices after it are
+    read anyway. A common name is then answered from a week or a few weeks of records, not
+    from the tens of thousands of hits over the years. (A party's date is its post's, written
+    with it; the name branch finds a party by its own date and places it by its post's.)"""
     first = today()
-    for since in (*(first - timedelta(days=days) for days in WINDOWS_DAYS), None):
-        parts = []
-        if kind in (KIND_ALL, KIND_CASES):
-            parts.append(_case_hits(viewer, text, since=since))
-        if kind in (KIND_ALL, KIND_POSTS):
-            parts.append(_post_hits(viewer, text, since=since))
-        union = QueryString(" UNION ALL ".join("{}" for _ in parts), *parts)
-        keys = await run(
-            QueryString(f"SELECT * FROM ({{}}) treff ORDER BY {_ORDER} LIMIT {{}}", union, need)  # noqa: S608 - order from code
+    keys: list[dict[str, Any]] = []
+    before: date | None = None
+    while True:
+        since = _next_start(first, before, len(keys), need)
+        keys += await run(
+            QueryString(
+                f"SELECT {_KEYS} FROM ({{}}) treff ORDER BY {_ORDER} LIMIT {{}}",  # noqa: S608 - names from code
+                _hits(viewer, text, kind, since, before),
+                need - len(keys),
+            )
         )
-        if len(keys) >= need:
-            break
-    return keys
+        if len(keys) >= need or since is None:
+            return keys
+        before = since
 
 
 async def search(
@@ -230,10 +331,10 @@ async def search(
     """Cases and/or posts whose (visible) title or correspondent matches ``text``, newest
     first, counted up to :data:`COUNT_CAP` ("over 200 treff").
 
-    Two cheap statements: the sort keys of the first ``COUNT_CAP + 1`` hits (the hits found
-    through the trigram indexes, skjerming checked per hit, only the keys sorted; newest
-    window first, :func:`_first_keys`), then the page's rows by id. The count and the page
-    come from the same keys."""
+    The sort keys of the first ``COUNT_CAP + 1`` hits (the hits found through the trigram
+    indexes, skjerming checked per candidate, only the keys sorted; one statement per date
+    slice, newest first, usually one or two: :func:`_first_keys`), then the page's rows by id
+    in one statement. The count and the page come from the same keys."""
     keys = await _first_keys(viewer, text, kind, COUNT_CAP + 1)
     more = len(keys) > COUNT_CAP
     total = min(len(keys), COUNT_CAP)

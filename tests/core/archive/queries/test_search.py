@@ -58,14 +58,15 @@ async def test_contains_search_can_use_a_trigram_and_date_index(
 
 
 async def test_the_date_windows_give_the_same_hits_as_the_whole_archive(db, monkeypatch) -> None:
-    """The search looks in the last week, then the last month, then everywhere, and stops at the
-    first window holding enough hits; for every cap and page the hits, their order and the count
-    equal a search of the whole archive at once (no windows), restricted records included."""
+    """The search reads date slices newest first (the last week, a slice as long as the hits so
+    far promise, the rest of the month, everything older) and stops as soon as it holds enough
+    hits; for every cap and page the hits, their order and the count equal a search of the
+    whole archive at once (no windows), restricted records included."""
     from datetime import timedelta
 
     from core.archive.queries import search
     from core.archive.queries.visibility import Viewer
-    from core.archive.tables import Saksmappe
+    from core.archive.tables import Korrespondansepart, Saksmappe
     from core.timeutil import today
     from tests.support.factories import make_case, make_part, make_person, make_post
 
@@ -89,6 +90,14 @@ async def test_the_date_windows_give_the_same_hits_as_the_whole_archive(db, monk
         )
         named = await make_post(case, "Brev uten treff i tittelen", journaldato=dated - timedelta(days=1))
         await make_part(named, f"Vannlekkasje AS {index}")
+        # Found by its title and by its sender: one hit (skjermet for some).
+        both = await make_post(
+            case,
+            f"Vannlekkasje klage {index}",
+            journaldato=dated,
+            tilgangsrestriksjon="13" if index % 4 == 1 else "",
+        )
+        await make_part(both, "Vannlekkasje Borettslag")
         await make_post(
             case,
             "Skjermet",
@@ -109,12 +118,38 @@ async def test_the_date_windows_give_the_same_hits_as_the_whole_archive(db, monk
         for viewer in viewers:
             for kind in search.KINDS:
                 for page in (1, 2, 3):
-                    for windows in (windows_in_use, (31, 366)):
-                        monkeypatch.setattr(search, "WINDOWS_DAYS", windows)
-                        windowed = await hits(viewer, kind, page)
-                        monkeypatch.setattr(search, "WINDOWS_DAYS", ())
-                        assert windowed == await hits(viewer, kind, page), (cap, windows, viewer, kind, page)
+                    monkeypatch.setattr(search, "WINDOWS_DAYS", ())
+                    whole = await hits(viewer, kind, page)
+                    # The slices between the windows are sized from the hits found so far
+                    # (SLICE_MARGIN); a margin of 1 often falls short and reads one more slice.
+                    for windows in (windows_in_use, (31, 366), (2, 5, 45, 500)):
+                        for margin in (1.0, search.SLICE_MARGIN):
+                            monkeypatch.setattr(search, "WINDOWS_DAYS", windows)
+                            monkeypatch.setattr(search, "SLICE_MARGIN", margin)
+                            assert await hits(viewer, kind, page) == whole, (
+                                cap,
+                                windows,
+                                margin,
+                                viewer,
+                                kind,
+                                page,
+                            )
     # The restricted real titles are matched only for the viewer holding the code.
     monkeypatch.setattr(search, "COUNT_CAP", cap_in_use)
     without, with_code = [await search.search(viewer, "vannlekkasje melding 1") for viewer in viewers]
     assert with_code.total == 1 and without.total == 0
+    # A post found by both its title and its sender is one hit, and neither finds a restricted
+    # post for the viewer without the code (nine such posts, two of them restricted).
+    for text in ("vannlekkasje klage", "vannlekkasje borettslag"):
+        without, with_code = [await search.search(viewer, text) for viewer in viewers]
+        assert (without.total, with_code.total) == (7, 9), text
+        assert len({row["id"] for row in with_code.items}) == 9
+    # A party without its copy of the journaldato (the column allows it; no code makes one) is
+    # still found, once, by the last slice.
+    orphan = await make_post(await make_case("Uten dato", sekvens=90), "Brev", journaldato=now)
+    await make_part(orphan, "Vannlekkasje Udatert AS")
+    await Korrespondansepart.update({Korrespondansepart.journaldato: None}).where(
+        Korrespondansepart.journalpost == orphan
+    )
+    found = await search.search(viewers[0], "udatert")
+    assert [row["id"] for row in found.items] == [orphan] and found.total == 1
