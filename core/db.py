@@ -13,6 +13,7 @@ settings in hand.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 from collections.abc import AsyncIterator, Sequence
@@ -99,17 +100,29 @@ def writing(table: type[Table]) -> Any:
     return write_transaction(table._meta.db)
 
 
+ANALYZE_LANES = 2
+"""Statements :func:`analyze` runs at once (the tables taken in turn)."""
+
+
 async def analyze(tables: Sequence[type[Table]]) -> None:
     """Refresh the planner's statistics of ``tables`` after a bulk load (``ANALYZE``, on
     PostgreSQL only; call it after the load's transaction has committed).
 
     Autovacuum analyzes a filled table only after a while; until then PostgreSQL plans as if
     it were empty or small (case lists took 5–7 s after an import, 0.02 s after ``ANALYZE``).
-    SQLite plans well enough without statistics, so nothing is done there."""
+    SQLite plans well enough without statistics, so nothing is done there.
+
+    The tables are analyzed in :data:`ANALYZE_LANES` statements at once, each on a connection
+    of its own, so PostgreSQL uses more than one CPU (after the 14 628-post import, 0.8 s in
+    one statement); inside a transaction in one statement."""
     if not tables or not isinstance(tables[0]._meta.db, PostgresEngine):
         return
-    names = ", ".join(dict.fromkeys(table._meta.tablename for table in tables))
-    await tables[0]._meta.db.run_ddl(f"ANALYZE {names}")
+    names = list(dict.fromkeys(table._meta.tablename for table in tables))
+    engine = tables[0]._meta.db
+    # Inside a transaction every statement goes to its one connection: one statement then.
+    width = 1 if engine.current_transaction.get() is not None else ANALYZE_LANES
+    lanes = [names[lane::width] for lane in range(width)]
+    await asyncio.gather(*(engine.run_ddl(f"ANALYZE {', '.join(lane)}") for lane in lanes if lane))
 
 
 async def prepare_engine(engine: Engine[Any], pool_size: int = POOL_MAX_SIZE) -> None:

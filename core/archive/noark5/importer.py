@@ -31,6 +31,8 @@ import asyncio
 import time
 from pathlib import Path
 
+from piccolo.engine.postgres import PostgresEngine
+
 from core import audit
 from core.archive import ledger
 from core.archive.filestore import FileStore
@@ -148,6 +150,7 @@ async def import_path(
         store=FileStore.from_settings(settings),
         batch_cases=BATCH_CASES,
         batch_posts=BATCH_POSTS,
+        sqlite=not isinstance(Saksmappe._meta.db, PostgresEngine),
     )
     async with read:  # the child starts reading while the transaction is prepared
         if progress is not None:

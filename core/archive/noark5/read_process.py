@@ -39,14 +39,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from piccolo.engine.sqlite import convert_date_in, convert_datetime_in
+
 from core.archive.filestore import FileStore
-from core.archive.noark5.import_model import ImportRefused, ParsedCase, Warnings
+from core.archive.noark5.import_model import ImportRefused, ParsedCase, Warnings, dates_as_stored
 from core.archive.noark5.reader import Layout, Reader, ReadStats
 
 GC_THRESHOLD = 50_000
 """New objects between young garbage collections during an import (:func:`fewer_collections`)."""
 FRAMES_AHEAD = 2
 """Received batches the parent keeps (pickled) while it writes the one before."""
+FIRST_SHARE = 8
+"""The first batch holds this share of a full one (1/8), the next ones double up to a full one."""
+RAMP_FLOOR = 100
+"""Saksmapper or journalposter a smaller first batch holds at least (a smaller full batch is
+not made smaller)."""
 HEADER = struct.Struct("!Q")
 """A frame: its length (8 bytes, network order), then the pickle."""
 PIPE_LIMIT = 1 << 20
@@ -64,6 +71,9 @@ class Job:
     store: FileStore | None
     batch_cases: int
     batch_posts: int
+    sqlite: bool = False
+    """The import writes to SQLite: dates and timestamps are sent as the text SQLite stores
+    (:func:`~.import_model.dates_as_stored`)."""
 
 
 @contextlib.contextmanager
@@ -89,15 +99,26 @@ def fewer_collections(threshold: int = GC_THRESHOLD) -> Iterator[None]:
 
 def batches(reader: Reader, batch_cases: int, batch_posts: int) -> Iterator[list[ParsedCase]]:
     """The reader's saksmapper in batches of ``batch_cases`` saksmapper or ``batch_posts``
-    journalposter, whichever comes first."""
+    journalposter, whichever comes first. The first batches are smaller (an eighth, a quarter,
+    a half of that, never below :data:`RAMP_FLOOR` records): the writer waits for the first
+    one, so it starts writing sooner."""
+
+    def limit(full: int, share: int) -> int:
+        return max(full // share, min(full, RAMP_FLOOR))
+
     batch: list[ParsedCase] = []
     posts = 0
+    share = FIRST_SHARE
+    cases_limit, posts_limit = limit(batch_cases, share), limit(batch_posts, share)
     for case in reader.cases():
         batch.append(case)
         posts += len(case.posts)
-        if len(batch) >= batch_cases or posts >= batch_posts:
+        if len(batch) >= cases_limit or posts >= posts_limit:
             yield batch
             batch, posts = [], 0
+            if share > 1:
+                share //= 2
+                cases_limit, posts_limit = limit(batch_cases, share), limit(batch_posts, share)
     if batch:
         yield batch
 
@@ -124,6 +145,8 @@ def child() -> None:
     try:
         with fewer_collections():
             for batch in batches(reader, job.batch_cases, job.batch_posts):
+                if job.sqlite:
+                    dates_as_stored(batch, convert_date_in, convert_datetime_in)
                 send(("batch", batch))
             send(("end", reader.stats, reader.layout, warnings.state()))
     except BrokenPipeError:
@@ -156,9 +179,18 @@ class ReadProcess:
     warnings are in the ``warnings`` given. Leaving the block stops the child if it still runs."""
 
     def __init__(
-        self, path: Path, warnings: Warnings, *, store: FileStore | None, batch_cases: int, batch_posts: int
+        self,
+        path: Path,
+        warnings: Warnings,
+        *,
+        store: FileStore | None,
+        batch_cases: int,
+        batch_posts: int,
+        sqlite: bool = False,
     ) -> None:
-        self.job = Job(path=path, store=store, batch_cases=batch_cases, batch_posts=batch_posts)
+        self.job = Job(
+            path=path, store=store, batch_cases=batch_cases, batch_posts=batch_posts, sqlite=sqlite
+        )
         self.warnings = warnings
         self.stats = ReadStats()
         self.layout = Layout()

@@ -10,6 +10,7 @@ out of the repository: Arkade 5, KDRS and noark5-tester) and the Digdir sample (
 from __future__ import annotations
 
 import asyncio
+import copy
 import gc
 import hashlib
 import json
@@ -30,7 +31,7 @@ from core.archive import numbering
 from core.archive.filestore import FileStore, unreferenced
 from core.archive.noark5 import export_xml, importer, read_process, schemas
 from core.archive.noark5.import_directory import PLACEHOLDER_MAIL_DOMAIN
-from core.archive.noark5.import_model import Warnings
+from core.archive.noark5.import_model import DATE_FIELDS, Warnings, dates_as_stored
 from core.archive.noark5.import_values import PLACEHOLDERS
 from core.archive.noark5.importer import ImportRefused, ImportSummary, import_path
 from core.archive.noark5.reader import Reader
@@ -1000,6 +1001,58 @@ async def test_a_reader_process_that_dies_fails_the_import_and_leaves_nothing(
     with pytest.raises(RuntimeError, match="Leseprosessen for uttrekket stoppet uventet"):
         await import_path(settings, path)
     assert await Saksmappe.count() == 0
+
+
+def test_the_first_batches_are_smaller_so_the_writer_starts_sooner(tmp_path: Path) -> None:
+    path = tmp_path / "arkivstruktur.xml"
+    generate(path, 2000, posts_per_case=1)
+    reader = Reader(path, Warnings())
+
+    sizes = [len(batch) for batch in read_process.batches(reader, 800, 100_000)]
+
+    assert sizes == [100, 200, 400, 800, 500]  # an eighth, a quarter, a half, then full ones
+    assert [len(b) for b in read_process.batches(Reader(path, Warnings()), 2, 4)][:3] == [2, 2, 2]
+
+
+def test_for_sqlite_the_reader_sends_dates_as_the_text_sqlite_stores() -> None:
+    """On SQLite the reader process hands the writer each date and timestamp as the text
+    Piccolo's adapters would have bound (so the stored rows are the same), and a dokumentflyt
+    step keeps the fingerprint of its parsed times (its derived key)."""
+    from piccolo.engine.sqlite import convert_date_in, convert_datetime_in
+
+    cases = list(Reader(FIXTURES / "dokumentflyt" / "v5.0.xml", Warnings()).cases())
+    parsed = copy.deepcopy(cases)
+    records = [(c, p) for c, p in zip(cases, parsed, strict=True)]
+    dates_as_stored(parsed, convert_date_in, convert_datetime_in)
+
+    def pairs(before: Any, after: Any) -> list[tuple[Any, Any]]:
+        found = []
+        for name in DATE_FIELDS[type(before)]:
+            found.append((getattr(before, name), getattr(after, name)))
+        return found
+
+    seen: list[tuple[Any, Any]] = []
+    flows = 0
+    for case, after in records:
+        seen += pairs(case, after)
+        for post, post_after in zip(case.posts, after.posts, strict=True):
+            seen += pairs(post, post_after)
+            for flow, flow_after in zip(post.flows, post_after.flows, strict=True):
+                seen += pairs(flow, flow_after)
+                assert flow_after.fingerprint == flow.fingerprint
+                assert flow.flyt_mottatt_dato.isoformat() in flow.fingerprint
+                flows += 1
+            for document, document_after in zip(post.documents, post_after.documents, strict=True):
+                seen += pairs(document, document_after)
+    assert flows and any(isinstance(value, datetime) for value, _text in seen)
+    assert any(type(value) is date for value, _text in seen)
+    for value, text in seen:
+        if value is None:
+            assert text is None
+        elif isinstance(value, datetime):
+            assert text == convert_datetime_in(value) and text.endswith("+00:00")
+        else:
+            assert text == convert_date_in(value) == value.isoformat()
 
 
 def test_warnings_of_the_reader_process_merge_with_the_imports() -> None:
