@@ -298,7 +298,9 @@ class RestanseMonth(Table, tablename="core_restanse_month"):
 class RestanseOpen(Table, tablename="core_restanse_open"):
     """The still open restanse spans counted by a date of their own, for the front-page cards
     (:mod:`core.archive.open_counts`): ``akse`` ``F`` per unit (``noekkel``) by the day after which
-    they are forfalt, ``J`` per handler by journaldato; ``periode`` ``D`` per day (``dato``) and
+    they are forfalt, ``J`` per handler by journaldato, and for the handler's own card per handler
+    ``H`` by the day after which they are forfalt, ``P`` the I posts without a foreløpig svar by
+    journaldato, ``S`` those with a foreløpig svar by journaldato; ``periode`` ``D`` per day (``dato``) and
     ``M`` per month (``dato``: its first day); ``antall`` the open spans (rows of 0 are deleted).
     Kept by every ledger refresh, rebuilt with the ledger; unique on the first four columns."""
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from core.archive import ledger
+from core.archive import ledger, open_counts
 from core.archive import rules as archive_rules
 from core.archive.numbering import mappe_id, registrerings_id
 from core.archive.queries.common import (
@@ -278,38 +278,17 @@ class Summary:
 async def own_summary(person_id: int, day: date | None = None) -> Summary:
     """The handler's restanser on ``day`` (default today): the total from the restanse ledger
     (:func:`core.archive.ledger.count`, the menu badge's statement, memoized per request), and
-    forfalt, past § 11 a and with a foreløpig svar from the handler's open spans alone: each
-    span keeps its post's forfallsdato and its recipient's foreløpig svar, refreshed in the
-    transactions that change them. The spans still open and those closed after ``on`` are two
-    branches, so each is read from the index ``core_restanse_span_behandler`` alone (it
-    carries the counted columns; an ``OR`` would read the table's rows)."""
+    forfalt, past § 11 a and with a foreløpig svar — the marks of :func:`restanse_item` — from
+    the open restanser counted by date that the write side keeps
+    (:func:`core.archive.open_counts.own_counts`): a month row per month of open restanser and at
+    most half a month of day rows per count, however many restanser the handler has."""
     on = day or today()
-    spans = (
-        "SELECT x.fra_dato, x.journalposttype, x.forfallsdato, x.foreloepig_svar_dato FROM core_restanse_span x "
-        "WHERE x.saksbehandler = {} AND x.fra_dato <= {} AND "
-    )
-    rows = await run(
-        QueryString(
-            "SELECT SUM(CASE WHEN s.forfallsdato IS NOT NULL AND s.forfallsdato < {} THEN 1 ELSE 0 END) AS forfalt, "  # noqa: S608 - constants
-            "SUM(CASE WHEN s.journalposttype = 'I' AND s.fra_dato < {} AND s.foreloepig_svar_dato IS NULL "
-            "THEN 1 ELSE 0 END) AS p11a, "
-            "SUM(CASE WHEN s.foreloepig_svar_dato IS NOT NULL THEN 1 ELSE 0 END) AS foreloepig "
-            f"FROM ({spans}x.til_dato IS NULL UNION ALL {spans}x.til_dato > {{}}) s",
-            on,
-            months_back(on, 1),
-            person_id,
-            on,
-            person_id,
-            on,
-            on,
-        )
-    )
-    row = rows[0] if rows else {}
+    forfalt, paragraf_11a, foreloepig = await open_counts.own_counts(person_id, on)
     return Summary(
         total=await ledger.count(on, Scope(saksbehandler_id=person_id)),
-        forfalt=int(row.get("forfalt") or 0),
-        paragraf_11a=int(row.get("p11a") or 0),
-        foreloepig=int(row.get("foreloepig") or 0),
+        forfalt=forfalt,
+        paragraf_11a=paragraf_11a,
+        foreloepig=foreloepig,
     )
 
 

@@ -8,14 +8,15 @@ The histories span four months, so the counts read month totals kept by the writ
 (``core_restanse_month``) and ledger rows on both sides of month boundaries; the counts with a
 period of journaldato (read from the spans) are checked for random periods, and a handler's
 summary (the card) against the rule's list; the open restanser counted by date for the cards
-(``core_restanse_open``: a unit's forfalt, the handlers' old restanser) against the rule's list
-and the spans, and against a rebuild. Runs on both databases; the seed of a failing
+(``core_restanse_open``: a unit's forfalt, the handlers' old restanser, a handler's forfalt, § 11
+a and foreløpig svar) against the rule's list and the spans, and against a rebuild. Runs on both databases; the seed of a failing
 history is in the test id."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import os
 import random
 from datetime import UTC, date, datetime, time, timedelta
@@ -34,7 +35,7 @@ from core.archive.tables import Avskrivning, Journalpost, Korrespondansepart, Pe
 from core.archive.transfer import counts_of, preview
 from core.db import writing
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from core.timeutil import now
+from core.timeutil import months_back, now
 from tests.core.archive.service_org import Org, incoming, make_org, note, own_case
 from tests.support.factories import as_user
 from tests.support.plans import plan_of
@@ -109,7 +110,11 @@ class History:
     async def register(self) -> None:
         self.some_day()
         unit = self.rng.choice([self.org.lma, self.org.oko, None])
-        await incoming(self.settings, self.org, unit=unit, tittel=f"Brev {self.rng.random():.6f}")
+        # Half with a forfallsdato, often before the journaldato (forfalt the day after it).
+        forfall = self.rng.choice(DATES) if self.rng.random() < 0.5 else None
+        await incoming(
+            self.settings, self.org, unit=unit, tittel=f"Brev {self.rng.random():.6f}", forfallsdato=forfall
+        )
 
     async def write_note(self) -> None:
         self.some_day()
@@ -161,7 +166,11 @@ class History:
             await services.avskriv(self.settings, user, part["id"], maate, version=part["version"])
 
     async def foreloepig_svar(self) -> None:
+        """Mostly on a handler's restanse (the handler's card counts them)."""
         parts = await internal_parts()
+        handled = [p for p in parts if p["saksbehandler"] is not None]
+        if handled and self.rng.random() < 0.8:
+            parts = handled
         if parts:
             part = self.rng.choice(parts)
             self.clock.day = START + timedelta(days=DAYS)
@@ -313,6 +322,52 @@ async def assert_summaries_equal_the_list(org: Org) -> None:
                 foreloepig=sum(1 for item in items if item["foreloepig_svar_dato"] is not None),
             )
             assert await restanse_lists.own_summary(person, day) == expected, (person, day)
+            assert await own_summary_from_spans(person, day) == expected, (person, day)
+
+
+async def own_summary_from_spans(person_id: int, day: date) -> restanse_lists.Summary:
+    """The reference for the handler's card: the statement ``own_summary`` ran before the counts
+    were kept by date, every open span of the handler on ``day`` read and counted (the total
+    from the ledger, which the other checks hold to the rule)."""
+    spans = (
+        "SELECT x.fra_dato, x.journalposttype, x.forfallsdato, x.foreloepig_svar_dato FROM core_restanse_span x "
+        "WHERE x.saksbehandler = {} AND x.fra_dato <= {} AND "
+    )
+    [row] = await Korrespondansepart.raw(
+        "SELECT SUM(CASE WHEN s.forfallsdato IS NOT NULL AND s.forfallsdato < {} THEN 1 ELSE 0 END) AS forfalt, "
+        "SUM(CASE WHEN s.journalposttype = 'I' AND s.fra_dato < {} AND s.foreloepig_svar_dato IS NULL "
+        "THEN 1 ELSE 0 END) AS p11a, "
+        "SUM(CASE WHEN s.foreloepig_svar_dato IS NOT NULL THEN 1 ELSE 0 END) AS foreloepig "
+        f"FROM ({spans}x.til_dato IS NULL UNION ALL {spans}x.til_dato > {{}}) s",
+        day,
+        months_back(day, 1),
+        person_id,
+        day,
+        person_id,
+        day,
+        day,
+    )
+    return restanse_lists.Summary(
+        total=await ledger.count(day, Scope(saksbehandler_id=person_id)),
+        forfalt=int(row["forfalt"] or 0),
+        paragraf_11a=int(row["p11a"] or 0),
+        foreloepig=int(row["foreloepig"] or 0),
+    )
+
+
+async def assert_own_summaries_equal_the_spans(org: Org) -> None:
+    """Every day of the history and after it (spans closed after the day, those registered after
+    it, both halves of a month, the § 11 a bound a month back crossing the history): each
+    handler's forfalt, § 11 a and foreløpig svar from the open counts equal the spans counted
+    one by one (:func:`own_summary_from_spans`)."""
+    for person in (org.handler, org.colleague, org.oko_handler, org.leader):
+        for day in CARD_DATES:
+            assert await restanse_lists.own_summary(person, day) == await own_summary_from_spans(
+                person, day
+            ), (
+                person,
+                day,
+            )
 
 
 async def assert_unit_overdue_equals_the_list(org: Org, rng: random.Random) -> None:
@@ -500,6 +555,7 @@ async def test_ledger_equals_rule_on_random_histories(
     async with Journalpost._meta.db.transaction():  # one connection for the many reads (PostgreSQL)
         await assert_ledger_equals_rule(org, rng)
         await assert_summaries_equal_the_list(org)
+        await assert_own_summaries_equal_the_spans(org)
         await assert_unit_overdue_equals_the_list(org, rng)
         await assert_old_restanser_equal_the_list(org, monkeypatch)
         await assert_date_sorted_pages_are_the_whole_list(org, monkeypatch)
@@ -547,13 +603,14 @@ async def test_the_histories_fail_without_the_open_counts(
     settings, db, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The random histories notice open counts that the writes do not keep: with their
-    maintenance removed, the first history's cards differ from the rule's list."""
+    maintenance removed, the cards of history 1 (one in which all three kinds of count have
+    something to miss) differ from the rule's list and from the spans."""
 
     async def nothing(*_: Any) -> None:
         return None
 
     monkeypatch.setattr(open_counts, "write", nothing)
-    rng = random.Random(0)
+    rng = random.Random(1)
     org = await make_org()
     history = History(settings, org, clock, rng)
     for _ in range(rng.randint(20, 30)):
@@ -563,6 +620,8 @@ async def test_the_histories_fail_without_the_open_counts(
             await assert_unit_overdue_equals_the_list(org, rng)
         with pytest.raises(AssertionError):
             await assert_old_restanser_equal_the_list(org, monkeypatch)
+        with pytest.raises(AssertionError):
+            await assert_own_summaries_equal_the_spans(org)
 
 
 async def test_a_count_reads_a_month_total_and_at_most_half_a_month_of_ledger_rows(
@@ -706,3 +765,124 @@ async def test_a_units_forfalt_for_the_card_reads_its_open_counts(db) -> None:
         else:
             assert "SEARCH o USING COVERING INDEX core_restanse_open" in plan, plan
         assert "SCAN o" not in plan and "Seq Scan" not in plan, plan
+
+
+async def test_a_handlers_card_reads_its_open_counts(db) -> None:
+    """The handler's card (forfalt, § 11 a, foreløpig svar) counts from the handler's rows of
+    ``core_restanse_open`` and the spans closed after the day, each from an index: the month
+    rows and at most half a month of day rows per count, whatever the day, and no open span of
+    the handler. (On the test's empty tables the planners may take the rows' range by date
+    instead of the handler's range of the key; on the 1M database PostgreSQL reads the key,
+    docs/benchmarks.md.)"""
+    for day in (date(2026, 9, 10), date(2026, 9, 20), date(2026, 3, 30)):
+        plan = await plan_of(open_counts.own_query(7, day))
+        if Journalpost._meta.db.engine_type == "postgres":
+            assert plan.count("Index Only Scan using core_restanse_open") == 6, plan
+            assert "Index Cond: ((saksbehandler = 7) AND (til_dato >" in plan, plan
+            assert "Seq Scan" not in plan, plan
+        else:
+            assert plan.count("SEARCH o USING COVERING INDEX core_restanse_open") == 6, plan
+            assert (
+                "SEARCH x USING COVERING INDEX core_restanse_span_behandler (saksbehandler=? AND til_dato>?)"
+                in plan
+            )
+            assert "SCAN o" not in plan and "SCAN x" not in plan, plan
+
+
+async def test_the_migration_fills_a_handlers_open_counts(settings, db, clock: Clock) -> None:
+    """Databases made before the handler's axes get them from the spans (migration
+    core_2026_12_07t01_35_00, run here again on both databases): the same rows the writes keep,
+    the other axes untouched; backwards removes them."""
+    rng = random.Random(3)
+    history = History(settings, await make_org(), clock, rng)
+    for _ in range(25):
+        await history.step()
+    # And one restanse of each of the three: forfalt with a foreløpig svar, past § 11 a.
+    clock.day = START
+    posts = [await incoming(settings, history.org, unit=history.org.lma) for _ in range(2)]
+    parts = [p for p in await internal_parts() if p["journalpost"] in posts]
+    for part in parts:
+        await services.fordel(
+            settings,
+            await as_user(history.org.leader),
+            part["id"],
+            history.org.handler,
+            version=part["version"],
+        )
+    clock.day = START + timedelta(days=DAYS)
+    changes = PostChanges(tittel="Søknad", forfallsdato=START + timedelta(days=5))
+    await services.update_post(
+        settings,
+        await as_user(history.org.archivist),
+        posts[0],
+        changes,
+        version=await post_version(posts[0]),
+    )
+    part = next(p for p in await internal_parts() if p["journalpost"] == posts[0])
+    await services.mark_foreloepig_svar(
+        settings, await as_user(history.org.handler), part["id"], version=part["version"]
+    )
+    kept = await ledger_rows()
+    own = [row for row in kept[3] if row["akse"] in open_counts.OWN_AXES]
+    assert {row["akse"] for row in own} == set(open_counts.OWN_AXES), own  # the history made all three
+    await Korrespondansepart.raw("DELETE FROM core_restanse_open WHERE akse IN ('H', 'P', 'S')")
+    await Korrespondansepart.raw(
+        "INSERT INTO core_restanse_open (akse, noekkel, periode, dato, antall) VALUES ('H', 1, 'D', {}, 5)",
+        START,
+    )
+    migration = importlib.import_module("core.piccolo_migrations.core_2026_12_07t01_35_00_000000")
+    manager = await migration.forwards()
+    async with writing(Journalpost):
+        for step in manager.raw:
+            await step()
+    assert await ledger_rows() == kept
+    async with writing(Journalpost):
+        for step in manager.raw_backwards:
+            await step()
+    assert (await ledger_rows())[3] == [row for row in kept[3] if row["akse"] not in open_counts.OWN_AXES]
+
+
+async def test_a_handlers_card_counts_each_mark_by_its_own_date(settings, db, clock: Clock) -> None:
+    """Each of the card's counts on every day around a handful of restanser that tell the dates
+    apart: forfalt before its journaldato (forfalt from the day after the journaldato, not from
+    the forfallsdato), an I post with a foreløpig svar (never past § 11 a), one without (past § 11
+    a a month after), a note (never § 11 a), one written off later (open before its write-off),
+    equal to the spans counted one by one and to a few figures by hand."""
+    org = await make_org()
+    archivist, leader = await as_user(org.archivist), await as_user(org.leader)
+    clock.day = START
+    await incoming(settings, org, forfallsdato=START - timedelta(days=10))  # forfalt from START
+    answered = await incoming(settings, org)
+    await incoming(settings, org, forfallsdato=START + timedelta(days=20))
+    later = await incoming(settings, org)
+    case = await own_case(settings, org)
+    sent = await note(settings, org, case, [InternalRecipient(org.lma, org.handler)])
+    await services.ekspeder(settings, await as_user(org.handler), sent, await post_version(sent))
+    for part in await internal_parts():
+        if part["saksbehandler"] is None:
+            await services.fordel(settings, leader, part["id"], org.handler, version=part["version"])
+    parts = {p["journalpost"]: p for p in await internal_parts()}
+    clock.day = START + timedelta(days=3)
+    await services.mark_foreloepig_svar(
+        settings, archivist, parts[answered]["id"], version=parts[answered]["version"]
+    )
+    clock.day = START + timedelta(days=40)
+    await services.avskriv(settings, archivist, parts[later]["id"], "TO", version=parts[later]["version"])
+    for offset in range(-12, 80):
+        day = START + timedelta(days=offset)
+        assert await restanse_lists.own_summary(org.handler, day) == await own_summary_from_spans(
+            org.handler, day
+        ), day
+    assert (
+        await restanse_lists.own_summary(org.handler, START - timedelta(days=5)) == restanse_lists.Summary()
+    )
+    on_start = await restanse_lists.own_summary(org.handler, START)
+    assert (on_start.total, on_start.forfalt, on_start.paragraf_11a, on_start.foreloepig) == (5, 1, 0, 1)
+    month_later = await restanse_lists.own_summary(org.handler, START + timedelta(days=35))
+    assert (month_later.total, month_later.forfalt, month_later.paragraf_11a, month_later.foreloepig) == (
+        5,
+        2,
+        3,
+        1,
+    )
+    assert (await restanse_lists.own_summary(org.handler, START + timedelta(days=45))).paragraf_11a == 2
