@@ -349,12 +349,12 @@ async def queue_page(
     ``total``: the queue's size when the caller has it already (the queue's
     :func:`~core.archive.queries.distribution_counts.summaries` count, for an unfiltered
     queue), so the same count is not run twice in a request."""
-    select, count = queue_queries(viewer, unit_id, filters, new_since)
     if filters.narrows or filters.sorter not in SPAN_ORDERS:
+        select, count = queue_queries(viewer, unit_id, filters, new_since)
         result = await run_page(select, count if total is None or filters.narrows else total, page)
     else:
         if total is None:
-            counted = await run(count)
+            counted = await run(queue_queries(viewer, unit_id, filters, new_since)[1])
             total = int(counted[0]["n"]) if counted else 0
         number = min(max(1, page or 1), max(1, math.ceil(total / PAGE_SIZE)))
         rows = await run(
