@@ -579,6 +579,16 @@ async def test_rebuild_fills_the_ledger_from_the_records(settings, db, clock: Cl
     assert await ledger.count(START - timedelta(days=1)) == 0
 
 
+async def a_history(settings: Any, clock: Clock, *, seed: int) -> tuple[Any, random.Random]:
+    """The organisation after 20-30 random steps of history ``seed``, and its generator."""
+    rng = random.Random(seed)
+    org = await make_org()
+    history = History(settings, org, clock, rng)
+    for _ in range(rng.randint(20, 30)):
+        await history.step()
+    return org, rng
+
+
 async def test_the_histories_fail_without_the_month_totals(
     settings, db, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -589,11 +599,7 @@ async def test_the_histories_fail_without_the_month_totals(
         return None
 
     monkeypatch.setattr(ledger, "_add_to_month", nothing)
-    rng = random.Random(0)
-    org = await make_org()
-    history = History(settings, org, clock, rng)
-    for _ in range(rng.randint(20, 30)):
-        await history.step()
+    org, rng = await a_history(settings, clock, seed=0)
     async with Journalpost._meta.db.transaction():
         with pytest.raises(AssertionError):
             await assert_ledger_equals_rule(org, rng)
@@ -610,11 +616,7 @@ async def test_the_histories_fail_without_the_open_counts(
         return None
 
     monkeypatch.setattr(open_counts, "write", nothing)
-    rng = random.Random(1)
-    org = await make_org()
-    history = History(settings, org, clock, rng)
-    for _ in range(rng.randint(20, 30)):
-        await history.step()
+    org, rng = await a_history(settings, clock, seed=1)
     async with Journalpost._meta.db.transaction():
         with pytest.raises(AssertionError):
             await assert_unit_overdue_equals_the_list(org, rng)
