@@ -2,7 +2,8 @@
 
 SQLite is the embedded default: WAL journal, a 30 s busy timeout, and IMMEDIATE transactions
 for writes so concurrent writers queue instead of failing. PostgreSQL gets one connection pool
-per worker process, opened in the app's lifespan.
+per worker process, opened in the app's lifespan; a request runs its statements on one
+connection of it (:mod:`core.request_connection`).
 
 ``piccolo_conf.py`` (used by the ``piccolo`` CLI and Piccolo's migration machinery) and
 ``create_app`` get their engine from :func:`engine_for`, so both share one engine object. The
@@ -32,6 +33,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
 from core.plugins import active_plugins
+from core.request_connection import ArkivPostgresEngine
 from core.settings import Settings
 
 POOL_MAX_SIZE = 10
@@ -61,7 +63,7 @@ SERVER_SETTINGS = {
 def engine_for(database_url: str) -> Engine[Any]:
     """The engine for a database URL; one object per URL in this process."""
     if database_url.startswith(("postgres://", "postgresql://")):
-        return PostgresEngine(config={"dsn": database_url, "server_settings": SERVER_SETTINGS})
+        return ArkivPostgresEngine(config={"dsn": database_url, "server_settings": SERVER_SETTINGS})
     path = database_url.removeprefix("sqlite:///")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return SQLiteEngine(path=path, timeout=30)

@@ -30,6 +30,7 @@ from core.auth.user import load_user
 from core.errors import UserFacingError
 from core.i18n import _
 from core.memo import request_memo
+from core.request_connection import request_connection
 from core.settings import Settings
 from core.validation import has_nul, in_id_range
 
@@ -94,14 +95,18 @@ async def add_worker_pid(message: Message, scope: Scope) -> None:
 
 def request_memo_middleware(app: ASGIApp) -> ASGIApp:
     """A fresh :mod:`core.memo` for every HTTP request: a count that a page, its menu badge and
-    its card ask for is computed once while the request is answered, and never outlives it."""
+    its card ask for is computed once while the request is answered, and never outlives it.
+
+    The request's statements also share one database connection
+    (:func:`core.request_connection.request_connection`), given back when the response is sent."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         with request_memo():
-            await app(scope, receive, send)
+            async with request_connection():
+                await app(scope, receive, send)
 
     return middleware
 

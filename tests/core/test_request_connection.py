@@ -1,0 +1,162 @@
+"""A request runs its statements on one pooled connection, its transactions included, and
+never holds two (core.request_connection)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from core.db import prepare_engine, writing
+from core.request_connection import ArkivPostgresEngine, request_connection
+from core.tables import Unit
+from core.web.middleware import request_memo_middleware
+
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.skipif(os.environ.get("ARKIV_TEST_DATABASE") != "postgres", reason="PostgreSQL's pool"),
+]
+GUARD = 20
+"""Seconds before a test that would wait for the pool forever fails instead."""
+
+
+@pytest.fixture
+async def pool_of(db: None) -> AsyncIterator[Any]:
+    """``await pool_of(n)``: the engine with a pool of ``n`` connections (closed afterwards)."""
+    engine = Unit._meta.db
+    assert isinstance(engine, ArkivPostgresEngine)
+
+    async def start(size: int) -> Any:
+        await prepare_engine(engine, pool_size=size)
+        return engine
+
+    try:
+        yield start
+    finally:
+        # A connection never given back would make closing wait forever: fail, don't hang.
+        try:
+            await asyncio.wait_for(engine.close_connection_pool(), GUARD)
+        except TimeoutError:
+            engine.pool.terminate()
+            engine.pool = None
+            raise
+
+
+async def backend() -> int:
+    rows = await Unit.raw("SELECT pg_backend_pid() AS pid")
+    return int(rows[0]["pid"])
+
+
+def free_connections(engine: Any) -> int:
+    return sum(1 for holder in engine.pool._holders if not holder._in_use)
+
+
+async def test_a_requests_statements_share_one_connection_given_back_at_the_end(pool_of) -> None:
+    engine = await pool_of(3)
+    async with request_connection():
+        first = await backend()
+        assert [await backend() for _ in range(5)] == [first] * 5
+        await Unit.select(Unit.id).limit(1)
+        assert free_connections(engine) == 2
+    assert free_connections(engine) == 3
+
+
+async def test_a_transaction_in_a_request_runs_on_the_requests_connection(pool_of) -> None:
+    engine = await pool_of(2)
+    async with request_connection():
+        before = await backend()
+        async with writing(Unit):
+            assert await backend() == before
+            await Unit(code="RC-1", name="Ført", active=True).save()
+            assert free_connections(engine) == 1
+        with pytest.raises(RuntimeError):
+            async with writing(Unit):
+                await Unit(code="RC-2", name="Rulles tilbake", active=True).save()
+                async with writing(Unit):  # nested: joins the outer one, which rolls back
+                    raise RuntimeError("stopp")
+        assert await backend() == before
+    assert free_connections(engine) == 2
+    # Committed and rolled back as Piccolo's own transactions, seen from another connection.
+    codes = {row["code"] for row in await Unit.select(Unit.code).where(Unit.code.like("RC-%"))}
+    assert codes == {"RC-1"}
+
+
+async def test_a_failed_transaction_leaves_the_requests_connection_usable(pool_of) -> None:
+    await pool_of(1)
+    async with request_connection():
+        with pytest.raises(RuntimeError):
+            async with writing(Unit):
+                await Unit(code="RC-3", name="Rulles tilbake", active=True).save()
+                raise RuntimeError("stopp")
+        assert await Unit.count().where(Unit.code == "RC-3") == 0
+        async with writing(Unit):
+            await Unit(code="RC-4", name="Etterpå", active=True).save()
+    assert await Unit.count().where(Unit.code == "RC-4") == 1
+
+
+async def test_a_full_pool_of_requests_that_read_then_write_never_waits_for_itself(pool_of) -> None:
+    """Each request reads (taking its connection), then writes in a transaction. With a
+    connection per statement and one per transaction, two requests on a pool of two could each
+    hold one and wait for a second forever; on the request's connection they cannot."""
+    engine = await pool_of(2)
+    reading = asyncio.Barrier(4)
+
+    async def a_request(number: int) -> None:
+        async with request_connection():
+            await backend()
+            if number < 2:
+                await reading.wait()  # both connections held by reading requests
+            async with writing(Unit):
+                await Unit(code=f"RC-P{number}", name="Skrevet", active=True).save()
+
+    async def waiting_for_the_pool() -> None:
+        await reading.wait()
+
+    async def two_more() -> None:
+        await asyncio.gather(a_request(2), a_request(3))
+
+    await asyncio.wait_for(
+        asyncio.gather(
+            a_request(0), a_request(1), waiting_for_the_pool(), waiting_for_the_pool(), two_more()
+        ),
+        GUARD,
+    )
+    assert await Unit.count().where(Unit.code.like("RC-P%")) == 4
+    assert free_connections(engine) == 2
+
+
+async def test_statements_run_at_once_in_a_request_take_another_connection(pool_of) -> None:
+    engine = await pool_of(3)
+    async with request_connection():
+        mine = await backend()
+        pids = await asyncio.wait_for(asyncio.gather(backend(), backend()), GUARD)
+        assert mine in pids and len(set(pids)) == 2
+        assert free_connections(engine) == 2  # the borrowed one went back to the pool
+    assert free_connections(engine) == 3
+
+
+async def test_outside_a_request_every_statement_takes_a_connection_from_the_pool(pool_of) -> None:
+    engine = await pool_of(2)
+    await backend()
+    assert free_connections(engine) == 2
+    async with writing(Unit):
+        assert free_connections(engine) == 1
+    assert free_connections(engine) == 2
+
+
+async def test_the_web_layer_opens_one_for_every_http_request(pool_of) -> None:
+    engine = await pool_of(2)
+    seen: list[tuple[int, int]] = []
+
+    async def page(scope: Any, receive: Any, send: Any) -> None:
+        seen.append((await backend(), await backend()))
+        seen.append((free_connections(engine), 0))
+
+    app = request_memo_middleware(page)
+    await app({"type": "http"}, None, None)
+    (first, second), (free_inside, _) = seen
+    assert first == second and free_inside == 1
+    assert free_connections(engine) == 2
