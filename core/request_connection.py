@@ -5,7 +5,10 @@ it back afterwards. asyncpg's release runs in a task of its own (``asyncio.shiel
 pair costs about 0.13 ms of CPU: 1.5 ms of a list page's 12 ms at eleven statements
 (docs/benchmarks.md, «One connection per request»). :func:`request_connection` (opened for
 every HTTP request by :func:`core.web.middleware.request_memo_middleware`) lets the request
-take one connection at its first statement and give it back when the response has been sent.
+take one connection at its first statement and give it back when its response starts (a
+streamed response that reads more takes one again), or earlier where the request is about to
+wait on something else (:func:`give_back_request_connection`: an upload's body, the identity
+provider). A slow client therefore never holds a connection while it reads a page.
 
 - A transaction opened inside the request (:meth:`ArkivPostgresEngine.transaction`) runs on the
   request's connection instead of taking a second one. A request therefore never holds two
@@ -65,6 +68,15 @@ async def request_connection() -> AsyncIterator[RequestConnection]:
         yield held
     finally:
         _HELD.reset(token)
+        await held.give_back()
+
+
+async def give_back_request_connection() -> None:
+    """Give the request's connection back now, before the request waits on something that is
+    not the database (the client reading the response or sending an upload, the identity
+    provider); a later statement takes one again."""
+    held = _HELD.get()
+    if held is not None and not held.busy:
         await held.give_back()
 
 

@@ -17,6 +17,7 @@ from core.auth.identity import person_for_claims
 from core.auth.user import may_sign_in
 from core.contributions import AnyRequest
 from core.i18n import _
+from core.request_connection import give_back_request_connection
 from core.runtime import runtime_of
 from core.sessions import SESSION_COOKIE
 from core.tables import Person, Unit
@@ -109,6 +110,7 @@ async def auth_callback(request: AnyRequest) -> Template | Redirect:
 
 
 async def _complete(settings: Any, flow: Any, query: dict[str, str]) -> oidc.Claims:
+    await give_back_request_connection()  # no connection held while Entra ID answers
     return await anyio.to_thread.run_sync(oidc.complete_flow, settings, flow, query)
 
 
@@ -165,6 +167,7 @@ async def logout(request: AnyRequest) -> Redirect:
     request.clear_session()
     settings = runtime_of(request.app).settings
     if settings.auth_mode == "oidc":
+        await give_back_request_connection()  # no connection held while Entra ID answers
         end_session = await anyio.to_thread.run_sync(oidc.logout_url, settings)
         if end_session:
             back = urlencode({"post_logout_redirect_uri": f"{settings.public_base_url}/logget-ut"})

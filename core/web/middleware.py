@@ -30,7 +30,7 @@ from core.auth.user import load_user
 from core.errors import UserFacingError
 from core.i18n import _
 from core.memo import request_memo
-from core.request_connection import request_connection
+from core.request_connection import give_back_request_connection, request_connection
 from core.settings import Settings
 from core.validation import has_nul, in_id_range
 
@@ -98,15 +98,21 @@ def request_memo_middleware(app: ASGIApp) -> ASGIApp:
     its card ask for is computed once while the request is answered, and never outlives it.
 
     The request's statements also share one database connection
-    (:func:`core.request_connection.request_connection`), given back when the response is sent."""
+    (:func:`core.request_connection.request_connection`), given back when the response starts."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
+
+        async def send_without_the_connection(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                await give_back_request_connection()
+            await send(message)
+
         with request_memo():
             async with request_connection():
-                await app(scope, receive, send)
+                await app(scope, receive, send_without_the_connection)
 
     return middleware
 

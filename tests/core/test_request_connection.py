@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from core.db import prepare_engine, writing
-from core.request_connection import ArkivPostgresEngine, request_connection
+from core.request_connection import ArkivPostgresEngine, give_back_request_connection, request_connection
 from core.tables import Unit
 from core.web.middleware import request_memo_middleware
 
@@ -148,15 +148,46 @@ async def test_outside_a_request_every_statement_takes_a_connection_from_the_poo
 
 
 async def test_the_web_layer_opens_one_for_every_http_request(pool_of) -> None:
+    """Shared by the request's statements, given back when the response starts (a slow client
+    reading the page holds no connection); a streamed body that reads takes one again."""
     engine = await pool_of(2)
-    seen: list[tuple[int, int]] = []
+    seen: dict[str, Any] = {}
+    sent: list[str] = []
 
     async def page(scope: Any, receive: Any, send: Any) -> None:
-        seen.append((await backend(), await backend()))
-        seen.append((free_connections(engine), 0))
+        seen["pids"] = (await backend(), await backend())
+        seen["free while reading"] = free_connections(engine)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        seen["free after the start"] = free_connections(engine)
+        await backend()
+        seen["free while streaming"] = free_connections(engine)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-    app = request_memo_middleware(page)
-    await app({"type": "http"}, None, None)
-    (first, second), (free_inside, _) = seen
-    assert first == second and free_inside == 1
+    async def client(message: Any) -> None:
+        sent.append(message["type"])
+
+    await request_memo_middleware(page)({"type": "http"}, None, client)
+    first, second = seen["pids"]
+    assert first == second
+    assert (seen["free while reading"], seen["free after the start"], seen["free while streaming"]) == (
+        1,
+        2,
+        1,
+    )
+    assert sent == ["http.response.start", "http.response.body"]
+    assert free_connections(engine) == 2
+
+
+async def test_a_request_gives_its_connection_back_before_waiting_on_something_else(pool_of) -> None:
+    engine = await pool_of(2)
+    async with request_connection():
+        await backend()
+        assert free_connections(engine) == 1
+        await give_back_request_connection()
+        assert free_connections(engine) == 2
+        await backend()
+        assert free_connections(engine) == 1
+        async with writing(Unit):
+            await give_back_request_connection()  # inside its transaction: kept
+            assert free_connections(engine) == 1
     assert free_connections(engine) == 2

@@ -34,6 +34,7 @@ from litestar.datastructures import UploadFile
 
 from core.archive.filestore import FileStore
 from core.archive.services import UploadedFile
+from core.request_connection import give_back_request_connection
 from core.settings import Settings
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -59,6 +60,7 @@ def clean_filename(name: str) -> str:
 async def form_data(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The multipart form as Litestar's ``MultipartBody`` gives it (a repeated field is a list).
     Call it only after the access check: this is where the body is read."""
+    await give_back_request_connection()  # no connection held while the client sends the file
     form = await request.form()
     return {key: values[0] if len(values) == 1 else values for key, values in form.dict().items()}
 
