@@ -49,8 +49,11 @@ log = logging.getLogger(__name__)
 CORE_STATIC = Path(__file__).parent / "static"
 
 
-def require_login(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """App-wide guard: every route needs a signed-in user unless marked ``opt={"public": True}``."""
+async def require_login(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """App-wide guard: every route needs a signed-in user unless marked ``opt={"public": True}``.
+
+    Guards are ``async`` although they await nothing: Litestar runs a plain function guard in
+    its thread pool, a thread hop on every request (tests/core/test_web.py checks them all)."""
     if handler.opt.get("public"):
         return
     if connection.scope.get("user") is None:

@@ -35,8 +35,9 @@ LATEST_RUNS = 5
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
-    """Route guard: the signed-in user must have the admin role."""
+async def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """Route guard: the signed-in user must have the admin role (``async``: see
+    :func:`core.app.require_login`)."""
     user = connection.scope.get("user")
     if user is None or not user.is_admin:
         raise PermissionDeniedException()

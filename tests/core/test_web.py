@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 from litestar import get
 
@@ -152,3 +154,18 @@ async def test_hsts_only_when_the_public_address_is_https(settings, db) -> None:
             for path in ("/healthz", "/dev-logg-inn", "/static/core/app.css"):
                 response = await test_client.get(path)
                 assert response.headers.get("strict-transport-security") == expected, (base_url, path)
+
+
+async def test_no_route_guard_runs_in_a_thread(app) -> None:
+    """Litestar runs a plain function guard in its thread pool: a thread hop on every request.
+    Every guard of every route is a coroutine function."""
+    checked = 0
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            for guard in handler.guards or []:
+                assert inspect.iscoroutinefunction(guard), f"{handler}: {guard}"
+                checked += 1
+    for guard in app.guards:
+        assert inspect.iscoroutinefunction(guard), guard
+        checked += 1
+    assert checked > 1
