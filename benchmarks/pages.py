@@ -23,7 +23,13 @@ PostgreSQL only. What it does, in order:
 6. runs ``benchmarks/bare_app.py`` (uvicorn, same workers, same access log) with a page of the
    median page's size, under the same ``wrk``, before and after the app's pages, and prints each
    page's req/s as a percentage of the bare page's (the mean of both bare runs), as a markdown
-   table, with ``uptime``, the database's size and the date; ``--json OUT`` writes it all.
+   table, with ``uptime``, the database's size and the date; ``--json OUT`` writes it all;
+7. counts the CPU each ``wrk`` run cost (user + system time from ``/proc``): the app's server
+   processes and their PostgreSQL backends (``application_name``) for a page, uvicorn's for the
+   bare page, per answered request. On a shared machine req/s move with everything else that
+   runs; CPU per request much less, so the table also gives the bare page's CPU per request as
+   a percentage of the page's (the req/s the page would reach, as a share of the bare page's,
+   on CPUs of its own).
 
 Every server it starts is stopped on any exit (Ctrl-C and SIGTERM included).
 
@@ -318,6 +324,49 @@ def ensure_wrk() -> str:
     return found
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of one process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def group_cpu_s(group: int) -> float:
+    """CPU seconds of every process in the process group ``group`` (a server and its workers)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if int(fields[2]) == group:
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return total
+
+
+async def backend_pids(url: str) -> list[int]:
+    connection = await asyncpg.connect(url)
+    try:
+        rows = await connection.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = $1", APPLICATION_NAME
+        )
+        return [int(row["pid"]) for row in rows]
+    finally:
+        await connection.close()
+
+
+def app_cpu_s(server: subprocess.Popen[bytes], backends: list[int]) -> tuple[float, float]:
+    """(the server's processes, their PostgreSQL backends) CPU seconds so far."""
+    return group_cpu_s(server.pid), sum(process_cpu_s(pid) for pid in backends)
+
+
 def uptime() -> str:
     found = shutil.which("uptime")
     if not found:
@@ -522,9 +571,16 @@ def cards_of(base_url: str, persona: Persona) -> list[Page]:
     return [Page(html.unescape(url), persona, card=True) for url in dict.fromkeys(urls)]
 
 
-def bare_run(wrk: str, lua: Path, url: str, args: argparse.Namespace, label: str) -> dict[str, Any]:
+def bare_run(
+    wrk: str, lua: Path, url: str, args: argparse.Namespace, label: str, server: subprocess.Popen[bytes]
+) -> dict[str, Any]:
     say(f"wrk: bar side ({label})")
-    return run_wrk(wrk, lua, url, {}, args)
+    before = group_cpu_s(server.pid)
+    result = run_wrk(wrk, lua, url, {}, args)
+    result["cpu_ms_per_request"] = round(
+        1000 * (group_cpu_s(server.pid) - before) / max(1, result["requests"]), 3
+    )
+    return result
 
 
 def measure(args: argparse.Namespace, servers: Servers, work: Path) -> dict[str, Any]:
@@ -606,19 +662,28 @@ def measure(args: argparse.Namespace, servers: Servers, work: Path) -> dict[str,
         raise SystemExit(f"Den bare siden er {len(checked.content)} byte, ikke {bare_size}.")
 
     say(f"\nwrk -t{args.threads} -c{args.connections} -d{args.duration}")
-    bare_before = bare_run(wrk, lua, bare_url, args, "før")
+    bare = servers.running["bare"]
+    app = servers.running["app"]
+    bare_before = bare_run(wrk, lua, bare_url, args, "før", bare)
     for page in pages:
         if page.check != "ok":
             continue
         say(f"wrk: {page.path} ({page.persona.label})")
+        backends = asyncio.run(backend_pids(url))
+        app_before, db_before = app_cpu_s(app, backends)
         page.wrk = run_wrk(wrk, lua, base_url + page.path, page.headers, args)
         page.wrk["drain_s"] = round(asyncio.run(drain(url, base_url)), 1)
+        app_after, db_after = app_cpu_s(app, backends)
+        answered = max(1, page.wrk["requests"])
+        page.wrk["app_cpu_ms_per_request"] = round(1000 * (app_after - app_before) / answered, 3)
+        page.wrk["db_cpu_ms_per_request"] = round(1000 * (db_after - db_before) / answered, 3)
         if page.wrk["drain_s"] > 1:
             say(f"  {page.wrk['drain_s']:.0f} s til serveren var ferdig med køen")
-    bare_after = bare_run(wrk, lua, bare_url, args, "etter")
+    bare_after = bare_run(wrk, lua, bare_url, args, "etter", bare)
     servers.stop_all()
 
     bare_req_s = (bare_before["req_s"] + bare_after["req_s"]) / 2
+    bare_cpu_ms = (bare_before["cpu_ms_per_request"] + bare_after["cpu_ms_per_request"]) / 2
     return {
         "date": started_at.isoformat(timespec="seconds"),
         "uptime_before": uptime_before,
@@ -635,7 +700,13 @@ def measure(args: argparse.Namespace, servers: Servers, work: Path) -> dict[str,
             "warmups": args.warmups,
             "mode": "production",
         },
-        "bare": {"bytes": bare_size, "before": bare_before, "after": bare_after, "req_s": bare_req_s},
+        "bare": {
+            "bytes": bare_size,
+            "before": bare_before,
+            "after": bare_after,
+            "req_s": bare_req_s,
+            "cpu_ms_per_request": bare_cpu_ms,
+        },
         "pages": [
             {
                 "path": page.path,
@@ -649,6 +720,14 @@ def measure(args: argparse.Namespace, servers: Servers, work: Path) -> dict[str,
                 "percent_of_bare": round(100 * page.wrk["req_s"] / bare_req_s, 1)
                 if page.wrk and bare_req_s
                 else None,
+                "cpu_percent_of_bare": round(
+                    100
+                    * bare_cpu_ms
+                    / (page.wrk["app_cpu_ms_per_request"] + page.wrk["db_cpu_ms_per_request"]),
+                    1,
+                )
+                if page.wrk and page.wrk["app_cpu_ms_per_request"] + page.wrk["db_cpu_ms_per_request"] > 0
+                else None,
             }
             for page in pages
         ],
@@ -658,13 +737,13 @@ def measure(args: argparse.Namespace, servers: Servers, work: Path) -> dict[str,
 def table(result: dict[str, Any]) -> str:
     bare = result["bare"]
     lines = [
-        "| side | persona | byte | p50 ms | max ms | req/s | % av bar | wrk p50 / p99 ms | feil |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| side | persona | byte | p50 ms | max ms | req/s | % av bar | CPU ms app + db | CPU-% av bar | wrk p50 / p99 ms | feil |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for page in result["pages"]:
         name = ("kort " if page["card"] else "") + f"`{page['path']}`"
         if page["check"] != "ok":
-            lines.append(f"| {name} | {page['persona']} | | | | | | | {page['check']} |")
+            lines.append(f"| {name} | {page['persona']} | | | | | | | | | {page['check']} |")
             continue
         wrk = page["wrk"]
         # wrk leaves answers slower than its timeout out of the latencies
@@ -672,14 +751,17 @@ def table(result: dict[str, Any]) -> str:
         latency = f"{wrk['p50_ms']:.0f} / {wrk['p99_ms']:.0f}" if timed else "–"
         lines.append(
             f"| {name} | {page['persona']} | {page['bytes']} | {page['p50_ms']:.1f} | {page['max_ms']:.1f} | "
-            f"{wrk['req_s']:.1f} | {page['percent_of_bare']:.1f} % | {latency} | "
+            f"{wrk['req_s']:.1f} | {page['percent_of_bare']:.1f} % | "
+            f"{wrk['app_cpu_ms_per_request']:.2f} + {wrk['db_cpu_ms_per_request']:.2f} | "
+            f"{page['cpu_percent_of_bare']:.1f} % | {latency} | "
             f"{errors_text(wrk)} |"
         )
     for label in ("before", "after"):
         wrk = bare[label]
         lines.append(
             f"| bar side ({'før' if label == 'before' else 'etter'}) | – | {bare['bytes']} | | | {wrk['req_s']:.1f} | "
-            f"{100 * wrk['req_s'] / bare['req_s']:.1f} % | {wrk['p50_ms']:.1f} / {wrk['p99_ms']:.1f} | {errors_text(wrk)} |"
+            f"{100 * wrk['req_s'] / bare['req_s']:.1f} % | {wrk['cpu_ms_per_request']:.2f} | | "
+            f"{wrk['p50_ms']:.1f} / {wrk['p99_ms']:.1f} | {errors_text(wrk)} |"
         )
     return "\n".join(lines)
 

@@ -1,10 +1,15 @@
 """benchmarks/pages.py reads wrk's report: real wrk 4.1.0 output with the script's NON200 line
 (against the bare page, a missing path and a server that cuts every answer short), and one report
-written in wrk's format for seconds and timeouts."""
+written in wrk's format for seconds and timeouts; and it counts a server's CPU from /proc."""
 
 from __future__ import annotations
 
-from benchmarks.pages import errors_text, parse_wrk
+import os
+import signal
+import subprocess
+import sys
+
+from benchmarks.pages import errors_text, group_cpu_s, parse_wrk, process_cpu_s
 
 PAGE = """Running 1s test @ http://127.0.0.1:18765/
   2 threads and 16 connections
@@ -95,3 +100,41 @@ def test_socket_errors_and_units() -> None:
     slow = parse_wrk(SLOW)
     assert (slow["p50_ms"], slow["p99_ms"]) == (1200.0, 1950.0)
     assert errors_text(slow) == "2 ≠200, 7 timeout"
+
+
+BURN = """
+import subprocess, sys, time
+def burn(seconds):
+    while time.process_time() < seconds:
+        pass
+if sys.argv[1] == "parent":
+    child = subprocess.Popen([sys.executable, "-c", __doc__, "child"], stdout=subprocess.PIPE)
+    burn(0.3)
+    child.stdout.readline()
+    print("done", flush=True)
+    sys.stdin.readline()
+else:
+    burn(0.2)
+    print("done", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_the_cpu_of_a_servers_process_group_is_counted() -> None:
+    """What ``pages.py`` counts per wrk run: a server and its workers are one process group."""
+    script = f'"""{BURN}"""\n' + BURN
+    server = subprocess.Popen(
+        [sys.executable, "-c", script, "parent"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        assert server.stdout is not None and server.stdout.readline().strip() == b"done"
+        both = group_cpu_s(server.pid)
+        assert 0.45 <= both < 5, both  # 0.3 + 0.2 s, in clock ticks (10 ms) per process
+        assert 0.28 <= process_cpu_s(server.pid) < both
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    assert process_cpu_s(server.pid) == 0.0
