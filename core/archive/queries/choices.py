@@ -8,9 +8,10 @@ from core.tables import Person, Unit
 
 
 async def units() -> list[dict[str, Any]]:
-    """Active units by code."""
-    rows: list[dict[str, Any]] = (
-        await Unit.select(Unit.id, Unit.code, Unit.name).where(Unit.active.eq(True)).order_by(Unit.code)
+    """Active units by code (raw SQL: on every fordeling page, and Piccolo's query builder cost
+    twice the statement)."""
+    rows: list[dict[str, Any]] = await Unit.raw(
+        "SELECT u.id, u.code, u.name FROM core_unit u WHERE u.active = {} ORDER BY u.code", True
     )
     return rows
 
