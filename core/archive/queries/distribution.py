@@ -226,7 +226,6 @@ _COLUMNS = (
     "CASE WHEN {} THEN 1 ELSE 0 END AS synlig, "
     "CASE WHEN {} THEN s.tittel ELSE s.offentlig_tittel END AS sak_tittel, "
     "CASE WHEN {} THEN {} ELSE NULL END AS avsender, "
-    "CASE WHEN {} THEN COALESCE({}, '') ELSE '' END AS sorter_avsender, "
     "(SELECT COUNT(*) FROM core_dokumentbeskrivelse d "
     " WHERE d.journalpost = j.id AND d.tilknyttet_registrering_som = 'V') AS vedlegg, "
     "(SELECT COUNT(*) FROM core_journalpost fj WHERE fj.saksmappe = j.saksmappe "
@@ -242,10 +241,24 @@ def new_column(new_since: datetime | None) -> QueryString:
     return QueryString(f"CASE WHEN {ARRIVED} > {{}} THEN 1 ELSE 0 END AS ny", new_since)
 
 
-def _select(viewer: Viewer, source: str = _FROM, new_since: datetime | None = None) -> QueryString:
+def _select(
+    viewer: Viewer, source: str = _FROM, new_since: datetime | None = None, *, by_sender: bool = False
+) -> QueryString:
+    """``SELECT`` the item columns ``FROM source``. ``by_sender`` adds ``sorter_avsender``, the
+    key of the sort «Avsender» (a second lookup of the sender per row, which only that sort
+    needs)."""
     sender = QueryString(_SENDER)
+    sort_key = (
+        QueryString(
+            ", CASE WHEN {} THEN COALESCE({}, '') ELSE '' END AS sorter_avsender",
+            post_visible(viewer),
+            sender,
+        )
+        if by_sender
+        else QueryString("")
+    )
     return QueryString(
-        "SELECT {}, {} {}",
+        "SELECT {}{}, {} {}",
         QueryString(
             _COLUMNS,
             post_visible(viewer),
@@ -253,9 +266,8 @@ def _select(viewer: Viewer, source: str = _FROM, new_since: datetime | None = No
             case_visible(viewer),
             post_visible(viewer),
             sender,
-            post_visible(viewer),
-            sender,
         ),
+        sort_key,
         new_column(new_since),
         QueryString(source),
     )
@@ -327,7 +339,7 @@ def queue_queries(
     select = QueryString(
         f"{{}}{{}} WHERE {{}} ORDER BY {SORTS[filters.sorter]}",
         _queued(unit_id),
-        _select(viewer, _FROM_QUEUE, new_since),
+        _select(viewer, _FROM_QUEUE, new_since, by_sender="sorter_avsender" in SORTS[filters.sorter]),
         where,
     )
     return select, QueryString(f"{{}}SELECT COUNT(*) AS n {_FROM_QUEUE} WHERE {{}}", _queued(unit_id), where)
