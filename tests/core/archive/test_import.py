@@ -1392,8 +1392,22 @@ async def test_an_import_ends_with_analyze_of_the_tables_it_filled(db: None, set
 # -- a first load on PostgreSQL ---------------------------------------------------------------
 
 
+def reprinted(definition: str) -> str:
+    """``definition`` as PostgreSQL prints it once it has been executed again.
+
+    A partial index made with ``journalposttype IN ('I', 'N')`` (a varchar column) is printed
+    as ``ANY ((ARRAY['I'::character varying, ...])::text[])``; executing that text stores
+    ``ANY (ARRAY[('I'::character varying)::text, ...])``, which prints the same ever after. Both
+    are the same condition (the planner proves the same queries against either), so the
+    definitions are compared with both written one way, and the test passes alone as well as
+    after another test's first load."""
+    definition = re.sub(r"\(\(ARRAY\[([^\]]*)\]\)::text\[\]\)", r"(ARRAY[\1])", definition)
+    return re.sub(r"\('((?:[^']|'')*)'::character varying\)::text", r"'\1'::character varying", definition)
+
+
 async def loaded_tables_schema() -> set[tuple[str, str]]:
-    """The indexes and constraints of the tables an import loads, as PostgreSQL defines them."""
+    """The indexes and constraints of the tables an import loads, as PostgreSQL defines them
+    (:func:`reprinted`)."""
     names = [table._meta.tablename for table in importer.LOADED_TABLES]
     indexes = await Saksmappe.raw(
         "SELECT indexname AS name, indexdef AS definition FROM pg_indexes "
@@ -1405,7 +1419,7 @@ async def loaded_tables_schema() -> set[tuple[str, str]]:
         "WHERE conrelid::regclass::text = ANY({})",
         names,
     )
-    return {(row["name"], row["definition"]) for row in indexes + constraints}
+    return {(row["name"], reprinted(row["definition"])) for row in indexes + constraints}
 
 
 async def test_a_first_load_on_postgresql_builds_indexes_and_keys_after_exactly_as_they_were(
