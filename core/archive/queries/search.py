@@ -283,7 +283,8 @@ def _hits(viewer: Viewer, text: str, kind: str, since: date | None, before: date
 
 
 SLICE_MARGIN = 1.5
-"""How much further back than the hits found so far promise a slice reaches (:func:`_next_start`)."""
+"""How much longer than the hits found so far, per day, promise the rest of the hits a slice
+is (:func:`_next_start`): half again as long."""
 
 
 def _next_start(first: date, before: date | None, found: int, need: int) -> date | None:
@@ -295,7 +296,7 @@ def _next_start(first: date, before: date | None, found: int, need: int) -> date
     for days in WINDOWS_DAYS:
         if days <= span or found * days < need * span:
             continue  # already read, or it will not hold the rest at this rate
-        promised = math.ceil(span * need / found * SLICE_MARGIN)
+        promised = span + math.ceil(span * (need - found) / found * SLICE_MARGIN)
         if span < promised < days and span in WINDOWS_DAYS:
             return first - timedelta(days=promised)
         return first - timedelta(days=days)
@@ -311,9 +312,9 @@ async def _first_keys(viewer: Viewer, text: str, kind: str, need: int) -> list[d
     newest slice first: each slice's hits come after all hits of the slices before it, so the
     search stops as soon as it holds ``need`` and asks each slice only for what is still
     missing. The first slice is the last week; the next reaches as far back as the hits
-    found so far, per day, promise the rest with a margin (:data:`SLICE_MARGIN`; once after
-    each window), then to the end of the last month (:data:`WINDOWS_DAYS`), then everything
-    older. A window the rate says cannot hold the rest is skipped (a rare word, or a viewer
+    found so far, per day, promise the hits still missing, with a margin on those
+    (:data:`SLICE_MARGIN`; once after each window), then to the end of the last month
+    (:data:`WINDOWS_DAYS`), then everything older. A window the rate says cannot hold the rest is skipped (a rare word, or a viewer
     who may see few of the hits): it would be read for nothing, since the slices after it are
     read anyway. A common name is then answered from a week or a few weeks of records, not
     from the tens of thousands of hits over the years. (A party's date is its post's, written

@@ -213,3 +213,22 @@ async def test_the_date_windows_give_the_same_hits_as_the_whole_archive(db, monk
     )
     found = await search.search(viewers[0], "udatert")
     assert [row["id"] for row in found.items] == [orphan] and found.total == 1
+
+
+def test_a_slice_after_the_week_is_as_long_as_the_missing_hits_need_with_half_again() -> None:
+    """After a week that held 105 of 201 hits (15 a day), the next slice is long enough for
+    the 96 still missing with half again as margin (ten days: 9.6 rounded up), not for all
+    201 again (which read two weeks); when that reaches past the month the slice ends with the
+    month; when not even the month would hold the rest at this rate it is skipped, as it is
+    after the month: everything older is read."""
+    from datetime import date, timedelta
+
+    from core.archive.queries import search
+
+    today = date(2026, 12, 7)
+    week = today - timedelta(days=7)
+    assert search._next_start(today, None, 0, 201) == week
+    assert search._next_start(today, week, 105, 201) == week - timedelta(days=10)
+    assert search._next_start(today, week, 50, 201) == today - timedelta(days=31)
+    assert search._next_start(today, week, 10, 201) is None
+    assert search._next_start(today, today - timedelta(days=31), 150, 201) is None
