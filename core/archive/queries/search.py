@@ -107,16 +107,24 @@ def _post_window(since: date | None, before: date | None) -> QueryString:
     return window
 
 
+def _party_window(since: date | None, before: date | None) -> QueryString:
+    """The name branch's window on the party's own copy of the journaldato: from ``since`` (read
+    from the index) and before ``before``. The end is a filter on the party's row, so the
+    parties of the newer slices (already read) are dropped before their post is looked up;
+    :func:`_post_window` still places each party by its post's date. A party without the copy
+    passes the end (the last slice takes it, see :func:`_post_window`)."""
+    window = _window("mk.journaldato", since, before)
+    if since is None and before is not None:
+        return QueryString("({} OR mk.journaldato IS NULL)", window)
+    return window
+
+
 def _visible(condition: QueryString) -> QueryString:
     """A skjerming condition as a filter the planner takes as it is: the ``OR`` of conditions
     on the record, its case and its parties otherwise has PostgreSQL try index combinations
     for each part in every branch (about a millisecond of planning per hit statement for
     nothing: the candidates come from the text indexes)."""
     return QueryString("(CASE WHEN {} THEN 1 ELSE 0 END) = 1", condition)
-
-
-_KEYS = "kind, id, dato, saksaar, sakssekvensnummer, journalpostnummer"
-"""The sort keys of a hit (:data:`_ORDER`), which the hit statements return."""
 
 
 def _case_hits(
@@ -141,7 +149,7 @@ def _case_hits(
         "cs.sakssekvensnummer AS sakssekvensnummer, 0 AS journalpostnummer FROM core_saksmappe cs "
         "WHERE {} AND {} AND {} AND NOT {} "
         "UNION SELECT 'sak', co.id, co.saksdato, co.saksaar, co.sakssekvensnummer, 0 "
-        "FROM core_saksmappe co WHERE {} AND {} AND NOT {}",
+        "FROM core_saksmappe co WHERE co.offentlig_tittel <> '' AND {} AND {} AND NOT {}",
         contains("cs.tittel", text),
         _window("cs.saksdato", since, before),
         _visible(case_visible(viewer, "cs", per_row=True)),
@@ -167,7 +175,7 @@ def _post_hits(
         "st.sakssekvensnummer AS sakssekvensnummer, jt.journalpostnummer AS journalpostnummer "
         "FROM core_journalpost jt JOIN core_saksmappe st ON st.id = jt.saksmappe WHERE {} AND {} AND {} "
         "UNION SELECT 'jp', jo.id, jo.journaldato, so.saksaar, so.sakssekvensnummer, jo.journalpostnummer "
-        "FROM core_journalpost jo JOIN core_saksmappe so ON so.id = jo.saksmappe WHERE {} AND {} "
+        "FROM core_journalpost jo JOIN core_saksmappe so ON so.id = jo.saksmappe WHERE jo.offentlig_tittel <> '' AND {} AND {} "
         "UNION SELECT 'jp', jn.id, jn.journaldato, sn.saksaar, sn.sakssekvensnummer, jn.journalpostnummer "
         "FROM core_korrespondansepart mk JOIN core_journalpost jn ON jn.id = mk.journalpost "
         "JOIN core_saksmappe sn ON sn.id = jn.saksmappe "
@@ -178,7 +186,7 @@ def _post_hits(
         contains("jo.offentlig_tittel", text),
         _window("jo.journaldato", since, before),
         contains("mk.navn", text),
-        _window("mk.journaldato", since),
+        _party_window(since, before),
         _post_window(since, before),
         contains("jn.tittel", text),
         _visible(post_visible(viewer, "jn", "sn", per_row=True)),
@@ -275,7 +283,8 @@ def _hits(viewer: Viewer, text: str, kind: str, since: date | None, before: date
 
 
 SLICE_MARGIN = 1.5
-"""How much further back than the hits found so far promise a slice reaches (:func:`_next_start`)."""
+"""How much longer than the hits found so far, per day, promise the rest of the hits a slice
+is (:func:`_next_start`): half again as long."""
 
 
 def _next_start(first: date, before: date | None, found: int, need: int) -> date | None:
@@ -287,7 +296,7 @@ def _next_start(first: date, before: date | None, found: int, need: int) -> date
     for days in WINDOWS_DAYS:
         if days <= span or found * days < need * span:
             continue  # already read, or it will not hold the rest at this rate
-        promised = math.ceil(span * need / found * SLICE_MARGIN)
+        promised = span + math.ceil(span * (need - found) / found * SLICE_MARGIN)
         if span < promised < days and span in WINDOWS_DAYS:
             return first - timedelta(days=promised)
         return first - timedelta(days=days)
@@ -295,15 +304,17 @@ def _next_start(first: date, before: date | None, found: int, need: int) -> date
 
 
 async def _first_keys(viewer: Viewer, text: str, kind: str, need: int) -> list[dict[str, Any]]:
-    """The first ``need`` hits' sort keys in :data:`_ORDER`.
+    """The first ``need`` hits in :data:`_ORDER`, as ``kind`` and ``id`` (each branch selects the
+    sort keys, the statement returns only these two: the page's rows are read by id, and the
+    count is the number of hits).
 
     The order starts with the date, newest first, so the hits can be read in date slices,
     newest slice first: each slice's hits come after all hits of the slices before it, so the
     search stops as soon as it holds ``need`` and asks each slice only for what is still
     missing. The first slice is the last week; the next reaches as far back as the hits
-    found so far, per day, promise the rest with a margin (:data:`SLICE_MARGIN`; once after
-    each window), then to the end of the last month (:data:`WINDOWS_DAYS`), then everything
-    older. A window the rate says cannot hold the rest is skipped (a rare word, or a viewer
+    found so far, per day, promise the hits still missing, with a margin on those
+    (:data:`SLICE_MARGIN`; once after each window), then to the end of the last month
+    (:data:`WINDOWS_DAYS`), then everything older. A window the rate says cannot hold the rest is skipped (a rare word, or a viewer
     who may see few of the hits): it would be read for nothing, since the slices after it are
     read anyway. A common name is then answered from a week or a few weeks of records, not
     from the tens of thousands of hits over the years. (A party's date is its post's, written
@@ -315,7 +326,7 @@ async def _first_keys(viewer: Viewer, text: str, kind: str, need: int) -> list[d
         since = _next_start(first, before, len(keys), need)
         keys += await run(
             QueryString(
-                f"SELECT {_KEYS} FROM ({{}}) treff ORDER BY {_ORDER} LIMIT {{}}",  # noqa: S608 - names from code
+                f"SELECT kind, id FROM ({{}}) treff ORDER BY {_ORDER} LIMIT {{}}",  # noqa: S608 - names from code
                 _hits(viewer, text, kind, since, before),
                 need - len(keys),
             )

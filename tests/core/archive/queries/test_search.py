@@ -1,6 +1,7 @@
 """Archive search at scale: on PostgreSQL the ``ILIKE '%…%'`` of titles and names, with or
 without a date window, can read one GIN index of trigrams and date (migrations
-``core_2026_12_06t11_50`` and ``core_2026_12_06t17_10_01``) instead of every row."""
+``core_2026_12_06t11_50`` and ``core_2026_12_06t17_10_01``; for the public titles and the
+external correspondents' names a partial one, ``core_2026_12_07t04_30``) instead of every row."""
 
 from __future__ import annotations
 
@@ -12,12 +13,27 @@ from tests.conftest import ENGINE
 pytestmark = pytest.mark.anyio
 
 SEARCHED = [
-    ("core_saksmappe", "tittel", "saksdato"),
-    ("core_saksmappe", "offentlig_tittel", "saksdato"),
-    ("core_journalpost", "tittel", "journaldato"),
-    ("core_journalpost", "offentlig_tittel", "journaldato"),
-    ("core_korrespondansepart", "navn", "journaldato"),
+    ("core_saksmappe", "tittel", "saksdato", "core_saksmappe_tittel_dato", ""),
+    (
+        "core_saksmappe",
+        "offentlig_tittel",
+        "saksdato",
+        "core_saksmappe_offentlig_tittel_del",
+        "offentlig_tittel <> ''",
+    ),
+    ("core_journalpost", "tittel", "journaldato", "core_journalpost_tittel_dato", ""),
+    (
+        "core_journalpost",
+        "offentlig_tittel",
+        "journaldato",
+        "core_journalpost_offentlig_tittel_del",
+        "offentlig_tittel <> ''",
+    ),
+    ("core_korrespondansepart", "navn", "journaldato", "core_korrespondansepart_navn_ekstern", "NOT intern"),
 ]
+"""Table, text column, date column, its index, and the index's condition (a partial index holds
+only the rows the search can find: a non-empty public title, an external correspondent; the
+search's statements carry the same condition)."""
 
 
 class _RolledBack(Exception):
@@ -25,17 +41,15 @@ class _RolledBack(Exception):
 
 
 @pytest.mark.skipif(ENGINE != "postgres", reason="trigram indexes are PostgreSQL's (pg_trgm)")
-@pytest.mark.parametrize(("table", "column", "day"), SEARCHED)
+@pytest.mark.parametrize(("table", "column", "day", "index", "where"), SEARCHED)
 async def test_contains_search_can_use_a_trigram_and_date_index(
-    db, table: str, column: str, day: str
+    db, table: str, column: str, day: str, index: str, where: str
 ) -> None:
-    index = f"{table}_{column}_dato"
     rows = await Saksmappe.raw("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = {}", table)
-    assert [
-        row
-        for row in rows
-        if row["indexname"] == index and f"({column} gin_trgm_ops, {day})" in row["indexdef"]
-    ]
+    trigram = [row for row in rows if f"({column} gin_trgm_ops" in row["indexdef"]]
+    assert [row["indexname"] for row in trigram] == [index], trigram  # the partial one replaced the whole
+    assert f"({column} gin_trgm_ops, {day})" in trigram[0]["indexdef"]
+    assert ("WHERE" in trigram[0]["indexdef"]) == bool(where), trigram
     # The planner takes it when a scan of every row is made expensive and the table's other
     # indexes are dropped (the tables are tiny here; inside a transaction that is rolled
     # back), for the text alone and for the text in a date window.
@@ -46,8 +60,9 @@ async def test_contains_search_can_use_a_trigram_and_date_index(
                 for row in rows:
                     if row["indexname"] != index and "UNIQUE" not in row["indexdef"]:
                         await Saksmappe.raw(f"DROP INDEX {row['indexname']}")
+                condition = f" AND {where}" if where else ""
                 plan = await Saksmappe.raw(
-                    f"EXPLAIN SELECT id FROM {table} WHERE {column} ILIKE '%hansen%'{window}"
+                    f"EXPLAIN SELECT id FROM {table} WHERE {column} ILIKE '%hansen%'{window}{condition}"
                 )
                 raise _RolledBack("\n".join(str(row["QUERY PLAN"]) for row in plan))
         except _RolledBack as done:
@@ -55,6 +70,51 @@ async def test_contains_search_can_use_a_trigram_and_date_index(
         assert f"Bitmap Index Scan on {index}" in text, text
         condition = text.split("Index Cond:", 1)[1]
         assert "~~* '%hansen%'" in condition and (f"{day} >= " in condition) == bool(window), text
+
+
+def _node(plan: str, relation: str) -> str:
+    """The lines of the first plan node that scans ``relation`` (``table alias``), up to the next node."""
+    lines = plan.splitlines()
+    start = next(i for i, line in enumerate(lines) if f" on {relation}" in line)
+    end = next((i for i in range(start + 1, len(lines)) if "->" in lines[i]), len(lines))
+    return "\n".join(lines[start:end])
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="trigram indexes are PostgreSQL's (pg_trgm)")
+async def test_the_search_statements_read_the_trigram_indexes_and_drop_newer_parties_early(db) -> None:
+    """The search's own hit statement names each index's condition, so PostgreSQL can read the
+    partial indexes (a scan of every row made expensive and the other indexes dropped, as
+    above); and in a slice with an end
+    the name branch drops a party of a newer slice by the party's own date, on the party's row,
+    before its post is looked up."""
+    from datetime import date
+
+    from piccolo.querystring import QueryString
+
+    from core.archive.queries import search
+    from core.archive.queries.visibility import Viewer
+
+    viewer = Viewer(1, frozenset())
+    plans = {}
+    for since, before in ((None, None), (date(2026, 11, 1), date(2026, 11, 20))):
+        statement = search._hits(viewer, "hansen", search.KIND_ALL, since, before)
+        try:
+            async with Saksmappe._meta.db.transaction():
+                await Saksmappe.raw("SET LOCAL enable_seqscan = off")
+                for row in await Saksmappe.raw(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN "
+                    "('core_saksmappe', 'core_journalpost', 'core_korrespondansepart')"
+                ):
+                    if "UNIQUE" not in row["indexdef"] and "gin_trgm_ops" not in row["indexdef"]:
+                        await Saksmappe.raw(f"DROP INDEX {row['indexname']}")
+                plan = await Saksmappe.raw("EXPLAIN {}", QueryString("{}", statement))
+                raise _RolledBack("\n".join(str(row["QUERY PLAN"]) for row in plan))
+        except _RolledBack as done:
+            plans[before] = str(done)
+    for table, _column, _day, index, _where in SEARCHED:
+        assert f"Bitmap Index Scan on {index}" in plans[None], (table, plans[None])
+    parties = _node(plans[date(2026, 11, 20)], "core_korrespondansepart mk")
+    assert "Filter:" in parties and "(journaldato - '2026-11-20'::date) < 0" in parties, parties
 
 
 async def test_the_date_windows_give_the_same_hits_as_the_whole_archive(db, monkeypatch) -> None:
@@ -153,3 +213,22 @@ async def test_the_date_windows_give_the_same_hits_as_the_whole_archive(db, monk
     )
     found = await search.search(viewers[0], "udatert")
     assert [row["id"] for row in found.items] == [orphan] and found.total == 1
+
+
+def test_a_slice_after_the_week_is_as_long_as_the_missing_hits_need_with_half_again() -> None:
+    """After a week that held 105 of 201 hits (15 a day), the next slice is long enough for
+    the 96 still missing with half again as margin (ten days: 9.6 rounded up), not for all
+    201 again (which read two weeks); when that reaches past the month the slice ends with the
+    month; when not even the month would hold the rest at this rate it is skipped, as it is
+    after the month: everything older is read."""
+    from datetime import date, timedelta
+
+    from core.archive.queries import search
+
+    today = date(2026, 12, 7)
+    week = today - timedelta(days=7)
+    assert search._next_start(today, None, 0, 201) == week
+    assert search._next_start(today, week, 105, 201) == week - timedelta(days=10)
+    assert search._next_start(today, week, 50, 201) == today - timedelta(days=31)
+    assert search._next_start(today, week, 10, 201) is None
+    assert search._next_start(today, today - timedelta(days=31), 150, 201) is None
