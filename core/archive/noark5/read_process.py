@@ -70,7 +70,9 @@ PIPE_LIMIT = 1 << 20
 """The parent's read buffer for the pipe (asyncio pauses reading beyond twice this)."""
 CHILD = "from core.archive.noark5.read_process import child; child()"
 ROOT = str(Path(__file__).resolve().parents[3])
-"""The folder that holds the ``core`` package: first on the child's path, so it runs this code."""
+"""The folder that holds the ``core`` package: first on the child's path, so it runs this code
+(``python -P``: without it ``-c`` puts the working directory first, and an import started in
+another checkout's folder read the file with that checkout's reader)."""
 
 
 @dataclass
@@ -213,6 +215,7 @@ class ReadProcess:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, env.get("PYTHONPATH", "")) if p)
         self._process = await asyncio.create_subprocess_exec(
             sys.executable,
+            "-P",  # no working directory first on the path: ROOT's code, whatever the cwd holds
             "-c",
             CHILD,
             stdin=asyncio.subprocess.PIPE,

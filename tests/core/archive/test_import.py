@@ -935,6 +935,23 @@ def stopped(process: Any) -> bool:
     return False
 
 
+async def test_the_reader_process_runs_this_code_whatever_the_working_directory_holds(
+    db: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import started in a folder that holds another ``core`` package (another checkout)
+    reads the file with its own reader: the child process does not put the working directory
+    first on its path."""
+    other = tmp_path / "other_checkout"
+    (other / "core").mkdir(parents=True)
+    (other / "core" / "__init__.py").write_text('raise ImportError("another checkout\'s core")\n')
+    monkeypatch.chdir(other)
+
+    summary = await import_path(settings, FIXTURES / "v5.0" / "arkivstruktur.xml")
+
+    assert summary.journalposter_new > 0
+    assert await Journalpost.count() == summary.journalposter_new
+
+
 async def test_the_reader_runs_in_a_process_of_its_own_and_stops_with_the_import(
     db: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
