@@ -265,9 +265,9 @@ def _wire_class(record: type) -> type:
     by name (a property over ``itemgetter``, in C), as the writer reads them.
 
     Unpickling one is ``tuple.__new__`` of its values, in C: the parsed dataclasses were
-    unpickled as an object plus a dict of its fields, five times the cost (0.49 s against
-    0.10 s for the 18 632-post file's batches), the largest single cost of the import
-    process. Read-only: the writer never changes a record."""
+    unpickled as an object plus a dict of its fields, about four times the cost (0.97–1.00 s
+    against 0.25–0.27 s for the 18 632-post file's batches), the largest single cost of the
+    import process. Read-only: the writer never changes a record."""
     names = [f.name for f in fields(record)]
     namespace: dict[str, Any] = {name: property(itemgetter(i)) for i, name in enumerate(names)}
     namespace["__slots__"] = ()
