@@ -6,15 +6,18 @@ the writer (:mod:`.import_writer`) resolves names to units and people, numbers a
 inserts rows. Every record keeps the line it started on, for warnings.
 
 :class:`ImportRefused` (the file is not imported at all) and :class:`Warnings` (deviations the
-import worked around) live here because both sides use them.
+import worked around) live here because both sides use them, and so does the form the records
+cross the pipe in from the reader process (:func:`to_wire`: tuples that read by the same field
+names).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime
+from operator import attrgetter, itemgetter
 from typing import Any
 
 
@@ -205,16 +208,32 @@ DATE_FIELDS: dict[type, tuple[str, ...]] = {
 """The date and timestamp fields of each record (:func:`dates_as_stored`)."""
 
 
+def sqlite_date(value: date) -> str:
+    """A date as Piccolo's SQLite adapter stores it (``piccolo.engine.sqlite.convert_date_in``)."""
+    return value.isoformat()
+
+
+def sqlite_stamp(value: datetime) -> str:
+    """A timestamp as Piccolo's SQLite adapter stores it (``convert_datetime_in``: an aware one
+    in UTC, then ``str``). Here so that the reader process need not import Piccolo, which took
+    a quarter of a second of its start (the writer waits for its first batch);
+    ``tests/core/archive/test_import.py`` checks both against Piccolo's."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return str(value)
+
+
 def dates_as_stored(
     cases: list[ParsedCase], day: Callable[[date], Any], stamp: Callable[[datetime], Any]
 ) -> None:
     """Replace the dates and timestamps of ``cases`` (and everything in them) by the values
     the database stores, ``day(value)`` and ``stamp(value)``, in place.
 
-    The import's reader process does this for SQLite with Piccolo's own adapters (the text
-    SQLite stores), so the writer hands the driver strings, which it binds in C: through the
-    adapters, a Python call per value while the rows are bound, the dates were a third of
-    the binding's time, and strings cross the pipe cheaper than date objects. The fields keep
+    The import's reader process does this for SQLite with :func:`sqlite_date` and
+    :func:`sqlite_stamp` (what Piccolo's adapters bind: the text SQLite stores), so the
+    writer hands the driver strings, which it binds in C: through the adapters, a Python
+    call per value while the rows are bound, the dates were a third of the binding's time,
+    and strings cross the pipe cheaper than date objects. The fields keep
     their annotated types everywhere else (the reader, PostgreSQL)."""
 
     def convert(record: Any) -> None:
@@ -236,6 +255,85 @@ def dates_as_stored(
                 convert(document)
                 for version in document.versions:
                     convert(version)
+
+
+# -- the wire form: what crosses the pipe from the reader process ---------------------------
+
+
+def _wire_class(record: type) -> type:
+    """A tuple subclass holding a ``record`` dataclass's fields in their order, each readable
+    by name (a property over ``itemgetter``, in C), as the writer reads them.
+
+    Unpickling one is ``tuple.__new__`` of its values, in C: the parsed dataclasses were
+    unpickled as an object plus a dict of its fields, about four times the cost (0.97–1.00 s
+    against 0.25–0.27 s for the 18 632-post file's batches), the largest single cost of the
+    import process. Read-only: the writer never changes a record."""
+    names = [f.name for f in fields(record)]
+    namespace: dict[str, Any] = {name: property(itemgetter(i)) for i, name in enumerate(names)}
+    namespace["__slots__"] = ()
+    namespace["__module__"] = __name__
+    namespace["__doc__"] = f"{record.__name__} as it crosses the pipe (:func:`to_wire`)."
+    for name, value in vars(record).items():
+        if isinstance(value, property):
+            namespace[name] = value  # ParsedPart.recipient: reads the fields by name
+    return type(f"{record.__name__}Wire", (tuple,), namespace)
+
+
+ParsedCaseWire = _wire_class(ParsedCase)
+ParsedPostWire = _wire_class(ParsedPost)
+ParsedPartWire = _wire_class(ParsedPart)
+ParsedWriteOffWire = _wire_class(ParsedWriteOff)
+ParsedFlowWire = _wire_class(ParsedFlow)
+ParsedNoteWire = _wire_class(ParsedNote)
+ParsedDocumentWire = _wire_class(ParsedDocument)
+ParsedVersionWire = _wire_class(ParsedVersion)
+"""Module attributes by their own names, so pickle finds them."""
+
+
+def _scalars(record: type, lists: tuple[str, ...]) -> attrgetter[Any]:
+    """The fields of ``record`` before its list fields (which must come last), as one tuple."""
+    names = [f.name for f in fields(record)]
+    if names[len(names) - len(lists) :] != list(lists):
+        raise TypeError(f"{record.__name__}: the list fields {lists} must come last")
+    return attrgetter(*names[: len(names) - len(lists)])
+
+
+_CASE = _scalars(ParsedCase, ("notes", "posts"))
+_POST = _scalars(ParsedPost, ("parts", "writeoffs", "documents", "notes", "flows"))
+_DOCUMENT = _scalars(ParsedDocument, ("versions",))
+_PART = _scalars(ParsedPart, ())
+_WRITEOFF = _scalars(ParsedWriteOff, ())
+_FLOW = _scalars(ParsedFlow, ())
+_NOTE = _scalars(ParsedNote, ())
+_VERSION = _scalars(ParsedVersion, ())
+
+
+def to_wire(cases: list[ParsedCase]) -> list[Any]:
+    """``cases`` as wire records (:func:`_wire_class`): the same fields by the same names, the
+    lists as tuples. The reader process sends these; the writer reads them as it reads the
+    dataclasses."""
+
+    def notes(items: list[ParsedNote]) -> tuple[Any, ...]:
+        return tuple(map(ParsedNoteWire, map(_NOTE, items)))
+
+    def document(value: ParsedDocument) -> Any:
+        return ParsedDocumentWire(
+            (*_DOCUMENT(value), tuple(map(ParsedVersionWire, map(_VERSION, value.versions))))
+        )
+
+    def post(value: ParsedPost) -> Any:
+        return ParsedPostWire(
+            (
+                *_POST(value),
+                tuple(map(ParsedPartWire, map(_PART, value.parts))),
+                tuple(map(ParsedWriteOffWire, map(_WRITEOFF, value.writeoffs))),
+                tuple(map(document, value.documents)),
+                notes(value.notes),
+                tuple(map(ParsedFlowWire, map(_FLOW, value.flows))),
+            )
+        )
+
+    return [ParsedCaseWire((*_CASE(case), notes(case.notes), tuple(map(post, case.posts)))) for case in cases]
 
 
 class Warnings:

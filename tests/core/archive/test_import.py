@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import gc
 import hashlib
 import json
 import os
+import pickle
 import re
 import shutil
 import signal
+import subprocess
+import sys
 import time
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -29,9 +33,17 @@ from click.testing import CliRunner
 
 from core.archive import numbering
 from core.archive.filestore import FileStore, unreferenced
-from core.archive.noark5 import export_xml, importer, read_process, schemas
+from core.archive.noark5 import export_xml, import_writer, importer, read_process, schemas
 from core.archive.noark5.import_directory import PLACEHOLDER_MAIL_DOMAIN
-from core.archive.noark5.import_model import DATE_FIELDS, Warnings, dates_as_stored
+from core.archive.noark5.import_model import (
+    DATE_FIELDS,
+    ParsedPart,
+    Warnings,
+    dates_as_stored,
+    sqlite_date,
+    sqlite_stamp,
+    to_wire,
+)
 from core.archive.noark5.import_values import PLACEHOLDERS
 from core.archive.noark5.importer import ImportRefused, ImportSummary, import_path
 from core.archive.noark5.reader import Reader
@@ -45,9 +57,10 @@ from core.archive.tables import (
     Nummerserie,
     Saksmappe,
 )
-from core.db import bind_tables
+from core.db import bind_tables, writing
 from core.settings import Settings
 from core.tables import AuditEvent, Person, Unit
+from core.timeutil import OSLO
 from tests.support.db import database_now, not_analyzed_since
 from tests.support.parties import parties_without_their_posts_date
 
@@ -922,6 +935,23 @@ def stopped(process: Any) -> bool:
     return False
 
 
+async def test_the_reader_process_runs_this_code_whatever_the_working_directory_holds(
+    db: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import started in a folder that holds another ``core`` package (another checkout)
+    reads the file with its own reader: the child process does not put the working directory
+    first on its path."""
+    other = tmp_path / "other_checkout"
+    (other / "core").mkdir(parents=True)
+    (other / "core" / "__init__.py").write_text('raise ImportError("another checkout\'s core")\n')
+    monkeypatch.chdir(other)
+
+    summary = await import_path(settings, FIXTURES / "v5.0" / "arkivstruktur.xml")
+
+    assert summary.journalposter_new > 0
+    assert await Journalpost.count() == summary.journalposter_new
+
+
 async def test_the_reader_runs_in_a_process_of_its_own_and_stops_with_the_import(
     db: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1053,6 +1083,139 @@ def test_for_sqlite_the_reader_sends_dates_as_the_text_sqlite_stores() -> None:
             assert text == convert_datetime_in(value) and text.endswith("+00:00")
         else:
             assert text == convert_date_in(value) == value.isoformat()
+
+
+async def test_the_bulk_insert_reads_rows_with_other_keys_one_by_one(db: None) -> None:
+    """``import_writer.insert`` picks the values of rows built alike with one itemgetter; rows
+    with other keys (as many as the first row's, fewer or more) still get their own values and
+    the defaults of the columns they leave out; an unknown column is refused."""
+    async with writing(Nummerserie):
+        ids = await import_writer.insert(
+            Nummerserie,
+            [
+                {"serie": "alike", "aar": 1, "siste": 5},
+                {"serie": "alike", "aar": 2, "siste": 6},
+            ],
+        )
+        other = await import_writer.insert(
+            Nummerserie,
+            [
+                {"serie": "same-length", "aar": 3},
+                {"serie": "same-length", "siste": 7},
+                {"aar": 4},
+            ],
+        )
+        more = await import_writer.insert(
+            Nummerserie, [{"serie": "more", "aar": 5}, {"serie": "more", "aar": 6, "siste": 8}]
+        )
+        with pytest.raises(ValueError, match="has no column nope"):
+            await import_writer.insert(Nummerserie, [{"serie": "x", "aar": 5}, {"serie": "x", "nope": 1}])
+    rows = await Nummerserie.select(
+        Nummerserie.id, Nummerserie.serie, Nummerserie.aar, Nummerserie.siste
+    ).order_by(Nummerserie.id)
+    assert [r["id"] for r in rows] == [*ids, *other, *more]
+    assert [(r["serie"], r["aar"], r["siste"]) for r in rows] == [
+        ("alike", 1, 5),
+        ("alike", 2, 6),
+        ("same-length", 3, 0),
+        ("same-length", 0, 7),
+        ("", 4, 0),
+        ("more", 5, 0),
+        ("more", 6, 8),
+    ]
+
+
+def _readable_fixtures() -> list[Path]:
+    """Every fixture the reader reads to the end (the refused ones stop at their fault)."""
+    found = []
+    for path in sorted(FIXTURES.rglob("*.xml")):
+        try:
+            list(Reader(path, Warnings()).cases())
+        except ImportRefused:
+            continue
+        found.append(path)
+    return found
+
+
+def _same_record(parsed: Any, wire: Any, where: str) -> int:
+    """Compare a parsed dataclass with its wire record field by field (recursively); the
+    number of records compared."""
+    assert type(wire).__name__ == f"{type(parsed).__name__}Wire", where
+    compared = 1
+    for field in dataclasses.fields(parsed):
+        value, sent = getattr(parsed, field.name), getattr(wire, field.name)
+        if isinstance(value, list):
+            assert isinstance(sent, tuple) and len(sent) == len(value), f"{where}.{field.name}"
+            for index, (item, item_sent) in enumerate(zip(value, sent, strict=True)):
+                compared += _same_record(item, item_sent, f"{where}.{field.name}[{index}]")
+        else:
+            assert sent == value and type(sent) is type(value), f"{where}.{field.name}: {sent!r} != {value!r}"
+    if isinstance(parsed, ParsedPart):
+        assert wire.recipient == parsed.recipient, where
+    return compared
+
+
+def test_the_reader_process_sends_every_field_of_every_record_by_its_name() -> None:
+    """The batches cross the pipe as wire records (tuples, unpickled in C), which the writer
+    reads by the dataclasses' field names: after the round trip through pickle every field of
+    every record of every fixture reads as the parsed dataclass's, lists as tuples."""
+    fixtures = _readable_fixtures()
+    assert len(fixtures) >= 8
+    compared = 0
+    kinds: set[str] = set()
+    for path in fixtures:
+        cases = list(Reader(path, Warnings()).cases())
+        sent = pickle.loads(pickle.dumps(to_wire(cases), protocol=pickle.HIGHEST_PROTOCOL))
+        assert len(sent) == len(cases)
+        for index, (case, wire) in enumerate(zip(cases, sent, strict=True)):
+            compared += _same_record(case, wire, f"{path.name}[{index}]")
+            kinds |= {type(wire).__name__}
+            kinds |= {
+                type(r).__name__ for p in wire.posts for r in (p, *p.parts, *p.writeoffs, *p.flows, *p.notes)
+            }
+            kinds |= {type(r).__name__ for p in wire.posts for d in p.documents for r in (d, *d.versions)}
+    assert compared > 100
+    assert kinds == {
+        "ParsedCaseWire",
+        "ParsedPostWire",
+        "ParsedPartWire",
+        "ParsedWriteOffWire",
+        "ParsedFlowWire",
+        "ParsedNoteWire",
+        "ParsedDocumentWire",
+        "ParsedVersionWire",
+    }
+
+
+def test_the_reader_process_stores_dates_for_sqlite_as_piccolo_binds_them() -> None:
+    """The reader process converts SQLite's dates itself (without importing Piccolo, whose
+    import took a quarter of a second of its start); the text is Piccolo's adapters'."""
+    from piccolo.engine.sqlite import convert_date_in, convert_datetime_in
+
+    stamps = [
+        datetime(2025, 12, 8, 9, 45, tzinfo=UTC),
+        datetime(2026, 3, 29, 1, 59, 59, 999_999, tzinfo=OSLO),
+        datetime(2026, 10, 25, 2, 30, tzinfo=OSLO),
+        datetime(2026, 12, 7, 3, 27, 16, 581_349, tzinfo=OSLO),
+        datetime(1999, 1, 1, 0, 0),  # naive: as it is
+        datetime(2026, 7, 1, 12, 0, 0, 1, tzinfo=timezone(timedelta(hours=-5))),
+    ]
+    for value in stamps:
+        assert sqlite_stamp(value) == convert_datetime_in(value)
+    for day in (date(2025, 12, 8), date(1, 1, 1), date(9999, 12, 31)):
+        assert sqlite_date(day) == convert_date_in(day)
+
+    code = "import sys, core.archive.noark5.read_process; print(sorted(m for m in sys.modules if m.startswith('piccolo')))"
+    root = str(Path(__file__).resolve().parents[3])
+    loaded = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": root},
+    ).stdout.strip()
+    assert loaded == "[]"
 
 
 def test_warnings_of_the_reader_process_merge_with_the_imports() -> None:
