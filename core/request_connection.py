@@ -35,12 +35,16 @@ class RequestConnection:
     """The connection one request holds (taken at its first statement), and whether a statement
     or transaction is using it right now."""
 
-    __slots__ = ("busy", "connection", "pool")
+    __slots__ = ("busy", "connection", "open", "pool")
 
     def __init__(self) -> None:
         self.connection: Any = None
         self.pool: Any = None
         self.busy = False
+        self.open = True
+        """False once the request has ended: a task it started that is still running (it
+        inherited this object with the request's context) then takes a connection per
+        statement again, rather than one nobody gives back."""
 
     async def take(self, pool: Any) -> Any:
         """The request's connection (taking it from ``pool`` the first time), marked busy."""
@@ -68,6 +72,7 @@ async def request_connection() -> AsyncIterator[RequestConnection]:
         yield held
     finally:
         _HELD.reset(token)
+        held.open = False
         await held.give_back()
 
 
@@ -82,7 +87,7 @@ async def give_back_request_connection() -> None:
 
 def _free_request_connection(engine: PostgresEngine) -> RequestConnection | None:
     held = _HELD.get()
-    if held is None or held.busy or engine.pool is None:
+    if held is None or held.busy or not held.open or engine.pool is None:
         return None
     return held
 

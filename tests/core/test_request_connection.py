@@ -191,3 +191,21 @@ async def test_a_request_gives_its_connection_back_before_waiting_on_something_e
             await give_back_request_connection()  # inside its transaction: kept
             assert free_connections(engine) == 1
     assert free_connections(engine) == 2
+
+
+async def test_a_task_that_outlives_its_request_takes_a_connection_per_statement(pool_of) -> None:
+    """A task started in a request inherits its context; once the request has ended, the task's
+    statements must not take a request connection that nobody gives back."""
+    engine = await pool_of(2)
+    request_ended = asyncio.Event()
+
+    async def later() -> int:
+        await request_ended.wait()
+        return await backend()
+
+    async with request_connection():
+        await backend()
+        task = asyncio.create_task(later())
+    request_ended.set()
+    await asyncio.wait_for(task, GUARD)
+    assert free_connections(engine) == 2
