@@ -47,11 +47,18 @@ class RequestConnection:
         statement again, rather than one nobody gives back."""
 
     async def take(self, pool: Any) -> Any:
-        """The request's connection (taking it from ``pool`` the first time), marked busy."""
-        if self.connection is None:
-            self.connection = await pool.acquire()
-            self.pool = pool
+        """The request's connection (taking it from ``pool`` the first time), marked busy.
+
+        Busy before the first ``acquire`` is awaited: a statement the request runs meanwhile
+        (``gather``) must take a connection of its own, not a second one into this holder."""
         self.busy = True
+        if self.connection is None:
+            try:
+                self.connection = await pool.acquire()
+            except BaseException:
+                self.busy = False
+                raise
+            self.pool = pool
         return self.connection
 
     async def give_back(self) -> None:

@@ -138,6 +138,29 @@ async def test_statements_run_at_once_in_a_request_take_another_connection(pool_
     assert free_connections(engine) == 3
 
 
+async def test_statements_run_at_once_as_a_requests_first_take_one_connection_each(pool_of) -> None:
+    """While the request's first statement waits for the pool, a second one must not take
+    another connection into the request's place (the first would never be given back)."""
+    engine = await pool_of(2)
+    elsewhere = [await engine.pool.acquire(), await engine.pool.acquire()]  # the pool is empty
+
+    async def a_request() -> list[int]:
+        async with request_connection():
+            return list(await asyncio.gather(backend(), backend()))
+
+    request = asyncio.create_task(a_request())
+    for _ in range(10_000):  # until both statements wait for a connection
+        if len(engine.pool._queue._getters) == 2:
+            break
+        await asyncio.sleep(0)
+    assert len(engine.pool._queue._getters) == 2
+    for connection in elsewhere:
+        await engine.pool.release(connection)
+    pids = await asyncio.wait_for(request, GUARD)
+    assert len(set(pids)) == 2
+    assert free_connections(engine) == 2
+
+
 async def test_outside_a_request_every_statement_takes_a_connection_from_the_pool(pool_of) -> None:
     engine = await pool_of(2)
     await backend()
