@@ -149,3 +149,20 @@ def test_the_collection_hook_refuses_the_marker_where_the_engine_may_matter() ->
     assert engine_independent_misuse(_Item("tests/core/archive/test_import.py"))  # type: ignore[arg-type]
     assert engine_independent_misuse(_Item("tests/core/archive/queries/test_search.py"))  # type: ignore[arg-type]
     assert engine_independent_misuse(_Item("tests/plugins/restanse/test_ledger_spans.py"))  # type: ignore[arg-type]
+
+
+def test_the_postgresql_round_keeps_connections_of_the_apps_engine() -> None:
+    """The PostgreSQL round opens a connection per statement unless the app's engine keeps them
+    (tests/support/db.py); once the app's engine became a subclass the keeping silently stopped
+    and the round took twice as long. Any other engine now stops the round at its start
+    (``reuse_connections`` in tests/conftest.py raises)."""
+    from core.request_connection import ArkivPostgresEngine
+    from tests.support.db import ReusingPostgresEngine, reuse_connections
+
+    engine = object.__new__(ArkivPostgresEngine)  # as core.db.engine_for makes it, unconnected
+    reuse_connections(engine)
+    assert type(engine) is ReusingPostgresEngine
+    assert isinstance(engine, ArkivPostgresEngine)  # the request's connection still applies
+    reuse_connections(engine)  # twice is harmless
+    with pytest.raises(TypeError):
+        reuse_connections(object())

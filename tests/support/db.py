@@ -9,9 +9,9 @@ import os
 from urllib.parse import urlsplit
 
 import asyncpg
-from piccolo.engine.postgres import PostgresEngine
 
 from core.db import app_registry, bind_tables
+from core.request_connection import ArkivPostgresEngine
 from core.settings import Settings
 
 POSTGRES_ADMIN_DSN = os.environ.get("ARKIV_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -157,8 +157,8 @@ class KeptConnection(asyncpg.Connection):  # type: ignore[misc]
         await super().close(timeout=5)
 
 
-class ReusingPostgresEngine(PostgresEngine):
-    """Piccolo's engine, taking a kept connection of the running event loop before opening a
+class ReusingPostgresEngine(ArkivPostgresEngine):
+    """The app's engine, taking a kept connection of the running event loop before opening a
     new one (see :func:`reuse_connections`)."""
 
     __slots__ = ()
@@ -173,10 +173,17 @@ class ReusingPostgresEngine(PostgresEngine):
 
 
 def reuse_connections(engine: object) -> None:
-    """Let ``engine`` (Piccolo's PostgreSQL engine of the test database) keep its connections
-    per event loop. The engine object stays the same (tables are bound to it)."""
-    if type(engine) is PostgresEngine:
-        engine.__class__ = ReusingPostgresEngine
+    """Let ``engine`` (the app's PostgreSQL engine of the test database, from
+    :func:`core.db.engine_for`) keep its connections per event loop. The engine object stays
+    the same (tables are bound to it). Any other engine is refused: silently leaving it as it
+    was doubled the PostgreSQL round once (the app's engine had become a subclass)."""
+    if type(engine) is ReusingPostgresEngine:
+        return
+    if type(engine) is not ArkivPostgresEngine:
+        raise TypeError(
+            f"reuse_connections expects the app's ArkivPostgresEngine, not {type(engine).__name__}"
+        )
+    engine.__class__ = ReusingPostgresEngine
 
 
 class ClosingLoop(asyncio.SelectorEventLoop):
