@@ -31,7 +31,9 @@ from litestar.stores.base import Store
 from litestar.types import Empty, Message, ScopeSession
 from litestar.utils.dataclass import extract_dataclass_items
 from piccolo.query.mixins import OnConflictAction
+from piccolo.querystring import QueryString
 
+from core.request_connection import raw_rows
 from core.settings import Settings
 from core.tables import SessionData
 
@@ -73,7 +75,9 @@ class DatabaseStore(Store):
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         # Raw SQL: read on every request, and Piccolo's query builder cost twice the statement
         # itself (0.24 against 0.12 ms of CPU).
-        rows = await SessionData.raw("SELECT value, expires_at FROM core_session WHERE key = {} LIMIT 1", key)
+        rows = await raw_rows(
+            SessionData, QueryString("SELECT value, expires_at FROM core_session WHERE key = {} LIMIT 1", key)
+        )
         if not rows:
             return None
         row = rows[0]

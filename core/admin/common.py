@@ -19,6 +19,7 @@ from piccolo.table import Table
 from core.auth.user import User
 from core.errors import Forbidden, ValidationFailed
 from core.i18n import _
+from core.request_connection import raw_rows
 from core.tables import Leadership, Person, Unit
 from core.validation import parse_date as parse_date
 from core.validation import parse_id as parse_id
@@ -106,16 +107,14 @@ async def raw_page(
     if isinstance(count, int):
         total = count
     else:
-        counted = await table.raw("{}", count)
+        counted = await raw_rows(table, count)
         total = int(counted[0]["n"]) if counted else 0
     more = cap is not None and total > cap
     if cap is not None and more:
         total = cap
     pages = max(1, math.ceil(total / size))
     number = min(max(1, number or 1), pages)
-    rows: list[dict[str, Any]] = await table.raw(
-        "{}", QueryString("{} LIMIT {} OFFSET {}", select, size, (number - 1) * size)
-    )
+    rows = await raw_rows(table, QueryString("{} LIMIT {} OFFSET {}", select, size, (number - 1) * size))
     if more:
         rows = rows[: max(0, total - (number - 1) * size)]
     return Page(items=rows, number=number, total=total, size=size, more=more)

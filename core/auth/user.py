@@ -10,6 +10,7 @@ from piccolo.querystring import QueryString
 
 from core import roles
 from core.organisation import Authority, authorities_from_rows, authority_rows
+from core.request_connection import raw_rows
 from core.tables import Person
 from core.timeutil import today
 
@@ -88,8 +89,8 @@ async def load_user(person_id: int) -> User | None:
     :func:`core.organisation.authority_rows`) and their tilgangskoder (part 4, which every
     page with records needs for skjerming), as the rows of one ``UNION ALL``."""
     day = today()
-    rows: list[dict[str, Any]] = await Person.raw(
-        "{}",
+    rows = await raw_rows(
+        Person,
         QueryString(
             "SELECT 0 AS part, core_person.id AS n1, core_person.unit AS n2, 0 AS k,"
             " core_person.name AS t1, core_person.initials AS t2, core_person.email AS t3,"

@@ -24,6 +24,7 @@ from piccolo.querystring import QueryString
 
 from core.admin.common import PAGE_SIZE, Page, in_list, raw_page
 from core.auth.user import User
+from core.request_connection import raw_rows
 from core.tables import Person, PersonRole
 from core.tasks.tables import ACTIVE, OPEN, Task
 
@@ -54,8 +55,7 @@ _JOINS = """
 
 
 async def _rows(query: QueryString) -> list[Row]:
-    rows: list[Row] = await Task.raw("{}", query)
-    return rows
+    return await raw_rows(Task, query)
 
 
 def deputised_leaders(user: User) -> list[int]:

@@ -35,10 +35,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from piccolo.querystring import QueryString
+
 from core import audit
 from core.admin.common import in_list
 from core.auth.user import User
 from core.db import writing
+from core.request_connection import raw_rows
 from core.tables import ListPreference
 from core.timeutil import now
 
@@ -100,10 +103,13 @@ async def open_list(
     mark_key = seen_key or (key if seen else None)
     keys = [key] if mark_key in (None, key) else [key, mark_key]
     # Raw SQL: read on every list page, and Piccolo's query builder cost twice the statement.
-    rows = await ListPreference.raw(
-        "SELECT list_key, sort, seen_at, new_since FROM core_list_preference WHERE person = {} AND {}",
-        user.person_id,
-        in_list("list_key", keys),
+    rows = await raw_rows(
+        ListPreference,
+        QueryString(
+            "SELECT list_key, sort, seen_at, new_since FROM core_list_preference WHERE person = {} AND {}",
+            user.person_id,
+            in_list("list_key", keys),
+        ),
     )
     stored = {str(row["list_key"]): row for row in rows}
     remembered = str(stored.get(key, {}).get("sort") or "")

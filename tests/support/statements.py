@@ -7,10 +7,13 @@ import pytest
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
+from core.request_connection import ArkivPostgresEngine
+
 
 @pytest.fixture
 def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The SQL of every statement run from here on, by any engine (app and test alike)."""
+    """The SQL of every statement run from here on, by any engine (app and test alike), also
+    those :meth:`core.request_connection.ArkivPostgresEngine.rows` runs."""
     seen: list[str] = []
     for engine in (SQLiteEngine, PostgresEngine):
 
@@ -25,4 +28,13 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             return await _original(self, querystring, *args, **kwargs)
 
         monkeypatch.setattr(engine, "run_querystring", counting)
+
+    # The reads behind the pages skip run_querystring on the app's PostgreSQL engine.
+    async def counting_rows(
+        self: ArkivPostgresEngine, query: object, _original=ArkivPostgresEngine.rows
+    ) -> list[dict[str, object]]:
+        seen.append(str(query))
+        return await _original(self, query)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ArkivPostgresEngine, "rows", counting_rows)
     return seen

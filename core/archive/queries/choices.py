@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from piccolo.querystring import QueryString
+
+from core.request_connection import raw_rows
 from core.tables import Person, Unit
 
 
 async def units() -> list[dict[str, Any]]:
     """Active units by code (raw SQL: on every fordeling page, and Piccolo's query builder cost
     twice the statement)."""
-    rows: list[dict[str, Any]] = await Unit.raw(
-        "SELECT u.id, u.code, u.name FROM core_unit u WHERE u.active = {} ORDER BY u.code", True
+    return await raw_rows(
+        Unit,
+        QueryString("SELECT u.id, u.code, u.name FROM core_unit u WHERE u.active = {} ORDER BY u.code", True),
     )
-    return rows
 
 
 async def people_by_unit() -> list[dict[str, Any]]:

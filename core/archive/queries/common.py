@@ -14,6 +14,7 @@ from piccolo.querystring import QueryString
 
 from core.admin.common import PAGE_SIZE, Page, in_list, raw_page
 from core.archive.tables import Saksmappe
+from core.request_connection import raw_rows
 
 __all__ = ["PAGE_SIZE", "Page", "QueryString", "as_date", "as_datetime", "contains", "in_list", "run"]
 
@@ -24,8 +25,7 @@ def engine_type() -> str:
 
 async def run(query: QueryString) -> list[dict[str, Any]]:
     """Run composed SQL; rows as dicts."""
-    rows: list[dict[str, Any]] = await Saksmappe.raw("{}", query)
-    return rows
+    return await raw_rows(Saksmappe, query)
 
 
 async def run_page(
