@@ -734,6 +734,12 @@ def measure(args: argparse.Namespace, servers: Servers, work: Path) -> dict[str,
     }
 
 
+def figure(value: float | None, unit: str = "", digits: int = 1) -> str:
+    """A measured figure for the table, «–» when the run could not compute it (no CPU counted,
+    no answers)."""
+    return "–" if value is None else f"{value:.{digits}f}{unit}"
+
+
 def table(result: dict[str, Any]) -> str:
     bare = result["bare"]
     lines = [
@@ -750,10 +756,10 @@ def table(result: dict[str, Any]) -> str:
         timed = wrk["requests"] > wrk["socket_errors"].get("timeout", 0)
         latency = f"{wrk['p50_ms']:.0f} / {wrk['p99_ms']:.0f}" if timed else "–"
         lines.append(
-            f"| {name} | {page['persona']} | {page['bytes']} | {page['p50_ms']:.1f} | {page['max_ms']:.1f} | "
-            f"{wrk['req_s']:.1f} | {page['percent_of_bare']:.1f} % | "
-            f"{wrk['app_cpu_ms_per_request']:.2f} + {wrk['db_cpu_ms_per_request']:.2f} | "
-            f"{page['cpu_percent_of_bare']:.1f} % | {latency} | "
+            f"| {name} | {page['persona']} | {page['bytes']} | {figure(page['p50_ms'])} | {figure(page['max_ms'])} | "
+            f"{figure(wrk['req_s'])} | {figure(page['percent_of_bare'], ' %')} | "
+            f"{figure(wrk['app_cpu_ms_per_request'], digits=2)} + {figure(wrk['db_cpu_ms_per_request'], digits=2)} | "
+            f"{figure(page['cpu_percent_of_bare'], ' %')} | {latency} | "
             f"{errors_text(wrk)} |"
         )
     for label in ("before", "after"):
@@ -800,6 +806,9 @@ def main() -> None:
             raise SystemExit(130) from None
         finally:
             servers.stop_all()
+    if args.json:
+        # First: a table that cannot be printed must not lose a run's measurements.
+        args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     say("")
     say(table(result))
     say(
@@ -807,7 +816,6 @@ def main() -> None:
     )
     say(f"Før: {result['uptime_before']}\nEtter: {result['uptime_after']}")
     if args.json:
-        args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
         say(f"JSON: {args.json}")
 
 

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 
-from benchmarks.pages import errors_text, group_cpu_s, parse_wrk, process_cpu_s
+from benchmarks.pages import errors_text, figure, group_cpu_s, parse_wrk, process_cpu_s, table
 
 PAGE = """Running 1s test @ http://127.0.0.1:18765/
   2 threads and 16 connections
@@ -138,3 +138,30 @@ def test_the_cpu_of_a_servers_process_group_is_counted() -> None:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()
     assert process_cpu_s(server.pid) == 0.0
+
+
+def test_the_table_shows_a_figure_the_run_could_not_compute_as_a_dash() -> None:
+    wrk = {**parse_wrk(PAGE), "app_cpu_ms_per_request": 1.5, "db_cpu_ms_per_request": 0.0}
+    bare = {**parse_wrk(PAGE), "cpu_ms_per_request": 0.1}
+    page = {
+        "path": "/fordeling",
+        "persona": "leder",
+        "card": False,
+        "bytes": 1000,
+        "p50_ms": 9.5,
+        "max_ms": 12.0,
+        "check": "ok",
+        "wrk": wrk,
+        "percent_of_bare": None,
+        "cpu_percent_of_bare": 6.7,
+    }
+    result = {"bare": {"bytes": 1000, "before": bare, "after": bare, "req_s": bare["req_s"]}, "pages": [page]}
+
+    row = table(result).splitlines()[2]
+
+    assert row.startswith(
+        "| `/fordeling` | leder | 1000 | 9.5 | 12.0 | 10628.8 | – | 1.50 + 0.00 | 6.7 % | 1 / 11 |"
+    )
+    assert figure(None) == "–"
+    assert figure(2.345, digits=2) == "2.35"
+    assert figure(1.25, " %") == "1.2 %"
