@@ -362,9 +362,18 @@ async def backend_pids(url: str) -> list[int]:
         await connection.close()
 
 
-def app_cpu_s(server: subprocess.Popen[bytes], backends: list[int]) -> tuple[float, float]:
-    """(the server's processes, their PostgreSQL backends) CPU seconds so far."""
-    return group_cpu_s(server.pid), sum(process_cpu_s(pid) for pid in backends)
+def backends_cpu_s(url: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend the app has now."""
+    return {pid: process_cpu_s(pid) for pid in asyncio.run(backend_pids(url))}
+
+
+def backends_cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
+    """The backends' CPU seconds between two readings of :func:`backends_cpu_s`. The pool closes
+    a connection idle for five minutes (asyncpg's ``max_inactive_connection_lifetime``) and
+    opens another when needed: a backend that appeared counts in full, one that is gone (idle
+    until it closed) counts nothing; reading the first list again after the run made such a
+    page's figure negative."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def uptime() -> str:
@@ -669,14 +678,15 @@ def measure(args: argparse.Namespace, servers: Servers, work: Path) -> dict[str,
         if page.check != "ok":
             continue
         say(f"wrk: {page.path} ({page.persona.label})")
-        backends = asyncio.run(backend_pids(url))
-        app_before, db_before = app_cpu_s(app, backends)
+        app_before, db_before = group_cpu_s(app.pid), backends_cpu_s(url)
         page.wrk = run_wrk(wrk, lua, base_url + page.path, page.headers, args)
         page.wrk["drain_s"] = round(asyncio.run(drain(url, base_url)), 1)
-        app_after, db_after = app_cpu_s(app, backends)
+        app_after, db_after = group_cpu_s(app.pid), backends_cpu_s(url)
         answered = max(1, page.wrk["requests"])
         page.wrk["app_cpu_ms_per_request"] = round(1000 * (app_after - app_before) / answered, 3)
-        page.wrk["db_cpu_ms_per_request"] = round(1000 * (db_after - db_before) / answered, 3)
+        page.wrk["db_cpu_ms_per_request"] = round(
+            1000 * backends_cpu_since(db_before, db_after) / answered, 3
+        )
         if page.wrk["drain_s"] > 1:
             say(f"  {page.wrk['drain_s']:.0f} s til serveren var ferdig med køen")
     bare_after = bare_run(wrk, lua, bare_url, args, "etter", bare)

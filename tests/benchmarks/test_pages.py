@@ -9,7 +9,15 @@ import signal
 import subprocess
 import sys
 
-from benchmarks.pages import errors_text, figure, group_cpu_s, parse_wrk, process_cpu_s, table
+from benchmarks.pages import (
+    backends_cpu_since,
+    errors_text,
+    figure,
+    group_cpu_s,
+    parse_wrk,
+    process_cpu_s,
+    table,
+)
 
 PAGE = """Running 1s test @ http://127.0.0.1:18765/
   2 threads and 16 connections
@@ -165,3 +173,10 @@ def test_the_table_shows_a_figure_the_run_could_not_compute_as_a_dash() -> None:
     assert figure(None) == "–"
     assert figure(2.345, digits=2) == "2.35"
     assert figure(1.25, " %") == "1.2 %"
+
+
+def test_backends_opened_or_closed_during_a_run_never_make_its_cpu_negative() -> None:
+    before = {101: 5.0, 102: 7.5}  # 102 is closed by the pool during the run (it was idle)
+    after = {101: 5.25, 103: 0.5}  # 103 is opened during the run
+    assert backends_cpu_since(before, after) == 0.75
+    assert backends_cpu_since({}, {}) == 0.0
