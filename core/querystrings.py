@@ -1,5 +1,6 @@
 """Composed SQL (Piccolo's :class:`~piccolo.querystring.QueryString`) as PostgreSQL's statement
-text and its values, for the reads behind every page (:mod:`core.request_connection`).
+text and its values, for every query on the app's PostgreSQL engine
+(:class:`core.request_connection.ArkivPostgresEngine`).
 
 Piccolo's ``compile_string`` parses every template of the composition again for each
 statement and makes an object per fragment: for a list page's statement, a few hundred
@@ -31,7 +32,11 @@ def pieces(template: str) -> tuple[str, ...]:
 
 def compile_for_postgres(query: QueryString) -> tuple[str, list[Any]]:
     """``query.compile_string("postgres")``: the statement with ``$1``, ``$2``, … and the values
-    in that order."""
+    in that order. A subclass with a ``compile_string`` of its own (the import's statements
+    already in the driver's form, :class:`core.archive.noark5.import_writer.Compiled`) is
+    compiled by it."""
+    if type(query).compile_string is not QueryString.compile_string:
+        return query.compile_string(engine_type="postgres")
     frozen = query._frozen_compiled_strings
     if frozen is not None:
         return frozen

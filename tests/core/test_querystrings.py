@@ -104,3 +104,11 @@ def test_a_templates_pieces_are_parsed_once() -> None:
     after = pieces.cache_info()
     assert after.misses - before.misses == 3  # the template once, "code" and "name"
     assert after.hits - before.hits == 1
+
+
+def test_a_subclass_with_its_own_compilation_is_compiled_by_it() -> None:
+    class Ready(QueryString):
+        def compile_string(self, engine_type: str = "postgres") -> tuple[str, list[object]]:
+            return "SELECT $1", [42]
+
+    assert compile_for_postgres(Ready("ignored {}", 1)) == ("SELECT $1", [42])

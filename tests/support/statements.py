@@ -12,10 +12,10 @@ from core.request_connection import ArkivPostgresEngine
 
 @pytest.fixture
 def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The SQL of every statement run from here on, by any engine (app and test alike), also
-    those :meth:`core.request_connection.ArkivPostgresEngine.rows` runs."""
+    """The SQL of every statement run from here on, by any engine (app and test alike)."""
     seen: list[str] = []
-    for engine in (SQLiteEngine, PostgresEngine):
+    # The app's PostgreSQL engine has a run_querystring of its own (core.request_connection).
+    for engine in (SQLiteEngine, PostgresEngine, ArkivPostgresEngine):
 
         async def counting(
             self: object,
@@ -29,12 +29,4 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
         monkeypatch.setattr(engine, "run_querystring", counting)
 
-    # The reads behind the pages skip run_querystring on the app's PostgreSQL engine.
-    async def counting_rows(
-        self: ArkivPostgresEngine, query: object, _original=ArkivPostgresEngine.rows
-    ) -> list[dict[str, object]]:
-        seen.append(str(query))
-        return await _original(self, query)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ArkivPostgresEngine, "rows", counting_rows)
     return seen
