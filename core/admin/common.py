@@ -4,6 +4,7 @@ lookups of one unit, one person and the units' leaders."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -127,6 +128,23 @@ def in_list(column_sql: str, values: list[Any] | tuple[Any, ...] | frozenset[Any
         return QueryString("1 = 0")
     placeholders = ", ".join("{}" for _ in items)
     return QueryString(f"{column_sql} IN ({placeholders})", *items)
+
+
+CODE = re.compile(r"[A-Za-z0-9]{1,8}")
+"""What :func:`codes_in` writes into SQL: a Noark code of the code's own (letters and digits)."""
+
+
+def codes_in(column_sql: str, codes: tuple[str, ...]) -> QueryString:
+    """``column IN ('R', 'F', 'G')`` with the codes written out, for the app's own code constants
+    (never input: anything but letters and digits is refused). The condition of a partial index
+    then matches the statement's on SQLite too, which compares the text and does not look at
+    bound values; PostgreSQL matches both."""
+    if not codes:
+        return QueryString("1 = 0")
+    for code in codes:
+        if not CODE.fullmatch(code):
+            raise ValueError(f"Not a code: {code!r}")
+    return QueryString(f"{column_sql} IN ({', '.join(repr(code) for code in codes)})")
 
 
 def contains(column: Column, text: str) -> Where:

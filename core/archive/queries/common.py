@@ -12,11 +12,21 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
-from core.admin.common import PAGE_SIZE, Page, in_list, raw_page
+from core.admin.common import PAGE_SIZE, Page, codes_in, in_list, raw_page
 from core.archive.tables import Saksmappe
 from core.request_connection import raw_rows
 
-__all__ = ["PAGE_SIZE", "Page", "QueryString", "as_date", "as_datetime", "contains", "in_list", "run"]
+__all__ = [
+    "PAGE_SIZE",
+    "Page",
+    "QueryString",
+    "as_date",
+    "as_datetime",
+    "codes_in",
+    "contains",
+    "in_list",
+    "run",
+]
 
 
 def engine_type() -> str:

@@ -6,6 +6,7 @@ import pytest
 
 from core import roles
 from core.admin import absence, auditlog, deputies, people, units
+from core.admin.common import codes_in
 from core.admin.deputies import DeputyForm
 from core.admin.people import PersonForm
 from core.admin.units import UnitForm
@@ -71,3 +72,12 @@ async def test_raw_page_and_in_list(db) -> None:
     assert ([r["code"] for r in last.items], last.number) == (["S3"], 2)
     none = QueryString("SELECT COUNT(*) AS n FROM core_unit WHERE {}", in_list("code", []))
     assert (await Unit.raw("{}", none))[0]["n"] == 0
+
+
+async def test_codes_in_writes_the_codes_out_and_refuses_anything_else() -> None:
+    assert str(codes_in("j.journalstatus", ("R", "F", "G"))) == "j.journalstatus IN ('R', 'F', 'G')"
+    assert codes_in("j.journalstatus", ("R", "F")).args == []
+    assert str(codes_in("j.x", ())) == "1 = 0"
+    for bad in ("R'", "R, 'F", "", "A B", "æ"):
+        with pytest.raises(ValueError):
+            codes_in("j.x", ("R", bad))

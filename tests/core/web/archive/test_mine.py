@@ -64,6 +64,33 @@ async def test_card_counts_equal_the_lists(client, db) -> None:
     assert "Ny søknad" in html
 
 
+async def test_a_post_distributed_to_the_person_twice_counts_once(client, db) -> None:
+    """The card counts posts, not recipients: a post with two internal recipients for the same
+    handler (the person and a copy, or distributed again) is one post on the card and in the
+    list; another handler's recipients and internal recipients older than the window do not count."""
+    unit = await make_unit()
+    me = await make_person(unit=unit)
+    other = await make_person(unit=unit)
+    case = await make_case(unit=unit)
+    twice = await make_post(case, "To ganger til meg", journalposttype="I", journalstatus="J")
+    await distributed(twice, me, unit, 1)
+    await distributed(twice, me, unit, 2)
+    await distributed(twice, other, unit, 1)
+    once = await make_post(case, "En gang til meg", journalposttype="N", journalstatus="J")
+    await distributed(once, me, unit, 3)
+    await distributed(once, me, unit, 9)  # outside the week: the post still counts once
+    assert await mine.counts(me) == mine.MineCounts(undispatched=0, distributed=2)
+    assert await mine.counts(other) == mine.MineCounts(undispatched=0, distributed=1)
+    await login(client, me)
+    assert (
+        "2 journalposter fordelt til deg siden forrige besøk" in (await client.get("/arkiv/mine/kort")).text
+    )
+    html = (await client.get("/arkiv/mine")).text
+    assert "Fordelt til deg (1–2 av 2)</caption>" in html
+    listed = html[html.index('id="fordelt"') :]
+    assert listed.count("To ganger til meg") == 1 and listed.count("En gang til meg") == 1
+
+
 async def test_empty_lists_and_a_skjermet_title(client, db) -> None:
     unit = await make_unit()
     me = await make_person(unit=unit)
