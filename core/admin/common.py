@@ -131,7 +131,7 @@ def in_list(column_sql: str, values: list[Any] | tuple[Any, ...] | frozenset[Any
 
 
 CODE = re.compile(r"[A-Za-z0-9]{1,8}")
-"""What :func:`codes_in` writes into SQL: a Noark code of the code's own (letters and digits)."""
+"""What :func:`codes_in` writes into SQL: one of the app's own Noark codes (letters and digits)."""
 
 
 def codes_in(column_sql: str, codes: tuple[str, ...]) -> QueryString:
