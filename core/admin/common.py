@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -130,21 +130,27 @@ def in_list(column_sql: str, values: list[Any] | tuple[Any, ...] | frozenset[Any
     return QueryString(f"{column_sql} IN ({placeholders})", *items)
 
 
-CODE = re.compile(r"[A-Za-z0-9]{1,8}")
-"""What :func:`codes_in` writes into SQL: one of the app's own Noark codes (letters and digits)."""
+CODE = re.compile(r"[A-Za-z0-9_]{1,32}")
+"""What :func:`codes_sql` writes into SQL: one of the app's own code constants (a Noark code, a
+task state): letters, digits and ``_``."""
 
 
-def codes_in(column_sql: str, codes: tuple[str, ...]) -> QueryString:
-    """``column IN ('R', 'F', 'G')`` with the codes written out, for the app's own code constants
-    (never input: anything but letters and digits is refused). The condition of a partial index
-    then matches the statement's on SQLite too, which compares the text and does not look at
-    bound values; PostgreSQL matches both."""
+def codes_sql(column_sql: str, codes: Sequence[str]) -> str:
+    """``column IN ('R', 'F', 'G')`` as text, the codes written out, for the app's own code
+    constants (never input: anything but letters, digits and ``_`` is refused). The condition
+    of a partial index then matches the statement's on SQLite too, which compares the text and
+    does not look at bound values; PostgreSQL matches both. Always false for no codes."""
     if not codes:
-        return QueryString("1 = 0")
+        return "1 = 0"
     for code in codes:
         if not CODE.fullmatch(code):
             raise ValueError(f"Not a code: {code!r}")
-    return QueryString(f"{column_sql} IN ({', '.join(repr(code) for code in codes)})")
+    return f"{column_sql} IN ({', '.join(repr(code) for code in codes)})"
+
+
+def codes_in(column_sql: str, codes: Sequence[str]) -> QueryString:
+    """:func:`codes_sql` as a composable condition."""
+    return QueryString(codes_sql(column_sql, codes))
 
 
 def contains(column: Column, text: str) -> Where:

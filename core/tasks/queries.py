@@ -22,7 +22,7 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
-from core.admin.common import PAGE_SIZE, Page, in_list, raw_page
+from core.admin.common import PAGE_SIZE, Page, codes_sql, in_list, raw_page
 from core.auth.user import User
 from core.request_connection import raw_rows
 from core.tables import Person, PersonRole
@@ -40,7 +40,7 @@ SORTS: dict[str, str] = {
 }
 """Inbox orders (the ``sorter`` query value → SQL)."""
 
-_ACTIVE_SQL = "t.state IN ('" + "', '".join(ACTIVE) + "')"
+_ACTIVE_SQL = codes_sql("t.state", ACTIVE)
 _COLUMNS = """
     t.id, t.kind, t.title, t.message, t.state, t.due, t.created, t.version, t.sender,
     t.receiver_person, t.receiver_role, t.taken_by, t.taken_at, t.object_type, t.object_id,

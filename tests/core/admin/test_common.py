@@ -6,7 +6,7 @@ import pytest
 
 from core import roles
 from core.admin import absence, auditlog, deputies, people, units
-from core.admin.common import codes_in
+from core.admin.common import codes_in, codes_sql
 from core.admin.deputies import DeputyForm
 from core.admin.people import PersonForm
 from core.admin.units import UnitForm
@@ -78,6 +78,7 @@ async def test_codes_in_writes_the_codes_out_and_refuses_anything_else() -> None
     assert str(codes_in("j.journalstatus", ("R", "F", "G"))) == "j.journalstatus IN ('R', 'F', 'G')"
     assert codes_in("j.journalstatus", ("R", "F")).args == []
     assert str(codes_in("j.x", ())) == "1 = 0"
-    for bad in ("R'", "R, 'F", "", "A B", "æ"):
+    assert codes_sql("t.state", ("open", "taken")) == "t.state IN ('open', 'taken')"
+    for bad in ("R'", "R, 'F", "", "A B", "æ", "x" * 33):
         with pytest.raises(ValueError):
             codes_in("j.x", ("R", bad))
