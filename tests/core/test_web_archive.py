@@ -221,6 +221,38 @@ async def test_restricted_titles_are_shown_with_the_code_or_when_involved(client
         await client.post("/logg-ut", headers=csrf(client))
 
 
+async def test_involvement_through_a_post_shows_the_case_and_the_post(client, settings) -> None:
+    """The case and post pages check involvement for their one record (correlated, per row):
+    the handler of a post in the case and the handler of an internal recipient of it see the
+    real titles on the case (and the recipient's handler on the post and its document); a
+    colleague does not."""
+    unit = await make_unit()
+    case, post, version = await restricted_records(settings, unit)
+    writer, recipient_handler, colleague = [await handler_in(unit) for _ in range(3)]
+    await make_post(case, f"Svar om {SECRET}", tilgangsrestriksjon="P", saksbehandler=writer)
+    await make_part(
+        post,
+        "Intern mottaker",
+        korrespondanseparttype="IM",
+        intern=True,
+        unit=unit,
+        saksbehandler=recipient_handler,
+    )
+    pages = (f"/arkiv/sak/{case}", f"/arkiv/journalpost/{post}")
+    for person, sees_post in ((writer, False), (recipient_handler, True)):
+        await login(client, person)
+        case_page = (await client.get(pages[0])).text
+        assert SECRET in case_page and "Barnevernsak *****" not in case_page, person
+        post_page = (await client.get(pages[1])).text
+        assert ("Melding om " + SECRET in post_page) is sees_post, person
+        assert (await client.get(f"/arkiv/dokument/{version}/fil")).status_code == (200 if sees_post else 403)
+        await client.post("/logg-ut", headers=csrf(client))
+    await login(client, colleague)
+    for url in pages:
+        html = (await client.get(url)).text
+        assert SECRET not in html and "Hemmelig Avsendersen" not in html, url
+
+
 # --- search ---------------------------------------------------------------------------------
 
 

@@ -126,7 +126,9 @@ async def list_cases(
 
 
 async def get_case(viewer: Viewer, saksmappe_id: int) -> dict[str, Any]:
-    """One case with its unit, saksansvarlig and creator; the real title only when visible."""
+    """One case with its unit, saksansvarlig and creator; the real title only when visible.
+    Skjerming and involvement are checked for this one case (``per_row``): collecting every
+    case a busy handler is involved in took 0.3 s at a million posts."""
     rows = await run(
         QueryString(
             "SELECT s.id, s.saksaar, s.sakssekvensnummer, s.saksstatus, s.saksdato, s.opprettet_dato, "
@@ -143,9 +145,9 @@ async def get_case(viewer: Viewer, saksmappe_id: int) -> dict[str, Any]:
             "LEFT JOIN core_person p ON p.id = s.saksansvarlig "
             "LEFT JOIN core_person c ON c.id = s.opprettet_av "
             "WHERE s.id = {}",
-            case_visible(viewer),
-            case_visible(viewer),
-            case_involved(viewer),
+            case_visible(viewer, per_row=True),
+            case_visible(viewer, per_row=True),
+            case_involved(viewer, per_row=True),
             open_restanse_count(),
             saksmappe_id,
         )

@@ -93,8 +93,8 @@ async def documents_of_post(viewer: Viewer, journalpost_id: int) -> list[dict[st
         QueryString(
             "SELECT j.id, CASE WHEN {} THEN 1 ELSE 0 END AS synlig, CASE WHEN {} THEN 1 ELSE 0 END AS involvert "
             "FROM core_journalpost j JOIN core_saksmappe s ON s.id = j.saksmappe WHERE j.id = {}",
-            post_visible(viewer),
-            post_involved(viewer),
+            post_visible(viewer, per_row=True),
+            post_involved(viewer, per_row=True),
             journalpost_id,
         )
     )
@@ -123,8 +123,8 @@ async def file_for_download(viewer: Viewer, dokumentobjekt_id: int) -> dict[str,
             "FROM core_dokumentobjekt o JOIN core_dokumentbeskrivelse d ON d.id = o.dokumentbeskrivelse "
             "JOIN core_journalpost j ON j.id = d.journalpost JOIN core_saksmappe s ON s.id = j.saksmappe "
             "WHERE o.id = {}",
-            post_visible(viewer),
-            post_involved(viewer),
+            post_visible(viewer, per_row=True),
+            post_involved(viewer, per_row=True),
             dokumentobjekt_id,
         )
     )

@@ -47,7 +47,7 @@ async def dokumentflyt_of(viewer: Viewer, journalpost_id: int) -> list[dict[str,
             "LEFT JOIN core_dokumentflyt f ON f.journalpost = j.id "
             "LEFT JOIN core_person pf ON pf.id = f.flyt_fra LEFT JOIN core_person pt ON pt.id = f.flyt_til "
             "WHERE j.id = {} ORDER BY f.flyt_mottatt_dato, f.flyt_sendt_dato, f.id",
-            post_visible(viewer),
+            post_visible(viewer, per_row=True),
             journalpost_id,
         )
     )

@@ -123,7 +123,7 @@ async def _finish(
                 "SELECT j.id, j.journalpostnummer, s.saksaar, s.sakssekvensnummer, "
                 "CASE WHEN {} THEN 1 ELSE 0 END AS synlig "
                 "FROM core_journalpost j JOIN core_saksmappe s ON s.id = j.saksmappe WHERE {}",
-                post_visible(viewer),
+                post_visible(viewer, per_row=True),
                 in_list("j.id", post_ids),
             )
         ):

@@ -49,16 +49,18 @@ _POST_FROM = (
 )
 
 
-def post_select(viewer: Viewer, extra_columns: str = "") -> QueryString:
+def post_select(viewer: Viewer, extra_columns: str = "", *, per_row: bool = False) -> QueryString:
+    """The post columns with the viewer's skjerming; ``per_row`` for a few rows (one post, the
+    posts of one case): see :func:`~core.archive.queries.visibility.case_involved`."""
     return QueryString(
         f"SELECT {_POST_COLUMNS}{extra_columns}, "
         "CASE WHEN {} THEN j.tittel ELSE j.offentlig_tittel END AS vist_tittel, "
         "CASE WHEN {} THEN 1 ELSE 0 END AS synlig, "
         "CASE WHEN {} THEN 1 ELSE 0 END AS involvert "
         f"{_POST_FROM}",
-        post_visible(viewer),
-        post_visible(viewer),
-        post_involved(viewer),
+        post_visible(viewer, per_row=per_row),
+        post_visible(viewer, per_row=per_row),
+        post_involved(viewer, per_row=per_row),
     )
 
 
@@ -82,7 +84,9 @@ def post_row(row: dict[str, Any]) -> dict[str, Any]:
 async def list_posts_in_case(viewer: Viewer, saksmappe_id: int, page: int | None = None) -> Page:
     """The posts of a case by journalpostnummer, each with its parties and write-offs."""
     select = QueryString(
-        "{} WHERE j.saksmappe = {} ORDER BY j.journalpostnummer", post_select(viewer), saksmappe_id
+        "{} WHERE j.saksmappe = {} ORDER BY j.journalpostnummer",
+        post_select(viewer, per_row=True),
+        saksmappe_id,
     )
     count = QueryString("SELECT COUNT(*) AS n FROM core_journalpost j WHERE j.saksmappe = {}", saksmappe_id)
     result = await run_page(select, count, page)
@@ -101,6 +105,7 @@ async def get_post(viewer: Viewer, journalpost_id: int) -> dict[str, Any]:
             post_select(
                 viewer,
                 ", s.tilgangsrestriksjon AS sak_tilgangsrestriksjon, s.version AS sak_version",
+                per_row=True,
             ),
             journalpost_id,
         )
@@ -112,7 +117,7 @@ async def get_post(viewer: Viewer, journalpost_id: int) -> dict[str, Any]:
         QueryString(
             "SELECT CASE WHEN {} THEN s.tittel ELSE s.offentlig_tittel END AS tittel "
             "FROM core_saksmappe s WHERE s.id = {}",
-            case_visible(viewer),
+            case_visible(viewer, per_row=True),
             post["saksmappe"],
         )
     )
