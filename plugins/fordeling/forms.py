@@ -4,6 +4,7 @@ button, and what the user typed (to show the form again after an error)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from core.archive.queries.distribution import CENTRAL, QueueFilter
@@ -71,6 +72,24 @@ def distribute_entered(form: Mapping[str, Any]) -> dict[str, Any]:
         "varsle": form_value(form, "varsle") == "1",
         "saker": case_owners(form),
     }
+
+
+def parse_shown_at(value: str | None) -> datetime:
+    """``vist`` of the redistribution form: when the page was shown (ISO 8601 with its offset);
+    anything else refuses *Omfordel alle* (the page is to be shown again)."""
+    try:
+        shown = datetime.fromisoformat(value or "")
+    except ValueError:
+        shown = None
+    if shown is None or shown.tzinfo is None:
+        raise ValidationFailed(
+            {
+                "valgt": _(
+                    "Vis journalpostene på nytt før du omfordeler alle: siden mangler tidspunktet den ble vist."
+                )
+            }
+        )
+    return shown
 
 
 def redistribute_entered(form: Mapping[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from core.auth.user import User
 from core.contributions import MenuLink
 from core.errors import Forbidden, NotFound
 from core.i18n import _, ngettext
+from core.timeutil import now
 from core.web.list_preferences import open_list
 from core.web.pages import AnyRequest, current_user, page_or_fragment
 from plugins.fordeling import queries, services
@@ -277,11 +278,15 @@ async def document_response(
 # --- omfordeling ---------------------------------------------------------------------------
 
 
-def omfordel_url(unit_id: int, handler_id: int | None) -> str:
+def omfordel_query(unit_id: int, handler_id: int | None) -> str:
     params: dict[str, str] = {"enhet": str(unit_id)}
     if handler_id:
         params["fra"] = str(handler_id)
-    return "/fordeling/omfordel?" + urlencode(params)
+    return urlencode(params)
+
+
+def omfordel_url(unit_id: int, handler_id: int | None) -> str:
+    return "/fordeling/omfordel?" + omfordel_query(unit_id, handler_id)
 
 
 def require_omfordel_unit(user: User, unit_id: int | None) -> int:
@@ -298,10 +303,14 @@ async def omfordel_context(
     request: AnyRequest,
     unit_id: int | None,
     handler_id: int | None,
+    side: int | None = None,
     *,
     errors: dict[str, str] | None = None,
     form: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The redistribution page: the unit's handlers with their open posts (from the restanse
+    ledger), and one page of the chosen handler's open posts; ``shown_at`` goes with the form,
+    so *Omfordel alle* moves what the page counted (:func:`~core.archive.queries.distribution.open_item_choices`)."""
     user = current_user(request)
     unit_id = require_omfordel_unit(user, unit_id)
     unit = await services.require_unit(unit_id)
@@ -318,7 +327,13 @@ async def omfordel_context(
     ]
     if handler_id is not None and handler_id not in {h["id"] for h in handlers}:
         handler_id = None
-    items = await open_items_of(await Viewer.of(user), unit_id, handler_id) if handler_id else []
+    result = (
+        await open_items_of(
+            await Viewer.of(user), unit_id, handler_id, total=counts.get(handler_id, 0), page=side
+        )
+        if handler_id
+        else None
+    )
     return {
         "unit_id": unit_id,
         "unit": unit,
@@ -326,7 +341,10 @@ async def omfordel_context(
         "handlers": handlers,
         "handler_id": handler_id,
         "handler_name": next((h["name"] for h in handlers if h["id"] == handler_id), ""),
-        "items": items,
+        "result": result,
+        "items": result.items if result else [],
+        "pager_query": omfordel_query(unit_id, handler_id),
+        "shown_at": now().isoformat(),
         "targets": [p for p in unit_people if p["id"] != handler_id],
         "as_deputy_for": await deputy_for(user, unit_id),
         "errors": errors or {},
@@ -338,12 +356,13 @@ async def omfordel_response(
     request: AnyRequest,
     unit_id: int | None,
     handler_id: int | None,
+    side: int | None = None,
     *,
     errors: dict[str, str] | None = None,
     form: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Template:
-    context = await omfordel_context(request, unit_id, handler_id, errors=errors, form=form)
+    context = await omfordel_context(request, unit_id, handler_id, side, errors=errors, form=form)
     return await page_or_fragment(
         request, "fordeling/omfordel.html", "fordeling/_omfordel.html", status_code=status_code, **context
     )

@@ -31,6 +31,7 @@ from core.archive.queries.common import (
     as_date,
     as_datetime,
     contains,
+    engine_type,
     in_list,
     run,
     run_page,
@@ -471,19 +472,69 @@ async def attach_suggestions(viewer: Viewer, unit_id: int, items: list[dict[str,
 # --- redistribution ------------------------------------------------------------------------
 
 
-async def open_items_of(viewer: Viewer, unit_id: int, handler_id: int) -> list[dict[str, Any]]:
-    """A handler's open items in a unit, oldest first: their restanser (internal recipients,
-    not copies, not written off), what omfordeling moves. A copy (IK) needs no answer and is
-    never open for its handler once distributed."""
+def _open_of(unit_id: int, handler_id: int) -> QueryString:
+    """SQL over ``k``/``j``: a handler's open item in a unit, their restanser (internal
+    recipients, not copies, not written off), what omfordeling moves. A copy (IK) needs no
+    answer and is never open for its handler once distributed."""
+    return QueryString(
+        "k.administrativ_enhet = {} AND k.saksbehandler = {} AND {}",
+        unit_id,
+        handler_id,
+        open_on(today(), RECIPIENT),
+    )
+
+
+async def open_items_of(
+    viewer: Viewer, unit_id: int, handler_id: int, *, total: int, page: int | None = None
+) -> Page:
+    """One page of a handler's open items in a unit (:func:`_open_of`), oldest journaldato
+    first. ``total``: how many there are (the page's count per handler,
+    :func:`~core.archive.queries.distribution_counts.open_counts_by_handler`), not counted
+    again. The page's ids come from the restanse spans the write side keeps (the same rule,
+    :mod:`core.archive.ledger`; index ``core_restanse_span_behandler_dato``), so a deep page of
+    the busiest handler reads a stretch of one index instead of sorting all their items."""
+    number = min(max(1, page or 1), max(1, math.ceil(total / PAGE_SIZE)))
+    on = today()
+    ids = QueryString(
+        "SELECT x.korrespondansepart FROM core_restanse_span x WHERE x.saksbehandler = {} AND x.enhet = {} "
+        "AND x.fra_dato <= {} AND (x.til_dato IS NULL OR x.til_dato > {}) "
+        "ORDER BY x.fra_dato, x.korrespondansepart LIMIT {} OFFSET {}",
+        handler_id,
+        unit_id,
+        on,
+        on,
+        PAGE_SIZE,
+        (number - 1) * PAGE_SIZE,
+    )
+    chosen = (
+        QueryString("k.id = ANY(ARRAY({}))", ids)
+        if engine_type() in ("postgres", "cockroach")
+        else QueryString("k.id IN ({})", ids)
+    )
     rows = await run(
         QueryString(
-            "{} WHERE k.administrativ_enhet = {} AND k.saksbehandler = {} AND {} "
-            "ORDER BY COALESCE(j.mottatt_dato, j.sendt_dato, j.journaldato) ASC, k.id ASC",
+            "{} WHERE {} AND {} ORDER BY j.journaldato ASC, k.id ASC",
             _select(viewer),
-            unit_id,
-            handler_id,
-            open_on(today(), RECIPIENT),
+            chosen,
+            _open_of(unit_id, handler_id),
         )
     )
-    on = today()
-    return [_item(row, on) for row in rows]
+    for row in rows:
+        _item(row, on)
+    return Page(items=rows, number=number, total=total)
+
+
+async def open_item_choices(unit_id: int, handler_id: int, shown_at: datetime) -> list[tuple[int, int]]:
+    """``(korrespondansepart, version)`` of every open item of the handler in the unit that
+    reached the handler at or before ``shown_at`` (*Omfordel alle* moves what the page counted
+    when it was shown, on all its pages; a post distributed to the handler later is not
+    moved), by id."""
+    rows = await run(
+        QueryString(
+            "SELECT k.id, k.version FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
+            "WHERE {} AND (k.fordelt_dato IS NULL OR k.fordelt_dato <= {}) ORDER BY k.id",
+            _open_of(unit_id, handler_id),
+            shown_at,
+        )
+    )
+    return [(int(row["id"]), int(row["version"])) for row in rows]

@@ -3,8 +3,10 @@ another handler of the unit, with a remark.
 
 * ``GET /fordeling/omfordel?enhet=<id>&fra=<person>``: pick the handler, see the open posts;
   htmx gets only the region (``_omfordel.html``).
-* ``POST /fordeling/omfordel``: move the ticked posts (``handling=valgte``) or every post
-  listed (``handling=alle``, with the versions the page showed).
+* ``GET /fordeling/omfordel?...&side=<n>``: the handler's open posts, 50 to a page.
+* ``POST /fordeling/omfordel``: move the ticked posts (``handling=valgte``, with the versions
+  the page showed) or every open post the page counted (``handling=alle``, with ``vist``, the
+  time the page was shown: a post that reached the handler later stays).
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ from plugins.fordeling import forms, pages, services
 
 @get("/omfordel", name="fordeling:redistribute_page")
 async def redistribute_page(
-    request: AnyRequest, enhet: FromQuery[str | None] = None, fra: FromQuery[int | None] = None
+    request: AnyRequest,
+    enhet: FromQuery[str | None] = None,
+    fra: FromQuery[int | None] = None,
+    side: FromQuery[int | None] = None,
 ) -> Template:
-    return await pages.omfordel_response(request, forms.parse_queue(enhet, current_user(request)), fra)
+    return await pages.omfordel_response(request, forms.parse_queue(enhet, current_user(request)), fra, side)
 
 
 @post("/omfordel", name="fordeling:redistribute")
@@ -37,19 +42,29 @@ async def redistribute(request: AnyRequest) -> Response[Any]:
     unit_id = pages.require_omfordel_unit(user, forms.parse_queue(form_value(form, "enhet"), user))
     handler_id = form_id(form, "fra")
     all_posts = form_value(form, "handling") == "alle"
-    chosen = form_values(form, "alle_valgt" if all_posts else "valgt")
     try:
         if handler_id is None:
             raise ValidationFailed({"fra": _("Velg saksbehandleren som har journalpostene nå.")})
-        outcome = await services.redistribute(
-            runtime(request),
-            user,
-            unit_id,
-            handler_id,
-            Selected.parse_all(chosen, message=forms.invalid_selection()),
-            form_value(form, "saksbehandler"),
-            form_value(form, "merknad"),
-        )
+        if all_posts:
+            outcome = await services.redistribute_all(
+                runtime(request),
+                user,
+                unit_id,
+                handler_id,
+                forms.parse_shown_at(form_value(form, "vist")),
+                form_value(form, "saksbehandler"),
+                form_value(form, "merknad"),
+            )
+        else:
+            outcome = await services.redistribute(
+                runtime(request),
+                user,
+                unit_id,
+                handler_id,
+                Selected.parse_all(form_values(form, "valgt"), message=forms.invalid_selection()),
+                form_value(form, "saksbehandler"),
+                form_value(form, "merknad"),
+            )
     except ValidationFailed as exc:
         return await pages.omfordel_response(
             request,

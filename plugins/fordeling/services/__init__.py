@@ -37,7 +37,7 @@ from plugins.fordeling.services.distribute import (
     owners_set,
     prepare,
 )
-from plugins.fordeling.services.moves import REMARK_MAX, redistribute, send_to_unit
+from plugins.fordeling.services.moves import REMARK_MAX, redistribute, redistribute_all, send_to_unit
 
 __all__ = [
     "OWNER_FIELD",
@@ -56,6 +56,7 @@ __all__ = [
     "parse_person",
     "prepare",
     "redistribute",
+    "redistribute_all",
     "require_distributor",
     "require_unit",
     "require_viewer",

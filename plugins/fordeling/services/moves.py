@@ -3,11 +3,12 @@ queue's *Send valgte til en enhet*), and between the handlers of a unit (*omford
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from core.archive import services as archive
 from core.archive.queries import choices, people
-from core.archive.queries.distribution import items_by_id
+from core.archive.queries.distribution import items_by_id, open_item_choices
 from core.archive.queries.recipients import recipient_state
 from core.archive.queries.visibility import Viewer
 from core.archive.tables import Korrespondansepart
@@ -125,3 +126,22 @@ async def redistribute(
         saksbehandler_id=handler_id,
     )
     return outcome
+
+
+async def redistribute_all(
+    runtime: Runtime,
+    user: User,
+    unit_id: int,
+    from_handler: int,
+    shown_at: datetime,
+    handler_value: str | None,
+    remark: str,
+) -> Outcome:
+    """*Omfordel alle*: every open post of ``from_handler`` in the unit that the page counted
+    when it was shown at ``shown_at`` (on all its pages; a post that reached the handler later
+    stays), moved as :func:`redistribute` moves the ticked ones."""
+    require_distributor(user, unit_id)
+    chosen = [
+        Selected(id_, version) for id_, version in await open_item_choices(unit_id, from_handler, shown_at)
+    ]
+    return await redistribute(runtime, user, unit_id, from_handler, chosen, handler_value, remark)

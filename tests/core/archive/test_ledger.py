@@ -26,8 +26,9 @@ import pytest
 
 from core.archive import creation, ledger, open_counts, recipients, services
 from core.archive.inputs import PostChanges
-from core.archive.queries import restanse_lists, restanser, signals
-from core.archive.queries.common import as_date, run
+from core.archive.queries import distribution_counts, restanse_lists, restanser, signals
+from core.archive.queries.common import QueryString, as_date, run
+from core.archive.queries.open_recipients import RECIPIENT, open_on
 from core.archive.queries.restanser import Scope
 from core.archive.queries.visibility import Viewer
 from core.archive.services import InternalRecipient
@@ -35,7 +36,7 @@ from core.archive.tables import Avskrivning, Journalpost, Korrespondansepart, Pe
 from core.archive.transfer import counts_of, preview
 from core.db import writing
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from core.timeutil import months_back, now
+from core.timeutil import months_back, now, today
 from tests.core.archive.service_org import Org, incoming, make_org, note, own_case
 from tests.support.factories import as_user
 from tests.support.plans import plan_of
@@ -370,6 +371,24 @@ async def assert_own_summaries_equal_the_spans(org: Org) -> None:
             )
 
 
+async def assert_open_items_per_handler_equal_the_rule(org: Org) -> None:
+    """The omfordeling page's open items per handler (from the ledger) are the unit's open
+    recipients by their current handler, counted over the records with the rule."""
+    for unit in (org.lma, org.oko):
+        rows = await run(
+            QueryString(
+                "SELECT k.saksbehandler AS person, COUNT(*) AS n FROM core_korrespondansepart k "
+                "JOIN core_journalpost j ON j.id = k.journalpost "
+                "WHERE k.administrativ_enhet = {} AND k.saksbehandler IS NOT NULL AND {} "
+                "GROUP BY k.saksbehandler",
+                unit,
+                open_on(today(), RECIPIENT),
+            )
+        )
+        expected = {int(r["person"]): int(r["n"]) for r in rows}
+        assert await distribution_counts.open_counts_by_handler(unit) == expected, unit
+
+
 async def assert_unit_overdue_equals_the_list(org: Org, rng: random.Random) -> None:
     """A unit's forfalt per handler (the leader's card and report, from the spans' index) is
     the rule's list of each (unit, handler) counted by hand, with and without a period."""
@@ -556,6 +575,7 @@ async def test_ledger_equals_rule_on_random_histories(
         await assert_ledger_equals_rule(org, rng)
         await assert_summaries_equal_the_list(org)
         await assert_own_summaries_equal_the_spans(org)
+        await assert_open_items_per_handler_equal_the_rule(org)
         await assert_unit_overdue_equals_the_list(org, rng)
         await assert_old_restanser_equal_the_list(org, monkeypatch)
         await assert_date_sorted_pages_are_the_whole_list(org, monkeypatch)

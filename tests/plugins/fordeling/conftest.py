@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from core import roles
-from core.archive import fordeling_spans, sender_handlers
+from core.archive import ledger, sender_handlers
 from core.archive.filestore import FileStore
 from core.archive.tables import (
     Avskrivning,
@@ -181,7 +181,7 @@ async def make_post(
             tittel="Brev" if n == 0 else f"Vedlegg {n}",
             opprettet_dato=received,
         ).save()
-    await fordeling_spans.refresh_posts([int(post.id)])  # as the write side does (core.archive.ledger)
+    await ledger.refresh_posts([int(post.id)])  # as the write side does (queues, restanse ledger)
     case_row = (
         await Saksmappe.select(Saksmappe.saksaar, Saksmappe.sakssekvensnummer)
         .where(Saksmappe.id == case)
@@ -237,7 +237,7 @@ async def write_off(post: Post, by: int | None = None) -> None:
         avskrivningsmaate="TE",
         registrert=now(),
     ).save()
-    await fordeling_spans.refresh_posts([post.id])
+    await ledger.refresh_posts([post.id])
 
 
 async def grant(person: int, code: str) -> None:

@@ -375,7 +375,7 @@ async def test_redistribute_all_open_posts_of_a_handler(client, org: Org) -> Non
             "enhet": str(org.unit),
             "fra": str(org.handler),
             "handling": "alle",
-            "alle_valgt": [f"{p.korrespondansepart_id}:1" for p in posts],
+            "vist": shown_at(page.text),
             "saksbehandler": str(org.handler2),
         },
     )
@@ -387,7 +387,7 @@ async def test_redistribute_all_open_posts_of_a_handler(client, org: Org) -> Non
             "enhet": str(org.unit),
             "fra": str(org.handler),
             "handling": "alle",
-            "alle_valgt": [f"{p.korrespondansepart_id}:1" for p in posts],
+            "vist": shown_at(page.text),
             "saksbehandler": str(org.handler2),
             "merknad": "Hanne har permisjon.",
         },
@@ -404,6 +404,51 @@ async def test_redistribute_all_open_posts_of_a_handler(client, org: Org) -> Non
         remarks = await Merknad.select().where(Merknad.journalpost == post.id)
         assert any("Hanne har permisjon." in r["merknadstekst"] for r in remarks)
     assert await handler_of(kept) == org.handler2
+
+
+def shown_at(html: str) -> str:
+    """The redistribution form's ``vist``: when the page was shown."""
+    found = re.search(r'name="vist" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+async def test_redistribute_pages_the_open_posts_and_moves_all_the_page_counted(client, org: Org) -> None:
+    """A busy handler's open posts come 50 to a page; *Omfordel alle* moves those on every
+    page that the page counted when shown, not a post distributed to the handler afterwards; a
+    form without the time it was shown moves nothing and says why."""
+    case = await make_case(unit=org.unit, saksansvarlig=org.handler)
+    posts = [await make_post(case, unit=org.unit, handler=org.handler, age=60 - n) for n in range(52)]
+    await login(client, org.leader)
+    url = f"/fordeling/omfordel?enhet={org.unit}&fra={org.handler}"
+    first = (await client.get(url)).text
+    assert posts[0].number + "<" in first and posts[49].number + "<" in first
+    assert posts[50].number + "<" not in first
+    assert "Side 1 av 2" in first and "Omfordel alle 52" in first and "(52)" in first
+    assert "Velg alle på siden" in first
+    second = (await client.get(url + "&side=2")).text
+    assert posts[50].number + "<" in second and posts[51].number + "<" in second
+    assert posts[0].number + "<" not in second
+    form = {
+        "enhet": str(org.unit),
+        "fra": str(org.handler),
+        "handling": "alle",
+        "saksbehandler": str(org.handler2),
+        "merknad": "Permisjon.",
+    }
+    assert (await post_form(client, "/fordeling/omfordel", {**form, "vist": "2026-12-01\x00"})).status_code == 400
+    for bad in ("", "i går", "2026-12-01T10:00:00", "99999-01-01T00:00:00+00:00"):
+        refused = await post_form(client, "/fordeling/omfordel", {**form, "vist": bad})
+        assert refused.status_code == 422, bad
+        assert "Vis journalpostene på nytt før du omfordeler alle" in refused.text
+        assert "Permisjon." in refused.text  # what was typed is kept
+    assert await handler_of(posts[0]) == org.handler
+    later = await make_post(case, unit=org.unit, handler=org.handler)  # distributed after the page
+    response = await post_form(client, "/fordeling/omfordel", {**form, "vist": shown_at(second)}, htmx=True)
+    assert response.status_code == 200, response.text
+    assert "52 journalposter er omfordelt til Harald Handler." in response.text
+    assert {await handler_of(post) for post in posts} == {org.handler2}
+    assert await handler_of(later) == org.handler
 
 
 async def test_redistribute_lists_the_restanser_not_the_copies(client, org: Org) -> None:
