@@ -436,7 +436,9 @@ async def test_redistribute_pages_the_open_posts_and_moves_all_the_page_counted(
         "saksbehandler": str(org.handler2),
         "merknad": "Permisjon.",
     }
-    assert (await post_form(client, "/fordeling/omfordel", {**form, "vist": "2026-12-01\x00"})).status_code == 400
+    assert (
+        await post_form(client, "/fordeling/omfordel", {**form, "vist": "2026-12-01\x00"})
+    ).status_code == 400
     for bad in ("", "i går", "2026-12-01T10:00:00", "99999-01-01T00:00:00+00:00"):
         refused = await post_form(client, "/fordeling/omfordel", {**form, "vist": bad})
         assert refused.status_code == 422, bad
