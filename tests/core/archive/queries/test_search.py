@@ -215,19 +215,26 @@ async def test_the_date_windows_give_the_same_hits_as_the_whole_archive(db, monk
     assert [row["id"] for row in found.items] == [orphan] and found.total == 1
 
 
-def test_a_slice_after_the_week_is_as_long_as_the_missing_hits_need_with_half_again() -> None:
-    """After a week that held 105 of 201 hits (15 a day), the next slice is long enough for
-    the 96 still missing with half again as margin (ten days: 9.6 rounded up), not for all
-    201 again (which read two weeks); when that reaches past the month the slice ends with the
-    month; when not even the month would hold the rest at this rate it is skipped, as it is
-    after the month: everything older is read."""
+def test_a_slice_after_the_day_or_week_is_as_long_as_the_missing_hits_need_with_half_again() -> None:
+    """The first slice is the last day. After a day that held 100 of 201 hits, the next slice
+    is long enough for the 101 still missing with half again as margin (three days), not the
+    whole week; after a day of 30 it is the week (ten days would pass it); after none, the week
+    and the month cannot hold the rest at that rate and everything older is read. After a week
+    that held 105 of 201 hits (15 a day), the next slice is long enough for the 96 still missing
+    with half again as margin (ten days: 9.6 rounded up), not for all 201 again (which read two
+    weeks); when that reaches past the month the slice ends with the month; when not even the
+    month would hold the rest at this rate it is skipped, as it is after the month: everything
+    older is read."""
     from datetime import date, timedelta
 
     from core.archive.queries import search
 
     today = date(2026, 12, 7)
-    week = today - timedelta(days=7)
-    assert search._next_start(today, None, 0, 201) == week
+    day, week = today - timedelta(days=1), today - timedelta(days=7)
+    assert search._next_start(today, None, 0, 201) == day
+    assert search._next_start(today, day, 100, 201) == today - timedelta(days=3)
+    assert search._next_start(today, day, 30, 201) == week
+    assert search._next_start(today, day, 0, 201) is None
     assert search._next_start(today, week, 105, 201) == week - timedelta(days=10)
     assert search._next_start(today, week, 50, 201) == today - timedelta(days=31)
     assert search._next_start(today, week, 10, 201) is None
