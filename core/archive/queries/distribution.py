@@ -197,6 +197,19 @@ it ran."""
 _FROM = f"FROM core_korrespondansepart k {_JOINS}"
 _FROM_QUEUE = f"FROM til_fordeling q JOIN core_korrespondansepart k ON k.id = q.id {_JOINS}"
 """From the queue's items (:func:`_queued`) only."""
+_FROM_QUEUE_POSTGRES = (
+    "FROM til_fordeling q JOIN core_korrespondansepart k ON k.id = q.id "
+    "JOIN core_journalpost j ON j.id = k.journalpost "
+    "CROSS JOIN LATERAL (SELECT * FROM core_saksmappe s0 WHERE s0.id = j.saksmappe OFFSET 0) s"
+)
+""":data:`_FROM_QUEUE` on PostgreSQL: each item's case read by key. With a text filter
+(*Søk*) the planner expected few rows and hashed every case of the archive to join them: a
+leader's queue of 439 filtered on a common word took 0.1 s at a million posts, 10 ms so.
+``OFFSET 0`` keeps the subquery from being merged into an ordinary join."""
+
+
+def _from_queue() -> str:
+    return _FROM_QUEUE_POSTGRES if engine_type() in ("postgres", "cockroach") else _FROM_QUEUE
 
 
 def _queued(unit_id: int | None) -> QueryString:
@@ -327,7 +340,7 @@ def span_page_query(
         fordeling_spans.waiting_on(today()),
         size,
         offset,
-        _select(viewer, _FROM_QUEUE, new_since),
+        _select(viewer, _from_queue(), new_since),
     )
 
 
@@ -340,10 +353,10 @@ def queue_queries(
     select = QueryString(
         f"{{}}{{}} WHERE {{}} ORDER BY {SORTS[filters.sorter]}",
         _queued(unit_id),
-        _select(viewer, _FROM_QUEUE, new_since, by_sender="sorter_avsender" in SORTS[filters.sorter]),
+        _select(viewer, _from_queue(), new_since, by_sender="sorter_avsender" in SORTS[filters.sorter]),
         where,
     )
-    return select, QueryString(f"{{}}SELECT COUNT(*) AS n {_FROM_QUEUE} WHERE {{}}", _queued(unit_id), where)
+    return select, QueryString(f"{{}}SELECT COUNT(*) AS n {_from_queue()} WHERE {{}}", _queued(unit_id), where)
 
 
 async def queue_page(
