@@ -356,7 +356,9 @@ def queue_queries(
         _select(viewer, _from_queue(), new_since, by_sender="sorter_avsender" in SORTS[filters.sorter]),
         where,
     )
-    return select, QueryString(f"{{}}SELECT COUNT(*) AS n {_from_queue()} WHERE {{}}", _queued(unit_id), where)
+    return select, QueryString(
+        f"{{}}SELECT COUNT(*) AS n {_from_queue()} WHERE {{}}", _queued(unit_id), where
+    )
 
 
 async def queue_page(
