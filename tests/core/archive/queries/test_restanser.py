@@ -375,6 +375,14 @@ async def test_open_restanser_sorts_pages_and_iterates(org: Org) -> None:
     batches = [batch async for batch in restanse_lists.iter_restanser(viewer, Scope(), day=D, batch=3)]
     assert [len(b) for b in batches] == [3, 1]
     assert [i["journaldato"].day for b in batches for i in b] == [1, 5, 10, 20]
+    for key in restanse_lists.SORTS:  # the export's ids-first batches keep each sort of the list
+        listed = await restanse_lists.open_restanser(viewer, Scope(), day=D, sort=key, size=100)
+        exported = [
+            item
+            async for chunk in restanse_lists.iter_restanser(viewer, Scope(), day=D, sort=key, batch=3)
+            for item in chunk
+        ]
+        assert exported == listed.items, key
 
 
 async def test_an_export_is_one_snapshot_even_when_a_restanse_is_written_off_meanwhile(org: Org) -> None:
