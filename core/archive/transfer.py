@@ -104,6 +104,28 @@ async def preview(user: User, from_person: int) -> dict[str, list[dict[str, obje
     }
 
 
+SHOWN = 50
+"""Items of each kind a page lists (:func:`summary`); the counts are of all."""
+
+
+async def summary(user: User, from_person: int) -> tuple[dict[str, list[dict[str, object]]], TransferCounts]:
+    """What :func:`preview` shows, for a page: the first :data:`SHOWN` items of each kind and
+    the counts of all (the restanser from the ledger's spans, :func:`leaver.counts`). The
+    busiest handler has some ten thousand restanser: listing them all made the checklist a
+    2.5 MB page (0.4 s at a million posts)."""
+    await require_authority(user, from_person)
+    viewer = await Viewer.of(user)
+    tasks = [dict(t) for t in await task_queries.open_tasks_of(from_person)]
+    found = await leaver.counts(from_person)
+    items = {
+        "restanser": await leaver.restanser(viewer, from_person, limit=SHOWN),
+        "cases": await leaver.cases(viewer, from_person, limit=SHOWN),
+        "unsent": await leaver.unsent(viewer, from_person, limit=SHOWN),
+        "tasks": tasks[:SHOWN],
+    }
+    return items, TransferCounts(found.restanser, found.cases, found.unsent, len(tasks))
+
+
 def counts_of(items: dict[str, list[dict[str, object]]]) -> TransferCounts:
     return TransferCounts(**{key: len(value) for key, value in items.items()})
 

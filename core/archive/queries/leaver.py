@@ -142,44 +142,64 @@ async def queue_count(person_id: int) -> int:
     return int(rows[0]["n"] or 0)
 
 
-def _post_title(viewer: Viewer) -> QueryString:
-    return QueryString("CASE WHEN {} THEN j.tittel ELSE j.offentlig_tittel END", post_visible(viewer))
+def _post_title(viewer: Viewer, *, per_row: bool = False) -> QueryString:
+    return QueryString(
+        "CASE WHEN {} THEN j.tittel ELSE j.offentlig_tittel END", post_visible(viewer, per_row=per_row)
+    )
 
 
-async def restanser(viewer: Viewer, person_id: int, day: date | None = None) -> list[dict[str, Any]]:
+def _limited(query: QueryString, limit: int | None) -> QueryString:
+    return query if limit is None else QueryString("{} LIMIT {}", query, limit)
+
+
+async def restanser(
+    viewer: Viewer, person_id: int, day: date | None = None, *, limit: int | None = None
+) -> list[dict[str, Any]]:
     """The open recipients the person handles: ``id``, ``version`` (of the recipient),
-    ``journalpost_id``, ``journalpostnummer`` and ``tittel``; oldest first."""
+    ``journalpost_id``, ``journalpostnummer`` and ``tittel``; oldest first (``limit``: the
+    first so many, for a page; :func:`counts` counts them all)."""
     return await run(
-        QueryString(
-            "SELECT k.id, k.version, j.id AS journalpost_id, j.journaldato, {} AS tittel "
-            "FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
-            "LEFT JOIN core_saksmappe s ON s.id = j.saksmappe WHERE {} ORDER BY j.journaldato, k.id",
-            _post_title(viewer),
-            restanse_condition(person_id, day or today()),
+        _limited(
+            QueryString(
+                "SELECT k.id, k.version, j.id AS journalpost_id, j.journaldato, {} AS tittel "
+                "FROM core_korrespondansepart k JOIN core_journalpost j ON j.id = k.journalpost "
+                "LEFT JOIN core_saksmappe s ON s.id = j.saksmappe WHERE {} ORDER BY j.journaldato, k.id",
+                _post_title(viewer, per_row=limit is not None),
+                restanse_condition(person_id, day or today()),
+            ),
+            limit,
         )
     )
 
 
-async def cases(viewer: Viewer, person_id: int) -> list[dict[str, Any]]:
-    """The open cases with the person as saksansvarlig: ``id``, ``version``, ``tittel``."""
+async def cases(viewer: Viewer, person_id: int, *, limit: int | None = None) -> list[dict[str, Any]]:
+    """The open cases with the person as saksansvarlig: ``id``, ``version``, ``tittel``
+    (``limit``: as :func:`restanser`)."""
     return await run(
-        QueryString(
-            "SELECT s.id, s.version, CASE WHEN {} THEN s.tittel ELSE s.offentlig_tittel END AS tittel "
-            "FROM core_saksmappe s WHERE {} ORDER BY s.id",
-            case_visible(viewer),
-            case_condition(person_id),
+        _limited(
+            QueryString(
+                "SELECT s.id, s.version, CASE WHEN {} THEN s.tittel ELSE s.offentlig_tittel END AS tittel "
+                "FROM core_saksmappe s WHERE {} ORDER BY s.id",
+                case_visible(viewer, per_row=limit is not None),
+                case_condition(person_id),
+            ),
+            limit,
         )
     )
 
 
-async def unsent(viewer: Viewer, person_id: int) -> list[dict[str, Any]]:
-    """The person's posts not yet dispatched: ``id``, ``version``, ``journalstatus``, ``tittel``."""
+async def unsent(viewer: Viewer, person_id: int, *, limit: int | None = None) -> list[dict[str, Any]]:
+    """The person's posts not yet dispatched: ``id``, ``version``, ``journalstatus``, ``tittel``
+    (``limit``: as :func:`restanser`)."""
     return await run(
-        QueryString(
-            "SELECT j.id, j.version, j.journalposttype, j.journalstatus, {} AS tittel "
-            "FROM core_journalpost j LEFT JOIN core_saksmappe s ON s.id = j.saksmappe WHERE {} ORDER BY j.id",
-            _post_title(viewer),
-            unsent_condition(person_id),
+        _limited(
+            QueryString(
+                "SELECT j.id, j.version, j.journalposttype, j.journalstatus, {} AS tittel "
+                "FROM core_journalpost j LEFT JOIN core_saksmappe s ON s.id = j.saksmappe WHERE {} ORDER BY j.id",
+                _post_title(viewer, per_row=limit is not None),
+                unsent_condition(person_id),
+            ),
+            limit,
         )
     )
 

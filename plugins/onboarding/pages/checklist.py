@@ -47,8 +47,8 @@ def item_link(kind: str, item: dict[str, Any]) -> str:
 
 async def checklist_context(request: AnyRequest, user: User, person_id: int, **extra: Any) -> dict[str, Any]:
     """The checklist page: raises Forbidden for anyone but the acting leader and
-    Fellestjenesten/Arkiv (through :func:`transfer.preview`)."""
-    items = await transfer.preview(user, person_id)
+    Fellestjenesten/Arkiv (through :func:`transfer.summary`)."""
+    items, counts = await transfer.summary(user, person_id)
     pm = runtime(request).pm
     lines = await checklist.lines(pm, person_id)
     return {
@@ -58,7 +58,7 @@ async def checklist_context(request: AnyRequest, user: User, person_id: int, **e
         "items": items,
         "item_lines": ITEM_LINES,
         "item_link": item_link,
-        "counts": transfer.counts_of(items),
+        "counts": counts,
         "deputy_periods": await deputy_periods(person_id),
         "successors": await transfer.successors(user, person_id),
         "may_complete": await checklist.may_complete(pm, person_id),
@@ -69,15 +69,16 @@ async def checklist_context(request: AnyRequest, user: User, person_id: int, **e
 
 
 async def preview_context(user: User, person_id: int, to_person: int | None, **extra: Any) -> dict[str, Any]:
-    """The transfer preview: exactly what moves to ``to_person`` now."""
-    items = await transfer.preview(user, person_id)
+    """The transfer preview: what moves to ``to_person`` now (the counts of all, the first
+    items of each kind: :func:`core.archive.transfer.summary`)."""
+    items, counts = await transfer.summary(user, person_id)
     successors = await transfer.successors(user, person_id)
     successor = next((s for s in successors if s["id"] == to_person), None)
     return {
         "person": await person_of(person_id),
         "items": items,
         "item_link": item_link,
-        "counts": transfer.counts_of(items),
+        "counts": counts,
         "successor": successor,
         "successors": successors,
         "errors": extra.pop("errors", {}),

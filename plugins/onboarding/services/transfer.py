@@ -1,4 +1,5 @@
-"""The bulk transfer of a leaver's work: the successors the leader may pick, the preview, and
+"""The bulk transfer of a leaver's work: the successors the leader may pick, the preview (for a
+page: the first items of each kind and the counts of all, ``summary``), and
 the transfer itself through :func:`core.archive.services.transfer_work` (one transaction)."""
 
 from __future__ import annotations
@@ -7,12 +8,12 @@ from typing import Any
 
 from core.archive import services as archive
 from core.archive.queries.people import people_by_id, unit_people
-from core.archive.transfer import TransferCounts, counts_of, preview, require_authority
+from core.archive.transfer import TransferCounts, counts_of, preview, require_authority, summary
 from core.auth.user import User
 from core.organisation import leader_of
 from core.settings import Settings
 
-__all__ = ["TransferCounts", "counts_of", "preview", "successors", "transfer"]
+__all__ = ["TransferCounts", "counts_of", "preview", "successors", "summary", "transfer"]
 
 
 async def successors(user: User, person_id: int) -> list[dict[str, Any]]:

@@ -103,6 +103,31 @@ async def test_preview_then_transfer_through_the_pages(client, settings) -> None
     assert "det er ingenting å flytte" in empty.text and "Flytt alt" not in empty.text
 
 
+async def test_the_pages_list_the_first_items_and_count_them_all(client, settings, monkeypatch) -> None:
+    """A busy handler has thousands of restanser: the checklist and the preview list the first
+    few of each kind (``SHOWN``) and say how many there are; the transfer's expected counts
+    are of all, and the transfer moves all."""
+    from core.archive import transfer
+
+    monkeypatch.setattr(transfer, "SHOWN", 1)
+    work = await make_work(settings)
+    org = work.org
+    await login(client, org.leader)
+    base = f"/onboarding/sjekkliste/{org.handler}"
+    page = (await client.get(base)).text
+    cases = page.split('id="liste-cases"', 1)[1].split("</section>", 1)[0]
+    assert "(2)" in cases and cases.count("<li>") == 1 and "Viser de 1 første av 2." in cases
+    restanser = page.split('id="liste-restanser"', 1)[1].split("</section>", 1)[0]
+    assert "(1)" in restanser and restanser.count("<li>") == 1 and "Viser de" not in restanser
+    preview = await client.get(f"{base}/flytt", params={"til": org.colleague})
+    assert "Viser de 1 første av 2." in preview.text
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="(\d+)">', preview.text))
+    assert hidden == {"til": str(org.colleague), "restanser": "1", "cases": "2", "unsent": "1", "tasks": "1"}
+    assert (await client.post(f"{base}/flytt", data=hidden, headers=csrf(client))).status_code == 303
+    assert await Saksmappe.count().where(Saksmappe.saksansvarlig == org.handler) == 0
+    assert "Ingen." in (await client.get(base)).text
+
+
 async def test_a_reason_through_the_page(client, settings) -> None:
     work = await make_work(settings)
     await login(client, work.org.leader)
