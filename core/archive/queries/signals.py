@@ -117,10 +117,16 @@ async def handler_signals(
             " FROM core_avskrivning a JOIN core_journalpost j ON j.id = a.journalpost "
             " JOIN core_person p ON p.id = a.avskrevet_av "
             " WHERE {} AND j.journalposttype = 'I' AND a.avskrivningsdato = j.journaldato "
-            " AND a.avskrivningsdato > {} AND a.avskrivningsdato <= {} AND {} "
+            " AND a.avskrivningsdato > {} AND a.avskrivningsdato <= {} "
+            # The same window on the post (implied by the equal dates; PostgreSQL does not
+            # infer it): without it every incoming post of the archive was read (0.25 s at a
+            # million posts), with it those of the window (0.12 s).
+            " AND j.journaldato > {} AND j.journaldato <= {} AND {} "
             " GROUP BY a.avskrevet_av, a.avskrivningsdato HAVING COUNT(*) >= {}"
             ") b GROUP BY b.person_id",
             in_list("a.avskrivningsmaate", BULK_WRITE_OFF_CODES),
+            day - timedelta(days=WINDOW_DAYS),
+            day,
             day - timedelta(days=WINDOW_DAYS),
             day,
             _units("p.unit", unit_ids),
