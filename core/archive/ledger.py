@@ -589,14 +589,19 @@ async def overdue_per_handler(day: date, scope: Scope) -> dict[tuple[int, int | 
     return {(int(row["enhet"]), int(row["saksbehandler"]) or None): int(row["n"] or 0) for row in rows}
 
 
-def open_on_or_before(day: date, scope: Scope, bound: date, *, newest_first: bool = False) -> QueryString:
+def open_on_or_before(
+    day: date, scope: Scope, bound: date | None, *, newest_first: bool = False
+) -> QueryString:
     """SQL over ``k``: the recipient is a restanse on ``day`` in ``scope`` whose journaldato is
-    on or before ``bound`` (``newest_first``: on or after), by its span: the few ids a page of a
-    list sorted by journaldato can hold, instead of every restanse of the scope."""
+    on or before ``bound`` (``newest_first``: on or after; None: any), by its span: the few ids
+    a page of a list sorted by journaldato can hold, or the scope's restanser for another sort,
+    instead of every recipient the scope's handlers or units ever had, each checked by the rule."""
     ids = QueryString(
-        "SELECT x.korrespondansepart FROM core_restanse_span x WHERE {} AND {}",
+        "SELECT x.korrespondansepart FROM core_restanse_span x WHERE {}{}",
         _open_spans(day, scope),
-        QueryString("x.fra_dato >= {}" if newest_first else "x.fra_dato <= {}", bound),
+        QueryString("")
+        if bound is None
+        else QueryString(" AND x.fra_dato >= {}" if newest_first else " AND x.fra_dato <= {}", bound),
     )
     if engine_type() in ("postgres", "cockroach"):
         # An array evaluated once, before the join: PostgreSQL then starts from these few ids

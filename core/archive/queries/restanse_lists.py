@@ -34,7 +34,6 @@ from core.archive.queries.common import (
     engine_type,
     in_list,
     run,
-    run_page,
 )
 from core.archive.queries.restanser import Scope, restanse_where
 from core.archive.queries.visibility import Viewer, case_visible, post_visible
@@ -196,21 +195,70 @@ async def open_restanser(
     where = restanse_where(scope, on)
     order = SORTS.get(sort, SORTS[DEFAULT_SORT])
     total = await ledger.count(on, scope)
-    if sort in DATE_SORTS and total:
-        # Sorted by journaldato: the page's rows are among the restanser dated up to the
-        # journaldato of its last row (ties included), which the spans give in index order.
-        newest_first = DATE_SORTS[sort]
-        number = min(max(1, page), max(1, math.ceil(total / size)))
-        bound = await ledger.nth_journaldato(on, scope, number * size, newest_first=newest_first)
-        if bound is not None:
-            where = QueryString(
-                "{} AND {}", where, ledger.open_on_or_before(on, scope, bound, newest_first=newest_first)
-            )
-    select = QueryString(f"{{}} WHERE {{}} ORDER BY {order}", restanse_select(viewer, new_since), where)
-    result = await run_page(select, total, page, size)
-    for row in result.items:
-        restanse_item(row, on)
-    return result
+    number = min(max(1, page), max(1, math.ceil(total / size)))
+    chosen: list[int] = []
+    if total:
+        # The page's ids from the spans the write side keeps (the same rule; the ledger's tests
+        # hold them to it), by a statement of the sort keys alone: sorted by journaldato, only
+        # the restanser dated up to the journaldato of the page's last row (ties included), in
+        # index order; another sort, the scope's restanser (not every recipient its handlers or
+        # units ever had, each checked by the rule). Then only the page's rows are read with
+        # their display columns, and checked by the rule. Sorting the busiest handler's 10 674
+        # rows with those columns took 0.19 s at a million posts, and a later page computed
+        # them for every row before it.
+        newest_first = DATE_SORTS.get(sort, False)
+        bound = (
+            await ledger.nth_journaldato(on, scope, number * size, newest_first=newest_first)
+            if sort not in SORTS or sort in DATE_SORTS
+            else None
+        )
+        candidates = ledger.open_on_or_before(on, scope, bound, newest_first=newest_first)
+        chosen = await _ordered_ids(candidates, order, new_since, size, (number - 1) * size)
+    return Page(
+        items=await _items_by_id(viewer, chosen, on, new_since, where=where),
+        number=number,
+        total=total,
+        size=size,
+    )
+
+
+def _new_column(new_since: datetime | None) -> QueryString:
+    """``ny`` as :func:`restanse_select` computes it (a sort key of «Nye først»)."""
+    if new_since is None:
+        return QueryString("0 AS ny")
+    return QueryString("CASE WHEN k.fordelt_dato > {} THEN 1 ELSE 0 END AS ny", new_since)
+
+
+async def _ordered_ids(
+    where: QueryString, order: str, new_since: datetime | None, limit: int | None = None, offset: int = 0
+) -> list[int]:
+    """The recipients of ``where`` in the sort ``order``, ids only (``limit``: one page)."""
+    query = QueryString(
+        f"SELECT k.id AS id, {{}} {_FROM} WHERE {{}} ORDER BY {order}", _new_column(new_since), where
+    )
+    if limit is not None:
+        query = QueryString("{} LIMIT {} OFFSET {}", query, limit, offset)
+    return [int(row["id"]) for row in await run(query)]
+
+
+async def _items_by_id(
+    viewer: Viewer,
+    ids: list[int],
+    on: date,
+    new_since: datetime | None = None,
+    *,
+    where: QueryString | None = None,
+) -> list[dict[str, Any]]:
+    """The list items of ``ids``, in that order (:func:`restanse_item`), those that also meet
+    ``where``; one deleted since the ids were read is left out."""
+    if not ids:
+        return []
+    condition = (
+        in_list("k.id", ids) if where is None else QueryString("{} AND {}", in_list("k.id", ids), where)
+    )
+    rows = await run(QueryString("{} WHERE {}", restanse_select(viewer, new_since), condition))
+    by_id = {int(row["korrespondansepart_id"]): row for row in rows}
+    return [restanse_item(by_id[id_], on) for id_ in ids if id_ in by_id]
 
 
 async def iter_restanser(
@@ -234,18 +282,9 @@ async def iter_restanser(
     async with Korrespondansepart._meta.db.transaction():
         if engine_type() in ("postgres", "cockroach"):
             await run(QueryString("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
-        ordered = await run(
-            QueryString(
-                f"SELECT k.id AS id, 0 AS ny {_FROM} WHERE {{}} ORDER BY {order}",
-                restanse_where(scope, on),
-            )
-        )
-        ids = [int(row["id"]) for row in ordered]
+        ids = await _ordered_ids(restanse_where(scope, on), order, None)
         for start in range(0, len(ids), batch):
-            chosen = ids[start : start + batch]
-            rows = await run(QueryString("{} WHERE {}", restanse_select(viewer), in_list("k.id", chosen)))
-            by_id = {int(row["korrespondansepart_id"]): row for row in rows}
-            yield [restanse_item(by_id[id_], on) for id_ in chosen]
+            yield await _items_by_id(viewer, ids[start : start + batch], on)
 
 
 async def restanse_of(

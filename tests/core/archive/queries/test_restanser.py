@@ -10,6 +10,7 @@ import pytest
 
 from core.archive.queries import restanse_lists, restanser
 from core.archive.queries import units as unit_queries
+from core.archive.queries.common import QueryString, run_page
 from core.archive.queries.restanser import Scope
 from core.archive.queries.visibility import Viewer
 from core.settings import ConfigError
@@ -375,6 +376,22 @@ async def test_open_restanser_sorts_pages_and_iterates(org: Org) -> None:
     batches = [batch async for batch in restanse_lists.iter_restanser(viewer, Scope(), day=D, batch=3)]
     assert [len(b) for b in batches] == [3, 1]
     assert [i["journaldato"].day for b in batches for i in b] == [1, 5, 10, 20]
+    for key, order in restanse_lists.SORTS.items():  # each page as the whole statement pages it
+        for number in (1, 2):
+            fast = await restanse_lists.open_restanser(viewer, Scope(), day=D, sort=key, page=number, size=3)
+            whole = await run_page(
+                QueryString(
+                    f"{{}} WHERE {{}} ORDER BY {order}",
+                    restanse_lists.restanse_select(viewer),
+                    restanse_lists.restanse_where(Scope(), D),
+                ),
+                fast.total,
+                number,
+                3,
+            )
+            assert [i["korrespondansepart_id"] for i in fast.items] == [
+                r["korrespondansepart_id"] for r in whole.items
+            ], (key, number)
     for key in restanse_lists.SORTS:  # the export's ids-first batches keep each sort of the list
         listed = await restanse_lists.open_restanser(viewer, Scope(), day=D, sort=key, size=100)
         exported = [
