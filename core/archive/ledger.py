@@ -603,6 +603,27 @@ def open_on_or_before(
         if bound is None
         else QueryString(" AND x.fra_dato >= {}" if newest_first else " AND x.fra_dato <= {}", bound),
     )
+    return _recipient_in(ids)
+
+
+def oldest_open_page(day: date, scope: Scope, limit: int, offset: int) -> QueryString:
+    """SQL over ``k``: the recipient is one of the restanser on ``day`` in ``scope`` at places
+    ``offset + 1`` to ``offset + limit``, oldest journaldato first, then by recipient, read
+    from the spans in index order (``core_restanse_span_behandler_dato`` for one handler): a
+    page of a long list without sorting it (order the rows by ``j.journaldato, k.id``)."""
+    return _recipient_in(
+        QueryString(
+            "SELECT x.korrespondansepart FROM core_restanse_span x WHERE {} "
+            "ORDER BY x.fra_dato, x.korrespondansepart LIMIT {} OFFSET {}",
+            _open_spans(day, scope),
+            limit,
+            offset,
+        )
+    )
+
+
+def _recipient_in(ids: QueryString) -> QueryString:
+    """SQL over ``k``: its id is one of ``ids`` (a statement of recipient ids)."""
     if engine_type() in ("postgres", "cockroach"):
         # An array evaluated once, before the join: PostgreSQL then starts from these few ids
         # (primary key); with ``IN`` it hashed them and walked all the scope's restanser.

@@ -22,6 +22,7 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
+from core import memo
 from core.admin.common import PAGE_SIZE, Page, codes_sql, in_list, raw_page
 from core.auth.user import User
 from core.request_connection import raw_rows
@@ -271,16 +272,24 @@ async def get_task(task_id: int) -> Row | None:
 
 async def open_tasks_of(person_id: int) -> list[Row]:
     """Every task waiting for ``person_id`` (sent to them, or a role task they took), oldest
-    first: a leaver's checklist, an approver who left."""
-    return await _rows(
-        QueryString(
-            f"SELECT {_COLUMNS} {_JOINS} WHERE {_ACTIVE_SQL} "
-            "AND ((t.receiver_person = {} AND t.taken_by IS NULL) OR t.taken_by = {}) "
-            "ORDER BY t.created ASC, t.id ASC",
-            person_id,
-            person_id,
+    first: a leaver's checklist, an approver who left. Memoized per request (:mod:`core.memo`;
+    the checklist's line counts them and its page lists them), a new list each call."""
+
+    async def compute() -> tuple[Row, ...]:
+        return tuple(
+            await _rows(
+                QueryString(
+                    f"SELECT {_COLUMNS} {_JOINS} WHERE {_ACTIVE_SQL} "
+                    "AND ((t.receiver_person = {} AND t.taken_by IS NULL) OR t.taken_by = {}) "
+                    "ORDER BY t.created ASC, t.id ASC",
+                    person_id,
+                    person_id,
+                )
+            )
         )
-    )
+
+    in_transaction = Task._meta.db.transaction_exists()
+    return list(await memo.memoized(("open-tasks-of", person_id), compute, in_transaction=in_transaction))
 
 
 async def waiting_for_inactive(page: int | None = None) -> Page:

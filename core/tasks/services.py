@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from core import audit, roles
+from core import audit, memo, roles
 from core.auth.user import User
 from core.db import writing
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -132,6 +132,7 @@ async def create_task(
                 )
         if parent_id is not None and not await Task.exists().where(Task.id == parent_id):
             raise NotFound(_("Fant ikke oppgaven den nye oppgaven følger av."))
+        memo.forget()  # the request's memo may hold a person's open tasks (queries.open_tasks_of)
         inserted = await Task.insert(
             Task(
                 kind=kind,
@@ -229,6 +230,7 @@ async def _require_current(task: Row, version: int, user: User) -> None:
 
 async def _bump(task: Row, values: dict[Any, Any], user: User) -> None:
     """Change the task and raise its version; the version check is in the statement too."""
+    memo.forget()  # the request's memo may hold a person's open tasks (queries.open_tasks_of)
     updated = (
         await Task.update({**values, Task.version: task["version"] + 1})
         .where((Task.id == task["id"]) & (Task.version == task["version"]))
@@ -413,6 +415,7 @@ async def withdraw_about(
             task = await _load(int(row["id"]))
             if task["state"] not in ACTIVE:
                 continue
+            memo.forget()
             updated = (
                 await Task.update(
                     {

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from core.archive import fordeling_spans
+from core.archive import fordeling_spans, ledger
 from core.archive.numbering import mappe_id, registrerings_id
 from core.archive.queries.common import (
     PAGE_SIZE,
@@ -38,6 +38,7 @@ from core.archive.queries.common import (
 )
 from core.archive.queries.open_recipients import RECIPIENT, RECIPIENT_OR_COPY, open_on
 from core.archive.queries.people import unit_people
+from core.archive.queries.restanser import Scope
 from core.archive.queries.visibility import Viewer, case_visible, post_visible
 from core.i18n import _
 from core.timeutil import OSLO, today
@@ -510,21 +511,8 @@ async def open_items_of(
     the busiest handler reads a stretch of one index instead of sorting all their items."""
     number = min(max(1, page or 1), max(1, math.ceil(total / PAGE_SIZE)))
     on = today()
-    ids = QueryString(
-        "SELECT x.korrespondansepart FROM core_restanse_span x WHERE x.saksbehandler = {} AND x.enhet = {} "
-        "AND x.fra_dato <= {} AND (x.til_dato IS NULL OR x.til_dato > {}) "
-        "ORDER BY x.fra_dato, x.korrespondansepart LIMIT {} OFFSET {}",
-        handler_id,
-        unit_id,
-        on,
-        on,
-        PAGE_SIZE,
-        (number - 1) * PAGE_SIZE,
-    )
-    chosen = (
-        QueryString("k.id = ANY(ARRAY({}))", ids)
-        if engine_type() in ("postgres", "cockroach")
-        else QueryString("k.id IN ({})", ids)
+    chosen = ledger.oldest_open_page(
+        on, Scope(unit_ids=(unit_id,), saksbehandler_id=handler_id), PAGE_SIZE, (number - 1) * PAGE_SIZE
     )
     rows = await run(
         QueryString(

@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from core import memo
 from core.archive.queries.common import QueryString, in_list, run
 from core.archive.queries.distribution import pending_condition
 from core.archive.queries.open_recipients import open_on
 from core.archive.queries.visibility import Viewer, case_visible, post_visible
+from core.archive.tables import Saksmappe
 from core.timeutil import today
 
 OPEN_CASE_EXCLUDED = ("A", "U")
@@ -108,8 +110,16 @@ def open_spans_of(person_id: int, day: date) -> QueryString:
 
 async def counts(person_id: int, day: date | None = None) -> LeaverCounts:
     """Every count in one statement; the restanser from the ledger's spans
-    (:func:`open_spans_of`), the rest from the records by indexed conditions."""
-    day = day or today()
+    (:func:`open_spans_of`), the rest from the records by indexed conditions. Memoized per
+    request (:mod:`core.memo`): the checklist's lines and the page's list of items both ask."""
+    on = day or today()
+    in_transaction = Saksmappe._meta.db.transaction_exists()
+    return await memo.memoized(
+        ("leaver-counts", person_id, on), lambda: _counts(person_id, on), in_transaction=in_transaction
+    )
+
+
+async def _counts(person_id: int, day: date) -> LeaverCounts:
     rows = await run(
         QueryString(
             "SELECT "

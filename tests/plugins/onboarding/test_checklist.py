@@ -128,6 +128,34 @@ async def test_the_pages_list_the_first_items_and_count_them_all(client, setting
     assert "Ingen." in (await client.get(base)).text
 
 
+async def test_the_page_counts_the_records_and_reads_the_tasks_once(client, settings, monkeypatch) -> None:
+    """The checklist's lines (the hook) and the page's lists both need the leaver's counts and
+    open tasks: one statement each per request (:mod:`core.memo`)."""
+    from core.archive.queries import leaver
+    from core.tasks import queries as task_queries
+
+    calls = {"counts": 0, "tasks": 0}
+    counts, rows = leaver._counts, task_queries._rows
+
+    async def counted_counts(*args):
+        calls["counts"] += 1
+        return await counts(*args)
+
+    async def counted_rows(query):
+        if "t.taken_by IS NULL) OR t.taken_by = " in str(query):  # open_tasks_of's statement
+            calls["tasks"] += 1
+        return await rows(query)
+
+    monkeypatch.setattr(leaver, "_counts", counted_counts)
+    monkeypatch.setattr(task_queries, "_rows", counted_rows)
+    work = await make_work(settings)
+    await login(client, work.org.leader)
+    calls.update(counts=0, tasks=0)
+    page = await client.get(f"/onboarding/sjekkliste/{work.org.handler}")
+    assert page.status_code == 200 and "Oppgaver som venter på personen (også godkjenning) (1)" in page.text
+    assert calls == {"counts": 1, "tasks": 1}
+
+
 async def test_a_reason_through_the_page(client, settings) -> None:
     work = await make_work(settings)
     await login(client, work.org.leader)
