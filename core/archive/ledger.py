@@ -53,7 +53,7 @@ from __future__ import annotations
 import zlib
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from core import memo
@@ -544,7 +544,7 @@ async def nth_journaldato(day: date, scope: Scope, n: int, *, newest_first: bool
     (``newest_first``: newest first), read from the spans in ``fra_dato`` order
     (``core_restanse_span_behandler_dato``, ``core_restanse_span_enhet``); None when there are
     fewer. A list sorted by journaldato needs, for its first ``n`` rows, only the restanser
-    dated up to (from) that day: :func:`open_on_or_before`."""
+    dated up to (from) that day: :func:`journaldato_up_to`."""
     direction = "DESC" if newest_first else "ASC"
     rows = await run(
         QueryString(
@@ -589,21 +589,90 @@ async def overdue_per_handler(day: date, scope: Scope) -> dict[tuple[int, int | 
     return {(int(row["enhet"]), int(row["saksbehandler"]) or None): int(row["n"] or 0) for row in rows}
 
 
-def open_on_or_before(
-    day: date, scope: Scope, bound: date | None, *, newest_first: bool = False
-) -> QueryString:
-    """SQL over ``k``: the recipient is a restanse on ``day`` in ``scope`` whose journaldato is
-    on or before ``bound`` (``newest_first``: on or after; None: any), by its span: the few ids
-    a page of a list sorted by journaldato can hold, or the scope's restanser for another sort,
-    instead of every recipient the scope's handlers or units ever had, each checked by the rule."""
+def open_where(day: date, scope: Scope, within: QueryString | None = None) -> QueryString:
+    """SQL over ``k``: the recipient is a restanse on ``day`` in ``scope`` whose span also meets
+    ``within`` (a condition over the span ``x``: :func:`journaldato_up_to`, :func:`due_up_to`,
+    :func:`distributed_after`; None: any), by its span: the few ids a page of a sorted list can
+    hold, or the scope's restanser, instead of every recipient the scope's handlers or units
+    ever had, each checked by the rule."""
     ids = QueryString(
         "SELECT x.korrespondansepart FROM core_restanse_span x WHERE {}{}",
         _open_spans(day, scope),
-        QueryString("")
-        if bound is None
-        else QueryString(" AND x.fra_dato >= {}" if newest_first else " AND x.fra_dato <= {}", bound),
+        QueryString("") if within is None else QueryString(" AND ({})", within),
     )
     return _recipient_in(ids)
+
+
+def journaldato_up_to(bound: date | None, *, newest_first: bool = False) -> QueryString | None:
+    """Over the span ``x``: journaldato on or before ``bound`` (``newest_first``: on or after;
+    None: any), the bound :func:`nth_journaldato` gives."""
+    if bound is None:
+        return None
+    return QueryString("x.fra_dato >= {}" if newest_first else "x.fra_dato <= {}", bound)
+
+
+DueBound = tuple[date | None, date]
+"""(forfallsdato or None, journaldato) of a restanse: a place in the order forfallsdato (none
+last), then journaldato."""
+
+
+async def nth_due(day: date, scope: Scope, n: int) -> DueBound | None:
+    """The (forfallsdato, journaldato) of the ``n``-th restanse (1-based) on ``day`` in
+    ``scope`` in the order forfallsdato (none last), then journaldato, read from the spans
+    (the write side keeps the post's forfallsdato on its recipients' spans; the indexes
+    ``core_restanse_span_behandler`` and ``core_restanse_span_enhet_open`` carry both); None when
+    there are fewer. A list sorted by forfallsdato needs, for its first ``n`` rows, only the
+    restanser up to that place: :func:`due_up_to`."""
+    rows = await run(
+        QueryString(
+            "SELECT x.forfallsdato AS forfall, x.fra_dato AS dato FROM core_restanse_span x WHERE {} "
+            "ORDER BY (x.forfallsdato IS NULL), x.forfallsdato, x.fra_dato LIMIT 1 OFFSET {}",
+            _open_spans(day, scope),
+            max(0, n - 1),
+        )
+    )
+    if not rows:
+        return None
+    dato = as_date(rows[0]["dato"])
+    assert dato is not None
+    return as_date(rows[0]["forfall"]), dato
+
+
+def due_up_to(bound: DueBound | None) -> QueryString | None:
+    """Over the span ``x``: at or before ``bound`` in the order of :func:`nth_due` (ties
+    included; None: any)."""
+    if bound is None:
+        return None
+    forfall, dato = bound
+    if forfall is None:
+        return QueryString("x.forfallsdato IS NOT NULL OR x.fra_dato <= {}", dato)
+    return QueryString(
+        "x.forfallsdato < {} OR (x.forfallsdato = {} AND x.fra_dato <= {})", forfall, forfall, dato
+    )
+
+
+def distributed_after(moment: datetime, scope: Scope) -> QueryString:
+    """Over the span ``x``: its recipient was distributed (``fordelt_dato``) after ``moment``
+    (the restanser a handler's list marks «Ny»), through the index of internal recipients by
+    handler and ``fordelt_dato`` for a handler's scope."""
+    handler = (
+        QueryString("")
+        if scope.saksbehandler_id is None
+        else QueryString(" AND n.saksbehandler = {}", scope.saksbehandler_id)
+    )
+    return QueryString(
+        "x.korrespondansepart IN (SELECT n.id FROM core_korrespondansepart n "
+        "WHERE n.intern AND n.fordelt_dato > {}{})",
+        moment,
+        handler,
+    )
+
+
+def either(first: QueryString | None, second: QueryString | None) -> QueryString | None:
+    """``first OR second`` over the span (None: any, so either None is None)."""
+    if first is None or second is None:
+        return None
+    return QueryString("({}) OR ({})", first, second)
 
 
 def oldest_open_page(day: date, scope: Scope, limit: int, offset: int) -> QueryString:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import itertools
 import os
 import random
 from datetime import UTC, date, datetime, time, timedelta
@@ -49,6 +50,9 @@ DATES = [START + timedelta(days=offset) for offset in range(-1, DAYS + 2)]
 CARD_DATES = [START + timedelta(days=offset) for offset in range(-1, DAYS + 130, 3)]
 """The cards' counts are read on these days: the history and the months after it (the training
 signal's bound, three months back, crosses the history)."""
+NEW_SINCE = datetime.combine(START + timedelta(days=DAYS // 2), time(12), tzinfo=UTC)
+"""A handler's previous visit for «Nye først»: noon of a day in the middle of the history (the
+write side stamps a distribution at noon of the day: ``Clock.now``)."""
 
 
 class Clock:
@@ -485,14 +489,17 @@ async def assert_pages_are_the_whole_list(org: Org) -> None:
     for scope in scopes:
         for day in (DATES[len(DATES) // 2], DATES[-1]):
             for sort, order in restanse_lists.SORTS.items():
-                for page in (1, 2, 3):
+                # «Nye først» also with a previous visit in the middle of the history (a
+                # recipient distributed at noon of a later day is new).
+                moments = (None, NEW_SINCE) if sort == restanse_lists.NEW_FIRST else (None,)
+                for new_since, page in itertools.product(moments, (1, 2, 3)):
                     fast = await restanse_lists.open_restanser(
-                        viewer, scope, day=day, sort=sort, page=page, size=3
+                        viewer, scope, day=day, sort=sort, page=page, size=3, new_since=new_since
                     )
                     whole = await run_page(
                         QueryString(
                             f"{{}} WHERE {{}} ORDER BY {order}",
-                            restanse_lists.restanse_select(viewer),
+                            restanse_lists.restanse_select(viewer, new_since),
                             restanse_lists.restanse_where(scope, day),
                         ),
                         fast.total,
@@ -501,7 +508,7 @@ async def assert_pages_are_the_whole_list(org: Org) -> None:
                     )
                     assert [item["korrespondansepart_id"] for item in fast.items] == [
                         row["korrespondansepart_id"] for row in whole.items
-                    ] and fast.number == whole.number, (scope, day, sort, page)
+                    ] and fast.number == whole.number, (scope, day, sort, new_since, page)
 
 
 async def ledger_rows() -> tuple[
