@@ -8,7 +8,9 @@ whole post is dated on or before D. For each recipient that is therefore one int
 journaldato. Three derived tables hold it:
 
 - ``core_restanse_span`` (:class:`~core.archive.tables.RestanseSpan`): that interval per
-  recipient, with the recipient's *current* unit and handler (0: none) and journalposttype;
+  recipient, with the recipient's *current* unit and handler (0: none) and journalposttype
+  (and, moving no count, the post's forfallsdato and number and the recipient's foreløpig svar,
+  for the cards and the lists' sorts: :data:`Span`);
 - ``core_restanse_ledger`` (:class:`~core.archive.tables.RestanseLedger`): +1 at ``fra_dato``
   and −1 at ``til_dato`` of every span, summed per key (unit, handler, journalposttype) and day;
 - ``core_restanse_month`` (:class:`~core.archive.tables.RestanseMonth`): per key and month in
@@ -84,10 +86,12 @@ __all__ = [
 
 SpanKey = tuple[int, int, str]
 """(unit or 0, handler or 0, journalposttype)."""
-Span = tuple[int, int, int, str, date, date | None, date | None, date | None]
+Span = tuple[int, int, int, str, date, date | None, date | None, date | None, int, int, int]
 """(journalpost, unit, handler, journalposttype, fra_dato, til_dato, forfallsdato,
-foreloepig_svar_dato): the last two only ride along for the cards (a handler's forfalt and § 11 a,
-a unit's forfalt: :func:`overdue_per_handler`); they move no count."""
+foreloepig_svar_dato, saksaar, sakssekvensnummer, journalpostnummer): the last five only ride
+along, for the cards (a handler's forfalt and § 11 a, a unit's forfalt:
+:func:`overdue_per_handler`) and the lists' sorts (:func:`nth_due`, :func:`nth_case_number`);
+they move no count."""
 
 ALL = Scope()
 """Every unit and handler, both journalposttyper."""
@@ -96,7 +100,8 @@ NEVER = date(9999, 12, 1)
 """``neste`` of a key's last month row."""
 
 _BASE_COLUMNS = "korrespondansepart, journalpost, enhet, saksbehandler, journalposttype, fra_dato, til_dato"
-_COLUMNS = f"{_BASE_COLUMNS}, forfallsdato, foreloepig_svar_dato"
+_CARD_COLUMNS = f"{_BASE_COLUMNS}, forfallsdato, foreloepig_svar_dato"
+_COLUMNS = f"{_CARD_COLUMNS}, saksaar, sakssekvensnummer, journalpostnummer"
 
 
 def spans_query(where: QueryString) -> QueryString:
@@ -106,12 +111,15 @@ def spans_query(where: QueryString) -> QueryString:
         f"SELECT {_COLUMNS} FROM ("  # noqa: S608 - names from code; values are bound
         " SELECT x.korrespondansepart, x.journalpost, x.enhet, x.saksbehandler, x.journalposttype, x.fra_dato,"
         " CASE WHEN x.wk IS NULL THEN x.wj WHEN x.wj IS NULL OR x.wk <= x.wj THEN x.wk ELSE x.wj END AS til_dato,"
-        " x.forfallsdato, x.foreloepig_svar_dato"
+        " x.forfallsdato, x.foreloepig_svar_dato, x.saksaar, x.sakssekvensnummer, x.journalpostnummer"
         " FROM ("
         "  SELECT k.id AS korrespondansepart, k.journalpost AS journalpost,"
         "  COALESCE(k.administrativ_enhet, 0) AS enhet, COALESCE(k.saksbehandler, 0) AS saksbehandler,"
         "  j.journalposttype AS journalposttype, j.journaldato AS fra_dato,"
         "  j.forfallsdato AS forfallsdato, k.foreloepig_svar_dato AS foreloepig_svar_dato,"
+        "  (SELECT s.saksaar FROM core_saksmappe s WHERE s.id = j.saksmappe) AS saksaar,"
+        "  (SELECT s.sakssekvensnummer FROM core_saksmappe s WHERE s.id = j.saksmappe) AS sakssekvensnummer,"
+        "  j.journalpostnummer AS journalpostnummer,"
         "  (SELECT MIN(a.avskrivningsdato) FROM core_avskrivning a WHERE a.korrespondansepart = k.id) AS wk,"
         "  (SELECT MIN(a.avskrivningsdato) FROM core_avskrivning a"
         "   WHERE a.journalpost = j.id AND a.korrespondansepart IS NULL) AS wj"
@@ -136,6 +144,9 @@ def _span(row: dict[str, Any]) -> Span:
         as_date(row["til_dato"]),
         as_date(row["forfallsdato"]),
         as_date(row["foreloepig_svar_dato"]),
+        int(row["saksaar"] or 0),
+        int(row["sakssekvensnummer"] or 0),
+        int(row["journalpostnummer"] or 0),
     )
 
 
@@ -144,7 +155,7 @@ async def _spans(query: QueryString) -> dict[int, Span]:
 
 
 def _add(deltas: Counter[tuple[int, int, str, date]], span: Span, sign: int) -> None:
-    _, unit, handler, kind, fra, til, _, _ = span
+    _, unit, handler, kind, fra, til, *_ = span
     deltas[(unit, handler, kind, fra)] += sign
     if til is not None:
         deltas[(unit, handler, kind, til)] -= sign
@@ -312,9 +323,10 @@ async def rebuild(
     or it is its own statements). Returns the number of spans. ``execute`` runs one statement
     (a migration passes its own engine's). ``months=False`` leaves ``core_restanse_month``
     alone (the migration that made the ledger ran before that table existed);
-    ``card_columns=False`` fills only the span columns that migration knew (a later migration
-    adds and fills ``forfallsdato`` and ``foreloepig_svar_dato``); ``open_rows=False`` leaves
-    ``core_restanse_open`` (:mod:`core.archive.open_counts`) alone, for the same reason."""
+    ``card_columns=False`` fills only the span columns that migration knew (later migrations
+    add and fill ``forfallsdato`` and ``foreloepig_svar_dato``, then the post's number);
+    ``open_rows=False`` leaves ``core_restanse_open`` (:mod:`core.archive.open_counts`) alone,
+    for the same reason."""
     columns = _COLUMNS if card_columns else _BASE_COLUMNS
     await execute(QueryString("DELETE FROM core_restanse_ledger"))
     await execute(QueryString("DELETE FROM core_restanse_span"))
@@ -648,6 +660,48 @@ def due_up_to(bound: DueBound | None) -> QueryString | None:
         return QueryString("x.forfallsdato IS NOT NULL OR x.fra_dato <= {}", dato)
     return QueryString(
         "x.forfallsdato < {} OR (x.forfallsdato = {} AND x.fra_dato <= {})", forfall, forfall, dato
+    )
+
+
+CaseNumberBound = tuple[int, int, int, int]
+"""(saksaar, sakssekvensnummer, journalpostnummer, recipient) of a restanse: a place in the
+order by case number (unique: the recipient breaks ties)."""
+
+
+async def nth_case_number(day: date, scope: Scope, n: int) -> CaseNumberBound | None:
+    """The place of the ``n``-th restanse (1-based) on ``day`` in ``scope`` by case number
+    (saksår, sekvensnummer, journalpostnummer, then recipient), read from the spans (which
+    carry the post's number, :data:`Span`); None when there are fewer. A list sorted by case
+    number needs, for its first ``n`` rows, exactly the restanser up to that place:
+    :func:`case_number_up_to`."""
+    rows = await run(
+        QueryString(
+            "SELECT x.saksaar, x.sakssekvensnummer, x.journalpostnummer, x.korrespondansepart "
+            "FROM core_restanse_span x WHERE {} ORDER BY x.saksaar, x.sakssekvensnummer, "
+            "x.journalpostnummer, x.korrespondansepart LIMIT 1 OFFSET {}",
+            _open_spans(day, scope),
+            max(0, n - 1),
+        )
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    return (
+        int(row["saksaar"]),
+        int(row["sakssekvensnummer"]),
+        int(row["journalpostnummer"]),
+        int(row["korrespondansepart"]),
+    )
+
+
+def case_number_up_to(bound: CaseNumberBound | None) -> QueryString | None:
+    """Over the span ``x``: at or before ``bound`` in the order of :func:`nth_case_number`
+    (None: any)."""
+    if bound is None:
+        return None
+    return QueryString(
+        "(x.saksaar, x.sakssekvensnummer, x.journalpostnummer, x.korrespondansepart) <= ({}, {}, {}, {})",
+        *bound,
     )
 
 

@@ -105,7 +105,7 @@ Row = tuple[str, int, date]
 def _rows(span: tuple[Any, ...]) -> list[Row]:
     """The day rows a span counts in: none unless it is still open. ``span`` is a
     :data:`core.archive.ledger.Span`."""
-    _, unit, handler, kind, fra, til, forfall, foreloepig = span
+    _, unit, handler, kind, fra, til, forfall, foreloepig, *_ = span
     if til is not None:
         return []
     rows: list[Row] = []

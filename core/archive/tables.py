@@ -247,6 +247,12 @@ class RestanseSpan(Table, tablename="core_restanse_span"):
     """The post's forfallsdato, for the card's *forfalt* (kept with the span)."""
     foreloepig_svar_dato = Date(null=True, default=None)
     """The recipient's foreløpig svar, for the card's *§ 11 a* and *foreløpig svar*."""
+    saksaar = Integer(default=0)
+    sakssekvensnummer = Integer(default=0)
+    journalpostnummer = Integer(default=0)
+    """The post's number (its case's ``saksaar``/``sakssekvensnummer``, its own
+    ``journalpostnummer``; none of them changes after registration), for a list sorted by case
+    number (:func:`core.archive.ledger.nth_case_number`)."""
 
 
 class FordelingSpan(Table, tablename="core_fordeling_span"):

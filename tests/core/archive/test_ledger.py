@@ -515,8 +515,8 @@ async def ledger_rows() -> tuple[
     list[dict[str, Any]], list[dict[str, Any]], list[tuple[Any, ...]], list[dict[str, Any]]
 ]:
     spans = await Korrespondansepart.raw(
-        "SELECT korrespondansepart, journalpost, enhet, saksbehandler, journalposttype, fra_dato, til_dato "
-        "FROM core_restanse_span ORDER BY korrespondansepart"
+        "SELECT korrespondansepart, journalpost, enhet, saksbehandler, journalposttype, fra_dato, til_dato, "
+        "saksaar, sakssekvensnummer, journalpostnummer FROM core_restanse_span ORDER BY korrespondansepart"
     )
     deltas = await Korrespondansepart.raw(
         "SELECT enhet, saksbehandler, journalposttype, dato, delta FROM core_restanse_ledger "
@@ -913,6 +913,45 @@ async def test_the_migration_fills_a_handlers_open_counts(settings, db, clock: C
         for step in manager.raw_backwards:
             await step()
     assert (await ledger_rows())[3] == [row for row in kept[3] if row["akse"] not in open_counts.OWN_AXES]
+
+
+async def test_the_migration_fills_the_spans_post_numbers(settings, db, clock: Clock) -> None:
+    """Databases made before the spans carried the post's number get it from the posts and
+    cases (migration core_2026_12_07t18_50_01, run here again on both databases): the numbers
+    the writes keep, which are the posts' own."""
+    history = History(settings, await make_org(), clock, random.Random(4))
+    for _ in range(25):
+        await history.step()
+    kept = await ledger_rows()
+    numbers = {
+        (
+            int(r["korrespondansepart"]),
+            int(r["saksaar"]),
+            int(r["sakssekvensnummer"]),
+            int(r["journalpostnummer"]),
+        )
+        for r in kept[0]
+    }
+    posts = await run(
+        QueryString(
+            "SELECT k.id, s.saksaar, s.sakssekvensnummer, j.journalpostnummer FROM core_korrespondansepart k "
+            "JOIN core_journalpost j ON j.id = k.journalpost JOIN core_saksmappe s ON s.id = j.saksmappe"
+        )
+    )
+    own = {
+        (int(r["id"]), int(r["saksaar"]), int(r["sakssekvensnummer"]), int(r["journalpostnummer"]))
+        for r in posts
+    }
+    assert kept[0] and numbers <= own  # the writes keep each span's post number
+    await Korrespondansepart.raw(
+        "UPDATE core_restanse_span SET saksaar = 0, sakssekvensnummer = 0, journalpostnummer = 0"
+    )
+    migration = importlib.import_module("core.piccolo_migrations.core_2026_12_07t18_50_01_000000")
+    manager = await migration.forwards()
+    async with writing(Journalpost):
+        for step in manager.raw:
+            await step()
+    assert await ledger_rows() == kept
 
 
 async def test_a_handlers_card_counts_each_mark_by_its_own_date(settings, db, clock: Clock) -> None:
