@@ -7,6 +7,8 @@ row cannot exist. There is no update or delete function, and none must be writte
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from core.i18n import N_
@@ -68,6 +70,48 @@ CORE_LABELS: dict[str, str] = {
 }
 """Labels of core's own actions (untranslated). Core gives them through the ``audit_labels``
 hook like every plugin; :attr:`core.runtime.Runtime.audit_labels` holds them all."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One audit event for :func:`record_many` (the arguments of :func:`record`)."""
+
+    actor_id: int | None
+    action: str
+    object_type: str
+    object_id: str | int
+    summary: str = ""
+    on_behalf_of: int | None = None
+    details: dict[str, Any] | None = None
+
+
+EVENTS_PER_STATEMENT = 500
+
+
+async def record_many(events: Sequence[Event]) -> None:
+    """Append many audit events at one time, a few hundred rows per statement (a bulk change:
+    :mod:`core.archive.redistribution`), as :func:`record` appends one."""
+    at = now()
+    for start in range(0, len(events), EVENTS_PER_STATEMENT):
+        chunk = events[start : start + EVENTS_PER_STATEMENT]
+        values: list[Any] = []
+        for event in chunk:
+            values += [
+                at,
+                event.actor_id,
+                event.on_behalf_of,
+                event.action,
+                event.object_type,
+                str(event.object_id),
+                event.summary,
+                json.dumps(event.details or {}, ensure_ascii=False, default=str),
+            ]
+        rows = ", ".join(["({}, {}, {}, {}, {}, {}, {}, {})"] * len(chunk))
+        await AuditEvent.raw(
+            "INSERT INTO core_audit_event (at, actor, on_behalf_of, action, object_type, object_id, summary, details) "  # noqa: S608 - placeholders only
+            f"VALUES {rows}",
+            *values,
+        )
 
 
 async def record(

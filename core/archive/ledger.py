@@ -161,6 +161,9 @@ def _add(deltas: Counter[tuple[int, int, str, date]], span: Span, sign: int) -> 
         deltas[(unit, handler, kind, til)] -= sign
 
 
+_SPANS_PER_INSERT = 500
+"""Spans per ``INSERT`` of a refresh (12 values each)."""
+
 _LOCK_CLASS = 0x5245
 """First key of the PostgreSQL advisory locks of the ledger's keys ("RE")."""
 
@@ -276,12 +279,13 @@ async def _refresh(records: QueryString, stored: QueryString) -> None:
     memo.forget()  # the request's memo also holds queue counts the same writes move
     if gone:
         await run(QueryString("DELETE FROM core_restanse_span WHERE {}", in_list("korrespondansepart", gone)))
-    for part in added:
-        values = (part, *new[part])
+    row = f"({', '.join('{}' for _ in _COLUMNS.split(','))})"
+    for start in range(0, len(added), _SPANS_PER_INSERT):  # many rows per statement (a bulk move)
+        chunk = added[start : start + _SPANS_PER_INSERT]
         await run(
             QueryString(
-                f"INSERT INTO core_restanse_span ({_COLUMNS}) VALUES ({', '.join('{}' for _ in values)})",  # noqa: S608 - names from code; values are bound
-                *values,
+                f"INSERT INTO core_restanse_span ({_COLUMNS}) VALUES {', '.join([row] * len(chunk))}",  # noqa: S608 - names from code; values are bound
+                *(value for part in chunk for value in (part, *new[part])),
             )
         )
 
@@ -557,16 +561,21 @@ async def nth_journaldato(day: date, scope: Scope, n: int, *, newest_first: bool
     (``core_restanse_span_behandler_dato``, ``core_restanse_span_enhet``); None when there are
     fewer. A list sorted by journaldato needs, for its first ``n`` rows, only the restanser
     dated up to (from) that day: :func:`journaldato_up_to`."""
-    direction = "DESC" if newest_first else "ASC"
+    row = await _nth(day, scope, n, "x.fra_dato AS dato", f"x.fra_dato {'DESC' if newest_first else 'ASC'}")
+    return as_date(row["dato"]) if row else None
+
+
+async def _nth(day: date, scope: Scope, n: int, columns: str, order: str) -> dict[str, Any] | None:
+    """``columns`` of the ``n``-th (1-based) span open on ``day`` in ``scope`` in ``order``
+    (both SQL from code over the span ``x``); None when there are fewer."""
     rows = await run(
         QueryString(
-            f"SELECT x.fra_dato AS dato FROM core_restanse_span x WHERE {{}} ORDER BY x.fra_dato {direction} "  # noqa: S608 - direction from code
-            "LIMIT 1 OFFSET {}",
+            f"SELECT {columns} FROM core_restanse_span x WHERE {{}} ORDER BY {order} LIMIT 1 OFFSET {{}}",  # noqa: S608 - names from code
             _open_spans(day, scope),
             max(0, n - 1),
         )
     )
-    return as_date(rows[0]["dato"]) if rows else None
+    return rows[0] if rows else None
 
 
 def overdue_query(day: date, scope: Scope) -> QueryString:
@@ -635,19 +644,18 @@ async def nth_due(day: date, scope: Scope, n: int) -> DueBound | None:
     ``core_restanse_span_behandler`` and ``core_restanse_span_enhet_open`` carry both); None when
     there are fewer. A list sorted by forfallsdato needs, for its first ``n`` rows, only the
     restanser up to that place: :func:`due_up_to`."""
-    rows = await run(
-        QueryString(
-            "SELECT x.forfallsdato AS forfall, x.fra_dato AS dato FROM core_restanse_span x WHERE {} "
-            "ORDER BY (x.forfallsdato IS NULL), x.forfallsdato, x.fra_dato LIMIT 1 OFFSET {}",
-            _open_spans(day, scope),
-            max(0, n - 1),
-        )
+    row = await _nth(
+        day,
+        scope,
+        n,
+        "x.forfallsdato AS forfall, x.fra_dato AS dato",
+        "(x.forfallsdato IS NULL), x.forfallsdato, x.fra_dato",
     )
-    if not rows:
+    if row is None:
         return None
-    dato = as_date(rows[0]["dato"])
+    dato = as_date(row["dato"])
     assert dato is not None
-    return as_date(rows[0]["forfall"]), dato
+    return as_date(row["forfall"]), dato
 
 
 def due_up_to(bound: DueBound | None) -> QueryString | None:
@@ -674,18 +682,10 @@ async def nth_case_number(day: date, scope: Scope, n: int) -> CaseNumberBound | 
     carry the post's number, :data:`Span`); None when there are fewer. A list sorted by case
     number needs, for its first ``n`` rows, exactly the restanser up to that place:
     :func:`case_number_up_to`."""
-    rows = await run(
-        QueryString(
-            "SELECT x.saksaar, x.sakssekvensnummer, x.journalpostnummer, x.korrespondansepart "
-            "FROM core_restanse_span x WHERE {} ORDER BY x.saksaar, x.sakssekvensnummer, "
-            "x.journalpostnummer, x.korrespondansepart LIMIT 1 OFFSET {}",
-            _open_spans(day, scope),
-            max(0, n - 1),
-        )
-    )
-    if not rows:
+    number = "x.saksaar, x.sakssekvensnummer, x.journalpostnummer, x.korrespondansepart"
+    row = await _nth(day, scope, n, number, number)
+    if row is None:
         return None
-    row = rows[0]
     return (
         int(row["saksaar"]),
         int(row["sakssekvensnummer"]),

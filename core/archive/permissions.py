@@ -12,6 +12,7 @@ Every refusal is :class:`~core.errors.Forbidden` with a Norwegian sentence.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.archive.access import access_codes, can_see, involved_in_case
@@ -100,26 +101,43 @@ async def case_worker(user: User, case: Row) -> Acting:
     )
 
 
-async def post_worker(user: User, post: Row, case: Row, *, as_recipient: bool = False) -> Acting:
+async def post_worker(
+    user: User,
+    post: Row,
+    case: Row,
+    *,
+    as_recipient: bool = False,
+    recipients: Sequence[Row] | None = None,
+    codes: frozenset[str] | None = None,
+) -> Acting:
     """May ``user`` work on the post (documents, status, its fields)?
 
     ``as_recipient``: also let the internal recipients' handlers and the leaders of their units
-    act (for remarks). Without it a recipient may not change someone else's note."""
+    act (for remarks). Without it a recipient may not change someone else's note. A caller
+    deciding for many posts at once may pass the post's internal ``recipients`` (their
+    ``administrativ_enhet`` and ``saksbehandler``) and the user's tilgangskoder (``codes``),
+    read once for all (:mod:`core.archive.redistribution`)."""
     if user.is_archive:
         return AS_ARCHIVE
     if user.person_id in (post["saksbehandler"], case["saksansvarlig"]):
         return AS_HANDLER
     recipient_units: list[int] = []
     if as_recipient:
-        rows = await Korrespondansepart.select(
-            Korrespondansepart.administrativ_enhet, Korrespondansepart.saksbehandler
-        ).where((Korrespondansepart.journalpost == post["id"]) & Korrespondansepart.intern.eq(True))
+        rows = recipients
+        if rows is None:
+            rows = await Korrespondansepart.select(
+                Korrespondansepart.administrativ_enhet, Korrespondansepart.saksbehandler
+            ).where((Korrespondansepart.journalpost == post["id"]) & Korrespondansepart.intern.eq(True))
         if any(r["saksbehandler"] == user.person_id for r in rows):
             return AS_HANDLER
         recipient_units = [r["administrativ_enhet"] for r in rows if r["administrativ_enhet"] is not None]
     unit = post["administrativ_enhet"] or case["administrativ_enhet"]
     own_unit = user.unit_id is not None and user.unit_id == unit
-    if own_unit and await _sees(user, post["tilgangsrestriksjon"]):
+    if own_unit and (
+        await _sees(user, post["tilgangsrestriksjon"])
+        if codes is None
+        else can_see(codes, post["tilgangsrestriksjon"])
+    ):
         return AS_HANDLER
     leader = as_leader(user, unit, case["administrativ_enhet"], *recipient_units)
     if leader is not None:

@@ -64,7 +64,7 @@ def _check_internal(part: Row, post: Row) -> None:
         raise Conflict(_("Journalposten utgår og har ingen restanse."))
 
 
-def _is_incoming(post: Row) -> bool:
+def is_incoming(post: Row) -> bool:
     """Incoming post (I, or an N registered by the archive): the post's own saksbehandler and
     unit follow its main recipient. An own N note keeps its author."""
     return bool(post["journalposttype"] == "I" or post["journalstatus"] == "J")
@@ -152,7 +152,7 @@ async def fordel(
             await sender_handlers.rebuild_for_post(part["saksbehandler"], post["id"])
         await ledger.refresh_parts([korrespondansepart_id])
         main_recipient = part["korrespondanseparttype"] == "IM"
-        if main_recipient and _is_incoming(post):
+        if main_recipient and is_incoming(post):
             await touch(
                 Journalpost,
                 post["id"],
@@ -193,26 +193,36 @@ async def fordel(
         if new_owner is not None:
             # The case's own hendelseslogg row: who set its saksansvarlig, for whom, to whom.
             owner = handler if new_owner == saksbehandler_id else people[new_owner]
-            await audit.record(
-                actor_id=user.person_id,
-                on_behalf_of=acting.on_behalf_of,
-                action="archive.case_owner_set",
-                object_type="saksmappe",
-                object_id=case["id"],
-                summary=_("Saksansvarlig for %(case)s satt til %(name)s ved fordeling av %(post)s")
-                % {
-                    "case": mappe_id(case["saksaar"], case["sakssekvensnummer"]),
-                    "name": owner["name"],
-                    "post": post_number(case, post),
-                },
-                details={
-                    "saksansvarlig": new_owner,
-                    "journalpost_id": post["id"],
-                    "korrespondansepart_id": korrespondansepart_id,
-                    "enhet": unit_id,
-                },
+            await audit.record_many(
+                [case_owner_set(user, acting, case, post, owner, korrespondansepart_id, unit_id)]
             )
         return new_owner
+
+
+def case_owner_set(
+    user: User, acting: Acting, case: Row, post: Row, owner: Row, korrespondansepart_id: int, unit_id: int
+) -> audit.Event:
+    """The case's own hendelseslogg row when a distribution gives a new case its saksansvarlig
+    ``owner`` (a person row): who set it, for whom, to whom, by which post."""
+    return audit.Event(
+        actor_id=user.person_id,
+        on_behalf_of=acting.on_behalf_of,
+        action="archive.case_owner_set",
+        object_type="saksmappe",
+        object_id=case["id"],
+        summary=_("Saksansvarlig for %(case)s satt til %(name)s ved fordeling av %(post)s")
+        % {
+            "case": mappe_id(case["saksaar"], case["sakssekvensnummer"]),
+            "name": owner["name"],
+            "post": post_number(case, post),
+        },
+        details={
+            "saksansvarlig": owner["id"],
+            "journalpost_id": post["id"],
+            "korrespondansepart_id": korrespondansepart_id,
+            "enhet": unit_id,
+        },
+    )
 
 
 async def set_recipient_unit(
@@ -267,7 +277,7 @@ async def set_recipient_unit(
         )
         await ledger.refresh_parts([korrespondansepart_id])
         main_recipient = part["korrespondanseparttype"] == "IM"
-        if main_recipient and _is_incoming(post) and post["saksbehandler"] is None:
+        if main_recipient and is_incoming(post) and post["saksbehandler"] is None:
             await touch(Journalpost, post["id"], {Journalpost.administrativ_enhet: unit_id})
         if (
             main_recipient

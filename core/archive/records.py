@@ -10,6 +10,7 @@ writers.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from piccolo.table import Table
@@ -127,6 +128,32 @@ async def touch(table: type[Table], row_id: int, values: dict[Any, Any]) -> None
     version_column: Any = table._meta.get_column_by_name("version")
     id_column: Any = table._meta.primary_key
     await table.update({**values, version_column: version_column + 1}).where(id_column == row_id)
+
+
+IDS_PER_STATEMENT = 500
+"""Ids per ``IN`` list of a bulk statement (SQLite allows 32 766 variables)."""
+
+
+def chunks(ids: Sequence[int]) -> list[list[int]]:
+    """``ids`` in lists of at most :data:`IDS_PER_STATEMENT`."""
+    size = IDS_PER_STATEMENT
+    return [list(ids[start : start + size]) for start in range(0, len(ids), size)]
+
+
+async def touch_many(
+    table: type[Table], ids: Sequence[int], assignments: str, *values: Any, where: str = ""
+) -> None:
+    """:func:`touch` for many rows this transaction holds: ``UPDATE table SET assignments,
+    version = version + 1 WHERE id IN ids [AND where]`` (``assignments`` and ``where`` are SQL
+    from code with ``{}`` for ``values``), a few hundred ids per statement."""
+    for chunk in chunks(ids):
+        ids_sql = ", ".join("{}" for _ in chunk)
+        await table.raw(
+            f"UPDATE {table._meta.tablename} SET {assignments}, version = version + 1 "  # noqa: S608 - names from code; values are bound
+            f"WHERE id IN ({ids_sql}){where}",
+            *values,
+            *chunk,
+        )
 
 
 async def active_units(unit_ids: list[int]) -> dict[int, Row]:

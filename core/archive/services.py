@@ -36,9 +36,10 @@ Hendelseslogg actions: ``archive.case_created``, ``archive.incoming_registered``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
-from core.archive import creation, documents, flow, lifecycle, recipients
+from core.archive import creation, documents, flow, lifecycle, recipients, redistribution
 from core.archive.inputs import (
     IncomingPost,
     InternalRecipient,
@@ -49,6 +50,7 @@ from core.archive.inputs import (
     PostChanges,
     UploadedFile,
 )
+from core.archive.redistribution import Redistributed
 from core.archive.transfer import TransferCounts, transfer_work
 from core.auth.user import User
 from core.settings import Settings
@@ -358,6 +360,24 @@ async def fordel(
         version=version,
         saksansvarlig_id=saksansvarlig_id,
     )
+
+
+async def redistribute(
+    settings: Settings,
+    user: User,
+    unit_id: int,
+    from_handler: int,
+    to_handler: int,
+    chosen: Sequence[tuple[int, int]],
+    merknad: str,
+) -> Redistributed:
+    """*Omfordeling* of many recipients at once: move ``chosen`` (recipient id, the version
+    shown) of ``unit_id`` from ``from_handler`` to ``to_handler``, each with the remark
+    ``merknad`` on its post, in one transaction; what :func:`fordel` and :func:`add_merknad`
+    write for one, set-based (:mod:`core.archive.redistribution`). Those changed since shown
+    stay and are returned in ``changed``. Only a leader or active deputy of the unit."""
+    del settings
+    return await redistribution.redistribute(user, unit_id, from_handler, to_handler, chosen, merknad)
 
 
 async def set_recipient_unit(

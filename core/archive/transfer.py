@@ -21,6 +21,7 @@ from core import audit
 from core.archive import ledger, sender_handlers
 from core.archive.queries import leaver
 from core.archive.queries.visibility import Viewer
+from core.archive.records import touch_many
 from core.archive.tables import Journalpost, Korrespondansepart, Saksmappe
 from core.auth.user import User
 from core.db import writing
@@ -130,6 +131,10 @@ def counts_of(items: dict[str, list[dict[str, object]]]) -> TransferCounts:
     return TransferCounts(**{key: len(value) for key, value in items.items()})
 
 
+def _ids_of(rows: list[dict[str, object]]) -> list[int]:
+    return [int(str(row["id"])) for row in rows]
+
+
 async def transfer_work(
     settings: Settings, user: User, from_person: int, to_person: int, *, expected: TransferCounts
 ) -> TransferCounts:
@@ -140,45 +145,41 @@ async def transfer_work(
         raise ValidationFailed({"til": _("Velg en aktiv person i enheten, eller lederen.")})
     on_behalf = authority.on_behalf_of
 
-    async def log(object_type: str, object_id: int, summary: str, what: str) -> None:
-        await audit.record(
-            actor_id=user.person_id,
-            on_behalf_of=on_behalf,
-            action=ACTION,
-            object_type=object_type,
-            object_id=object_id,
-            summary=summary,
-            details={"hva": what, "fra": from_person, "til": to_person},
-        )
+    def logged(object_type: str, rows: list[dict[str, object]], what: str) -> list[audit.Event]:
+        return [
+            audit.Event(
+                actor_id=user.person_id,
+                on_behalf_of=on_behalf,
+                action=ACTION,
+                object_type=object_type,
+                object_id=int(str(row["id"])),
+                summary=str(row["tittel"]),
+                details={"hva": what, "fra": from_person, "til": to_person},
+            )
+            for row in rows
+        ]
 
     async with writing(Saksmappe):
         items = await preview(user, from_person)
         found = counts_of(items)
         if found != expected:
             raise Conflict(_("Arbeidet har endret seg siden du så det. Se over listen og prøv igjen."))
-        for case in items["cases"]:
-            await Saksmappe.update(
-                {Saksmappe.saksansvarlig: to_person, Saksmappe.version: Saksmappe.version + 1}
-            ).where(Saksmappe.id == case["id"])
-            await log("saksmappe", int(str(case["id"])), str(case["tittel"]), "saksansvarlig")
-        for part in items["restanser"]:
-            await Korrespondansepart.update(
-                {
-                    Korrespondansepart.saksbehandler: to_person,
-                    Korrespondansepart.version: Korrespondansepart.version + 1,
-                }
-            ).where(Korrespondansepart.id == part["id"])
-            await log("korrespondansepart", int(str(part["id"])), str(part["tittel"]), "saksbehandler")
-        if items["restanser"]:
+        # Set-based, a few hundred rows per statement (records.touch_many, audit.record_many):
+        # one statement per row took about a millisecond per object moved.
+        await touch_many(Saksmappe, _ids_of(items["cases"]), "saksansvarlig = {}", to_person)
+        parts = _ids_of(items["restanser"])
+        await touch_many(Korrespondansepart, parts, "saksbehandler = {}", to_person)
+        if parts:
             # The sender suggestion's table follows the moved recipients (two set-based statements each).
             await sender_handlers.rebuild_for(from_person)
             await sender_handlers.rebuild_for(to_person)
-        await ledger.refresh_parts(int(str(part["id"])) for part in items["restanser"])
-        for post in items["unsent"]:
-            await Journalpost.update(
-                {Journalpost.saksbehandler: to_person, Journalpost.version: Journalpost.version + 1}
-            ).where(Journalpost.id == post["id"])
-            await log("journalpost", int(str(post["id"])), str(post["tittel"]), "saksbehandler")
+        await ledger.refresh_parts(parts)
+        await touch_many(Journalpost, _ids_of(items["unsent"]), "saksbehandler = {}", to_person)
+        await audit.record_many(
+            logged("saksmappe", items["cases"], "saksansvarlig")
+            + logged("korrespondansepart", items["restanser"], "saksbehandler")
+            + logged("journalpost", items["unsent"], "saksbehandler")
+        )
         for task in items["tasks"]:
             # A role task the leaver took goes back to its role; a personal one to the successor.
             role_task = task["receiver_role"] is not None and task["receiver_person"] is None

@@ -26,7 +26,7 @@ from core.archive.queries.visibility import Viewer
 from core.auth.user import User
 from core.contributions import MenuLink
 from core.errors import Forbidden, NotFound
-from core.i18n import _, ngettext
+from core.i18n import _, format_tall, ngettext
 from core.timeutil import now
 from core.web.list_preferences import open_list
 from core.web.pages import AnyRequest, current_user, page_or_fragment
@@ -82,10 +82,12 @@ def sent_text(count: int) -> str:
     return ngettext("%(post)s er sendt til %(to)s.", "%(num)s journalposter er sendt til %(to)s.", count)
 
 
-def redistributed_text(count: int) -> str:
+def redistributed_text(count: int, to: str, post: str) -> str:
+    """The success message of an omfordeling of ``count`` posts (``post``: the one's label),
+    the number written as the page writes it (``2 070``)."""
     return ngettext(
         "%(post)s er omfordelt til %(to)s.", "%(num)s journalposter er omfordelt til %(to)s.", count
-    )
+    ) % {"num": format_tall(count), "to": to, "post": post}
 
 
 # --- the queue -----------------------------------------------------------------------------

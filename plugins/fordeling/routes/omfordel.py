@@ -77,7 +77,7 @@ async def redistribute(request: AnyRequest) -> Response[Any]:
     success = ""
     if outcome.done:
         first, count = outcome.done[0], len(outcome.done)
-        success = pages.redistributed_text(count) % {"num": count, "to": first.to, "post": first.label}
+        success = pages.redistributed_text(count, first.to, first.label)
     return await answer(
         request,
         outcome_messages(outcome, success),

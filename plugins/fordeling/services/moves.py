@@ -4,23 +4,26 @@ queue's *Send valgte til en enhet*), and between the handlers of a unit (*omford
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from core.archive import services as archive
 from core.archive.queries import choices, people
 from core.archive.queries.distribution import items_by_id, open_item_choices
-from core.archive.queries.recipients import recipient_state
 from core.archive.queries.visibility import Viewer
-from core.archive.tables import Korrespondansepart
 from core.auth.user import User
-from core.db import writing
-from core.errors import Conflict, ValidationFailed
+from core.errors import ValidationFailed
 from core.i18n import _
 from core.runtime import Runtime
 from core.validation import parse_id
-from core.web.actions import Outcome, Selected
+from core.web.actions import Done, Outcome, Selected
 from plugins.fordeling.services.access import require_distributor
-from plugins.fordeling.services.common import check_form, emit_done, label_of, parse_person, try_one
+from plugins.fordeling.services.common import (
+    check_form,
+    conflict_message,
+    emit_done,
+    label_of,
+    parse_person,
+    try_one,
+)
 
 REMARK_MAX = 1000
 
@@ -73,9 +76,10 @@ async def redistribute(
 ) -> Outcome:
     """Move distributed posts from one handler of the unit to another, with a remark.
 
-    Each post in one transaction: ``fordel`` to the new handler (logged by the archive as
-    ``archive.redistributed``, on behalf of the leader for a deputy) and the remark as a
-    merknad on the journal post (logged too).
+    All in one transaction, set-based (:func:`core.archive.services.redistribute`): each post
+    ``fordel``-ed to the new handler (logged by the archive as ``archive.redistributed``, on
+    behalf of the leader for a deputy) and the remark as a merknad on the journal post (logged
+    too). A post changed since the page showed it stays, with a message saying who changed it.
     """
     authority = require_distributor(user, unit_id)
     candidates = await people.unit_people(unit_id)
@@ -92,29 +96,31 @@ async def redistribute(
     items = await items_by_id(await Viewer.of(user), [s.id for s in selected])
     names = await people.person_names([from_handler, handler_id])
     outcome = Outcome()
-    settings = runtime.settings
+    chosen: list[Selected] = []
     for choice in selected:
         item = items.get(choice.id)
         if item is None or item["enhet"] != unit_id:
             outcome.problems.append(
                 _("%(post)s finnes ikke i enheten.") % {"post": label_of(item, choice.id)}
             )
-            continue
-
-        async def act(choice: Selected = choice, item: dict[str, Any] = item) -> None:
-            async with writing(Korrespondansepart):
-                current = await recipient_state(choice.id)
-                if current is None or current["saksbehandler"] != from_handler:
-                    raise Conflict(_("Journalposten er endret i mellomtiden."))
-                await archive.fordel(settings, user, choice.id, handler_id, version=choice.version)
-                text = _("Omfordelt fra %(from)s til %(to)s: %(remark)s") % {
-                    "from": names.get(from_handler, ""),
-                    "to": names.get(handler_id, ""),
-                    "remark": remark,
-                }
-                await archive.add_merknad(settings, user, text, journalpost_id=item["journalpost_id"])
-
-        await try_one(outcome, choice, item, act, names.get(handler_id, ""))
+        else:
+            chosen.append(choice)
+    text = _("Omfordelt fra %(from)s til %(to)s: %(remark)s") % {
+        "from": names.get(from_handler, ""),
+        "to": names.get(handler_id, ""),
+        "remark": remark,
+    }
+    result = await archive.redistribute(
+        runtime.settings, user, unit_id, from_handler, handler_id, [(c.id, c.version) for c in chosen], text
+    )
+    moved = set(result.moved)
+    for choice in chosen:
+        item = items.get(choice.id)
+        if choice.id in moved:
+            outcome.done.append(Done(choice, item, label_of(item, choice.id), names.get(handler_id, "")))
+        else:
+            outcome.conflicts += 1
+            outcome.problems.append(await conflict_message(choice.id, item))
     await emit_done(
         runtime,
         user,

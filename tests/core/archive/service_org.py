@@ -2,10 +2,12 @@
 
 Units ``LMA`` (with leader, deputy, two handlers) and ``OKO`` (leader, handler); Fellestjenesten
 with an archivist; a deputy period for LMA that covers today and one that ended last month.
+And the hendelseslogg rows of an action (:func:`audit_events`).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -22,6 +24,7 @@ from core.archive.services import (
 )
 from core.archive.tables import Journalpost, Korrespondansepart, Saksmappe
 from core.settings import Settings
+from core.tables import AuditEvent
 from core.timeutil import today
 from tests.support.factories import as_user, make_archivist, make_deputy, make_leader, make_person, make_unit
 
@@ -169,3 +172,12 @@ async def case_row(saksmappe_id: int) -> dict[str, Any]:
     row = await Saksmappe.select().where(Saksmappe.id == saksmappe_id).first()
     assert row is not None
     return row
+
+
+async def audit_events(action: str) -> list[dict[str, Any]]:
+    """The hendelseslogg rows of ``action``, oldest first, with their details as dicts."""
+    rows = await AuditEvent.select().where(AuditEvent.action == action).order_by(AuditEvent.id)
+    for row in rows:
+        if isinstance(row["details"], str):
+            row["details"] = json.loads(row["details"])
+    return rows

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import json
 import re
 from datetime import timedelta
 from typing import Any
@@ -20,9 +19,9 @@ from core.archive.queries import restanse_lists
 from core.archive.services import InternalRecipient
 from core.archive.tables import Avskrivning, Journalpost, Korrespondansepart, Merknad
 from core.errors import Conflict, Forbidden, ValidationFailed
-from core.tables import AuditEvent
 from core.timeutil import now, today
 from tests.core.archive.service_org import (
+    audit_events,
     incoming,
     make_org,
     note,
@@ -34,14 +33,6 @@ from tests.core.archive.service_org import (
 from tests.support.factories import as_user
 
 pytestmark = pytest.mark.anyio
-
-
-async def events(action: str) -> list[dict[str, Any]]:
-    rows = await AuditEvent.select().where(AuditEvent.action == action).order_by(AuditEvent.id)
-    for row in rows:
-        if isinstance(row["details"], str):
-            row["details"] = json.loads(row["details"])
-    return rows
 
 
 async def distributed(settings, org) -> dict[str, Any]:
@@ -70,7 +61,7 @@ async def test_handler_marks_foreloepig_svar_and_the_restanse_stays(settings, db
     assert row["foreloepig_svar_av"] == org.handler and row["foreloepig_svar_registrert"] >= before
     assert row["version"] == 3
     assert await Avskrivning.count() == 0  # still a restanse
-    [event] = await events("archive.foreloepig_svar")
+    [event] = await audit_events("archive.foreloepig_svar")
     assert event["actor"] == org.handler and event["on_behalf_of"] is None
     assert event["object_type"] == "korrespondansepart" and event["object_id"] == str(part["id"])
     assert event["details"]["journalpost_id"] == part["journalpost"]
@@ -103,7 +94,7 @@ async def test_foreloepig_svar_names_the_outgoing_letter_of_the_case(settings, d
     )
     row = await recipient(part["journalpost"])
     assert row["foreloepig_svar_journalpost"] == letter
-    [event] = await events("archive.foreloepig_svar")
+    [event] = await audit_events("archive.foreloepig_svar")
     assert event["details"]["foreloepig_svar_journalpost_id"] == letter
     number = (await post_row(letter))["journalpostnummer"]
     assert event["summary"].endswith(f"-{number})")
@@ -154,7 +145,7 @@ async def test_the_named_post_must_be_a_reply_in_the_same_case(settings, db) -> 
         )
     assert set(failed.value.errors) == {"dato", "foreloepig_svar_journalpost_id"}
     assert (await recipient(part["journalpost"]))["foreloepig_svar_dato"] is None
-    assert await events("archive.foreloepig_svar") == []
+    assert await audit_events("archive.foreloepig_svar") == []
 
 
 async def test_a_note_is_answered_provisionally_by_a_note(settings, db) -> None:
@@ -189,7 +180,7 @@ async def test_who_may_mark_foreloepig_svar(settings, db) -> None:
     await services.mark_foreloepig_svar(settings, await as_user(org.leader), parts[0]["id"], version=2)
     await services.mark_foreloepig_svar(settings, await as_user(org.deputy), parts[1]["id"], version=2)
     await services.mark_foreloepig_svar(settings, await as_user(org.archivist), parts[2]["id"], version=2)
-    leader, deputy, archivist = await events("archive.foreloepig_svar")
+    leader, deputy, archivist = await audit_events("archive.foreloepig_svar")
     assert (leader["actor"], leader["on_behalf_of"]) == (org.leader, None)
     assert (deputy["actor"], deputy["on_behalf_of"]) == (org.deputy, org.leader)
     assert (archivist["actor"], archivist["on_behalf_of"]) == (org.archivist, None)
@@ -232,7 +223,7 @@ async def test_foreloepig_svar_refusals(settings, db) -> None:
     copy = await Korrespondansepart.select().where(Korrespondansepart.korrespondanseparttype == "IK").first()
     with pytest.raises(Conflict, match=r"Bare interne mottakere \(IM\)"):
         await services.mark_foreloepig_svar(settings, await as_user(org.archivist), copy["id"], version=1)
-    assert await events("archive.foreloepig_svar") == []
+    assert await audit_events("archive.foreloepig_svar") == []
 
 
 async def test_concurrent_foreloepig_svar_and_write_off_have_one_winner(settings, db) -> None:
@@ -274,7 +265,7 @@ async def test_the_registrant_undoes_it_the_same_day(settings, db) -> None:
         assert row[f"foreloepig_svar_{column}"] is None, column
     # The ledger's span moved back: the card counts no foreløpig svar.
     assert (await restanse_lists.own_summary(org.handler)).foreloepig == 0
-    [event] = await events("archive.foreloepig_svar_angret")
+    [event] = await audit_events("archive.foreloepig_svar_angret")
     assert event["actor"] == org.handler and event["on_behalf_of"] is None
     assert event["object_type"] == "korrespondansepart" and event["object_id"] == str(part["id"])
     assert event["details"]["dato"] == today().isoformat()
@@ -299,10 +290,10 @@ async def test_only_the_registrant_may_undo(settings, db) -> None:
     # Nor may someone who may not act on the restanse at all.
     with pytest.raises(Forbidden, match="Bare saksbehandleren for mottakeren"):
         await services.undo_foreloepig_svar(settings, await as_user(org.colleague), part["id"], version=3)
-    assert await events("archive.foreloepig_svar_angret") == []
+    assert await audit_events("archive.foreloepig_svar_angret") == []
     # The deputy who clicked may, on behalf of the leader.
     await services.undo_foreloepig_svar(settings, await as_user(org.deputy), part["id"], version=3)
-    [event] = await events("archive.foreloepig_svar_angret")
+    [event] = await audit_events("archive.foreloepig_svar_angret")
     assert (event["actor"], event["on_behalf_of"]) == (org.deputy, org.leader)
 
 
@@ -331,7 +322,7 @@ async def test_undo_refusals(settings, db, monkeypatch: pytest.MonkeyPatch) -> N
     )
     with pytest.raises(Forbidden, match="importert og kan ikke angres"):
         await services.undo_foreloepig_svar(settings, handler, imported["id"], version=2)
-    assert await events("archive.foreloepig_svar_angret") == []
+    assert await audit_events("archive.foreloepig_svar_angret") == []
 
 
 async def test_concurrent_undo_and_write_off_have_one_winner(settings, db) -> None:
@@ -358,7 +349,7 @@ async def test_the_migration_takes_who_registered_it_from_the_hendelseslogg(sett
     org = await make_org()
     part = await distributed(settings, org)
     await services.mark_foreloepig_svar(settings, await as_user(org.deputy), part["id"], version=2)
-    [event] = await events("archive.foreloepig_svar")
+    [event] = await audit_events("archive.foreloepig_svar")
     imported = await distributed(settings, org)
     await Korrespondansepart.update(
         {
@@ -396,10 +387,10 @@ async def test_write_off_with_a_remark_in_one_transaction(settings, db) -> None:
     [remark] = await Merknad.select().where(Merknad.journalpost == part["journalpost"])
     assert remark["merknadstekst"] == "Ringte søkeren 12. mars, saken er avklart."
     assert remark["merknadstype"] == "MS" and remark["registrert_av"] == org.handler
-    [event] = await events("archive.written_off")
+    [event] = await audit_events("archive.written_off")
     assert event["details"]["merknad_id"] == remark["id"]
     assert event["details"]["merknadstype"] == "MS"
-    assert await events("archive.remark_added") == []  # logged as part of the write-off
+    assert await audit_events("archive.remark_added") == []  # logged as part of the write-off
 
     # The deputy writes off with a leader's remark (ML), on behalf of the leader.
     other = await distributed(settings, org)
@@ -408,7 +399,7 @@ async def test_write_off_with_a_remark_in_one_transaction(settings, db) -> None:
     )
     remark = await Merknad.select().where(Merknad.journalpost == other["journalpost"]).first()
     assert remark["merknadstype"] == "ML"
-    event = (await events("archive.written_off"))[1]
+    event = (await audit_events("archive.written_off"))[1]
     assert event["on_behalf_of"] == org.leader and event["details"]["merknad_id"] == remark["id"]
 
 
@@ -427,7 +418,7 @@ async def test_blank_remark_is_none_and_a_bad_one_stops_the_write_off(settings, 
     assert (await recipient(part["journalpost"]))["version"] == 2
     await services.avskriv(settings, handler, part["id"], "TE", version=2, merknad="   ")
     assert await Avskrivning.count() == 1 and await Merknad.count() == 0
-    [event] = await events("archive.written_off")
+    [event] = await audit_events("archive.written_off")
     assert event["details"]["merknad_id"] is None
 
 
@@ -446,6 +437,6 @@ async def test_losing_write_off_leaves_no_remark(settings, db) -> None:
     assert sum(1 for r in results if isinstance(r, Conflict)) == 1, results
     assert await Avskrivning.count() == 1
     [remark] = await Merknad.select()
-    [event] = await events("archive.written_off")
+    [event] = await audit_events("archive.written_off")
     assert event["details"]["merknad_id"] == remark["id"]
     assert remark["merknadstekst"] == ("Fra Hans" if event["actor"] == org.handler else "Fra Lise")

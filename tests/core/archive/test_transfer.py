@@ -112,22 +112,18 @@ async def test_a_failure_midway_leaves_nothing_half_moved(settings, db, monkeypa
     work = await make_work(settings)
     org = work.org
     before = await state(work)
-    real = audit.record
-    calls = 0
+    real = audit.record_many
 
-    async def failing(**kwargs: Any) -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 3:  # two cases moved and audited, the third object fails
-            raise RuntimeError("strømbrudd")
-        await real(**kwargs)
+    async def failing(events: Any) -> None:
+        await real(events)  # the cases, recipients and posts moved and audited, then a failure
+        raise RuntimeError("strømbrudd")
 
-    monkeypatch.setattr(audit, "record", failing)
+    monkeypatch.setattr(audit, "record_many", failing)
     with pytest.raises(RuntimeError):
         await services.transfer_work(
             settings, await as_user(org.archivist), org.handler, org.colleague, expected=EXPECTED
         )
-    monkeypatch.setattr(audit, "record", real)
+    monkeypatch.setattr(audit, "record_many", real)
     assert await state(work) == before
     # The same transfer succeeds afterwards.
     await services.transfer_work(
