@@ -90,7 +90,7 @@ Span = tuple[int, int, int, str, date, date | None, date | None, date | None, in
 """(journalpost, unit, handler, journalposttype, fra_dato, til_dato, forfallsdato,
 foreloepig_svar_dato, saksaar, sakssekvensnummer, journalpostnummer): the last five only ride
 along, for the cards (a handler's forfalt and § 11 a, a unit's forfalt:
-:func:`overdue_per_handler`) and the lists' sorts (:func:`nth_due`, :func:`nth_case_number`);
+:func:`overdue_per_handler`) and the lists' sorts (:func:`open_page_ids`);
 they move no count."""
 
 ALL = Scope()
@@ -161,6 +161,9 @@ def _add(deltas: Counter[tuple[int, int, str, date]], span: Span, sign: int) -> 
         deltas[(unit, handler, kind, til)] -= sign
 
 
+_IDS_PER_REFRESH = 5000
+"""Recipients or posts per refresh (its ``IN`` lists; PostgreSQL and SQLite bind at most about
+32 000 values)."""
 _SPANS_PER_INSERT = 500
 """Spans per ``INSERT`` of a refresh (12 values each)."""
 
@@ -298,18 +301,20 @@ async def refresh_parts(korrespondansepart_ids: Iterable[int]) -> None:
     """Recompute the ledger for these recipients (call inside the write transaction that
     changed them: their unit, handler or write-offs)."""
     ids = _ids(korrespondansepart_ids)
-    if ids:
-        await fordeling_spans.refresh_parts(ids)
-        await _refresh(in_list("k.id", ids), in_list("s.korrespondansepart", ids))
+    for start in range(0, len(ids), _IDS_PER_REFRESH):  # a bulk move: thousands of recipients
+        chunk = ids[start : start + _IDS_PER_REFRESH]
+        await fordeling_spans.refresh_parts(chunk)
+        await _refresh(in_list("k.id", chunk), in_list("s.korrespondansepart", chunk))
 
 
 async def refresh_posts(journalpost_ids: Iterable[int]) -> None:
     """Recompute the ledger for every recipient of these posts (call inside the write
     transaction that created, changed or deleted them, or wrote off a whole post)."""
     ids = _ids(journalpost_ids)
-    if ids:
-        await fordeling_spans.refresh_posts(ids)
-        await _refresh(in_list("k.journalpost", ids), in_list("s.journalpost", ids))
+    for start in range(0, len(ids), _IDS_PER_REFRESH):
+        chunk = ids[start : start + _IDS_PER_REFRESH]
+        await fordeling_spans.refresh_posts(chunk)
+        await _refresh(in_list("k.journalpost", chunk), in_list("s.journalpost", chunk))
 
 
 def _next_month(month: date) -> date:
@@ -561,21 +566,16 @@ async def nth_journaldato(day: date, scope: Scope, n: int, *, newest_first: bool
     (``core_restanse_span_behandler_dato``, ``core_restanse_span_enhet``); None when there are
     fewer. A list sorted by journaldato needs, for its first ``n`` rows, only the restanser
     dated up to (from) that day: :func:`journaldato_up_to`."""
-    row = await _nth(day, scope, n, "x.fra_dato AS dato", f"x.fra_dato {'DESC' if newest_first else 'ASC'}")
-    return as_date(row["dato"]) if row else None
-
-
-async def _nth(day: date, scope: Scope, n: int, columns: str, order: str) -> dict[str, Any] | None:
-    """``columns`` of the ``n``-th (1-based) span open on ``day`` in ``scope`` in ``order``
-    (both SQL from code over the span ``x``); None when there are fewer."""
+    direction = "DESC" if newest_first else "ASC"
     rows = await run(
         QueryString(
-            f"SELECT {columns} FROM core_restanse_span x WHERE {{}} ORDER BY {order} LIMIT 1 OFFSET {{}}",  # noqa: S608 - names from code
+            f"SELECT x.fra_dato AS dato FROM core_restanse_span x WHERE {{}} ORDER BY x.fra_dato {direction} "  # noqa: S608 - direction from code
+            "LIMIT 1 OFFSET {}",
             _open_spans(day, scope),
             max(0, n - 1),
         )
     )
-    return rows[0] if rows else None
+    return as_date(rows[0]["dato"]) if rows else None
 
 
 def overdue_query(day: date, scope: Scope) -> QueryString:
@@ -612,7 +612,7 @@ async def overdue_per_handler(day: date, scope: Scope) -> dict[tuple[int, int | 
 
 def open_where(day: date, scope: Scope, within: QueryString | None = None) -> QueryString:
     """SQL over ``k``: the recipient is a restanse on ``day`` in ``scope`` whose span also meets
-    ``within`` (a condition over the span ``x``: :func:`journaldato_up_to`, :func:`due_up_to`,
+    ``within`` (a condition over the span ``x``: :func:`journaldato_up_to`,
     :func:`distributed_after`; None: any), by its span: the few ids a page of a sorted list can
     hold, or the scope's restanser, instead of every recipient the scope's handlers or units
     ever had, each checked by the rule."""
@@ -630,79 +630,6 @@ def journaldato_up_to(bound: date | None, *, newest_first: bool = False) -> Quer
     if bound is None:
         return None
     return QueryString("x.fra_dato >= {}" if newest_first else "x.fra_dato <= {}", bound)
-
-
-DueBound = tuple[date | None, date]
-"""(forfallsdato or None, journaldato) of a restanse: a place in the order forfallsdato (none
-last), then journaldato."""
-
-
-async def nth_due(day: date, scope: Scope, n: int) -> DueBound | None:
-    """The (forfallsdato, journaldato) of the ``n``-th restanse (1-based) on ``day`` in
-    ``scope`` in the order forfallsdato (none last), then journaldato, read from the spans
-    (the write side keeps the post's forfallsdato on its recipients' spans; the indexes
-    ``core_restanse_span_behandler`` and ``core_restanse_span_enhet_open`` carry both); None when
-    there are fewer. A list sorted by forfallsdato needs, for its first ``n`` rows, only the
-    restanser up to that place: :func:`due_up_to`."""
-    row = await _nth(
-        day,
-        scope,
-        n,
-        "x.forfallsdato AS forfall, x.fra_dato AS dato",
-        "(x.forfallsdato IS NULL), x.forfallsdato, x.fra_dato",
-    )
-    if row is None:
-        return None
-    dato = as_date(row["dato"])
-    assert dato is not None
-    return as_date(row["forfall"]), dato
-
-
-def due_up_to(bound: DueBound | None) -> QueryString | None:
-    """Over the span ``x``: at or before ``bound`` in the order of :func:`nth_due` (ties
-    included; None: any)."""
-    if bound is None:
-        return None
-    forfall, dato = bound
-    if forfall is None:
-        return QueryString("x.forfallsdato IS NOT NULL OR x.fra_dato <= {}", dato)
-    return QueryString(
-        "x.forfallsdato < {} OR (x.forfallsdato = {} AND x.fra_dato <= {})", forfall, forfall, dato
-    )
-
-
-CaseNumberBound = tuple[int, int, int, int]
-"""(saksaar, sakssekvensnummer, journalpostnummer, recipient) of a restanse: a place in the
-order by case number (unique: the recipient breaks ties)."""
-
-
-async def nth_case_number(day: date, scope: Scope, n: int) -> CaseNumberBound | None:
-    """The place of the ``n``-th restanse (1-based) on ``day`` in ``scope`` by case number
-    (saksår, sekvensnummer, journalpostnummer, then recipient), read from the spans (which
-    carry the post's number, :data:`Span`); None when there are fewer. A list sorted by case
-    number needs, for its first ``n`` rows, exactly the restanser up to that place:
-    :func:`case_number_up_to`."""
-    number = "x.saksaar, x.sakssekvensnummer, x.journalpostnummer, x.korrespondansepart"
-    row = await _nth(day, scope, n, number, number)
-    if row is None:
-        return None
-    return (
-        int(row["saksaar"]),
-        int(row["sakssekvensnummer"]),
-        int(row["journalpostnummer"]),
-        int(row["korrespondansepart"]),
-    )
-
-
-def case_number_up_to(bound: CaseNumberBound | None) -> QueryString | None:
-    """Over the span ``x``: at or before ``bound`` in the order of :func:`nth_case_number`
-    (None: any)."""
-    if bound is None:
-        return None
-    return QueryString(
-        "(x.saksaar, x.sakssekvensnummer, x.journalpostnummer, x.korrespondansepart) <= ({}, {}, {}, {})",
-        *bound,
-    )
 
 
 def distributed_after(moment: datetime, scope: Scope) -> QueryString:
@@ -729,20 +656,26 @@ def either(first: QueryString | None, second: QueryString | None) -> QueryString
     return QueryString("({}) OR ({})", first, second)
 
 
+def open_page_ids(day: date, scope: Scope, order: str, limit: int, offset: int) -> QueryString:
+    """The recipient ids of the restanser on ``day`` in ``scope`` at places ``offset + 1`` to
+    ``offset + limit`` in ``order`` (SQL over the span ``x`` from code; it must end in a unique
+    key, ``x.korrespondansepart``): a page of a list whose sort keys the spans carry (the
+    journaldato, the post's forfallsdato and number), read from the spans alone instead of
+    joining every restanse of the scope to its post and case to sort them."""
+    return QueryString(
+        f"SELECT x.korrespondansepart FROM core_restanse_span x WHERE {{}} ORDER BY {order} LIMIT {{}} OFFSET {{}}",  # noqa: S608 - order from code
+        _open_spans(day, scope),
+        limit,
+        offset,
+    )
+
+
 def oldest_open_page(day: date, scope: Scope, limit: int, offset: int) -> QueryString:
     """SQL over ``k``: the recipient is one of the restanser on ``day`` in ``scope`` at places
     ``offset + 1`` to ``offset + limit``, oldest journaldato first, then by recipient, read
     from the spans in index order (``core_restanse_span_behandler_dato`` for one handler): a
     page of a long list without sorting it (order the rows by ``j.journaldato, k.id``)."""
-    return _recipient_in(
-        QueryString(
-            "SELECT x.korrespondansepart FROM core_restanse_span x WHERE {} "
-            "ORDER BY x.fra_dato, x.korrespondansepart LIMIT {} OFFSET {}",
-            _open_spans(day, scope),
-            limit,
-            offset,
-        )
-    )
+    return _recipient_in(open_page_ids(day, scope, "x.fra_dato, x.korrespondansepart", limit, offset))
 
 
 def _recipient_in(ids: QueryString) -> QueryString:

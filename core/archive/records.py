@@ -141,19 +141,29 @@ def chunks(ids: Sequence[int]) -> list[list[int]]:
 
 
 async def touch_many(
-    table: type[Table], ids: Sequence[int], assignments: str, *values: Any, where: str = ""
-) -> None:
+    table: type[Table],
+    ids: Sequence[int],
+    assignments: str,
+    *values: Any,
+    where: str = "",
+    where_values: Sequence[Any] = (),
+) -> int:
     """:func:`touch` for many rows this transaction holds: ``UPDATE table SET assignments,
     version = version + 1 WHERE id IN ids [AND where]`` (``assignments`` and ``where`` are SQL
-    from code with ``{}`` for ``values``), a few hundred ids per statement."""
+    from code with ``{}`` for ``values`` and ``where_values``), a few hundred ids per statement.
+    Returns how many rows it updated."""
+    updated = 0
     for chunk in chunks(ids):
         ids_sql = ", ".join("{}" for _ in chunk)
-        await table.raw(
+        rows = await table.raw(
             f"UPDATE {table._meta.tablename} SET {assignments}, version = version + 1 "  # noqa: S608 - names from code; values are bound
-            f"WHERE id IN ({ids_sql}){where}",
+            f"WHERE id IN ({ids_sql}){where} RETURNING id",
             *values,
             *chunk,
+            *where_values,
         )
+        updated += len(rows)
+    return updated
 
 
 async def active_units(unit_ids: list[int]) -> dict[int, Row]:

@@ -12,6 +12,10 @@ reads, the updates, the sender suggestions and the restanse ledger are set-based
 post at a time took 76 statements and 22–48 ms per post (2 856 posts in 138 s at a million
 posts, docs/benchmarks.md).
 
+One remark per post: two chosen recipients of one post (rare: two internal main recipients
+with the same handler) share it, where the one-at-a-time path wrote one per recipient. All the
+moved recipients get the same ``fordelt_dato``.
+
 A recipient that changed since the page showed it (another version, another handler or unit,
 written off, gone, not an internal I/N recipient) is left as it is and returned in
 ``changed``; the others move. Any error moves nothing.
@@ -199,7 +203,14 @@ async def redistribute(
         await sender_handlers.record(moving)
         await sender_handlers.rebuild_for(from_handler)
         await ledger.refresh_parts(moving)
-        await _remarks(user, moving, parts, posts, cases, text, at)
+        # The rows as they are now, for the hendelseslogg and the remarks' capacity (fordel's
+        # add_merknad read the post and case again after the move).
+        for part_id in incoming:
+            post = posts[int(parts[part_id]["journalpost"])]
+            post["saksbehandler"], post["administrativ_enhet"] = to_handler, unit_id
+        for case_id in owners:
+            cases[case_id]["saksansvarlig"] = to_handler
+            cases[case_id]["administrativ_enhet"] = cases[case_id]["administrativ_enhet"] or unit_id
         names = await active_people([from_handler])
         previous = names[from_handler]["name"] if from_handler in names else from_handler
         events = []
@@ -229,6 +240,7 @@ async def redistribute(
             if owner is not None:
                 events.append(case_owner_set(user, acting, case, post, handler, part_id, unit_id))
         await audit.record_many(events)
+        await _remarks(user, moving, parts, posts, cases, text, at)  # after, as fordel then add_merknad
     result.moved = moving
     return result
 

@@ -10,10 +10,10 @@ the functions below in its own transaction:
 
 - :func:`record` after a distribution (or any write that gives recipients a handler): an
   upsert that keeps the later of the stored and the new distribution;
-- :func:`rebuild_for_post` after a recipient left a handler (omfordeling), and
-  :func:`rebuild_for` after a leaver's work moved: that handler's rows (for the post's
-  senders, or all) are recomputed from the history, so a post no longer theirs stops counting
-  for them.
+- :func:`rebuild_for_post` after a recipient left a handler (fordeling again), and
+  :func:`rebuild_for` after a bulk omfordeling or a leaver's work moved: that handler's rows
+  (for the post's senders, or all) are recomputed from the history, so a post no longer theirs
+  stops counting for them.
 
 "Latest" orders as the suggestion always did: distributed at all first, then ``fordelt_dato``
 descending, then the recipient's id descending.
@@ -26,6 +26,9 @@ from collections.abc import Sequence
 from core.archive.queries.common import QueryString, in_list, run
 from core.archive.tables import AvsenderSaksbehandler
 
+IDS_PER_STATEMENT = 5000
+"""Recipients per statement of :func:`record` (PostgreSQL and SQLite bind at most about 32 000
+values)."""
 KEY = "enhet, avsender, saksbehandler, tilgangsrestriksjon"
 COLUMNS = f"{KEY}, fordelt_dato, korrespondansepart"
 
@@ -79,8 +82,9 @@ async def record(korrespondansepart_ids: Sequence[int]) -> None:
     """The given internal recipients got a handler (distribution, registration straight to a
     handler, a leaver's work moved): merge them in. One statement; call it in the transaction
     of the change."""
-    if korrespondansepart_ids:
-        await run(upsert(in_list("k2.id", list(korrespondansepart_ids))))
+    ids = list(korrespondansepart_ids)
+    for start in range(0, len(ids), IDS_PER_STATEMENT):
+        await run(upsert(in_list("k2.id", ids[start : start + IDS_PER_STATEMENT])))
 
 
 async def record_post(journalpost_id: int) -> None:
@@ -94,10 +98,23 @@ async def record_posts_from(first_journalpost_id: int) -> None:
     await run(upsert(QueryString("k2.journalpost >= {}", first_journalpost_id)))
 
 
-async def rebuild_for(handler_id: int) -> None:
-    """Recompute ``handler_id``'s rows from the records (after post was taken from them)."""
-    await AvsenderSaksbehandler.delete().where(AvsenderSaksbehandler.saksbehandler == handler_id)
-    await run(insert(QueryString("k2.saksbehandler = {}", handler_id)))
+_LOCK_CLASS = 0x5348
+"""First key of the PostgreSQL advisory locks of :func:`rebuild_for` ("SH")."""
+
+
+async def rebuild_for(*handler_ids: int) -> None:
+    """Recompute the rows of ``handler_ids`` from the records (after post was taken from them:
+    a bulk omfordeling, a leaver's work moved). On PostgreSQL each handler's rebuild first
+    takes a transaction advisory lock on the handler, in id order, so two transactions that
+    rebuild one handler take turns: the second's delete then sees the rows the first inserted
+    (without it, its insert met them as duplicate keys). The merge is an upsert all the same."""
+    handlers = sorted(set(handler_ids))
+    if str(AvsenderSaksbehandler._meta.db.engine_type) in ("postgres", "cockroach"):
+        for handler in handlers:
+            await run(QueryString("SELECT pg_advisory_xact_lock({}, {})", _LOCK_CLASS, handler))
+    for handler in handlers:
+        await AvsenderSaksbehandler.delete().where(AvsenderSaksbehandler.saksbehandler == handler)
+        await run(upsert(QueryString("k2.saksbehandler = {}", handler)))
 
 
 async def rebuild_for_post(handler_id: int, journalpost_id: int) -> None:

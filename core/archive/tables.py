@@ -252,7 +252,7 @@ class RestanseSpan(Table, tablename="core_restanse_span"):
     journalpostnummer = Integer(default=0)
     """The post's number (its case's ``saksaar``/``sakssekvensnummer``, its own
     ``journalpostnummer``; none of them changes after registration), for a list sorted by case
-    number (:func:`core.archive.ledger.nth_case_number`)."""
+    number (:data:`core.archive.queries.restanse_lists.SPAN_SORTS`)."""
 
 
 class FordelingSpan(Table, tablename="core_fordeling_span"):

@@ -166,15 +166,39 @@ async def transfer_work(
             raise Conflict(_("Arbeidet har endret seg siden du så det. Se over listen og prøv igjen."))
         # Set-based, a few hundred rows per statement (records.touch_many, audit.record_many):
         # one statement per row took about a millisecond per object moved.
-        await touch_many(Saksmappe, _ids_of(items["cases"]), "saksansvarlig = {}", to_person)
+        # Each row only while it still lies with the leaver: one that moved since the preview
+        # was read (another transaction committed in between) refuses the whole transfer.
+        moved = await touch_many(
+            Saksmappe,
+            _ids_of(items["cases"]),
+            "saksansvarlig = {}",
+            to_person,
+            where=" AND saksansvarlig = {}",
+            where_values=(from_person,),
+        )
         parts = _ids_of(items["restanser"])
-        await touch_many(Korrespondansepart, parts, "saksbehandler = {}", to_person)
+        moved += await touch_many(
+            Korrespondansepart,
+            parts,
+            "saksbehandler = {}",
+            to_person,
+            where=" AND saksbehandler = {}",
+            where_values=(from_person,),
+        )
         if parts:
             # The sender suggestion's table follows the moved recipients (two set-based statements each).
-            await sender_handlers.rebuild_for(from_person)
-            await sender_handlers.rebuild_for(to_person)
+            await sender_handlers.rebuild_for(from_person, to_person)
         await ledger.refresh_parts(parts)
-        await touch_many(Journalpost, _ids_of(items["unsent"]), "saksbehandler = {}", to_person)
+        moved += await touch_many(
+            Journalpost,
+            _ids_of(items["unsent"]),
+            "saksbehandler = {}",
+            to_person,
+            where=" AND saksbehandler = {}",
+            where_values=(from_person,),
+        )
+        if moved != found.restanser + found.cases + found.unsent:
+            raise Conflict(_("Arbeidet har endret seg siden du så det. Se over listen og prøv igjen."))
         await audit.record_many(
             logged("saksmappe", items["cases"], "saksansvarlig")
             + logged("korrespondansepart", items["restanser"], "saksbehandler")

@@ -1,6 +1,6 @@
 """The restanse spans keep their post's number (its case's saksår and sekvensnummer, its own
 journalpostnummer), so a restanse list sorted by case number reads its page's place from the
-spans (:func:`core.archive.ledger.nth_case_number`) instead of joining every restanse of the
+spans (:data:`core.archive.queries.restanse_lists.SPAN_SORTS`) instead of joining every restanse of the
 scope to its post and case (0.16 s for the busiest handler's 10 674 restanser at 1 million
 posts). None of the three changes after registration. The next migration fills them (Piccolo
 runs a migration's raw statements before its new columns); the ledger's refreshes write them

@@ -200,6 +200,55 @@ async def test_of_two_at_once_one_moves_the_posts(settings, db) -> None:
     await assert_ledger_is_the_rule(org.handler, org.colleague, org.leader)
 
 
+async def test_two_at_once_from_one_handler_both_move_their_posts(settings, db) -> None:
+    """The leader and the deputy move different posts of the same handler (from the same
+    sender) at the same time: both moves succeed, and the sender suggestions are the records'
+    (each rebuilds the handler's rows in turn; on PostgreSQL the second once met the first's
+    new rows as duplicate keys)."""
+    org = await make_org()
+    parts = await distributed_posts(settings, org, 6)
+    shown = await chosen(parts)
+    results = await asyncio.gather(
+        services.redistribute(
+            settings, await as_user(org.leader), org.lma, org.handler, org.colleague, shown[:3], "A"
+        ),
+        services.redistribute(
+            settings, await as_user(org.deputy), org.lma, org.handler, org.leader, shown[3:], "B"
+        ),
+    )
+    assert [len(r.moved) for r in results] == [3, 3]
+    stored = await AvsenderSaksbehandler.select(
+        AvsenderSaksbehandler.saksbehandler, AvsenderSaksbehandler.korrespondansepart
+    ).where(AvsenderSaksbehandler.avsender == "Ola Nordmann")
+    assert {(r["saksbehandler"], r["korrespondansepart"]) for r in stored} == {
+        (org.colleague, max(parts[:3])),
+        (org.leader, max(parts[3:])),
+    }
+    await assert_ledger_is_the_rule(org.handler, org.colleague, org.leader)
+
+
+async def test_the_remarks_capacity_is_the_posts_after_the_move(settings, db) -> None:
+    """The leader moves a restricted post of their own (as its handler; the case is the
+    colleague's) without the post's tilgangskode: after the move the post is the colleague's,
+    so the leader writes the remark as leader (ML, as add_merknad after fordel gave), not as
+    its handler (MS)."""
+    org = await make_org()
+    post = await incoming(
+        settings, org, tilgangsrestriksjon="P", skjermingshjemmel="Offl. § 13", offentlig_tittel="Søknad"
+    )
+    part = await recipient(post)
+    leader = await as_user(org.leader)
+    await services.fordel(settings, leader, part["id"], org.leader, version=part["version"])
+    case_id = (await post_row(post))["saksmappe"]
+    await Saksmappe.update({Saksmappe.saksansvarlig: org.colleague}).where(Saksmappe.id == case_id)
+    result = await services.redistribute(
+        settings, leader, org.lma, org.leader, org.colleague, await chosen([int(part["id"])]), "Videre"
+    )
+    assert result.moved == [part["id"]]
+    [remark] = await Merknad.select().where(Merknad.journalpost == post)
+    assert remark["merknadstype"] == "ML"
+
+
 async def test_only_the_units_leader_or_deputy_and_a_valid_form(settings, db) -> None:
     org = await make_org()
     parts = await distributed_posts(settings, org, 2)

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from core import audit
-from core.archive import services
+from core.archive import services, transfer
 from core.archive.queries import leaver
 from core.archive.services import TransferCounts
-from core.archive.tables import Avskrivning
+from core.archive.tables import Avskrivning, Korrespondansepart
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.tables import AuditEvent
 from core.tasks.tables import Task
@@ -130,6 +130,32 @@ async def test_a_failure_midway_leaves_nothing_half_moved(settings, db, monkeypa
         settings, await as_user(org.archivist), org.handler, org.colleague, expected=EXPECTED
     )
     assert (await state(work))[0] == org.colleague
+
+
+async def test_a_record_that_moved_since_the_preview_refuses_the_transfer(settings, db, monkeypatch) -> None:
+    """Another transaction moved one of the leaver's restanser after the transfer read its
+    list: the transfer is refused and nothing moves (it does not take the post from the new
+    handler)."""
+    work = await make_work(settings)
+    org = work.org
+    real = transfer.preview
+
+    async def preview_then_moved(user: Any, person: int) -> Any:
+        items = await real(user, person)
+        await Korrespondansepart.update({Korrespondansepart.saksbehandler: org.leader}).where(
+            Korrespondansepart.id == (await recipient(work.restanse_post))["id"]
+        )
+        return items
+
+    monkeypatch.setattr(transfer, "preview", preview_then_moved)
+    with pytest.raises(Conflict):
+        await services.transfer_work(
+            settings, await as_user(org.archivist), org.handler, org.colleague, expected=EXPECTED
+        )
+    monkeypatch.undo()
+    assert (await recipient(work.restanse_post))["saksbehandler"] == org.handler  # rolled back too
+    assert (await case_row(work.case))["saksansvarlig"] == org.handler
+    assert await AuditEvent.count().where(AuditEvent.action == "archive.work_transferred") == 0
 
 
 async def test_a_role_task_the_leaver_took_goes_back_to_its_role(settings, db) -> None:
