@@ -2,7 +2,8 @@
 that size"): not only the pages ``benchmarks/pages.py`` loads under ``wrk``, but each list with
 its sorts, filters and later pages, searches for common words, the case and post pages those
 lists link to, the exports, the leaver's checklist and the redistribution page of the busiest
-handler, for the same four personas (the heavy cases) on the same database.
+handler, the unit report's lists of that handler and of the restanser without handler in each
+sort, for the same four personas (the heavy cases) on the same database.
 
 PostgreSQL only; the database must exist (``benchmarks/pages.py --build N`` makes it). It signs
 the personas in on a development server as ``pages.py`` does, starts ``arkivrutiner serve`` in
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import json
 import re
 import secrets
@@ -57,6 +59,9 @@ LISTS = {
         "/restanse?sorter=sak",
         "/restanse?sorter=nyest",
         "/restanse?sorter=eldst&side=5",
+        "/restanse?sorter=forfall&side=100",
+        "/restanse?sorter=sak&side=100",
+        "/restanse?sorter=nye&side=100",
         "/restanse/eksport?format=csv",
         "/restanse/eksport?format=xlsx",
         "/arkiv/mine",
@@ -158,6 +163,8 @@ def crawl(
                 if counts and unit:
                     busiest = max(counts, key=lambda c: int(re.sub(r"\D", "", c[1])))[0]
                     queue.append(f"/fordeling/omfordel?enhet={unit.group(1)}&fra={busiest}")
+            if persona.key == "leader":  # the unit report's lists: a handler's and those without
+                queue += unit_lists(client.get("/restanse/enhet").text, personas["handler"].person_id)
             while queue:
                 url = queue.pop(0)
                 if url in seen:
@@ -167,6 +174,29 @@ def crawl(
                 found.append(timing)
                 queue += next_links(url, text, seen)
     return found
+
+
+UNIT_LIST_SORTS = (
+    "sorter=eldst",
+    "sorter=nyest",
+    "sorter=forfall",
+    "sorter=sak",
+    "sorter=forfall&side=100",
+    "sorter=sak&side=100",
+)
+"""The variants of the unit report's lists (*Restanser i egen enhet*, a handler's row or the
+row without handler) that ``every_page.py`` asks for: each sort, and a deep page."""
+
+
+def unit_lists(report: str, handler: int) -> list[str]:
+    """The unit report's list of ``handler`` and of the restanser without handler (links from
+    the report page ``report``), in each of :data:`UNIT_LIST_SORTS`."""
+    links = [html.unescape(link) for link in re.findall(r'href="(/restanse/enhet/liste\?[^"]+)"', report)]
+    chosen = [
+        next((link for link in links if link.endswith(f"hvem={who}")), None)
+        for who in (str(handler), "ingen")
+    ]
+    return [f"{link}&{variant}" for link in chosen if link for variant in UNIT_LIST_SORTS]
 
 
 def next_links(url: str, text: str, seen: set[str], most: int = 3) -> list[str]:

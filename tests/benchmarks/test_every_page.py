@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.every_page import LISTS, next_links, urls_for
+from benchmarks.every_page import LISTS, UNIT_LIST_SORTS, next_links, unit_lists, urls_for
 from benchmarks.pages import Persona
 
 pytestmark = pytest.mark.engine_independent
@@ -38,3 +38,17 @@ def test_it_follows_the_first_three_new_records_of_a_list_and_nothing_from_a_rec
     ]
     assert next_links("/arkiv/sak/1", page, set()) == []
     assert next_links("/arkiv/sok?q=x", page, set()) == []
+
+
+def test_the_leader_asks_for_the_unit_reports_lists_of_the_busiest_handler_and_without_handler() -> None:
+    report = (
+        '<a href="/restanse/enhet/liste?enhet=16&amp;liste_enhet=16&amp;hvem=7">7</a>'
+        '<a href="/restanse/enhet/liste?enhet=16&amp;liste_enhet=16&amp;hvem=1">1</a>'
+        '<a href="/restanse/enhet/liste?enhet=16&amp;liste_enhet=16&amp;hvem=ingen">uten</a>'
+    )
+    urls = unit_lists(report, 1)
+    assert len(urls) == 2 * len(UNIT_LIST_SORTS)
+    assert urls[0] == "/restanse/enhet/liste?enhet=16&liste_enhet=16&hvem=1&sorter=eldst"
+    assert "/restanse/enhet/liste?enhet=16&liste_enhet=16&hvem=ingen&sorter=sak&side=100" in urls
+    assert not [url for url in urls if "hvem=7" in url]
+    assert unit_lists("<p>Ingen restanser</p>", 1) == []
