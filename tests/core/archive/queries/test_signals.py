@@ -108,3 +108,15 @@ async def test_the_old_restanser_are_read_from_the_open_counts(db) -> None:
     plan = await plan_of(signals.old_restanser_query(today(), None))
     assert "core_restanse_open_dato" in plan, plan
     assert "Index Only Scan" in plan or "COVERING INDEX" in plan, plan
+
+
+async def test_the_bulk_write_offs_are_read_from_the_covering_indexes(db) -> None:
+    """The bulk write-off signal reads the window's TE/TO write-offs from
+    ``core_avskrivning_bulk`` alone (the columns it groups by ride along), not the table."""
+    for units in (None, [1, 2]):
+        plan = await plan_of(signals.bulk_query(today(), units))
+        assert "core_avskrivning_bulk" in plan, plan
+        assert (
+            "Index Only Scan using core_avskrivning_bulk" in plan
+            or "COVERING INDEX core_avskrivning_bulk" in plan
+        ), plan
