@@ -656,18 +656,18 @@ def either(first: QueryString | None, second: QueryString | None) -> QueryString
     return QueryString("({}) OR ({})", first, second)
 
 
-def open_page_ids(day: date, scope: Scope, order: str, limit: int, offset: int) -> QueryString:
+def open_page_ids(day: date, scope: Scope, order: str, limit: int | None, offset: int = 0) -> QueryString:
     """The recipient ids of the restanser on ``day`` in ``scope`` at places ``offset + 1`` to
     ``offset + limit`` in ``order`` (SQL over the span ``x`` from code; it must end in a unique
     key, ``x.korrespondansepart``): a page of a list whose sort keys the spans carry (the
     journaldato, the post's forfallsdato and number), read from the spans alone instead of
-    joining every restanse of the scope to its post and case to sort them."""
-    return QueryString(
-        f"SELECT x.korrespondansepart FROM core_restanse_span x WHERE {{}} ORDER BY {order} LIMIT {{}} OFFSET {{}}",  # noqa: S608 - order from code
+    joining every restanse of the scope to its post and case to sort them (``limit`` None: all,
+    for an export)."""
+    ordered = QueryString(
+        f"SELECT x.korrespondansepart FROM core_restanse_span x WHERE {{}} ORDER BY {order}",  # noqa: S608 - order from code
         _open_spans(day, scope),
-        limit,
-        offset,
     )
+    return ordered if limit is None else QueryString("{} LIMIT {} OFFSET {}", ordered, limit, offset)
 
 
 def oldest_open_page(day: date, scope: Scope, limit: int, offset: int) -> QueryString:
