@@ -1,7 +1,8 @@
 """Merknader and the history (hendelseslogg rows) of a case or a journal post.
 
 History rows come from ``core_audit_event`` by ``(object_type, object_id)`` (indexed): the case
-itself and every post in it. A row's summary is shown only when the viewer may see the record
+itself, every post in it and their korrespondanseparter, whose ids are read first and named in
+the statement (one index range per kind). A row's summary is shown only when the viewer may see the record
 it is about; otherwise only what happened, who did it and when.
 """
 
@@ -65,33 +66,83 @@ _EVENT_SELECT = (
 )
 
 
-def _case_events(saksmappe_id: int) -> QueryString:
+MAX_LISTED = 5000
+"""Records of one kind named in the statement by id (beyond that, a subquery names them)."""
+
+
+def _events_of(objects: list[tuple[str, list[int], QueryString | None]]) -> QueryString:
+    """SQL over the audit event ``e``: about one of ``objects`` (object type, the ids, and a
+    subquery of the same ids as text for when there are more than :data:`MAX_LISTED`). The ids
+    are read first and written into the statement, so each kind is one range of the index
+    ``core_audit_event_object``: with the subqueries in an ``OR`` PostgreSQL read the whole
+    hendelseslogg for every case page (25 ms per statement at 74 000 events)."""
+    branches = [
+        QueryString(
+            "(e.object_type = {} AND {})",
+            object_type,
+            in_list("e.object_id", [str(i) for i in ids])
+            if subquery is None or len(ids) <= MAX_LISTED
+            else QueryString("e.object_id IN ({})", subquery),
+        )
+        for object_type, ids, subquery in objects
+        if ids
+    ]
+    return QueryString("({})".format(" OR ".join("{}" for _ in branches)), *branches)
+
+
+async def _case_events(saksmappe_id: int) -> QueryString:
     """The case, its posts and their korrespondanseparter (fordeling, avskrivning)."""
-    return QueryString(
-        "((e.object_type = {} AND e.object_id = {}) "
-        "OR (e.object_type = {} AND e.object_id IN "
-        "(SELECT CAST(hj.id AS VARCHAR(80)) FROM core_journalpost hj WHERE hj.saksmappe = {})) "
-        "OR (e.object_type = {} AND e.object_id IN (SELECT CAST(hk.id AS VARCHAR(80)) "
-        "FROM core_korrespondansepart hk JOIN core_journalpost hkj ON hkj.id = hk.journalpost "
-        "WHERE hkj.saksmappe = {})))",
-        OBJECT_CASE,
-        str(saksmappe_id),
-        OBJECT_POST,
-        saksmappe_id,
-        OBJECT_PART,
-        saksmappe_id,
+    rows = await run(
+        QueryString(
+            "SELECT hj.id AS post, hk.id AS part FROM core_journalpost hj "
+            "LEFT JOIN core_korrespondansepart hk ON hk.journalpost = hj.id WHERE hj.saksmappe = {}",
+            saksmappe_id,
+        )
+    )
+    posts = sorted({int(r["post"]) for r in rows})
+    parts = sorted({int(r["part"]) for r in rows if r["part"] is not None})
+    return _events_of(
+        [
+            (OBJECT_CASE, [saksmappe_id], None),
+            (
+                OBJECT_POST,
+                posts,
+                QueryString(
+                    "SELECT CAST(hj.id AS VARCHAR(80)) FROM core_journalpost hj WHERE hj.saksmappe = {}",
+                    saksmappe_id,
+                ),
+            ),
+            (
+                OBJECT_PART,
+                parts,
+                QueryString(
+                    "SELECT CAST(hk.id AS VARCHAR(80)) FROM core_korrespondansepart hk "
+                    "JOIN core_journalpost hkj ON hkj.id = hk.journalpost WHERE hkj.saksmappe = {}",
+                    saksmappe_id,
+                ),
+            ),
+        ]
     )
 
 
-def _post_events(journalpost_id: int) -> QueryString:
+async def _post_events(journalpost_id: int) -> QueryString:
     """The post and its korrespondanseparter."""
-    return QueryString(
-        "((e.object_type = {} AND e.object_id = {}) OR (e.object_type = {} AND e.object_id IN "
-        "(SELECT CAST(hk.id AS VARCHAR(80)) FROM core_korrespondansepart hk WHERE hk.journalpost = {})))",
-        OBJECT_POST,
-        str(journalpost_id),
-        OBJECT_PART,
-        journalpost_id,
+    rows = await run(
+        QueryString("SELECT hk.id FROM core_korrespondansepart hk WHERE hk.journalpost = {}", journalpost_id)
+    )
+    parts = sorted(int(r["id"]) for r in rows)
+    return _events_of(
+        [
+            (OBJECT_POST, [journalpost_id], None),
+            (
+                OBJECT_PART,
+                parts,
+                QueryString(
+                    "SELECT CAST(hk.id AS VARCHAR(80)) FROM core_korrespondansepart hk WHERE hk.journalpost = {}",
+                    journalpost_id,
+                ),
+            ),
+        ]
     )
 
 
@@ -161,10 +212,10 @@ async def case_history(
     labels: Mapping[str, str] | None = None,
 ) -> Page:
     """Events on the case and its posts, newest first."""
-    where = _case_events(saksmappe_id)
+    where = await _case_events(saksmappe_id)
     result = await run_page(
         QueryString(_EVENT_SELECT, where),
-        QueryString("SELECT COUNT(*) AS n FROM core_audit_event e WHERE {}", _case_events(saksmappe_id)),
+        QueryString("SELECT COUNT(*) AS n FROM core_audit_event e WHERE {}", where),
         page,
         size=20,
     )
@@ -175,9 +226,10 @@ async def post_history(
     viewer: Viewer, journalpost_id: int, *, page: int | None = None, labels: Mapping[str, str] | None = None
 ) -> Page:
     """Events on one post, newest first."""
+    where = await _post_events(journalpost_id)
     result = await run_page(
-        QueryString(_EVENT_SELECT, _post_events(journalpost_id)),
-        QueryString("SELECT COUNT(*) AS n FROM core_audit_event e WHERE {}", _post_events(journalpost_id)),
+        QueryString(_EVENT_SELECT, where),
+        QueryString("SELECT COUNT(*) AS n FROM core_audit_event e WHERE {}", where),
         page,
         size=20,
     )
