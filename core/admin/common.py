@@ -81,13 +81,16 @@ class Page:
         return (self.number - 1) * self.size + len(self.items)
 
 
-async def fetch_page(select: Select[Any], count: Count, number: int | None) -> Page:
-    """Run ``count`` and one page of ``select`` (which must already be ordered)."""
-    total = int(await count)
+async def fetch_page(
+    select: Select[Any], count: Count | int, number: int | None, *, more: bool = False
+) -> Page:
+    """Run ``count`` (or take the total the caller counted) and one page of ``select`` (which
+    must already be ordered). ``more``: the total is a floor, counted up to a cap."""
+    total = count if isinstance(count, int) else int(await count)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     number = min(max(1, number or 1), pages)
     rows: list[dict[str, Any]] = await select.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
-    return Page(items=rows, number=number, total=total)
+    return Page(items=rows, number=number, total=total, more=more)
 
 
 async def raw_page(

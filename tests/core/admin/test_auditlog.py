@@ -61,3 +61,25 @@ async def test_audit_filters_and_csv_export(db, monkeypatch) -> None:
         "'=Godkjent som stedfortreder",
     ]
     assert "Leder (" in lines[5].split(";")[2]
+
+
+async def test_a_long_log_is_counted_up_to_a_cap_and_its_choices_read_by_seeks(db, monkeypatch) -> None:
+    """Over ``COUNT_CAP`` events the page says "over N" (and pages up to it) instead of counting
+    millions; the filter's actions and object types are the distinct values, in order."""
+    from core import audit
+
+    admin, *_ = await org()
+    for n in range(7):
+        await audit.record(
+            actor_id=admin.person_id, action=f"test.kind{n % 3}", object_type=f"type{n % 2}", object_id=n
+        )
+    monkeypatch.setattr(auditlog, "COUNT_CAP", 5)
+    page = await auditlog.list_events(admin, auditlog.AuditFilter())
+    assert (page.total, page.more) == (5, True)
+    exact = await auditlog.list_events(admin, auditlog.AuditFilter(handling="test.kind0"))
+    assert (exact.total, exact.more) == (3, False)
+    choices = await auditlog.filter_choices(admin)
+    actions = [action for action, _label in choices["actions"]]
+    assert actions == sorted(set(actions)) and {"test.kind0", "test.kind1", "test.kind2"} <= set(actions)
+    assert choices["object_types"] == sorted(set(choices["object_types"]))
+    assert {"type0", "type1"} <= set(choices["object_types"])
