@@ -560,17 +560,15 @@ def _open_spans(day: date, scope: Scope) -> QueryString:
     return _joined(parts, " AND ")
 
 
-async def nth_journaldato(day: date, scope: Scope, n: int, *, newest_first: bool = False) -> date | None:
-    """The journaldato of the ``n``-th restanse (1-based) on ``day`` in ``scope``, oldest first
-    (``newest_first``: newest first), read from the spans in ``fra_dato`` order
+async def nth_journaldato(day: date, scope: Scope, n: int) -> date | None:
+    """The journaldato of the ``n``-th restanse (1-based) on ``day`` in ``scope``, oldest first,
+    read from the spans in ``fra_dato`` order
     (``core_restanse_span_behandler_dato``, ``core_restanse_span_enhet``); None when there are
     fewer. A list sorted by journaldato needs, for its first ``n`` rows, only the restanser
-    dated up to (from) that day: :func:`journaldato_up_to`."""
-    direction = "DESC" if newest_first else "ASC"
+    dated up to that day: :func:`journaldato_up_to`."""
     rows = await run(
         QueryString(
-            f"SELECT x.fra_dato AS dato FROM core_restanse_span x WHERE {{}} ORDER BY x.fra_dato {direction} "  # noqa: S608 - direction from code
-            "LIMIT 1 OFFSET {}",
+            "SELECT x.fra_dato AS dato FROM core_restanse_span x WHERE {} ORDER BY x.fra_dato LIMIT 1 OFFSET {}",
             _open_spans(day, scope),
             max(0, n - 1),
         )
@@ -624,12 +622,12 @@ def open_where(day: date, scope: Scope, within: QueryString | None = None) -> Qu
     return _recipient_in(ids)
 
 
-def journaldato_up_to(bound: date | None, *, newest_first: bool = False) -> QueryString | None:
-    """Over the span ``x``: journaldato on or before ``bound`` (``newest_first``: on or after;
-    None: any), the bound :func:`nth_journaldato` gives."""
+def journaldato_up_to(bound: date | None) -> QueryString | None:
+    """Over the span ``x``: journaldato on or before ``bound`` (None: any), the bound
+    :func:`nth_journaldato` gives."""
     if bound is None:
         return None
-    return QueryString("x.fra_dato >= {}" if newest_first else "x.fra_dato <= {}", bound)
+    return QueryString("x.fra_dato <= {}", bound)
 
 
 def distributed_after(moment: datetime, scope: Scope) -> QueryString:

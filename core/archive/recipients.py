@@ -167,28 +167,21 @@ async def fordel(
             await touch(Saksmappe, case["id"], values)
         previous = part["saksbehandler"]
         names = await active_people([p for p in (previous,) if p is not None])
-        summary = _("%(post)s fordelt til %(to)s") % {"post": post_label(case, post), "to": handler["name"]}
-        if previous is not None:
-            summary = _("%(post)s omfordelt fra %(from)s til %(to)s") % {
-                "post": post_label(case, post),
-                "from": names[previous]["name"] if previous in names else previous,
-                "to": handler["name"],
-            }
-        await audit.record(
-            actor_id=user.person_id,
-            on_behalf_of=acting.on_behalf_of,
-            action="archive.redistributed" if previous is not None else "archive.distributed",
-            object_type=OBJECT,
-            object_id=korrespondansepart_id,
-            summary=summary,
-            details={
-                "journalpost_id": post["id"],
-                "saksmappe_id": case["id"],
-                "enhet": unit_id,
-                "fra": previous,
-                "til": saksbehandler_id,
-                "saksansvarlig": new_owner,
-            },
+        previous_name = names[previous]["name"] if previous in names else previous
+        await audit.record_many(
+            [
+                distributed(
+                    user,
+                    acting,
+                    case,
+                    post,
+                    korrespondansepart_id,
+                    unit_id,
+                    (previous, previous_name),
+                    handler,
+                    new_owner,
+                )
+            ]
         )
         if new_owner is not None:
             # The case's own hendelseslogg row: who set its saksansvarlig, for whom, to whom.
@@ -197,6 +190,45 @@ async def fordel(
                 [case_owner_set(user, acting, case, post, owner, korrespondansepart_id, unit_id)]
             )
         return new_owner
+
+
+def distributed(
+    user: User,
+    acting: Acting,
+    case: Row,
+    post: Row,
+    korrespondansepart_id: int,
+    unit_id: int,
+    previous: tuple[int | None, object],
+    handler: Row,
+    new_owner: int | None,
+) -> audit.Event:
+    """The recipient's hendelseslogg row of a distribution to ``handler`` (a person row):
+    ``archive.distributed``, or ``archive.redistributed`` from ``previous`` (the handler's id
+    and name; id None: none before)."""
+    previous_id, previous_name = previous
+    values = {"post": post_label(case, post), "from": previous_name, "to": handler["name"]}
+    return audit.Event(
+        actor_id=user.person_id,
+        on_behalf_of=acting.on_behalf_of,
+        action="archive.redistributed" if previous_id is not None else "archive.distributed",
+        object_type=OBJECT,
+        object_id=korrespondansepart_id,
+        summary=(
+            _("%(post)s omfordelt fra %(from)s til %(to)s")
+            if previous_id is not None
+            else _("%(post)s fordelt til %(to)s")
+        )
+        % values,
+        details={
+            "journalpost_id": post["id"],
+            "saksmappe_id": case["id"],
+            "enhet": unit_id,
+            "fra": previous_id,
+            "til": handler["id"],
+            "saksansvarlig": new_owner,
+        },
+    )
 
 
 def case_owner_set(

@@ -31,7 +31,7 @@ from core import audit
 from core.archive import ledger, permissions, rules, sender_handlers
 from core.archive.access import access_codes
 from core.archive.queries.common import QueryString, in_list, run
-from core.archive.recipients import case_owner_set, is_incoming
+from core.archive.recipients import case_owner_set, distributed, is_incoming
 from core.archive.records import (
     CASE_COLUMNS,
     PART_COLUMNS,
@@ -219,22 +219,8 @@ async def redistribute(
             case = cases[int(post["saksmappe"])]
             owner = to_handler if owners.get(int(case["id"])) == part_id else None
             events.append(
-                audit.Event(
-                    actor_id=user.person_id,
-                    on_behalf_of=acting.on_behalf_of,
-                    action="archive.redistributed",
-                    object_type=OBJECT,
-                    object_id=part_id,
-                    summary=_("%(post)s omfordelt fra %(from)s til %(to)s")
-                    % {"post": post_label(case, post), "from": previous, "to": handler["name"]},
-                    details={
-                        "journalpost_id": post["id"],
-                        "saksmappe_id": case["id"],
-                        "enhet": unit_id,
-                        "fra": from_handler,
-                        "til": to_handler,
-                        "saksansvarlig": owner,
-                    },
+                distributed(
+                    user, acting, case, post, part_id, unit_id, (from_handler, previous), handler, owner
                 )
             )
             if owner is not None:

@@ -135,6 +135,25 @@ def _ids_of(rows: list[dict[str, object]]) -> list[int]:
     return [int(str(row["id"])) for row in rows]
 
 
+async def _still_with(
+    table: type[Saksmappe] | type[Korrespondansepart] | type[Journalpost],
+    column: str,
+    rows: list[dict[str, object]],
+    from_person: int,
+    to_person: int,
+) -> int:
+    """Give ``rows`` of ``table`` to ``to_person`` (``column``), each only while it is still
+    ``from_person``'s; how many moved."""
+    return await touch_many(
+        table,
+        _ids_of(rows),
+        f"{column} = {{}}",
+        to_person,
+        where=f" AND {column} = {{}}",
+        where_values=(from_person,),
+    )
+
+
 async def transfer_work(
     settings: Settings, user: User, from_person: int, to_person: int, *, expected: TransferCounts
 ) -> TransferCounts:
@@ -168,35 +187,16 @@ async def transfer_work(
         # one statement per row took about a millisecond per object moved.
         # Each row only while it still lies with the leaver: one that moved since the preview
         # was read (another transaction committed in between) refuses the whole transfer.
-        moved = await touch_many(
-            Saksmappe,
-            _ids_of(items["cases"]),
-            "saksansvarlig = {}",
-            to_person,
-            where=" AND saksansvarlig = {}",
-            where_values=(from_person,),
-        )
+        moved = await _still_with(Saksmappe, "saksansvarlig", items["cases"], from_person, to_person)
         parts = _ids_of(items["restanser"])
-        moved += await touch_many(
-            Korrespondansepart,
-            parts,
-            "saksbehandler = {}",
-            to_person,
-            where=" AND saksbehandler = {}",
-            where_values=(from_person,),
+        moved += await _still_with(
+            Korrespondansepart, "saksbehandler", items["restanser"], from_person, to_person
         )
         if parts:
             # The sender suggestion's table follows the moved recipients (two set-based statements each).
             await sender_handlers.rebuild_for(from_person, to_person)
         await ledger.refresh_parts(parts)
-        moved += await touch_many(
-            Journalpost,
-            _ids_of(items["unsent"]),
-            "saksbehandler = {}",
-            to_person,
-            where=" AND saksbehandler = {}",
-            where_values=(from_person,),
-        )
+        moved += await _still_with(Journalpost, "saksbehandler", items["unsent"], from_person, to_person)
         if moved != found.restanser + found.cases + found.unsent:
             raise Conflict(_("Arbeidet har endret seg siden du så det. Se over listen og prøv igjen."))
         await audit.record_many(
