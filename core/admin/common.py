@@ -90,6 +90,8 @@ async def fetch_page(
     pages = max(1, math.ceil(total / PAGE_SIZE))
     number = min(max(1, number or 1), pages)
     rows: list[dict[str, Any]] = await select.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
+    if more:  # the last page stops at the cap, as the caption says
+        rows = rows[: max(0, total - (number - 1) * PAGE_SIZE)]
     return Page(items=rows, number=number, total=total, more=more)
 
 

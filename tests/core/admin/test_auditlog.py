@@ -83,3 +83,29 @@ async def test_a_long_log_is_counted_up_to_a_cap_and_its_choices_read_by_seeks(d
     assert actions == sorted(set(actions)) and {"test.kind0", "test.kind1", "test.kind2"} <= set(actions)
     assert choices["object_types"] == sorted(set(choices["object_types"]))
     assert {"type0", "type1"} <= set(choices["object_types"])
+
+
+async def test_the_last_page_of_a_capped_log_says_how_to_see_older_events(client, monkeypatch) -> None:
+    """Paging stops at the cap; the last page says so, and how to reach the older events (the
+    filters narrow the list, the export takes every match), in bokmål and nynorsk."""
+    from core import audit
+    from core.roles import ADMIN
+    from tests.support.factories import csrf, login, make_person
+
+    admin = await make_person(roles=(ADMIN,))
+    await login(client, admin)
+    await audit.record_many(
+        [audit.Event(actor_id=admin, action="test.kind", object_type="type", object_id=n) for n in range(62)]
+    )
+    monkeypatch.setattr(auditlog, "COUNT_CAP", 60)
+    query = {"handling": "test.kind"}
+    first = (await client.get("/admin/hendelseslogg", params=query)).text
+    assert "1–50 av over 60" in first and "Viser de nyeste" not in first
+    last = (await client.get("/admin/hendelseslogg", params={**query, "side": "2"})).text
+    assert "51–60 av over 60" in last and 'rel="next"' not in last
+    assert "Viser de nyeste 60 hendelsene. Avgrens med dato" in last
+    await client.post("/sprak", data={"sprak": "nn", "tilbake": "/"}, headers=csrf(client))
+    nynorsk = (await client.get("/admin/hendelseslogg", params={**query, "side": "2"})).text
+    assert "Viser dei nyaste 60 hendingane." in nynorsk
+    exact = (await client.get("/admin/hendelseslogg", params={**query, "objekt": "3"})).text
+    assert "1–1 av 1)" in exact and "dei nyaste" not in exact
