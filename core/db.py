@@ -55,7 +55,9 @@ SERVER_SETTINGS = {
   switch to a generic plan made without the values. With skewed data (one handler has 10 000
   restanser, another 10) that plan can be far off: the position of a handler's 50th
   restanse by journaldato took 8.6 ms with the generic plan and 0.1 ms planned for the
-  values. Planning each statement costs well under a millisecond for most of them.
+  values. Planning each statement costs well under a millisecond for most of them; the reads
+  by key that every page makes ask for a generic plan instead
+  (:func:`core.request_connection.raw_rows`, ``generic_plan=True``).
 """
 
 

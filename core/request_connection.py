@@ -37,17 +37,25 @@ from piccolo.table import Table
 
 from core.querystrings import compile_for_postgres
 
+GENERIC_PLANS = "SET plan_cache_mode = force_generic_plan"
+CUSTOM_PLANS = "SET plan_cache_mode = force_custom_plan"
+"""The app's connections plan every statement for its values (``core.db.SERVER_SETTINGS``);
+a request switches its own connection to generic plans for the statements that read rows by
+their keys (:func:`raw_rows` with ``generic_plan=True``) and back before anything else runs on
+it and before it goes back to the pool."""
+
 
 class RequestConnection:
-    """The connection one request holds (taken at its first statement), and whether a statement
-    or transaction is using it right now."""
+    """The connection one request holds (taken at its first statement), whether a statement
+    or transaction is using it right now, and whether it is set to generic plans."""
 
-    __slots__ = ("busy", "connection", "open", "pool")
+    __slots__ = ("busy", "connection", "generic", "open", "pool")
 
     def __init__(self) -> None:
         self.connection: Any = None
         self.pool: Any = None
         self.busy = False
+        self.generic = False
         self.open = True
         """False once the request has ended: a task it started that is still running (it
         inherited this object with the request's context) then takes a connection per
@@ -68,9 +76,35 @@ class RequestConnection:
             self.pool = pool
         return self.connection
 
+    async def plans(self, connection: Any, generic: bool) -> None:
+        """Set the held connection to generic or custom plans, if it is not already (one
+        ``SET`` round trip when it changes; consecutive statements of one kind share it)."""
+        if generic and not self.generic:
+            self.generic = True  # before the SET: if it is interrupted, give_back still resets
+            await connection.execute(GENERIC_PLANS)
+        elif self.generic and not generic:
+            await connection.execute(CUSTOM_PLANS)
+            self.generic = False
+
     async def give_back(self) -> None:
-        if self.connection is not None:
-            connection, self.connection = self.connection, None
+        if self.connection is None:
+            return
+        connection, self.connection = self.connection, None
+        try:
+            if self.generic:
+                self.generic = False
+                try:
+                    await connection.execute(CUSTOM_PLANS)
+                except Exception:
+                    # Never back into the pool with generic plans: the pool makes a new one
+                    # (asyncpg may already have let go of a connection that broke).
+                    with contextlib.suppress(Exception):
+                        connection.terminate()
+                except BaseException:
+                    with contextlib.suppress(Exception):
+                        connection.terminate()
+                    raise
+        finally:
             await self.pool.release(connection)
 
 
@@ -109,12 +143,18 @@ def _free_request_connection(engine: PostgresEngine) -> RequestConnection | None
 class ArkivPostgresEngine(PostgresEngine):
     """Piccolo's PostgreSQL engine, running a request's statements on the request's connection."""
 
-    async def _run_in_pool(self, query: str, args: Sequence[Any] | None = None) -> Any:
+    async def _run_in_pool(
+        self, query: str, args: Sequence[Any] | None = None, *, generic_plan: bool = False
+    ) -> Any:
+        """On the request's connection when it is free (with a generic plan if asked: only
+        there, where the setting is tracked and undone), otherwise on a connection of the pool
+        for this statement alone, as Piccolo does."""
         held = _free_request_connection(self)
         if held is None:
             return await super()._run_in_pool(query, args)
         connection = await held.take(self.pool)
         try:
+            await held.plans(connection, generic_plan)
             return await connection.fetch(query, *(args or ()))
         finally:
             held.busy = False
@@ -131,10 +171,13 @@ class ArkivPostgresEngine(PostgresEngine):
         names = tuple(results[0].keys())
         return [dict(zip(names, record, strict=True)) for record in results]
 
-    async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
+    async def run_querystring(
+        self, querystring: QueryString, in_pool: bool = True, *, generic_plan: bool = False
+    ) -> Any:
         """Piccolo's (1.38), the same steps, with the statement compiled by
         :func:`core.querystrings.compile_for_postgres` (a quarter of Piccolo's time for a list
-        page's statement): every query on the app's engine, the ORM's and the raw reads alike."""
+        page's statement): every query on the app's engine, the ORM's and the raw reads alike.
+        ``generic_plan``: see :func:`raw_rows`; inside a transaction the plan is custom."""
         query, query_args = compile_for_postgres(querystring)
         query_id = self.get_query_id()
         if self.log_queries:
@@ -143,26 +186,36 @@ class ArkivPostgresEngine(PostgresEngine):
         if current_transaction:
             response = await current_transaction.connection.fetch(query, *query_args)
         elif in_pool and self.pool:
-            response = await self._run_in_pool(query, query_args)
+            response = await self._run_in_pool(query, query_args, generic_plan=generic_plan)
         else:
             response = await self._run_in_new_connection(query, query_args)
         if self.log_responses:
             self.print_response(query_id=query_id, response=response)
         return response
 
-    async def rows(self, query: QueryString) -> list[dict[str, Any]]:
+    async def rows(self, query: QueryString, *, generic_plan: bool = False) -> list[dict[str, Any]]:
         """The rows of ``query`` as dicts: what ``Table.raw`` gives, without its query object
         (``Raw``, ``Query.run``, ``_process_results``: about 13 µs of CPU per statement)."""
-        return self.transform_response_to_dicts(await self.run_querystring(query))
+        return self.transform_response_to_dicts(await self.run_querystring(query, generic_plan=generic_plan))
 
 
-async def raw_rows(table: type[Table], query: QueryString) -> list[dict[str, Any]]:
+async def raw_rows(
+    table: type[Table], query: QueryString, *, generic_plan: bool = False
+) -> list[dict[str, Any]]:
     """The rows of composed SQL on ``table``'s engine, as ``await table.raw("{}", query)``
     gives them: on the app's PostgreSQL engine through :meth:`ArkivPostgresEngine.rows`, on any
-    other (SQLite) through Piccolo's ``raw``."""
+    other (SQLite) through Piccolo's ``raw``.
+
+    ``generic_plan=True`` is for statements whose best plan does not depend on the values:
+    those that read rows by their keys (a primary key, a list of ids, one person's settings).
+    Within a request (outside a transaction) PostgreSQL then plans the statement once per
+    connection instead of on every run (planning was half of a list page's PostgreSQL time;
+    docs/benchmarks.md, «Generic plans for the reads by key»). Never for a statement whose
+    rows depend on skewed values (a handler's restanser, a search): a plan made without the
+    values can be many times slower there (``core.db.SERVER_SETTINGS``)."""
     engine = table._meta.db
     if isinstance(engine, ArkivPostgresEngine):
-        return await engine.rows(query)
+        return await engine.rows(query, generic_plan=generic_plan)
     rows: list[dict[str, Any]] = await table.raw("{}", query)
     return rows
 
@@ -180,7 +233,14 @@ class RequestTransaction(PostgresTransaction):
         if held is None:
             return await super().get_connection()  # type: ignore[no-untyped-call]
         self.borrowed = held
-        return await held.take(self.engine.pool)
+        connection = await held.take(self.engine.pool)
+        try:
+            # Before BEGIN: a SET inside the transaction would be undone by its rollback.
+            await held.plans(connection, False)
+        except BaseException:
+            held.busy = False
+            raise
+        return connection
 
     async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
         if self.borrowed is None:

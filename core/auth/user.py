@@ -109,6 +109,7 @@ async def load_user(person_id: int) -> User | None:
             person_id,
             authority_rows(person_id, day),
         ),
+        generic_plan=True,
     )
     person = next((r for r in rows if int(r["part"]) == 0), None)
     if person is None:

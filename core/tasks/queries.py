@@ -55,8 +55,8 @@ _JOINS = """
 """
 
 
-async def _rows(query: QueryString) -> list[Row]:
-    return await raw_rows(Task, query)
+async def _rows(query: QueryString, *, generic_plan: bool = False) -> list[Row]:
+    return await raw_rows(Task, query, generic_plan=generic_plan)
 
 
 def deputised_leaders(user: User) -> list[int]:
@@ -152,7 +152,8 @@ async def inbox_count(user: User) -> InboxCount:
             own,
             own,
             _deputy(user),
-        )
+        ),
+        generic_plan=True,  # one person's open tasks, by the receiver and taker indexes
     )
     total, mine = int(rows[0]["total"] or 0), int(rows[0]["own"] or 0)
     return InboxCount(own=mine, deputy=total - mine)

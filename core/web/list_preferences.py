@@ -110,6 +110,7 @@ async def open_list(
             user.person_id,
             in_list("list_key", keys),
         ),
+        generic_plan=True,
     )
     stored = {str(row["list_key"]): row for row in rows}
     remembered = str(stored.get(key, {}).get("sort") or "")

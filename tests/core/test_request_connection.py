@@ -9,9 +9,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from piccolo.querystring import QueryString
 
 from core.db import prepare_engine, writing
-from core.request_connection import ArkivPostgresEngine, give_back_request_connection, request_connection
+from core.request_connection import (
+    ArkivPostgresEngine,
+    give_back_request_connection,
+    raw_rows,
+    request_connection,
+)
 from core.tables import Unit
 from core.web.middleware import request_memo_middleware
 
@@ -232,3 +238,113 @@ async def test_a_task_that_outlives_its_request_takes_a_connection_per_statement
     request_ended.set()
     await asyncio.wait_for(task, GUARD)
     assert free_connections(engine) == 2
+
+
+async def plan_mode(connection: Any) -> str:
+    """The connection's ``plan_cache_mode``, read past the app's engine (which would set it)."""
+    return str(await connection.fetchval("SHOW plan_cache_mode"))
+
+
+async def plan_counts(connection: Any, text: str) -> tuple[int, int]:
+    row = await connection.fetchrow(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1", text
+    )
+    return (int(row["generic_plans"]), int(row["custom_plans"])) if row else (0, 0)
+
+
+async def test_reads_by_key_get_a_generic_plan_and_everything_else_a_custom_one(pool_of) -> None:
+    """``generic_plan=True`` switches the request's connection to generic plans for that
+    statement (PostgreSQL plans it once), everything else stays planned for its values, and a
+    transaction begins with custom plans (a SET inside it would be undone by its rollback)."""
+    engine = await pool_of(1)
+    unit = Unit(code="GP-1", name="Generisk", active=True)
+    await unit.save()
+    by_key = QueryString("SELECT u.code FROM core_unit u WHERE u.id = {}", unit.id)
+    other = QueryString("SELECT u.name FROM core_unit u WHERE u.id = {}", unit.id)
+    async with request_connection() as held:
+        for _ in range(3):
+            assert await raw_rows(Unit, by_key, generic_plan=True) == [{"code": "GP-1"}]
+            assert await plan_mode(held.connection) == "force_generic_plan"
+            assert await raw_rows(Unit, other) == [{"name": "Generisk"}]
+            assert await plan_mode(held.connection) == "force_custom_plan"
+        generic, custom = await plan_counts(held.connection, "SELECT u.code FROM core_unit u WHERE u.id = $1")
+        assert generic == 3 and custom == 0
+        generic, custom = await plan_counts(held.connection, "SELECT u.name FROM core_unit u WHERE u.id = $1")
+        assert generic == 0 and custom == 3
+        await raw_rows(Unit, by_key, generic_plan=True)
+        with pytest.raises(RuntimeError):
+            async with writing(Unit):
+                assert await plan_mode(held.connection) == "force_custom_plan"
+                assert await raw_rows(Unit, by_key, generic_plan=True) == [{"code": "GP-1"}]
+                raise RuntimeError("rulles tilbake")
+        assert await plan_mode(held.connection) == "force_custom_plan"
+        await raw_rows(Unit, by_key, generic_plan=True)
+        pid = await held.connection.fetchval("SELECT pg_backend_pid()")
+    # Back in the pool (its only connection) with custom plans.
+    assert not held.generic
+    async with engine.pool.acquire() as connection:
+        assert await connection.fetchval("SELECT pg_backend_pid()") == pid
+        assert await plan_mode(connection) == "force_custom_plan"
+
+
+async def test_a_connection_that_cannot_be_reset_is_not_given_back_with_generic_plans(pool_of) -> None:
+    """If the reset fails (the connection broke), the connection is closed and the pool makes a
+    new one: no later request gets generic plans it did not ask for."""
+    engine = await pool_of(2)
+    unit = Unit(code="GP-2", name="Brutt", active=True)
+    await unit.save()
+    async with request_connection() as held:
+        await raw_rows(
+            Unit, QueryString("SELECT u.code FROM core_unit u WHERE u.id = {}", unit.id), generic_plan=True
+        )
+        pid = await held.connection.fetchval("SELECT pg_backend_pid()")
+        async with engine.pool.acquire() as other:
+            assert await other.fetchval("SELECT pg_terminate_backend($1)", pid)
+    assert not held.generic and held.connection is None
+    for _ in range(2):
+        async with engine.pool.acquire() as connection:
+            assert await plan_mode(connection) == "force_custom_plan"
+            assert await connection.fetchval("SELECT pg_backend_pid()") != pid
+
+
+async def test_every_pages_reads_by_key_run_with_generic_plans_and_the_same_answers(pool_of) -> None:
+    """The session, the signed-in user, the task badge and a handler's restanse count (what
+    every page reads) ask for generic plans, and answer as they do with custom ones."""
+    from core.archive import ledger
+    from core.archive.queries.restanser import Scope
+    from core.auth.user import load_user
+    from core.sessions import DatabaseStore
+    from core.tasks.queries import inbox_count
+    from core.timeutil import today
+    from tests.support.factories import make_person, make_unit
+
+    engine = await pool_of(1)
+    person = await make_person(unit=await make_unit())
+    store = DatabaseStore()
+    await store.set("generisk-plan", b"data", expires_in=600)
+
+    async def every_page() -> tuple[Any, ...]:
+        user = await load_user(person)
+        assert user is not None
+        return (
+            await store.get("generisk-plan"),
+            user,
+            await inbox_count(user),
+            await ledger.count(today(), Scope(saksbehandler_id=person)),
+        )
+
+    custom = await every_page()  # no request: a pool connection per statement, custom plans
+    async with request_connection() as held:
+        for _ in range(2):
+            assert await every_page() == custom
+        rows = await held.connection.fetch(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+        )
+    for table in ("FROM core_session", "FROM core_person", "FROM core_task", "FROM core_restanse_month"):
+        (generic, custom_plans), *others = [
+            (row["generic_plans"], row["custom_plans"]) for row in rows if table in row["statement"]
+        ]
+        assert not others, table
+        assert generic == 2 and custom_plans == 1, table  # the first run: outside the request
+    async with engine.pool.acquire() as connection:
+        assert await plan_mode(connection) == "force_custom_plan"

@@ -16,6 +16,7 @@ async def units() -> list[dict[str, Any]]:
     return await raw_rows(
         Unit,
         QueryString("SELECT u.id, u.code, u.name FROM core_unit u WHERE u.active = {} ORDER BY u.code", True),
+        generic_plan=True,
     )
 
 

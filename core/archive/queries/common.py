@@ -33,9 +33,10 @@ def engine_type() -> str:
     return str(Saksmappe._meta.db.engine_type)
 
 
-async def run(query: QueryString) -> list[dict[str, Any]]:
-    """Run composed SQL; rows as dicts."""
-    return await raw_rows(Saksmappe, query)
+async def run(query: QueryString, *, generic_plan: bool = False) -> list[dict[str, Any]]:
+    """Run composed SQL; rows as dicts. ``generic_plan``: the statement reads rows by their
+    keys (:func:`core.request_connection.raw_rows`)."""
+    return await raw_rows(Saksmappe, query, generic_plan=generic_plan)
 
 
 async def run_page(

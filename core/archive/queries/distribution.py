@@ -386,8 +386,11 @@ async def queue_page(
             counted = await run(queue_queries(viewer, unit_id, filters, new_since)[1])
             total = int(counted[0]["n"]) if counted else 0
         number = min(max(1, page or 1), max(1, math.ceil(total / PAGE_SIZE)))
+        # Plan-stable: one unit's waiting spans (a few hundred), then the page's 50 by id
+        # (core.request_connection.raw_rows).
         rows = await run(
-            span_page_query(viewer, unit_id, filters.sorter, PAGE_SIZE, (number - 1) * PAGE_SIZE, new_since)
+            span_page_query(viewer, unit_id, filters.sorter, PAGE_SIZE, (number - 1) * PAGE_SIZE, new_since),
+            generic_plan=True,
         )
         result = Page(items=rows, number=number, total=total)
     on = today()

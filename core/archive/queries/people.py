@@ -44,7 +44,8 @@ async def unit_people(unit_id: int) -> list[dict[str, Any]]:
                 "SELECT p.id, p.name, p.initials, p.email FROM core_person p "
                 "WHERE p.unit = {} AND p.active ORDER BY p.name, p.id",
                 unit_id,
-            )
+            ),
+            generic_plan=True,
         ),
         in_transaction=Saksmappe._meta.db.transaction_exists(),
     )

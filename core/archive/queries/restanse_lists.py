@@ -284,7 +284,11 @@ async def _items_by_id(
     condition = (
         in_list("k.id", ids) if where is None else QueryString("{} AND {}", in_list("k.id", ids), where)
     )
-    rows = await run(QueryString("{} WHERE {}", restanse_select(viewer, new_since), condition))
+    # By id: every join and check below is driven by the 50 ids (skjerming per row by the post's
+    # own key), so the plan does not depend on who looks (core.request_connection.raw_rows).
+    rows = await run(
+        QueryString("{} WHERE {}", restanse_select(viewer, new_since), condition), generic_plan=True
+    )
     by_id = {int(row["korrespondansepart_id"]): row for row in rows}
     return [restanse_item(by_id[id_], on) for id_ in ids if id_ in by_id]
 
@@ -387,7 +391,8 @@ async def answer_options(viewer: Viewer, case_ids: list[int]) -> dict[int, list[
             post_visible(viewer),
             in_list("j.saksmappe", sorted(set(case_ids))),
             in_list("j.journalposttype", archive_rules.OWN_TYPES),
-        )
+        ),
+        generic_plan=True,  # by the page's case ids
     )
     result: dict[int, list[dict[str, Any]]] = {}
     for row in rows:

@@ -20,7 +20,8 @@ async def units_by_id(unit_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         QueryString(
             "SELECT u.id, u.code, u.name, u.active FROM core_unit u WHERE {}",
             in_list("u.id", sorted(set(unit_ids))),
-        )
+        ),
+        generic_plan=True,
     )
     for row in rows:
         row["active"] = as_bool(row["active"])

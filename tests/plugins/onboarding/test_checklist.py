@@ -141,10 +141,10 @@ async def test_the_page_counts_the_records_and_reads_the_tasks_once(client, sett
         calls["counts"] += 1
         return await counts(*args)
 
-    async def counted_rows(query):
+    async def counted_rows(query, **kwargs):
         if "t.taken_by IS NULL) OR t.taken_by = " in str(query):  # open_tasks_of's statement
             calls["tasks"] += 1
-        return await rows(query)
+        return await rows(query, **kwargs)
 
     monkeypatch.setattr(leaver, "_counts", counted_counts)
     monkeypatch.setattr(task_queries, "_rows", counted_rows)
