@@ -212,7 +212,9 @@ async def raw_rows(
     connection instead of on every run (planning was half of a list page's PostgreSQL time;
     docs/benchmarks.md, «Generic plans for the reads by key»). Never for a statement whose
     rows depend on skewed values (a handler's restanser, a search): a plan made without the
-    values can be many times slower there (``core.db.SERVER_SETTINGS``)."""
+    values can be many times slower there (``core.db.SERVER_SETTINGS``). Every condition
+    counts: rows by id that must also meet a handler's or unit's conditions are not read by key
+    (the plan may start from the handler's rows instead of the ids)."""
     engine = table._meta.db
     if isinstance(engine, ArkivPostgresEngine):
         return await engine.rows(query, generic_plan=generic_plan)
