@@ -213,8 +213,9 @@ async def raw_rows(
     docs/benchmarks.md, «Generic plans for the reads by key»). Never for a statement whose
     rows depend on skewed values (a handler's restanser, a search): a plan made without the
     values can be many times slower there (``core.db.SERVER_SETTINGS``). Every condition
-    counts: rows by id that must also meet a handler's or unit's conditions are not read by key
-    (the plan may start from the handler's rows instead of the ids)."""
+    counts: rows by id that must also meet a handler's or unit's conditions are read by key
+    only when those conditions cannot drive (the plan may start from the handler's rows instead
+    of the ids; :func:`core.archive.queries.restanse_lists.recipients_by_id` fences the ids)."""
     engine = table._meta.db
     if isinstance(engine, ArkivPostgresEngine):
         return await engine.rows(query, generic_plan=generic_plan)
