@@ -366,6 +366,7 @@ async def own_counts(person_id: int, day: date) -> OwnCounts:
     § 11 a (I posts without a foreløpig svar, journaldato before one month back) and with a
     foreløpig svar: the marks of the rule's list (:func:`core.archive.queries.restanse_lists.restanse_item`)
     counted from a few rows per axis, however many restanser the handler has."""
-    rows = await run(own_query(person_id, day))
+    # By key (the handler's rows of each axis, a range of his spans): one plan for everyone.
+    rows = await run(own_query(person_id, day), generic_plan=True)
     row = rows[0] if rows else {}
     return (int(row.get("forfalt") or 0), int(row.get("p11a") or 0), int(row.get("foreloepig") or 0))

@@ -348,3 +348,65 @@ async def test_every_pages_reads_by_key_run_with_generic_plans_and_the_same_answ
         assert generic == 2 and custom_plans == 1, table  # the first run: outside the request
     async with engine.pool.acquire() as connection:
         assert await plan_mode(connection) == "force_custom_plan"
+
+
+async def test_the_restanse_counts_from_the_ledger_run_with_generic_plans(pool_of) -> None:
+    """The counts read by key from the ledger (the menu badge, the handler's card, the monthly
+    table and the leader's card; core.archive.ledger.by_key) and the handler's card's marks
+    (open_counts.own_counts) ask for generic plans in a request and answer as with custom ones;
+    a period of journaldato (counted from the spans, skewed by handler) stays custom."""
+    from datetime import date
+
+    from core.archive import ledger, open_counts
+    from core.archive.queries.restanser import Scope
+    from core.timeutil import today
+    from tests.support.restanse_builders import make_org, make_restanse
+
+    await pool_of(1)
+    org = await make_org()
+    for days, handler in ((3, org.handler), (40, org.handler), (10, None)):
+        await make_restanse(org.unit, handler, journaldato=date.fromordinal(today().toordinal() - days))
+    day = today()
+    dates = [date.fromordinal(day.toordinal() - 7), day]
+    unit = Scope(unit_ids=(org.unit,))
+    period = Scope(unit_ids=(org.unit,), journaldato_fra=date.fromordinal(day.toordinal() - 20))
+
+    async def counts() -> tuple[Any, ...]:
+        return (
+            await ledger.count(day, Scope(saksbehandler_id=org.handler)),
+            await ledger.count(day, unit),
+            await open_counts.own_counts(org.handler, day),
+            [(c.unit_id, c.counts) for c in await ledger.counts_per_unit(dates, unit)],
+            [(c.person_id, c.counts) for c in await ledger.counts_per_handler(dates, unit)],
+            await ledger.counts_per_key(dates, unit),
+            await ledger.count(day, period),
+        )
+
+    async def plans(connection: Any) -> dict[str, tuple[int, int]]:
+        rows = await connection.fetch(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+        )
+        return {r["statement"]: (r["generic_plans"], r["custom_plans"]) for r in rows}
+
+    custom = await counts()  # no request: custom plans
+    assert custom[0] == 2 and custom[1] == 3 and custom[2][1] == 1 and custom[-1] == 2
+    async with request_connection() as held:
+        await raw_rows(Unit, QueryString("SELECT 1 AS one"))  # takes the request's connection
+        before = await plans(held.connection)
+        assert await counts() == custom
+        after = await plans(held.connection)
+    ran = {
+        statement: (generic - before.get(statement, (0, 0))[0], planned - before.get(statement, (0, 0))[1])
+        for statement, (generic, planned) in after.items()
+        if (generic, planned) != before.get(statement)
+    }
+    ledger_reads = [n for s, n in ran.items() if "core_restanse_month" in s]
+    open_reads = [n for s, n in ran.items() if "FROM core_restanse_open" in s]
+    span_reads = [
+        n
+        for s, n in ran.items()
+        if "core_restanse_span" in s and not {"core_restanse_month", "core_restanse_open"} & set(s.split())
+    ]
+    assert len(ledger_reads) == 5 and all(n == (1, 0) for n in ledger_reads)
+    assert open_reads == [(1, 0)]
+    assert span_reads == [(0, 1)]  # the period's count
