@@ -476,7 +476,10 @@ async def attach_suggestions(viewer: Viewer, unit_id: int, items: list[dict[str,
                 in_list("a.tilgangsrestriksjon", viewer.codes),
                 viewer.person_id,
                 unit_id,
-            )
+            ),
+            # By the table's key (enhet, avsender): the same plan for every unit and sender,
+            # planned once per connection (core.request_connection.raw_rows).
+            generic_plan=True,
         )
         last_by_sender = {r["avsender"]: (int(r["saksbehandler"]), r["navn"]) for r in rows}
     for row in items:

@@ -132,7 +132,10 @@ async def _summaries(unit_ids: list[int] | None, *, central: bool, only_waiting:
             ") x ORDER BY x.del, x.code",
             query,
             in_list("u.id", unit_ids) if unit_ids is not None else QueryString("u.active"),
-        )
+        ),
+        # By key: the units' ranges of the index of waiting spans (a small table, what waits
+        # today), one plan whoever asks (core.request_connection.raw_rows).
+        generic_plan=True,
     )
     result: list[QueueSummary] = []
     if central and not any(int(row["del"]) == 0 for row in rows):
