@@ -33,7 +33,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
 from core.plugins import active_plugins
-from core.request_connection import ArkivPostgresEngine
+from core.request_connection import ArkivPostgresEngine, forget_plans
 from core.settings import Settings
 
 POOL_MAX_SIZE = 10
@@ -139,7 +139,12 @@ async def prepare_engine(engine: Engine[Any], pool_size: int = POOL_MAX_SIZE) ->
         await engine.run_ddl("PRAGMA journal_mode=WAL")
     elif isinstance(engine, PostgresEngine) and pool_size > 0:
         # min_size too: asyncpg's default (10) refuses a smaller max_size.
-        await engine.start_connection_pool(min_size=pool_size, max_size=pool_size, reset=keep_session_state)
+        await engine.start_connection_pool(
+            min_size=pool_size,
+            max_size=pool_size,
+            reset=keep_session_state,
+            init=forget_plans,
+        )
 
 
 async def keep_session_state(connection: Any) -> None:

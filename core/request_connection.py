@@ -17,8 +17,9 @@ provider). A slow client therefore never holds a connection while it reads a pag
 - Statements run at the same time within a request (``asyncio.gather``) cannot share one
   connection: while the request's connection is busy, another statement takes one from the
   pool as before.
-- Outside a request (jobs, the command line) and without a pool (the tests' default), nothing
-  changes.
+- Outside a request (jobs, the command line) a statement takes a connection of the pool for
+  itself, as in Piccolo, set back to custom plans first if a request left it in generic mode
+  (:func:`custom_plans`); without a pool (the tests' default) nothing changes.
 
 :func:`raw_rows` runs composed SQL the way ``Table.raw`` does, minus the query object Piccolo
 builds around it on the app's PostgreSQL engine (the reads behind every page use it).
@@ -42,7 +43,39 @@ CUSTOM_PLANS = "SET plan_cache_mode = force_custom_plan"
 """The app's connections plan every statement for its values (``core.db.SERVER_SETTINGS``);
 a request switches its own connection to generic plans for the statements that read rows by
 their keys (:func:`raw_rows` with ``generic_plan=True``) and back before anything else runs on
-it and before it goes back to the pool."""
+it. A connection goes back to the pool as it is; the next request takes it in that mode
+(most pages begin with reads by key: the session, the user), and a statement or transaction
+outside a request sets it back to custom plans first (:func:`custom_plans`)."""
+
+_GENERIC_BACKENDS: set[int] = set()
+"""The backends (process ids) of this process's pooled connections that may be set to generic
+plans. Added before the ``SET`` and removed after the ``SET`` back succeeds, so a connection is
+never believed custom while it is not; a new connection (the server's default, custom) is
+removed by :func:`forget_plans` in case the process id is reused."""
+
+
+async def custom_plans(connection: Any) -> None:
+    """Set a pooled connection taken outside a request back to custom plans if a request left
+    it in generic mode (``_run_in_pool``, a transaction of its own: a job, a command). If the
+    ``SET`` fails (a broken connection), the connection is closed, so the pool makes a new one
+    for the next statement, and the error is raised, as the statement on it would have
+    failed."""
+    pid = connection.get_server_pid()
+    if pid not in _GENERIC_BACKENDS:
+        return
+    try:
+        await connection.execute(CUSTOM_PLANS)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            connection.terminate()
+        raise
+    _GENERIC_BACKENDS.discard(pid)
+
+
+async def forget_plans(connection: Any) -> None:
+    """The pool's ``init`` (a new connection): it plans for its values, whatever an earlier
+    backend with its process id was set to."""
+    _GENERIC_BACKENDS.discard(connection.get_server_pid())
 
 
 class RequestConnection:
@@ -74,38 +107,30 @@ class RequestConnection:
                 self.busy = False
                 raise
             self.pool = pool
+            self.generic = self.connection.get_server_pid() in _GENERIC_BACKENDS
         return self.connection
 
     async def plans(self, connection: Any, generic: bool) -> None:
         """Set the held connection to generic or custom plans, if it is not already (one
         ``SET`` round trip when it changes; consecutive statements of one kind share it)."""
         if generic and not self.generic:
-            self.generic = True  # before the SET: if it is interrupted, give_back still resets
+            # Marked before the SET: if it is interrupted, whoever takes the connection next
+            # outside a request resets it (custom_plans).
+            self.generic = True
+            _GENERIC_BACKENDS.add(connection.get_server_pid())
             await connection.execute(GENERIC_PLANS)
         elif self.generic and not generic:
             await connection.execute(CUSTOM_PLANS)
             self.generic = False
+            _GENERIC_BACKENDS.discard(connection.get_server_pid())
 
     async def give_back(self) -> None:
+        """Back to the pool in the mode it is in (see :data:`CUSTOM_PLANS`)."""
         if self.connection is None:
             return
         connection, self.connection = self.connection, None
-        try:
-            if self.generic:
-                self.generic = False
-                try:
-                    await connection.execute(CUSTOM_PLANS)
-                except Exception:
-                    # Never back into the pool with generic plans: the pool makes a new one
-                    # (asyncpg may already have let go of a connection that broke).
-                    with contextlib.suppress(Exception):
-                        connection.terminate()
-                except BaseException:
-                    with contextlib.suppress(Exception):
-                        connection.terminate()
-                    raise
-        finally:
-            await self.pool.release(connection)
+        self.generic = False
+        await self.pool.release(connection)
 
 
 _HELD: ContextVar[RequestConnection | None] = ContextVar("request_connection", default=None)
@@ -151,7 +176,11 @@ class ArkivPostgresEngine(PostgresEngine):
         for this statement alone, as Piccolo does."""
         held = _free_request_connection(self)
         if held is None:
-            return await super()._run_in_pool(query, args)
+            if self.pool is None:  # run_querystring comes here only with a pool
+                return await super()._run_in_pool(query, args)
+            async with self.pool.acquire() as connection:
+                await custom_plans(connection)
+                return await connection.fetch(query, *(args or ()))
         connection = await held.take(self.pool)
         try:
             await held.plans(connection, generic_plan)
@@ -234,7 +263,14 @@ class RequestTransaction(PostgresTransaction):
     async def get_connection(self) -> Any:
         held = _free_request_connection(self.engine)
         if held is None:
-            return await super().get_connection()  # type: ignore[no-untyped-call]
+            connection = await super().get_connection()  # type: ignore[no-untyped-call]
+            if self.engine.pool is not None:
+                try:
+                    await custom_plans(connection)  # before BEGIN
+                except BaseException:
+                    await self.engine.pool.release(connection)
+                    raise
+            return connection
         self.borrowed = held
         connection = await held.take(self.engine.pool)
         try:
