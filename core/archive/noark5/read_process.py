@@ -15,7 +15,8 @@ saksmapper through a pipe (pickled, length-prefixed frames of wire records,
   where the import's transaction rolls back everything written.
 - **The child never outlives the import**: it runs in a session of its own and ignores
   Ctrl-C (the parent handles it), and the parent kills it and waits for it when the import
-  stops early for any reason (an error while writing, Ctrl-C, SIGTERM); if the parent dies,
+  stops early for any reason (an error while writing, Ctrl-C, SIGTERM; a child that has sent
+  its last frame gets :data:`EXIT_GRACE` to end by itself first); if the parent dies,
   the child's next write fails on the closed pipe and it ends. Its own session also gives it
   its own share of the CPU under Linux's autogroup scheduling: in the parent's session the
   two would share one.
@@ -68,6 +69,9 @@ HEADER = struct.Struct("!Q")
 """A frame: its length (8 bytes, network order), then the pickle."""
 PIPE_LIMIT = 1 << 20
 """The parent's read buffer for the pipe (asyncio pauses reading beyond twice this)."""
+EXIT_GRACE = 10.0
+"""Seconds a child that has sent its last frame and closed its pipe gets to end by itself
+(the interpreter's shutdown) before it is killed anyway."""
 CHILD = "from core.archive.noark5.read_process import child; child()"
 ROOT = str(Path(__file__).resolve().parents[3])
 """The folder that holds the ``core`` package: first on the child's path, so it runs this code
@@ -244,6 +248,12 @@ class ReadProcess:
         process = self._process
         if process is None:
             return
+        finished = self._pump is not None and self._pump.done() and not self._pump.cancelled()
+        if finished and process.returncode is None:
+            # The child has sent everything and closed its pipe: it is ending. Killed now it
+            # would end with -9 under load (seen in CI) instead of its own exit status.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(process.wait()), EXIT_GRACE)
         if process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()

@@ -990,6 +990,26 @@ async def test_the_reader_runs_in_a_process_of_its_own_and_stops_with_the_import
     assert (summary.saksmapper_new, summary.journalposter_new) == (400, 800)
 
 
+async def test_a_reader_that_has_sent_everything_ends_with_its_own_status(tmp_path: Path) -> None:
+    """When the import closes the reader after its last frame, a child still shutting down (its
+    interpreter's exit, slow on a loaded machine) is let end by itself: killed at once it ended
+    with -9 instead of 0 (seen in CI). Here the child closes its pipe and takes half a second to
+    exit."""
+    reader = read_process.ReadProcess(
+        tmp_path / "arkivstruktur.xml", read_process.Warnings(), store=None, batch_cases=1, batch_posts=1
+    )
+    reader._process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "import os, time; os.close(1); time.sleep(0.5)",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    reader._pump = asyncio.create_task(reader._read_frames())
+    assert await reader._frames.get() is None  # the end of the pipe: everything was sent
+    await reader.close()
+    assert reader._process.returncode == 0
+
+
 async def test_a_refusal_in_the_reader_process_names_its_line_and_stops_it(
     db: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
