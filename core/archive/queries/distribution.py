@@ -36,6 +36,7 @@ from core.archive.queries.common import (
     run,
     run_page,
 )
+from core.archive.queries.names import Names, names_of
 from core.archive.queries.open_recipients import RECIPIENT, RECIPIENT_OR_COPY, open_on
 from core.archive.queries.people import unit_people
 from core.archive.queries.restanser import Scope
@@ -234,9 +235,7 @@ _COLUMNS = (
     "j.journalpostnummer, j.mottatt_dato, j.sendt_dato, j.journaldato, j.forfallsdato, j.tilgangsrestriksjon, "
     "j.offentlig_tittel, j.saksmappe AS saksmappe_id, s.saksaar, s.sakssekvensnummer, s.saksansvarlig, "
     "s.administrativ_enhet AS sak_enhet, "
-    "(SELECT sa.name FROM core_person sa WHERE sa.id = s.saksansvarlig) AS saksansvarlig_navn, "
-    "(SELECT fp.name FROM core_person fp WHERE fp.id = j.saksbehandler) AS forfatter_navn, "
-    "(SELECT fu.code FROM core_unit fu WHERE fu.id = j.administrativ_enhet) AS forfatter_enhet, "
+    "j.saksbehandler AS forfatter_id, j.administrativ_enhet AS forfatter_enhet_id, "
     "CASE WHEN {} THEN j.tittel ELSE j.offentlig_tittel END AS vist_tittel, "
     "CASE WHEN {} THEN 1 ELSE 0 END AS synlig, "
     "CASE WHEN {} THEN s.tittel ELSE s.offentlig_tittel END AS sak_tittel, "
@@ -288,7 +287,23 @@ def _select(
     )
 
 
-def _item(row: dict[str, Any], on: date) -> dict[str, Any]:
+async def _items(rows: list[dict[str, Any]], on: date) -> list[dict[str, Any]]:
+    """The rows of :func:`_select` as queue items (in place), the names of their cases'
+    saksansvarlig and their N posts' authors read in one statement for all of them
+    (:func:`~core.archive.queries.names.names_of`)."""
+    if not rows:
+        return rows
+    notes = [row for row in rows if row["journalposttype"] == "N"]
+    names = await names_of(
+        [row["saksansvarlig"] for row in rows] + [row["forfatter_id"] for row in notes],
+        [row["forfatter_enhet_id"] for row in notes],
+    )
+    for row in rows:
+        _item(row, on, names)
+    return rows
+
+
+def _item(row: dict[str, Any], on: date, names: Names) -> dict[str, Any]:
     row["registrerings_id"] = registrerings_id(
         row["saksaar"], row["sakssekvensnummer"], row["journalpostnummer"]
     )
@@ -297,9 +312,11 @@ def _item(row: dict[str, Any], on: date) -> dict[str, Any]:
     row["skjermet"] = bool(row["tilgangsrestriksjon"])
     row["vist_tittel"] = row["vist_tittel"] or _("Skjermet tittel")
     row["sak_tittel"] = row["sak_tittel"] or _("Skjermet tittel")
+    author_id, author_unit_id = row.pop("forfatter_id"), row.pop("forfatter_enhet_id")
+    row["saksansvarlig_navn"] = names.person(row["saksansvarlig"])
     if row["journalposttype"] == "N":
-        author = row["forfatter_navn"] or ""
-        row["avsender"] = f"{author} ({row['forfatter_enhet']})" if row["forfatter_enhet"] else author
+        author, author_unit = names.person(author_id), names.unit_code(author_unit_id)
+        row["avsender"] = f"{author} ({author_unit})" if author_unit else author
     elif not row["synlig"]:
         row["avsender"] = _("Skjermet navn")
     row["avsender"] = row["avsender"] or ""
@@ -394,8 +411,7 @@ async def queue_page(
         )
         result = Page(items=rows, number=number, total=total)
     on = today()
-    for row in result.items:
-        _item(row, on)
+    await _items(result.items, on)
     if unit_id is not None:
         await attach_suggestions(viewer, unit_id, result.items)
     return result
@@ -406,8 +422,7 @@ async def items_by_id(viewer: Viewer, korrespondansepart_ids: list[int]) -> dict
     if not korrespondansepart_ids:
         return {}
     rows = await run(QueryString("{} WHERE {}", _select(viewer), in_list("k.id", korrespondansepart_ids)))
-    on = today()
-    return {int(row["korrespondansepart_id"]): _item(row, on) for row in rows}
+    return {int(row["korrespondansepart_id"]): row for row in await _items(rows, today())}
 
 
 async def waiting_item(viewer: Viewer, korrespondansepart_id: int) -> dict[str, Any] | None:
@@ -422,7 +437,7 @@ async def waiting_item(viewer: Viewer, korrespondansepart_id: int) -> dict[str, 
             pending_condition(),
         )
     )
-    return _item(rows[0], today()) if rows else None
+    return (await _items(rows, today()))[0] if rows else None
 
 
 # --- suggestions ---------------------------------------------------------------------------
@@ -528,8 +543,7 @@ async def open_items_of(
             _open_of(unit_id, handler_id),
         )
     )
-    for row in rows:
-        _item(row, on)
+    await _items(rows, on)
     return Page(items=rows, number=number, total=total)
 
 
