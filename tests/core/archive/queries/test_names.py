@@ -51,7 +51,9 @@ async def test_a_page_of_restanser_reads_its_names_in_one_statement(db: None, st
         journaldato=today() - timedelta(days=9),
     )
     statements.clear()
-    page = await restanse_lists.open_restanser(Viewer(org.handler, frozenset()), Scope(saksbehandler_id=org.handler))
+    page = await restanse_lists.open_restanser(
+        Viewer(org.handler, frozenset()), Scope(saksbehandler_id=org.handler)
+    )
     assert len(page.items) == 8
     # The names in one statement for the page, none looked up per row in the rows' statement.
     name_reads = [s for s in statements if "core_person" in s]
@@ -68,7 +70,9 @@ async def test_a_queue_page_reads_its_names_in_one_statement(db: None, statement
     await make_restanse(org.unit, None, case=await make_case(unit=org.unit, saksansvarlig=owner))
     await make_restanse(org.unit, None)
     statements.clear()
-    page = await distribution.queue_page(Viewer(org.leader, frozenset()), org.unit, distribution.QueueFilter(), None)
+    page = await distribution.queue_page(
+        Viewer(org.leader, frozenset()), org.unit, distribution.QueueFilter(), None
+    )
     assert len(page.items) == 2
     assert len([s for s in statements if "core_person p WHERE" in s and "UNION ALL" in s]) == 1
     assert not [s for s in statements if "core_person" in s and "core_korrespondansepart" in s]
