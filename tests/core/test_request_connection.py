@@ -455,3 +455,42 @@ async def test_the_restanse_counts_from_the_ledger_run_with_generic_plans(pool_o
     assert len(ledger_reads) == 5 and all(n == (1, 0) for n in ledger_reads)
     assert open_reads == [(1, 0)]
     assert span_reads == [(0, 1)]  # the period's count
+
+
+async def test_a_handlers_own_page_of_restanser_reads_its_ids_with_a_generic_plan(pool_of) -> None:
+    """*Egne restanser*: the page's ids from the spans of one handler get a generic plan
+    (core.archive.ledger.page_ids_by_key); with a unit in the scope (the leader's unit report)
+    they stay custom. The pages are the same as with custom plans."""
+    from datetime import date
+
+    from core.archive.queries.restanse_lists import open_restanser
+    from core.archive.queries.restanser import Scope
+    from core.archive.queries.visibility import Viewer
+    from core.timeutil import today
+    from tests.support.restanse_builders import make_org, make_restanse
+
+    await pool_of(1)
+    org = await make_org()
+    for days in (3, 40, 10):
+        await make_restanse(org.unit, org.handler, journaldato=date.fromordinal(today().toordinal() - days))
+    viewer = Viewer(org.leader, frozenset())
+    own = Scope(saksbehandler_id=org.handler)
+    in_unit = Scope(unit_ids=(org.unit,), saksbehandler_id=org.handler)
+
+    async def pages() -> list[list[int]]:
+        return [
+            [item["korrespondansepart_id"] for item in (await open_restanser(viewer, scope)).items]
+            for scope in (own, in_unit)
+        ]
+
+    custom = await pages()  # no request: custom plans
+    assert len(custom[0]) == 3 and custom[0] == custom[1]
+    async with request_connection() as held:
+        assert await pages() == custom
+        rows = await held.connection.fetch(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE 'SELECT x.korrespondansepart FROM core_restanse_span x%'"
+        )
+    plans = {("x.enhet" in r["statement"]): (r["generic_plans"], r["custom_plans"]) for r in rows}
+    # One connection: the first run (outside a request) planned each once, custom.
+    assert plans == {False: (1, 1), True: (0, 2)}, plans

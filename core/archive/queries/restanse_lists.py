@@ -233,7 +233,10 @@ async def open_restanser(
         # page computed them for every row before it.
         if sort in SPAN_SORTS or sort not in SORTS:
             span_order = SPAN_SORTS.get(sort, SPAN_SORTS[DEFAULT_SORT])
-            rows = await run(ledger.open_page_ids(on, scope, span_order, size, (number - 1) * size))
+            rows = await run(
+                ledger.open_page_ids(on, scope, span_order, size, (number - 1) * size),
+                generic_plan=ledger.page_ids_by_key(scope),
+            )
             chosen = [int(row["korrespondansepart"]) for row in rows]
         else:
             candidates = await _candidates(on, scope, sort, number * size, new_since)
