@@ -570,22 +570,6 @@ def _open_spans(day: date, scope: Scope) -> QueryString:
     return _joined(parts, " AND ")
 
 
-async def nth_journaldato(day: date, scope: Scope, n: int) -> date | None:
-    """The journaldato of the ``n``-th restanse (1-based) on ``day`` in ``scope``, oldest first,
-    read from the spans in ``fra_dato`` order
-    (``core_restanse_span_behandler_dato``, ``core_restanse_span_enhet``); None when there are
-    fewer. A list sorted by journaldato needs, for its first ``n`` rows, only the restanser
-    dated up to that day: :func:`journaldato_up_to`."""
-    rows = await run(
-        QueryString(
-            "SELECT x.fra_dato AS dato FROM core_restanse_span x WHERE {} ORDER BY x.fra_dato LIMIT 1 OFFSET {}",
-            _open_spans(day, scope),
-            max(0, n - 1),
-        )
-    )
-    return as_date(rows[0]["dato"]) if rows else None
-
-
 def overdue_query(day: date, scope: Scope) -> QueryString:
     """The statement of :func:`overdue_per_handler`: rows ``enhet, saksbehandler, n``."""
     parts = [_scope_filter(scope, "x"), QueryString("x.fra_dato <= {}", day)]
@@ -618,26 +602,14 @@ async def overdue_per_handler(day: date, scope: Scope) -> dict[tuple[int, int | 
     return {(int(row["enhet"]), int(row["saksbehandler"]) or None): int(row["n"] or 0) for row in rows}
 
 
-def open_where(day: date, scope: Scope, within: QueryString | None = None) -> QueryString:
-    """SQL over ``k``: the recipient is a restanse on ``day`` in ``scope`` whose span also meets
-    ``within`` (a condition over the span ``x``: :func:`journaldato_up_to`,
-    :func:`distributed_after`; None: any), by its span: the few ids a page of a sorted list can
-    hold, or the scope's restanser, instead of every recipient the scope's handlers or units
-    ever had, each checked by the rule."""
+def open_where(day: date, scope: Scope) -> QueryString:
+    """SQL over ``k``: the recipient is a restanse on ``day`` in ``scope``, by its span: the
+    scope's restanser, instead of every recipient the scope's handlers or units ever had, each
+    checked by the rule."""
     ids = QueryString(
-        "SELECT x.korrespondansepart FROM core_restanse_span x WHERE {}{}",
-        _open_spans(day, scope),
-        QueryString("") if within is None else QueryString(" AND ({})", within),
+        "SELECT x.korrespondansepart FROM core_restanse_span x WHERE {}", _open_spans(day, scope)
     )
     return _recipient_in(ids)
-
-
-def journaldato_up_to(bound: date | None) -> QueryString | None:
-    """Over the span ``x``: journaldato on or before ``bound`` (None: any), the bound
-    :func:`nth_journaldato` gives."""
-    if bound is None:
-        return None
-    return QueryString("x.fra_dato <= {}", bound)
 
 
 def distributed_after(moment: datetime, scope: Scope) -> QueryString:
@@ -657,23 +629,28 @@ def distributed_after(moment: datetime, scope: Scope) -> QueryString:
     )
 
 
-def either(first: QueryString | None, second: QueryString | None) -> QueryString | None:
-    """``first OR second`` over the span (None: any, so either None is None)."""
-    if first is None or second is None:
-        return None
-    return QueryString("({}) OR ({})", first, second)
-
-
-def open_page_ids(day: date, scope: Scope, order: str, limit: int | None, offset: int = 0) -> QueryString:
+def open_page_ids(
+    day: date,
+    scope: Scope,
+    order: str,
+    limit: int | None,
+    offset: int = 0,
+    *,
+    within: QueryString | None = None,
+) -> QueryString:
     """The recipient ids of the restanser on ``day`` in ``scope`` at places ``offset + 1`` to
     ``offset + limit`` in ``order`` (SQL over the span ``x`` from code; it must end in a unique
     key, ``x.korrespondansepart``): a page of a list whose sort keys the spans carry (the
     journaldato, the post's forfallsdato and number), read from the spans alone instead of
     joining every restanse of the scope to its post and case to sort them (``limit`` None: all,
-    for an export)."""
+    for an export). ``within``: only the spans that also meet it (a condition over ``x``, such
+    as :func:`distributed_after`)."""
+    where = _open_spans(day, scope)
+    if within is not None:
+        where = QueryString("{} AND ({})", where, within)
     ordered = QueryString(
         f"SELECT x.korrespondansepart FROM core_restanse_span x WHERE {{}} ORDER BY {order}",  # noqa: S608 - order from code
-        _open_spans(day, scope),
+        where,
     )
     return ordered if limit is None else QueryString("{} LIMIT {} OFFSET {}", ordered, limit, offset)
 

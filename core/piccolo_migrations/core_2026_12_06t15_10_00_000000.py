@@ -1,8 +1,7 @@
 """Restanse lists by journaldato: an index on ``core_restanse_span (saksbehandler, fra_dato)``.
 
-*Egne restanser* sorted by journaldato (the default, oldest first) reads the journaldato of
-the page's last row from the handler's open spans in ``fra_dato`` order
-(:func:`core.archive.ledger.nth_journaldato`), then only the restanser up to that day; a unit's
+*Egne restanser* sorted by journaldato (the default, oldest first) reads its page from the
+handler's open spans in ``fra_dato`` order (:func:`core.archive.ledger.open_page_ids`); a unit's
 list uses ``core_restanse_span_enhet (enhet, fra_dato)``. Same SQL on SQLite and PostgreSQL.
 """
 

@@ -474,8 +474,8 @@ async def old_from_the_spans(day: date, bound: date, minimum: int) -> dict[int, 
 
 
 async def assert_pages_are_the_whole_list(org: Org) -> None:
-    """A list reads its page's candidates through the spans (sorted by journaldato: only the
-    restanser up to the page's last journaldato), its ids by the sort keys alone, then the rows;
+    """A list reads its page's ids through the spans by the sort keys alone («Nye først»: the
+    new ones, then the others; by handler or unit: the scope's restanser), then the rows;
     every page of every sort equals the page of the whole list by the rule (the full statement
     over the records, paged in SQL)."""
     viewer = Viewer(person_id=org.handler, codes=frozenset())
