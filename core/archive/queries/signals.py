@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from core.archive import open_counts
-from core.archive.queries.common import QueryString, in_list, run
+from core.archive.queries.common import QueryString, codes_in, in_list, run
 from core.archive.queries.leaver import OPEN_CASE_EXCLUDED, UNSENT_STATUSES
 from core.timeutil import today
 
@@ -133,6 +133,21 @@ def bulk_query(day: date, unit_ids: Sequence[int] | None) -> QueryString:
     )
 
 
+def unsent_query(day: date, unit_ids: Sequence[int] | None) -> QueryString:
+    """Rows ``person_id, n``: each handler's outgoing letters not dispatched with a journaldato
+    more than :data:`UNSENT_DAYS` days before ``day``, from the partial index of undispatched
+    letters (``core_journalpost_unsent``, migration core_2026_12_08t02_30_00; the codes written
+    out, so SQLite matches its condition too)."""
+    return QueryString(
+        "SELECT j.saksbehandler AS person_id, COUNT(*) AS n FROM core_journalpost j "
+        "JOIN core_person p ON p.id = j.saksbehandler "
+        "WHERE j.journalposttype = 'U' AND {} AND j.journaldato < {} AND {} GROUP BY j.saksbehandler",
+        codes_in("j.journalstatus", UNSENT_STATUSES),
+        day - timedelta(days=UNSENT_DAYS),
+        _units("p.unit", unit_ids),
+    )
+
+
 async def handler_signals(
     unit_ids: Sequence[int] | None = None, day: date | None = None
 ) -> list[HandlerSignals]:
@@ -140,16 +155,7 @@ async def handler_signals(
     day = day or today()
     old = await run(old_restanser_query(day, unit_ids))
     bulk = await run(bulk_query(day, unit_ids))
-    unsent = await run(
-        QueryString(
-            "SELECT j.saksbehandler AS person_id, COUNT(*) AS n FROM core_journalpost j "
-            "JOIN core_person p ON p.id = j.saksbehandler "
-            "WHERE j.journalposttype = 'U' AND {} AND j.journaldato < {} AND {} GROUP BY j.saksbehandler",
-            in_list("j.journalstatus", UNSENT_STATUSES),
-            day - timedelta(days=UNSENT_DAYS),
-            _units("p.unit", unit_ids),
-        )
-    )
+    unsent = await run(unsent_query(day, unit_ids))
     person_ids = sorted({int(r["person_id"]) for r in (*old, *bulk, *unsent)})
     if not person_ids:
         return []
