@@ -265,8 +265,10 @@ async def _new_first_ids(
     their posts and cases to sort them took the busiest handler's page 100 over 100 ms at a
     million posts."""
     order = SPAN_SORTS[DEFAULT_SORT]
-    if new_since is None:
-        rows = await run(ledger.open_page_ids(on, scope, order, limit, offset))
+    if new_since is None:  # the default sort's page
+        rows = await run(
+            ledger.open_page_ids(on, scope, order, limit, offset), generic_plan=ledger.page_ids_by_key(scope)
+        )
         return [int(row["korrespondansepart"]) for row in rows]
     new = ledger.distributed_after(new_since, scope)
     first = [
