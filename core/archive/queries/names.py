@@ -51,10 +51,7 @@ async def names_of(person_ids: Iterable[int | None], unit_ids: Iterable[int | No
         ),
         generic_plan=True,
     )
-    names = Names()
-    for row in rows:
-        if int(row["kind"]) == 0:
-            names.people[int(row["id"])] = row["name"] or ""
-        else:
-            names.units[int(row["id"])] = (row["code"] or "", row["name"] or "")
-    return names
+    return Names(
+        people={int(r["id"]): r["name"] or "" for r in rows if int(r["kind"]) == 0},
+        units={int(r["id"]): (r["code"] or "", r["name"] or "") for r in rows if int(r["kind"]) == 1},
+    )
